@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+/**
+ * The embedded database: FerretDB v1 with its SQLite backend, a real MongoDB wire-protocol server.
+ * The binary is built by scripts/install-ferretdb.cjs into <project>/.tools/bin; this module only runs it.
+ */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+export const FERRETDB_BINARY = path.join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
+
+export interface EmbeddedDatabase {
+  uri: string;
+  port: number;
+  dataDir: string;
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  port?: number;
+  databaseName?: string;
+  binary?: string;
+  /** Where FerretDB's own output goes; by default a log file inside dataDir. */
+  logFile?: string;
+}
+
+function findProjectRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`FerretDB exited with code ${child.exitCode} during start-up`);
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`FerretDB did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+export async function startFerretDb(options: StartOptions): Promise<EmbeddedDatabase> {
+  const binary = options.binary ?? FERRETDB_BINARY;
+  if (!fs.existsSync(binary)) {
+    throw new Error(`FerretDB is not installed at ${binary}; run "node scripts/install-ferretdb.cjs" (needs Go), or set MONGODB_URI`);
+  }
+  const dataDir = path.resolve(options.dataDir);
+  const sqliteDir = path.join(dataDir, 'sqlite');
+  fs.mkdirSync(sqliteDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const log = fs.openSync(options.logFile ?? path.join(dataDir, 'ferretdb.log'), 'a');
+  const child = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${sqliteDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      `--state-dir=${dataDir}`,
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitUntilListening(port, child, 20000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/${options.databaseName ?? 'hailong'}`,
+    port,
+    dataDir,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

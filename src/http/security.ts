@@ -1,0 +1,32 @@
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+/**
+ * Strict CSP: scripts and styles only from our origin, never inline (chart data travels in JSON script blocks
+ * of type application/json, which CSP does not execute). No framing, forms post only to us.
+ */
+export function securityHeaders(isProduction: boolean): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(isProduction ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only where TLS is guaranteed; a local `npm start` on http must not pin browsers to https.
+    strictTransportSecurity: isProduction ? { maxAge: 31536000, includeSubDomains: true } : false,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+}

@@ -1,0 +1,32 @@
+import type { vi } from './vi';
+
+export const en: Record<keyof typeof vi, string> = {
+  'app.name': 'Hài Lòng',
+  'app.tagline': 'Satisfaction surveys for public education services and administrative procedures',
+  'lang.switch': 'Tiếng Việt',
+  'lang.switchLabel': 'Switch language',
+  'home.title': 'Hài Lòng: measuring citizen satisfaction with education services',
+  'home.lead':
+    'Parents, pupils and citizens scan a QR code at a school or at the one-stop desk and give their opinion in under a minute. The Department of Education and Training follows the satisfaction rate against the targets of its administrative-reform plan.',
+  'home.howTitle': 'How to take part',
+  'home.how1': 'Scan the QR code posted at the school or at the one-stop desk with your phone.',
+  'home.how2': 'Choose how satisfied you are with each item; comments are optional.',
+  'home.how3': 'Surveys are anonymous: no name or phone number is needed.',
+  'home.targetsTitle': 'Targets for 2025',
+  'home.target1': 'At least 85% of people satisfied with public education services.',
+  'home.target2': 'At least 90% of people and businesses satisfied with the handling of administrative procedures.',
+  'home.staff': 'For staff: sign in to the admin area',
+  'error.title': 'Something went wrong',
+  'error.back': 'Back to the home page',
+  'error.not_found': 'This page was not found. The link may be wrong or the survey may have closed.',
+  'error.bad_request': 'The request is not valid.',
+  'error.unauthorized': 'Please sign in.',
+  'error.forbidden': 'You do not have access to this content.',
+  'error.conflict': 'This was already done.',
+  'error.too_large': 'The submitted data is too large.',
+  'error.unsupported_media_type': 'This data format is not supported.',
+  'error.validation': 'Some fields are not valid.',
+  'error.too_many_requests': 'Too many requests. Please try again in a few minutes.',
+  'error.unavailable': 'The service is temporarily unavailable. Please try again in a few minutes.',
+  'error.internal': 'An unexpected error occurred. Please try again later.',
+};

@@ -1,0 +1,28 @@
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import type { Database } from '../../src/db';
+import { createLogger } from '../../src/logger';
+import { connectTestDatabase } from './test-db';
+
+export interface TestContext {
+  app: Express;
+  db: Database;
+  config: Readonly<Config>;
+  close(): Promise<void>;
+}
+
+/** The real app on this test file's own database, with test-friendly settings that `env` may override. */
+export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+  const db = await connectTestDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PUBLIC_BASE_URL: 'http://hailong.test',
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    FORM_MIN_FILL_SECONDS: '0',
+    ...env,
+  });
+  const app = createApp({ config, logger: createLogger('silent'), db });
+  return { app, db, config, close: () => db.close() };
+}

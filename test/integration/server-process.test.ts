@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
+import { testDatabaseUri } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait';
+
+/** The built server (dist/, compiled by `npm test`'s pretest) run as a real process, as `npm start` runs it. */
+const SERVER = path.join(PROJECT_ROOT, 'dist', 'src', 'server.js');
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startServer(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'info', DB_SEED_DEMO: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, port, output: () => output, exited };
+}
+
+const get = (port: number, route: string) => fetch(`http://127.0.0.1:${port}${route}`).then((r) => r.status, () => 0);
+
+describe('the server process', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-server-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('when MONGODB_URI is set, then it serves / and /readyz on that server, starts no database, and exits 0 on SIGTERM', async () => {
+    const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir });
+    try {
+      await waitFor(async () => (await get(server.port, '/readyz')) === 200, 15000);
+      expect(await get(server.port, '/')).toBe(200);
+      expect(fs.existsSync(path.join(dataDir, 'ferretdb'))).toBe(false);
+      server.child.kill('SIGTERM');
+      const started = Date.now();
+      const { code } = await server.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10000);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('when MONGODB_URI is unset, then it starts the embedded FerretDB under DATA_DIR and stops it on SIGTERM', async () => {
+    const server = await startServer({ DATA_DIR: dataDir });
+    try {
+      await waitFor(async () => (await get(server.port, '/readyz')) === 200, 20000);
+      expect(fs.existsSync(path.join(dataDir, 'ferretdb', 'sqlite'))).toBe(true);
+      const ferretPort = Number(/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1]);
+      expect(ferretPort).toBeGreaterThan(0);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+      await waitFor(async () => !(await canConnect(ferretPort)), 3000);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('when SIGTERM arrives, then readiness turns 503 on an open connection before the listener closes', async () => {
+    const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir });
+    try {
+      await waitFor(async () => (await get(server.port, '/readyz')) === 200, 15000);
+      server.child.kill('SIGTERM');
+      await waitFor(async () => (await get(server.port, '/readyz')) === 503, 900, 50);
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('when an environment value is bad, then boot stops with one line naming it and a non-zero exit', async () => {
+    const server = await startServer({ PORT: 'not-a-port' });
+    const { code } = await server.exited;
+    expect(code).not.toBe(0);
+    const lines = server.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid environment: PORT /);
+  });
+});
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = require('node:net').connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

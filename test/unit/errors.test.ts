@@ -1,0 +1,29 @@
+import { AppError, isDatabaseUnavailable, NotFoundError, toAppError } from '../../src/errors';
+
+describe('errors', () => {
+  it('when a driver says no server is selectable, then it maps to an expected 503', () => {
+    const driverError = Object.assign(new Error('Server selection timed out after 2000 ms'), { name: 'MongoServerSelectionError' });
+    expect(isDatabaseUnavailable(driverError)).toBe(true);
+    const mapped = toAppError(driverError);
+    expect(mapped.status).toBe(503);
+    expect(mapped.expected).toBe(true);
+  });
+
+  it('when an unknown error is thrown, then it becomes an unexpected 500 with a generic message', () => {
+    const mapped = toAppError(new TypeError('x is undefined at secret/path.ts:12'));
+    expect(mapped.status).toBe(500);
+    expect(mapped.expected).toBe(false);
+    expect(mapped.message).toBe('Internal error.');
+  });
+
+  it('when a body parser rejects a too-large body, then it maps to 413', () => {
+    const parserError = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
+    expect(toAppError(parserError).status).toBe(413);
+  });
+
+  it('when an AppError subclass is thrown, then it keeps its status and code', () => {
+    const error = toAppError(new NotFoundError());
+    expect(error).toBeInstanceOf(AppError);
+    expect([error.status, error.code]).toEqual([404, 'not_found']);
+  });
+});
