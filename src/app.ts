@@ -10,7 +10,13 @@ import { errorHandler, notFound } from './http/error-handler';
 import { language } from './http/language';
 import { requestLogging } from './http/request-logging';
 import { securityHeaders } from './http/security';
+import { LinkResolver } from './links/link.service';
+import { qrRoutes } from './links/qr.routes';
 import type { Logger } from './logger';
+import { createModels } from './models';
+import { saltProvider } from './settings.salt';
+import { publicFormRoutes } from './surveys/form.routes';
+import { SurveyCatalog } from './surveys/survey-catalog';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -18,6 +24,8 @@ export interface AppDeps {
   db: Database;
   /** Defaults to "ready when the database answers a ping". */
   readiness?: Readiness;
+  /** Where "now" comes from; tests set it. */
+  clock?: () => Date;
 }
 
 /** Builds the express app. Never listens and never connects: server.ts and the tests do that. */
@@ -37,6 +45,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser(config.SESSION_SECRET));
   app.use(language(config.isProduction));
   app.use(homeRoutes());
+
+  const models = createModels(db.connection);
+  const clock = deps.clock ?? (() => new Date());
+  app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
+  app.use(
+    publicFormRoutes({
+      config,
+      models,
+      catalog: new SurveyCatalog(models.Survey),
+      links: new LinkResolver(models),
+      salt: saltProvider(models.Setting),
+      clock,
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler);

@@ -13,8 +13,8 @@ export interface TestContext {
 }
 
 /** The real app on this test file's own database, with test-friendly settings that `env` may override. */
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
-  const db = await connectTestDatabase();
+export async function createTestContext(env: Record<string, string> = {}, options: { keepData?: boolean; clock?: () => Date } = {}): Promise<TestContext> {
+  const db = await connectTestDatabase({ keepData: options.keepData });
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -23,6 +23,6 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     FORM_MIN_FILL_SECONDS: '0',
     ...env,
   });
-  const app = createApp({ config, logger: createLogger('silent'), db });
+  const app = createApp({ config, logger: createLogger('silent'), db, clock: options.clock });
   return { app, db, config, close: () => db.close() };
 }

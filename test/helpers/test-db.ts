@@ -18,9 +18,12 @@ function currentTestFileLabel(): string {
   return `t_${name}_${hash}`;
 }
 
-/** Connects to this test file's own database and empties it, so every file starts clean. */
-export async function connectTestDatabase(label?: string): Promise<Database> {
-  const db = await connectDatabase(testDatabaseUri(label), createLogger('silent'));
-  await db.connection.dropDatabase();
+/**
+ * Connects to this test file's own database and empties it, so every file starts clean.
+ * `keepData` opens a second connection to the same data (a second app instance, say) without emptying it.
+ */
+export async function connectTestDatabase(options: { label?: string; keepData?: boolean } = {}): Promise<Database> {
+  const db = await connectDatabase(testDatabaseUri(options.label), createLogger('silent'));
+  if (!options.keepData) await db.connection.dropDatabase();
   return db;
 }

@@ -1,0 +1,51 @@
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { TooManyRequestsError } from '../errors';
+
+/**
+ * Limits for the public forms. A whole school often arrives through one Wi-Fi address, so the per-IP ceiling is
+ * generous (a parents' meeting of 300 posting within 5 minutes passes easily) and the tighter limit is per form
+ * token. Counters live in each instance's memory: with N instances the effective ceiling is N times higher, a
+ * documented trade-off that keeps submissions off a shared store.
+ */
+const tooMany: RequestHandler = () => {
+  throw new TooManyRequestsError();
+};
+
+const ipOf = (ip: string | undefined) => ipKeyGenerator(ip ?? 'unknown');
+
+/** Form posts per link and IP: 600 a minute (10 a second, sustained) before 429. */
+export function submissionsPerLinkAndIp(limit = 600): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${String(req.params.code)}|${ipOf(req.ip)}`,
+    handler: tooMany,
+  });
+}
+
+/** Posts of one form token: a few retries after validation errors or an outage, never a flood. */
+export function submissionsPerToken(limit = 20): RequestHandler {
+  return rateLimit({
+    windowMs: 10 * 60_000,
+    limit,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => `t|${String((res.locals.form as Map<string, string> | undefined)?.get('_token') ?? '').slice(0, 120)}`,
+    handler: tooMany,
+  });
+}
+
+/** Page views per IP: 1,200 a minute. */
+export function pageViewsPerIp(limit = 1200): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipOf(req.ip),
+    handler: tooMany,
+  });
+}

@@ -1,0 +1,30 @@
+import type { Connection } from 'mongoose';
+import { linkModel } from './links/link.model';
+import { responseModel } from './responses/response.model';
+import { rollupModel } from './responses/rollup.model';
+import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
+import { settingModel } from './settings.model';
+import { surveyModel } from './surveys/survey.model';
+import { unitModel } from './units/unit.model';
+
+/** Every model, registered on one connection (each test file has its own). */
+export function createModels(connection: Connection) {
+  return {
+    Unit: unitModel(connection),
+    Survey: surveyModel(connection),
+    Link: linkModel(connection),
+    Response: responseModel(connection),
+    Rollup: rollupModel(connection),
+    DossierClaim: dossierClaimModel(connection),
+    Contact: contactModel(connection),
+    LinkView: linkViewModel(connection),
+    Setting: settingModel(connection),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Builds the indexes (unique ones enforce exactly-once behaviour, so they must exist before traffic). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.init();
+}

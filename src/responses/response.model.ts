@@ -1,0 +1,76 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Channel, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
+
+/** Why a response is kept out of the figures until an admin includes it. */
+export const FLAGS = ['too_fast', 'honeypot', 'repeat_device'] as const;
+export type Flag = (typeof FLAGS)[number];
+
+/**
+ * One stored answer sheet, raw. `_id` is the form token's id, so a replayed or double-clicked form can only
+ * ever store one document. Unit, level and district are copied in, so figures never depend on later edits.
+ */
+export interface ResponseDoc {
+  _id: string;
+  linkCode: string;
+  surveyKey: string;
+  surveyVersion: number;
+  kind: SurveyKind;
+  channel: Channel;
+  unitCode: string;
+  unitAncestors: string[];
+  level?: SchoolLevel;
+  district?: string;
+  procedureCode?: string;
+  /** question key -> score (1..5, or 1..3 for quick ratings); unanswered questions are absent. */
+  answers: Record<string, number>;
+  overall?: number;
+  /** Overall answer at the top two levels of its scale; absent when the overall question was left blank. */
+  overallTopTwo?: boolean;
+  comment?: string;
+  lang: 'vi' | 'en';
+  submittedAt: Date;
+  /** Calendar month in Asia/Ho_Chi_Minh, "YYYY-MM". */
+  period: string;
+  fillSeconds: number;
+  flags: Flag[];
+  /** Counted in the figures: unflagged, or flagged and then included by an admin. */
+  counted: boolean;
+  /** Set once the rollups include this response (see rollup.service.ts: repair after a crash). */
+  rolledUp: boolean;
+  hasContact: boolean;
+  synthetic: boolean;
+}
+
+const responseSchema = new Schema<ResponseDoc>(
+  {
+    _id: { type: String, required: true },
+    linkCode: { type: String, required: true, index: true },
+    surveyKey: { type: String, required: true },
+    surveyVersion: { type: Number, required: true },
+    kind: { type: String, required: true },
+    channel: { type: String, required: true },
+    unitCode: { type: String, required: true, index: true },
+    unitAncestors: { type: [String], default: [] },
+    level: String,
+    district: String,
+    procedureCode: String,
+    answers: { type: Schema.Types.Mixed, required: true },
+    overall: Number,
+    overallTopTwo: Boolean,
+    comment: String,
+    lang: { type: String, required: true },
+    submittedAt: { type: Date, required: true },
+    period: { type: String, required: true, index: true },
+    fillSeconds: { type: Number, required: true },
+    flags: { type: [String], default: [] },
+    counted: { type: Boolean, required: true },
+    rolledUp: { type: Boolean, required: true, index: true },
+    hasContact: { type: Boolean, default: false },
+    synthetic: { type: Boolean, default: false },
+  },
+  { collection: 'responses', minimize: false, versionKey: false },
+);
+
+export type ResponseModel = Model<ResponseDoc>;
+export const responseModel = (connection: Connection): ResponseModel =>
+  (connection.models.Response as ResponseModel | undefined) ?? connection.model<ResponseDoc>('Response', responseSchema);

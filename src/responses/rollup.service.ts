@@ -1,0 +1,63 @@
+import type { Collection } from 'mongoose';
+import type { ResponseDoc, ResponseModel } from './response.model';
+import { rollupId, type RollupModel } from './rollup.model';
+
+/** The `$inc` a counted response contributes to its rollup document (sign -1 removes it again). */
+export function rollupIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Record<string, number> {
+  const inc: Record<string, number> = { respondents: sign };
+  for (const [key, score] of Object.entries(response.answers)) inc[`items.${key}.s${score}`] = sign;
+  return inc;
+}
+
+// Rollup ids are strings, not ObjectIds; the driver's default typing assumes the latter.
+const rawRollups = (Rollup: RollupModel) => Rollup.collection as unknown as Collection<{ _id: string }>;
+
+/** Adds (or removes) one response to its rollup with a single upsert; the rollup is created on first use. */
+export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
+  const filter = { _id: rollupId(response.period, response.surveyKey, response.unitCode) };
+  const update = {
+    $inc: rollupIncrement(response, sign),
+    $setOnInsert: {
+      period: response.period,
+      surveyKey: response.surveyKey,
+      kind: response.kind,
+      channel: response.channel,
+      scale,
+      unitCode: response.unitCode,
+      unitAncestors: response.unitAncestors,
+      ...(response.level ? { level: response.level } : {}),
+      ...(response.district ? { district: response.district } : {}),
+    },
+  };
+  try {
+    // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
+    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+  } catch (error) {
+    // Two first submissions racing to create the same rollup: the loser retries as a plain increment.
+    if ((error as { code?: number }).code !== 11000) throw error;
+    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+  }
+}
+
+/**
+ * Finishes responses whose rollup step never completed (the database dropped out, or the process died, between
+ * storing the response and incrementing its rollup). Each pending response is claimed by flipping `rolledUp`
+ * first, so two instances never apply the same one twice. Only responses older than `graceMs` are touched, so
+ * a submission still in flight is left to finish itself.
+ */
+export async function repairPendingRollups(
+  deps: { Response: ResponseModel; Rollup: RollupModel; scaleOf: (surveyKey: string, version: number) => Promise<number> },
+  now: Date,
+  graceMs = 60_000,
+): Promise<number> {
+  const pending = await deps.Response.find({ rolledUp: false }).limit(1000).lean<ResponseDoc[]>();
+  let repaired = 0;
+  for (const response of pending) {
+    if (now.getTime() - response.submittedAt.getTime() < graceMs) continue;
+    const claimed = await deps.Response.updateOne({ _id: response._id, rolledUp: false }, { $set: { rolledUp: true } });
+    if (claimed.modifiedCount !== 1) continue;
+    if (response.counted) await applyToRollup(deps.Rollup, response, await deps.scaleOf(response.surveyKey, response.surveyVersion));
+    repaired += 1;
+  }
+  return repaired;
+}

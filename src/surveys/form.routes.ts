@@ -1,0 +1,168 @@
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../config';
+import { BadRequestError, isDatabaseUnavailable } from '../errors';
+import { formBody, type FormFields } from '../http/form-body';
+import { pageViewsPerIp, submissionsPerLinkAndIp, submissionsPerToken } from '../http/rate-limits';
+import { translate, type Lang } from '../i18n';
+import type { LinkResolver, OpenLink } from '../links/link.service';
+import type { Models } from '../models';
+import { submitResponse } from '../responses/submit-response';
+import { allowedFields, FIELD, LIMITS } from './form-fields';
+import { issueFormToken, newTokenId, verifyFormToken, type FormToken } from './form-token';
+import type { Channel } from './instrument.types';
+import { buildSubmissionSchema, validateSubmission, type FieldErrors, type SubmissionSchema } from './submission-schema';
+import type { SurveyCatalog } from './survey-catalog';
+import type { SurveyVersion } from './survey.model';
+import { recordView } from './view-counter';
+import { deviceHasSubmitted, rememberSubmission } from './device-cookie';
+
+export interface PublicFormDeps {
+  config: Readonly<Config>;
+  models: Models;
+  catalog: SurveyCatalog;
+  links: LinkResolver;
+  salt: () => Promise<string>;
+  clock: () => Date;
+}
+
+interface RenderState {
+  open: OpenLink;
+  survey: SurveyVersion;
+  token: string;
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  banner?: string;
+}
+
+const CHANNELS: Record<Channel, { prefix: string; view: string }> = {
+  form: { prefix: '/s', view: 'survey/form' },
+  kiosk: { prefix: '/k', view: 'kiosk/form' },
+};
+
+/** The public side: `GET|POST /s/:code` (forms) and `/k/:code` (desk kiosk), and their thank-you pages. */
+export function publicFormRoutes(deps: PublicFormDeps): Router {
+  const router = Router();
+  const schemas = new Map<string, SubmissionSchema>();
+  const schemaFor = (survey: SurveyVersion) => {
+    const id = `${survey.key}@${survey.version}`;
+    let schema = schemas.get(id);
+    if (!schema) schemas.set(id, (schema = buildSubmissionSchema(survey.definition)));
+    return schema;
+  };
+
+  const newToken = (survey: SurveyVersion, code: string) =>
+    issueFormToken({ id: newTokenId(), link: code, version: survey.version, issuedAt: deps.clock().getTime() }, deps.config.SESSION_SECRET);
+
+  function render(res: Response, channel: Channel, status: number, state: RenderState): void {
+    const { open, survey } = state;
+    res.status(status).render(CHANNELS[channel].view, {
+      survey: survey.definition,
+      unitName: open.unit.name,
+      procedureName: open.link.procedure?.name ?? '',
+      action: `${CHANNELS[channel].prefix}/${open.link.code}`,
+      token: state.token,
+      values: state.values ?? {},
+      errors: state.errors ?? {},
+      banner: state.banner ?? '',
+      fields: FIELD,
+      limits: LIMITS,
+    });
+  }
+
+  for (const channel of Object.keys(CHANNELS) as Channel[]) {
+    const { prefix } = CHANNELS[channel];
+
+    router.get(`${prefix}/:code`, pageViewsPerIp(), async (req, res) => {
+      const now = deps.clock();
+      const open = await deps.links.resolveOpen(String(req.params.code), channel, now);
+      const survey = await deps.catalog.getLatest(open.link.surveyKey);
+      if (!survey) throw new BadRequestError('The survey of this link is not published');
+      res.setHeader('Cache-Control', 'no-store');
+      render(res, channel, 200, { open, survey, token: newToken(survey, open.link.code) });
+      recordView(deps.models.LinkView, open.link, now);
+    });
+
+    router.post(`${prefix}/:code`, submissionsPerLinkAndIp(), ...formBody(), submissionsPerToken(), async (req, res) => {
+      await handleSubmit(req, res, channel);
+    });
+
+    router.get(`${prefix}/:code/thanks`, pageViewsPerIp(), async (req, res) => {
+      const open = await deps.links.resolveOpen(String(req.params.code), channel, deps.clock());
+      res.setHeader('Cache-Control', 'no-store');
+      res.render(channel === 'kiosk' ? 'kiosk/thanks' : 'survey/thanks', { again: `${prefix}/${open.link.code}` });
+    });
+  }
+
+  async function handleSubmit(req: Request, res: Response, channel: Channel): Promise<void> {
+    const now = deps.clock();
+    const fields = res.locals.form as FormFields;
+    const open = await deps.links.resolveOpen(String(req.params.code), channel, now);
+    const check = verifyFormToken(fields.get(FIELD.token), deps.config.SESSION_SECRET, now.getTime());
+    if (!check.ok && check.reason === 'invalid') throw new BadRequestError('The form token is missing or invalid.');
+    if (check.ok && check.token.link !== open.link.code) throw new BadRequestError('The form token belongs to another link.');
+
+    const version = check.ok ? check.token.version : undefined;
+    const survey = version ? await deps.catalog.getVersion(open.link.surveyKey, version) : await deps.catalog.getLatest(open.link.surveyKey);
+    if (!survey) throw new BadRequestError('Unknown survey version.');
+    const values = keptValues(survey, fields);
+
+    if (!check.ok) {
+      // Expired: nothing was stored; show the answers again with a fresh token.
+      render(res, channel, 422, { open, survey, token: newToken(survey, open.link.code), values, banner: 'form.error.tokenExpired' });
+      return;
+    }
+    const token: FormToken = check.token;
+    const rawToken = fields.get(FIELD.token)!;
+    const result = validateSubmission(survey.definition, schemaFor(survey), fields);
+    if (!result.ok) {
+      render(res, channel, 422, { open, survey, token: rawToken, values, errors: result.errors });
+      return;
+    }
+
+    const lang = res.locals.lang as Lang;
+    const repeatDevice = channel === 'form' && deviceHasSubmitted(req, open.link.code);
+    try {
+      const outcome = await submitResponse(
+        {
+          ...deps.models,
+          salt: await deps.salt(),
+          minFillSeconds: channel === 'kiosk' ? Math.min(1, deps.config.FORM_MIN_FILL_SECONDS) : deps.config.FORM_MIN_FILL_SECONDS,
+        },
+        { link: open.link, unit: open.unit, survey, token, submission: result.value, lang, repeatDevice, consentText: translate(lang, 'form.consent') },
+        now,
+      );
+      if (outcome.status === 'dossier_taken') {
+        render(res, channel, 409, {
+          open,
+          survey,
+          token: rawToken,
+          values,
+          errors: { [FIELD.dossierCode]: 'form.error.dossierTaken' },
+          banner: 'form.error.dossierTaken',
+        });
+        return;
+      }
+      if (outcome.status === 'stored' && channel === 'form') rememberSubmission(req, res, open.link.code, deps.config.isProduction);
+      res.redirect(303, `${CHANNELS[channel].prefix}/${open.link.code}/thanks`);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      // Keep the answers and the same token: pressing Send again later stores exactly one response.
+      res.setHeader('Retry-After', '10');
+      render(res, channel, 503, { open, survey, token: rawToken, values, banner: 'form.error.unavailable' });
+    }
+  }
+
+  return router;
+}
+
+/** The posted values worth showing again: only fields this survey defines (never the token or the honeypot). */
+function keptValues(survey: SurveyVersion, fields: FormFields): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of allowedFields(survey.definition)) {
+    if (name === FIELD.token || name === FIELD.honeypot) continue;
+    const value = fields.get(name);
+    if (value !== undefined) values[name] = value.slice(0, 4000);
+  }
+  return values;
+}
+

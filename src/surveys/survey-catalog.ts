@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import type { InstrumentDefinition } from './instrument.types';
+import type { SurveyModel, SurveyVersion } from './survey.model';
+
+/** Canonical JSON (sorted keys) so the same definition always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const definitionHash = (definition: InstrumentDefinition) => crypto.createHash('sha256').update(canonical(definition)).digest('hex');
+
+/**
+ * Publishes each instrument of the question bank whose wording differs from its latest published version, as a
+ * new version; unchanged instruments are left alone. Safe to run at every start and from several instances
+ * (the unique key/version index lets one writer win).
+ */
+export async function publishQuestionBank(Survey: SurveyModel, bank: readonly InstrumentDefinition[], now: Date): Promise<string[]> {
+  const published: string[] = [];
+  for (const definition of bank) {
+    const result = await publishVersion(Survey, definition, now);
+    if (result.created) published.push(`${definition.key}@${result.version}`);
+  }
+  return published;
+}
+
+export async function publishVersion(Survey: SurveyModel, definition: InstrumentDefinition, now: Date): Promise<{ version: number; created: boolean }> {
+  const hash = definitionHash(definition);
+  const latest = await Survey.findOne({ key: definition.key }).sort({ version: -1 }).lean();
+  if (latest?.hash === hash) return { version: latest.version, created: false };
+  const version = (latest?.version ?? 0) + 1;
+  try {
+    await Survey.create({ key: definition.key, version, kind: definition.kind, channel: definition.channel, hash, definition, publishedAt: now });
+    return { version, created: true };
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) return publishVersion(Survey, definition, now);
+    throw error;
+  }
+}
+
+/**
+ * Read access to published versions. Versions never change, so each is cached forever once read; "latest" is
+ * re-read after `latestTtlMs` so a newly published version reaches the forms quickly.
+ */
+export class SurveyCatalog {
+  private readonly versions = new Map<string, SurveyVersion>();
+  private readonly latest = new Map<string, { version: SurveyVersion; readAt: number }>();
+
+  constructor(
+    private readonly Survey: SurveyModel,
+    private readonly latestTtlMs = 30_000,
+  ) {}
+
+  async getVersion(key: string, version: number): Promise<SurveyVersion | undefined> {
+    const id = `${key}@${version}`;
+    const cached = this.versions.get(id);
+    if (cached) return cached;
+    const found = await this.Survey.findOne({ key, version }).lean<SurveyVersion>();
+    if (found) this.versions.set(id, found);
+    return found ?? undefined;
+  }
+
+  async getLatest(key: string, now = Date.now()): Promise<SurveyVersion | undefined> {
+    const cached = this.latest.get(key);
+    if (cached && now - cached.readAt < this.latestTtlMs) return cached.version;
+    const found = await this.Survey.findOne({ key }).sort({ version: -1 }).lean<SurveyVersion>();
+    if (!found) return undefined;
+    this.latest.set(key, { version: found, readAt: now });
+    this.versions.set(`${key}@${found.version}`, found);
+    return found;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Collection } from 'mongoose';
+import type { Link } from '../links/link.model';
+import { dayOf, periodOf } from '../responses/period';
+import type { LinkViewModel } from '../responses/side-records.model';
+
+/**
+ * Counts a form view for the link and day (the response rate's denominator). Fire and forget: a failed count
+ * must never cost a respondent the form.
+ */
+export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
+  const day = dayOf(now);
+  const views = LinkView.collection as unknown as Collection<{ _id: string }>;
+  views
+    .updateOne(
+      { _id: `${link.code}|${day}` },
+      { $inc: { views: 1 }, $setOnInsert: { linkCode: link.code, unitCode: link.unitCode, day, period: periodOf(now) } },
+      { upsert: true },
+    )
+    .catch(() => undefined);
+}

@@ -1,0 +1,268 @@
+import { CsvError, parse } from 'csv-parse/sync';
+import type { SchoolLevel } from '../surveys/instrument.types';
+import { UNIT_TYPES, type Unit, type UnitType } from './unit.model';
+
+/** `row` is the 1-based line in the file, header included, so a user can find it in a spreadsheet or editor. */
+export interface RowError {
+  row: number;
+  field?: string;
+  message: string;
+}
+
+export interface ParsedUnits {
+  /** Parents before children. Empty whenever `errors` is not: an import is all or nothing. */
+  units: Unit[];
+  errors: RowError[];
+}
+
+/** A long list helps nobody; a caller that sees exactly this many can say "first 200 shown". */
+export const MAX_ROW_ERRORS = 200;
+
+export const UNIT_CSV_COLUMNS = ['code', 'name', 'type', 'level', 'district', 'parent'] as const;
+type Column = (typeof UNIT_CSV_COLUMNS)[number];
+
+const SCHOOL_LEVELS = ['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx'] as const satisfies readonly SchoolLevel[];
+// Fails to compile when SchoolLevel gains a value this list lacks.
+const levelsComplete: [Exclude<SchoolLevel, (typeof SCHOOL_LEVELS)[number]>] extends [never] ? true : false = true;
+void levelsComplete;
+
+const CODE_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+const TYPES_NEEDING_LEVEL: readonly UnitType[] = ['school', 'center'];
+const ROOT_TYPE: UnitType = 'department';
+
+interface Row {
+  line: number;
+  unit: Omit<Unit, 'ancestors'>;
+}
+
+class ErrorList {
+  readonly items: RowError[] = [];
+  add(row: number, message: string, field?: Column): void {
+    if (this.items.length >= MAX_ROW_ERRORS) return;
+    this.items.push(field ? { row, field, message } : { row, message });
+  }
+  get full(): boolean {
+    return this.items.length >= MAX_ROW_ERRORS;
+  }
+}
+
+/**
+ * Parses and validates a unit CSV against the units already stored. Pure: the caller loads `existing` and writes
+ * the result. Parents resolve from the file first, then `existing`, so a file may move or rename stored units.
+ */
+export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>): ParsedUnits {
+  const errors = new ErrorList();
+  const records = readRecords(text, errors);
+  if (!records) return { units: [], errors: errors.items };
+
+  const [header, ...body] = records;
+  const columns = header ? readHeader(header.fields, errors) : undefined;
+  if (!header) errors.add(1, 'Tệp trống hoặc thiếu dòng tiêu đề / the file is empty or has no header line');
+  if (!columns) return { units: [], errors: errors.items };
+
+  const rows = new Map<string, Row>();
+  for (const record of body) {
+    if (errors.full) break;
+    const row = readRow(record, columns, errors);
+    if (!row) continue;
+    const first = rows.get(row.unit.code);
+    if (first) {
+      errors.add(row.line, `Mã đơn vị "${row.unit.code}" bị trùng với dòng ${first.line} / unit code "${row.unit.code}" duplicates row ${first.line}`, 'code');
+    } else {
+      rows.set(row.unit.code, row);
+    }
+  }
+
+  checkParents(rows, existing, errors);
+  const ancestors = resolveAncestors(rows, existing, errors);
+  if (errors.items.length > 0) return { units: [], errors: byRow(errors.items) };
+
+  const units = [...rows.values()].map(({ unit }) => ({ ...unit, ancestors: ancestors.get(unit.code) ?? [] }));
+  // A parent's chain is a strict prefix of its child's, so sorting by depth puts parents first (stable: file order).
+  units.sort((a, b) => a.ancestors.length - b.ancestors.length);
+  return { units, errors: [] };
+}
+
+interface RawRecord {
+  line: number;
+  fields: string[];
+}
+
+function byRow(errors: RowError[]): RowError[] {
+  return [...errors].sort((a, b) => a.row - b.row);
+}
+
+function readRecords(text: string, errors: ErrorList): RawRecord[] | undefined {
+  // csv-parse counts a CRLF as two lines; one newline style keeps reported line numbers right.
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const records: RawRecord[] = [];
+  let previousEnd = 0;
+  try {
+    parse(normalized, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (record, { lines }) => {
+        // `lines` is where a record ends, but a quoted field may span lines and users look for where it starts.
+        // Blank lines are records too (skip_empty_lines is off), so each record starts right after the previous one.
+        const line = previousEnd + 1;
+        previousEnd = lines;
+        const fields = record.map((field) => field.trim());
+        if (fields.some((field) => field !== '')) records.push({ line, fields });
+        return null;
+      },
+    });
+    return records;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // The parser blames the line where it gave up (often the end of the file); the broken record starts earlier.
+    const line = previousEnd + 1;
+    const [vi, en] =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? ['dấu ngoặc kép mở ở dòng này không được đóng', 'a quote opened on this row is never closed']
+        : [error.message, error.message];
+    errors.add(line, `Tệp CSV sai định dạng: ${vi} / malformed CSV: ${en}`);
+    return undefined;
+  }
+}
+
+/** Maps each known column to its index; any header problem stops parsing because no row can be read without it. */
+function readHeader(fields: string[], errors: ErrorList): Map<Column, number> | undefined {
+  const columns = new Map<Column, number>();
+  const before = errors.items.length;
+  fields.forEach((raw, index) => {
+    const name = raw.toLowerCase();
+    if (!isColumn(name)) {
+      errors.add(1, `Cột "${raw}" không được hỗ trợ (chỉ dùng ${UNIT_CSV_COLUMNS.join(', ')}) / unknown column "${raw}" (use ${UNIT_CSV_COLUMNS.join(', ')})`);
+    } else if (columns.has(name)) {
+      errors.add(1, `Cột "${name}" bị lặp lại / column "${name}" appears more than once`, name);
+    } else {
+      columns.set(name, index);
+    }
+  });
+  for (const column of UNIT_CSV_COLUMNS) {
+    if (!columns.has(column)) errors.add(1, `Thiếu cột "${column}" trong dòng tiêu đề / the header lacks column "${column}"`, column);
+  }
+  return errors.items.length === before ? columns : undefined;
+}
+
+function isColumn(name: string): name is Column {
+  return (UNIT_CSV_COLUMNS as readonly string[]).includes(name);
+}
+
+/** Validates one row's own fields; returns it whenever its code is usable, so other rows may still name it as parent. */
+function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorList): Row | undefined {
+  const { line, fields } = record;
+  if (fields.length !== columns.size) {
+    errors.add(line, `Dòng có ${fields.length} cột, tiêu đề có ${columns.size} / the row has ${fields.length} fields, the header has ${columns.size}`);
+    return undefined;
+  }
+  const get = (column: Column): string => fields[columns.get(column) ?? -1] ?? '';
+  const [code, name, type, level, district, parent] = UNIT_CSV_COLUMNS.map(get) as [string, string, string, string, string, string];
+
+  let codeOk = true;
+  if (code === '') {
+    errors.add(line, 'Thiếu mã đơn vị / unit code is required', 'code');
+    codeOk = false;
+  } else if (!CODE_PATTERN.test(code)) {
+    errors.add(line, `Mã đơn vị "${code}" chỉ gồm chữ không dấu, số, "-", "_" và tối đa 40 ký tự / unit code "${code}" may only hold ASCII letters, digits, "-" and "_", up to 40 characters`, 'code');
+    codeOk = false;
+  }
+  if (name === '') errors.add(line, 'Thiếu tên đơn vị / unit name is required', 'name');
+  else if (name.length > 200) errors.add(line, 'Tên đơn vị dài quá 200 ký tự / unit name is longer than 200 characters', 'name');
+
+  const typeOk = isUnitType(type);
+  if (!typeOk) {
+    errors.add(line, `Loại đơn vị "${type}" không hợp lệ (${UNIT_TYPES.join(', ')}) / unknown unit type "${type}" (${UNIT_TYPES.join(', ')})`, 'type');
+  }
+  if (level !== '' && !isSchoolLevel(level)) {
+    errors.add(line, `Cấp học "${level}" không hợp lệ (${SCHOOL_LEVELS.join(', ')}) / unknown school level "${level}" (${SCHOOL_LEVELS.join(', ')})`, 'level');
+  } else if (level === '' && typeOk && TYPES_NEEDING_LEVEL.includes(type)) {
+    errors.add(line, 'Trường học và trung tâm phải có cấp học / a school or center needs a level', 'level');
+  }
+  if (district.length > 100) errors.add(line, 'Tên huyện/thành phố dài quá 100 ký tự / district is longer than 100 characters', 'district');
+  if (parent === '' && typeOk && type !== ROOT_TYPE) {
+    errors.add(line, 'Thiếu mã đơn vị cha (chỉ Sở được để trống) / parent unit is required (only the department may have none)', 'parent');
+  }
+
+  if (!codeOk) return undefined;
+  // A bad type was reported above and the file will be rejected; the placeholder only lets other rows name this one.
+  const unit: Omit<Unit, 'ancestors'> = { code, name, type: typeOk ? type : ROOT_TYPE };
+  if (isSchoolLevel(level)) unit.level = level;
+  if (district !== '') unit.district = district;
+  if (parent !== '') unit.parentCode = parent;
+  return { line, unit };
+}
+
+function isUnitType(value: string): value is UnitType {
+  return (UNIT_TYPES as readonly string[]).includes(value);
+}
+
+function isSchoolLevel(value: string): value is SchoolLevel {
+  return (SCHOOL_LEVELS as readonly string[]).includes(value);
+}
+
+function checkParents(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit>, errors: ErrorList): void {
+  for (const { line, unit } of rows.values()) {
+    const parent = unit.parentCode;
+    if (parent !== undefined && !rows.has(parent) && !existing.has(parent)) {
+      errors.add(line, `Mã đơn vị cha "${parent}" không tồn tại / parent unit "${parent}" does not exist`, 'parent');
+    }
+  }
+}
+
+/**
+ * Ancestors (root first) of every file row, walking parent links through the file, then the stored units.
+ * Stored units are walked rather than trusting their stored `ancestors`, because the file may move one of their
+ * ancestors, or close a cycle through them. Each unit is walked once (memoised), so this is linear.
+ */
+function resolveAncestors(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit>, errors: ErrorList): Map<string, string[]> {
+  const parentOf = (code: string): string | undefined => (rows.get(code)?.unit ?? existing.get(code))?.parentCode;
+  const resolved = new Map<string, string[]>();
+  const broken = new Set<string>();
+
+  for (const [start, startRow] of rows) {
+    if (resolved.has(start) || broken.has(start)) continue;
+    const path = [start];
+    const onPath = new Map([[start, 0]]);
+    let base: string[] = [];
+    for (let current = start; ; ) {
+      const parent = parentOf(current);
+      // An unknown parent was reported by checkParents; end the chain there so other rows still resolve.
+      if (parent === undefined || (!rows.has(parent) && !existing.has(parent))) break;
+      const known = resolved.get(parent);
+      if (known) {
+        base = [...known, parent];
+        break;
+      }
+      const seenAt = onPath.get(parent);
+      if (seenAt !== undefined) {
+        reportCycle(path.slice(seenAt), startRow, rows, errors);
+        path.forEach((code) => broken.add(code));
+        break;
+      }
+      if (broken.has(parent)) {
+        path.forEach((code) => broken.add(code));
+        break;
+      }
+      onPath.set(parent, path.length);
+      path.push(parent);
+      current = parent;
+    }
+    if (broken.has(start)) continue;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const code = path[i] as string;
+      resolved.set(code, base);
+      base = [...base, code];
+    }
+  }
+  return resolved;
+}
+
+function reportCycle(cycle: string[], start: Row, rows: Map<string, Row>, errors: ErrorList): void {
+  const chain = [...cycle, cycle[0]].join(' → ');
+  const message = `Quan hệ cha–con tạo thành vòng lặp: ${chain} / the parent chain forms a cycle: ${chain}`;
+  const inFile = cycle.flatMap((code) => rows.get(code) ?? []);
+  // A cycle made only of stored units (bad data already in the database) is still reported, on the row reaching it.
+  for (const row of inFile.length > 0 ? inFile : [start]) errors.add(row.line, message, 'parent');
+}

@@ -1,0 +1,86 @@
+import type { AnyBulkWriteOperation } from 'mongoose';
+import { parseUnitsCsv, type RowError } from './unit-csv';
+import type { Unit, UnitModel } from './unit.model';
+
+export interface UnitImportResult {
+  imported: number;
+  errors: RowError[];
+}
+
+const OPTIONAL_FIELDS = ['level', 'district', 'parentCode'] as const;
+
+/**
+ * Imports a unit CSV all or nothing: any row error and nothing is written.
+ * There are no transactions (FerretDB v1), so consistency rests on validating everything in memory first and
+ * then sending one ordered bulkWrite whose upserts are idempotent: if it fails midway, importing the same file
+ * again finishes the job. Two imports running at once are not guarded against; imports are a rare admin task.
+ */
+export async function importUnits(Unit: UnitModel, csvText: string): Promise<UnitImportResult> {
+  const stored = await Unit.find({}, { _id: 0, code: 1, name: 1, type: 1, level: 1, district: 1, parentCode: 1, ancestors: 1 })
+    .lean<Unit[]>()
+    .exec();
+  const existing = new Map(stored.map((unit) => [unit.code, normalize(unit)]));
+
+  const { units, errors } = parseUnitsCsv(csvText, existing);
+  if (errors.length > 0) return { imported: 0, errors };
+  if (units.length === 0) return { imported: 0, errors: [] };
+
+  // Parents first (the parser's order), then the stored descendants whose chains changed.
+  const operations = [...units.map(upsert), ...descendantUpdates(units, existing)];
+  await Unit.bulkWrite(operations, { ordered: true });
+  return { imported: units.length, errors: [] };
+}
+
+/** Documents written by hand or by older code may hold nulls or lack `ancestors`; the parser expects a clean Unit. */
+function normalize(stored: Unit): Unit {
+  const unit: Unit = { code: stored.code, name: stored.name, type: stored.type, ancestors: stored.ancestors ?? [] };
+  if (stored.level) unit.level = stored.level;
+  if (stored.district) unit.district = stored.district;
+  if (stored.parentCode) unit.parentCode = stored.parentCode;
+  return unit;
+}
+
+function upsert(unit: Unit): AnyBulkWriteOperation<Unit> {
+  const { code, name, type, ancestors, level, district, parentCode } = unit;
+  const set: Partial<Unit> = { name, type, ancestors, level, district, parentCode };
+  // The file is the truth for its rows: an emptied cell clears what was stored.
+  const unset: Record<string, ''> = {};
+  for (const field of OPTIONAL_FIELDS) {
+    if (set[field] === undefined) {
+      delete set[field];
+      unset[field] = '';
+    }
+  }
+  const update = Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
+  return { updateOne: { filter: { code }, update, upsert: true } };
+}
+
+/**
+ * Stored units outside the file keep their parent but inherit any move above them: their chain becomes the nearest
+ * file unit's new chain plus their own tail below it. Compared against what is stored rather than against "was it
+ * moved", so a re-run after a half-finished write still repairs them. Computed from the units already loaded, so
+ * no extra query (and no `$in` on an array field) is needed.
+ */
+function descendantUpdates(units: Unit[], existing: ReadonlyMap<string, Unit>): AnyBulkWriteOperation<Unit>[] {
+  const fileChains = new Map(units.map((unit) => [unit.code, unit.ancestors]));
+  const operations: AnyBulkWriteOperation<Unit>[] = [];
+  for (const unit of existing.values()) {
+    if (fileChains.has(unit.code)) continue;
+    const nearest = findLastIndex(unit.ancestors, (code) => fileChains.has(code));
+    if (nearest < 0) continue;
+    const pivot = unit.ancestors[nearest] as string;
+    const ancestors = [...(fileChains.get(pivot) ?? []), ...unit.ancestors.slice(nearest)];
+    if (sameCodes(ancestors, unit.ancestors)) continue;
+    operations.push({ updateOne: { filter: { code: unit.code }, update: { $set: { ancestors } } } });
+  }
+  return operations;
+}
+
+function sameCodes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((code, i) => code === b[i]);
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i] as T)) return i;
+  return -1;
+}
