@@ -21,6 +21,7 @@ let globalsApplied = false;
 function applyMongooseGlobals(): void {
   if (globalsApplied) return;
   // Strips query operators out of user-supplied filter values ({ code: { $gt: '' } } becomes a literal match).
+  // Our own operator filters must therefore be wrapped: `find({ code: mongoose.trusted({ $in: codes }) })`.
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
   globalsApplied = true;

@@ -4,7 +4,13 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDatabase } from './db';
 import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
+import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
+import { createModels, ensureIndexes, type Models } from './models';
+import { repairPendingRollups } from './responses/rollup.service';
+import { seedDemo } from './seed/demo-seed';
+import { QUESTION_BANK } from './surveys/question-bank';
+import { publishQuestionBank, SurveyCatalog } from './surveys/survey-catalog';
 
 /** How long readiness answers 503 before the listener closes, so a load balancer can stop routing to us. */
 const DRAIN_GRACE_MS = 1000;
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
   if (!uri) {
     embedded = await startFerretDb({ dataDir: path.join(config.dataDir, 'ferretdb') });
     uri = embedded.uri;
+    writeRunningState(embedded.dataDir, { pid: process.pid, uri });
     logger.info({ uri, dataDir: embedded.dataDir }, 'embedded FerretDB started');
   }
 
@@ -51,7 +58,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     await closeServer(server);
     await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
-    await embedded?.stop();
+    if (embedded) {
+      await embedded.stop();
+      clearRunningState(embedded.dataDir);
+    }
     logger.info('stopped');
     process.exit(0);
   };
@@ -62,12 +72,31 @@ async function main(): Promise<void> {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
-  await afterConnect(logger);
+  await prepareDatabase({ config, logger, models: createModels(db.connection), embedded: Boolean(embedded) });
 }
 
-/** Work that needs the database once it is there (demo seed, schedules) hooks in here. */
-async function afterConnect(logger: Logger): Promise<void> {
-  logger.debug('database ready');
+/**
+ * Once connected: indexes (the unique ones carry exactly-once guarantees), the question bank published (an edited
+ * instrument becomes a new version), rollups left pending by a crash finished, and demo data in an empty
+ * embedded database so a newcomer sees a living product.
+ */
+async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger; models: Models; embedded: boolean }): Promise<void> {
+  const { config, logger, models } = deps;
+  const now = new Date();
+  await ensureIndexes(models);
+  const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
+  if (published.length) logger.info({ published }, 'question bank: new survey versions published');
+  const catalog = new SurveyCatalog(models.Survey);
+  const repaired = await repairPendingRollups(
+    { ...models, scaleOf: async (key, version) => (await catalog.getVersion(key, version))?.definition.scale ?? 5 },
+    now,
+  );
+  if (repaired) logger.warn({ repaired }, 'finished rollups left pending');
+  if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
+    logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses)');
+    const result = await seedDemo(models, { responses: 3000, now });
+    logger.info(result, 'demo data seeded');
+  }
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {

@@ -12,8 +12,6 @@ const tooMany: RequestHandler = () => {
   throw new TooManyRequestsError();
 };
 
-const ipOf = (ip: string | undefined) => ipKeyGenerator(ip ?? 'unknown');
-
 /** Form posts per link and IP: 600 a minute (10 a second, sustained) before 429. */
 export function submissionsPerLinkAndIp(limit = 600): RequestHandler {
   return rateLimit({
@@ -21,7 +19,7 @@ export function submissionsPerLinkAndIp(limit = 600): RequestHandler {
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${String(req.params.code)}|${ipOf(req.ip)}`,
+    keyGenerator: (req) => `${String(req.params.code)}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
     handler: tooMany,
   });
 }
@@ -45,7 +43,7 @@ export function pageViewsPerIp(limit = 1200): RequestHandler {
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => ipOf(req.ip),
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     handler: tooMany,
   });
 }

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
 import type { ResponseDoc, ResponseModel } from './response.model';
 import { rollupId, type RollupModel } from './rollup.model';
 
@@ -12,23 +13,29 @@ export function rollupIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 
 // Rollup ids are strings, not ObjectIds; the driver's default typing assumes the latter.
 const rawRollups = (Rollup: RollupModel) => Rollup.collection as unknown as Collection<{ _id: string }>;
 
-/** Adds (or removes) one response to its rollup with a single upsert; the rollup is created on first use. */
-export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
-  const filter = { _id: rollupId(response.period, response.surveyKey, response.unitCode) };
-  const update = {
-    $inc: rollupIncrement(response, sign),
-    $setOnInsert: {
-      period: response.period,
-      surveyKey: response.surveyKey,
-      kind: response.kind,
-      channel: response.channel,
-      scale,
-      unitCode: response.unitCode,
-      unitAncestors: response.unitAncestors,
-      ...(response.level ? { level: response.level } : {}),
-      ...(response.district ? { district: response.district } : {}),
+/** The upsert that adds (or removes) one response to its rollup document, created on first use. */
+export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 = 1) {
+  return {
+    filter: { _id: rollupId(response.period, response.surveyKey, response.unitCode) },
+    update: {
+      $inc: rollupIncrement(response, sign),
+      $setOnInsert: {
+        period: response.period,
+        surveyKey: response.surveyKey,
+        kind: response.kind,
+        channel: response.channel,
+        scale,
+        unitCode: response.unitCode,
+        unitAncestors: response.unitAncestors,
+        ...(response.level ? { level: response.level } : {}),
+        ...(response.district ? { district: response.district } : {}),
+      },
     },
   };
+}
+
+export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
+  const { filter, update } = rollupUpdate(response, scale, sign);
   try {
     // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
     await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
@@ -37,6 +44,26 @@ export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, 
     if ((error as { code?: number }).code !== 11000) throw error;
     await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
   }
+}
+
+/**
+ * Adds many responses at once (seeding, rebuilding): increments are summed per rollup document in memory and
+ * written with one upsert per document instead of one per response.
+ */
+export async function applyManyToRollups(Rollup: RollupModel, responses: ResponseDoc[], scaleOf: (r: ResponseDoc) => number): Promise<number> {
+  const merged = new Map<string, ReturnType<typeof rollupUpdate>>();
+  for (const response of responses) {
+    const next = rollupUpdate(response, scaleOf(response));
+    const current = merged.get(next.filter._id);
+    if (!current) {
+      merged.set(next.filter._id, next);
+      continue;
+    }
+    for (const [path, value] of Object.entries(next.update.$inc)) current.update.$inc[path] = (current.update.$inc[path] ?? 0) + value;
+  }
+  const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } }));
+  await bulkWriteInChunks((chunk) => rawRollups(Rollup).bulkWrite(chunk, { ordered: false }), operations);
+  return operations.length;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
 import { parseUnitsCsv, type RowError } from './unit-csv';
 import type { Unit, UnitModel } from './unit.model';
 
@@ -12,7 +13,7 @@ const OPTIONAL_FIELDS = ['level', 'district', 'parentCode'] as const;
 /**
  * Imports a unit CSV all or nothing: any row error and nothing is written.
  * There are no transactions (FerretDB v1), so consistency rests on validating everything in memory first and
- * then sending one ordered bulkWrite whose upserts are idempotent: if it fails midway, importing the same file
+ * then sending ordered bulkWrites (in small chunks, see db-bulk.ts) whose upserts are idempotent: if it fails midway, importing the same file
  * again finishes the job. Two imports running at once are not guarded against; imports are a rare admin task.
  */
 export async function importUnits(Unit: UnitModel, csvText: string): Promise<UnitImportResult> {
@@ -27,7 +28,7 @@ export async function importUnits(Unit: UnitModel, csvText: string): Promise<Uni
 
   // Parents first (the parser's order), then the stored descendants whose chains changed.
   const operations = [...units.map(upsert), ...descendantUpdates(units, existing)];
-  await Unit.bulkWrite(operations, { ordered: true });
+  await bulkWriteInChunks((chunk) => Unit.bulkWrite(chunk, { ordered: true }), operations);
   return { imported: units.length, errors: [] };
 }
 

@@ -11,7 +11,7 @@ export interface Unit {
   level?: SchoolLevel;
   district?: string;
   parentCode?: string;
-  /** Codes of every ancestor, root first: a subtree is `{ $or: [{ code }, { ancestors: code }] }`. */
+  /** Codes of every ancestor, root first: a subtree is the unit plus `{ ancestors: code }`. */
   ancestors: string[];
 }
 

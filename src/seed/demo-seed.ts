@@ -1,0 +1,70 @@
+import type { Collection } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
+import { createLink } from '../links/link.service';
+import type { Link } from '../links/link.model';
+import { ensureIndexes, type Models } from '../models';
+import { periodOf } from '../responses/period';
+import { applyManyToRollups } from '../responses/rollup.service';
+import { QUESTION_BANK } from '../surveys/question-bank';
+import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
+import type { Unit } from '../units/unit.model';
+import { DEMO_PROCEDURES, demoUnits, surveysForUnit } from './demo-units';
+import { syntheticResponses, type SyntheticTarget } from './synthetic-responses';
+
+const SEED = 20251;
+const BATCH = 1000;
+
+export interface DemoSeedResult {
+  units: number;
+  linksCreated: number;
+  responsesAdded: number;
+}
+
+/**
+ * Idempotent demo data: units, the published question bank, one link per unit and survey (per procedure at the
+ * desk), and synthetic responses up to `responses` in total. Running it again adds only what is missing.
+ */
+export async function seedDemo(models: Models, options: { responses: number; now: Date; onProgress?: (done: number, total: number) => void }): Promise<DemoSeedResult> {
+  await ensureIndexes(models);
+  const units = demoUnits();
+  await bulkWriteInChunks(
+    (chunk) => models.Unit.bulkWrite(chunk, { ordered: true }),
+    units.map((unit) => ({ updateOne: { filter: { code: unit.code }, update: { $setOnInsert: unit }, upsert: true } })),
+  );
+  await publishQuestionBank(models.Survey, QUESTION_BANK, options.now);
+
+  const catalog = new SurveyCatalog(models.Survey);
+  const existingLinks = await models.Link.find().lean<Link[]>();
+  const linkKey = (surveyKey: string, unitCode: string, procedure?: string) => `${surveyKey}|${unitCode}|${procedure ?? ''}`;
+  const byKey = new Map(existingLinks.map((l) => [linkKey(l.surveyKey, l.unitCode, l.procedure?.code), l]));
+  let linksCreated = 0;
+  const targets: SyntheticTarget[] = [];
+  for (const unit of units) {
+    for (const surveyKey of surveysForUnit(unit)) {
+      const procedures = surveyKey === 'tthc-sipas' ? DEMO_PROCEDURES : [undefined];
+      for (const procedure of procedures) {
+        let link = byKey.get(linkKey(surveyKey, unit.code, procedure?.code));
+        if (!link) {
+          link = await createLink({ ...models, catalog }, { surveyKey, unitCode: unit.code, procedure }, options.now);
+          linksCreated += 1;
+        }
+        targets.push({ link, unit: unit as Unit, survey: (await catalog.getLatest(surveyKey))! });
+      }
+    }
+  }
+
+  const already = await models.Response.countDocuments({ synthetic: true });
+  const total = options.responses;
+  const responses = models.Response.collection as unknown as Collection<{ _id: string }>;
+  const scales = new Map(targets.map((t) => [t.survey.key, t.survey.definition.scale]));
+  for (let from = already; from < total; from += BATCH) {
+    const batch = syntheticResponses(targets, { from, to: Math.min(total, from + BATCH) }, periodOf(options.now), SEED);
+    // Inserted first, then rolled up; ids are deterministic, so a re-run after a crash skips what is stored.
+    await responses.insertMany(batch, { ordered: false }).catch((error: { code?: number; writeErrors?: unknown[] }) => {
+      if (error.code !== 11000) throw error;
+    });
+    await applyManyToRollups(models.Rollup, batch, (r) => scales.get(r.surveyKey)!);
+    options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
+  }
+  return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already) };
+}

@@ -1,0 +1,36 @@
+import { createModels, type Models } from '../../src/models';
+import { seedDemo } from '../../src/seed/demo-seed';
+import { connectTestDatabase } from '../helpers/test-db';
+import type { Database } from '../../src/db';
+
+describe('demo seed', () => {
+  let db: Database;
+  let models: Models;
+  beforeAll(async () => {
+    db = await connectTestDatabase();
+    models = createModels(db.connection);
+  });
+  afterAll(() => db.close());
+
+  const respondentsInRollups = async () => (await models.Rollup.find().lean()).reduce((n, r) => n + r.respondents, 0);
+
+  it('when run twice with a larger count, then it adds only what is missing and the rollups equal the responses', async () => {
+    const now = new Date('2026-11-15T05:00:00Z');
+    const first = await seedDemo(models, { responses: 120, now });
+    expect(first.responsesAdded).toBe(120);
+    expect(first.linksCreated).toBeGreaterThan(20);
+    const again = await seedDemo(models, { responses: 150, now });
+    expect(again).toMatchObject({ linksCreated: 0, responsesAdded: 30 });
+    expect(await models.Response.countDocuments({ synthetic: true })).toBe(150);
+    expect(await respondentsInRollups()).toBe(150);
+    const periods = await models.Response.distinct('period');
+    expect(periods.every((p) => p >= '2025-12' && p <= '2026-11')).toBe(true);
+    expect(await models.Unit.countDocuments()).toBe(first.units);
+  });
+
+  it('when every synthetic response is counted per unit, then each response sits in its unit subtree', async () => {
+    const sample = await models.Response.findOne({ unitCode: 'TH-KIMDONG-TPM' }).lean();
+    expect(sample?.unitAncestors).toEqual(['SGD', 'PGD-TPM']);
+    expect(sample?.synthetic).toBe(true);
+  });
+});

@@ -1,0 +1,148 @@
+import request from 'supertest';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+import { allAnswers, fillAndSubmit, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { inPool, listen } from '../helpers/http-server';
+
+describe('anti-abuse on the public forms', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let now = new Date();
+  beforeAll(async () => {
+    ctx = await createTestContext({ FORM_MIN_FILL_SECONDS: '3' }, { clock: () => now });
+    fx = await seedSurveyFixtures(ctx.db);
+  });
+  afterAll(() => ctx.close());
+
+  /** Loads the form, lets `seconds` pass on the app's clock, then posts. */
+  async function answer(path: string, fields: Record<string, string>, seconds = 10, agent = request.agent(ctx.app)) {
+    const token = tokenFrom((await agent.get(path).expect(200)).text);
+    now = new Date(now.getTime() + seconds * 1000);
+    return { res: await agent.post(path).type('form').send({ _token: token, ...fields }), token, agent };
+  }
+
+  const countFor = (code: string) => fx.models.Response.countDocuments({ linkCode: code });
+
+  it('when the same token is posted again (a replay), then one response is stored and the replay sees the thank-you page', async () => {
+    const code = fx.links['edu-parent-thcs']!;
+    const fields = allAnswers(fx.instrument('edu-parent-thcs'), 5);
+    const { res, token, agent } = await answer(`/s/${code}`, fields);
+    expect(res.status).toBe(303);
+    const replay = await agent.post(`/s/${code}`).type('form').send({ _token: token, ...fields });
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toBe(`/s/${code}/thanks`);
+    expect(await countFor(code)).toBe(1);
+  });
+
+  it('when a double click sends the form twice at once, then one response is stored', async () => {
+    const code = fx.links['edu-parent-thpt']!;
+    const token = tokenFrom((await request(ctx.app).get(`/s/${code}`)).text);
+    now = new Date(now.getTime() + 10_000);
+    const body = { _token: token, ...allAnswers(fx.instrument('edu-parent-thpt'), 3) };
+    const results = await Promise.all([1, 2, 3].map(() => request(ctx.app).post(`/s/${code}`).type('form').send(body)));
+    expect(results.map((r) => r.status)).toEqual([303, 303, 303]);
+    expect(await countFor(code)).toBe(1);
+    const rollups = await fx.models.Rollup.find({ surveyKey: 'edu-parent-thpt' }).lean();
+    expect(rollups.reduce((n, r) => n + r.respondents, 0)).toBe(1);
+  });
+
+  it('when a dossier code is reused (in another case and spacing), then the second form is refused kindly and nothing is stored', async () => {
+    const code = fx.links['tthc-sipas']!;
+    const fields = allAnswers(fx.instrument('tthc-sipas'), 4);
+    expect((await answer(`/s/${code}`, { ...fields, dossier_code: 'HS-2026/0042' })).res.status).toBe(303);
+    const second = await answer(`/s/${code}`, { ...fields, dossier_code: 'hs-2026/0042 ' });
+    expect(second.res.status).toBe(409);
+    expect(second.res.text).toContain('Hồ sơ này đã được đánh giá');
+    expect(await countFor(code)).toBe(1);
+    const claims = await fx.models.DossierClaim.find().lean();
+    expect(claims).toHaveLength(1);
+    expect(JSON.stringify(claims)).not.toMatch(/0042/);
+    expect(JSON.stringify(await fx.models.Response.find({ linkCode: code }).lean())).not.toMatch(/0042/);
+  });
+
+  it('when the honeypot is filled, then the response is stored flagged and kept out of the figures', async () => {
+    const code = fx.links['edu-learner-gdtx']!;
+    const { res } = await answer(`/s/${code}`, { ...allAnswers(fx.instrument('edu-learner-gdtx'), 1), website: 'http://spam.example' });
+    expect(res.status).toBe(303);
+    const stored = await fx.models.Response.findOne({ linkCode: code }).lean();
+    expect(stored?.flags).toEqual(['honeypot']);
+    expect(stored?.counted).toBe(false);
+    expect(await fx.models.Rollup.countDocuments({ surveyKey: 'edu-learner-gdtx' })).toBe(0);
+  });
+
+  it('when a form is sent faster than the minimum fill time, then it is stored flagged too_fast', async () => {
+    const code = fx.links['edu-parent-mamnon']!;
+    const { res } = await answer(`/s/${code}`, allAnswers(fx.instrument('edu-parent-mamnon'), 4), 1);
+    expect(res.status).toBe(303);
+    const stored = await fx.models.Response.findOne({ linkCode: code }).lean();
+    expect(stored?.flags).toEqual(['too_fast']);
+    expect(stored?.fillSeconds).toBe(1);
+  });
+
+  it('when the same device answers the same link twice, then the second is stored but flagged, never blocked', async () => {
+    const code = fx.links['edu-pupil-thpt']!;
+    const agent = request.agent(ctx.app);
+    const fields = allAnswers(fx.instrument('edu-pupil-thpt'), 4);
+    expect((await answer(`/s/${code}`, fields, 10, agent)).res.status).toBe(303);
+    expect((await answer(`/s/${code}`, fields, 10, agent)).res.status).toBe(303);
+    const stored = await fx.models.Response.find({ linkCode: code }).sort({ submittedAt: 1 }).lean();
+    expect(stored.map((r) => r.flags)).toEqual([[], ['repeat_device']]);
+  });
+
+  it('when a token is older than a day, then the form is shown again with the answers and a fresh token', async () => {
+    const code = fx.links['edu-parent-tieuhoc']!;
+    const { res, token } = await answer(`/s/${code}`, allAnswers(fx.instrument('edu-parent-tieuhoc'), 2), 25 * 3600);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Phiên làm phiếu đã hết hạn');
+    expect(res.text).toMatch(/name="overall" value="2" checked/);
+    expect(tokenFrom(res.text)).not.toBe(token);
+    expect(await countFor(code)).toBe(0);
+  });
+});
+
+describe('rate limits on one link behind one school Wi-Fi address', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let server: Awaited<ReturnType<typeof listen>>;
+  beforeAll(async () => {
+    ctx = await createTestContext({ FORM_MIN_FILL_SECONDS: '0' });
+    fx = await seedSurveyFixtures(ctx.db);
+    server = await listen(ctx.app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await ctx.close();
+  });
+
+  it('when 300 parents submit within minutes from one IP, then all 300 are accepted and stored', async () => {
+    const code = fx.links['tthc-quick']!;
+    const statuses = await inPool(300, 8, async (i) => {
+      const page = await fetch(`${server.baseUrl}/k/${code}`);
+      const token = tokenFrom(await page.text());
+      const res = await fetch(`${server.baseUrl}/k/${code}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _token: token, ease: String((i % 3) + 1), overall: String((i % 3) + 1) }),
+      });
+      return res.status;
+    });
+    expect(statuses.filter((s) => s === 303)).toHaveLength(300);
+    expect(await fx.models.Response.countDocuments({ linkCode: code, counted: true })).toBe(300);
+  }, 120_000);
+
+  it('when one address floods a link with thousands of posts a minute, then it gets 429', async () => {
+    const code = fx.links['edu-parent-thcs']!;
+    const statuses = await inPool(900, 16, async () => {
+      const res = await fetch(`${server.baseUrl}/s/${code}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'overall=5',
+      });
+      await res.arrayBuffer();
+      return res.status;
+    });
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(200);
+    expect(statuses.every((s) => s === 400 || s === 429)).toBe(true);
+    expect(await fx.models.Response.countDocuments({ linkCode: code })).toBe(0);
+  }, 120_000);
+});
