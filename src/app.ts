@@ -10,6 +10,12 @@ import { errorHandler, notFound } from './http/error-handler';
 import { language } from './http/language';
 import { requestLogging } from './http/request-logging';
 import { securityHeaders } from './http/security';
+import { authRoutes } from './admin/auth.routes';
+import { loadSessionUser, requireUser } from './admin/authenticate';
+import { adminRoutes } from './admin/admin.routes';
+import { sessions } from './admin/session';
+import { csrfProtection } from './http/csrf';
+import { apiRoutes } from './stats/api.routes';
 import { LinkResolver } from './links/link.service';
 import { qrRoutes } from './links/qr.routes';
 import type { Logger } from './logger';
@@ -48,17 +54,20 @@ export function createApp(deps: AppDeps): Express {
 
   const models = createModels(db.connection);
   const clock = deps.clock ?? (() => new Date());
+  const catalog = new SurveyCatalog(models.Survey);
+  const salt = saltProvider(models.Setting);
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
-  app.use(
-    publicFormRoutes({
-      config,
-      models,
-      catalog: new SurveyCatalog(models.Survey),
-      links: new LinkResolver(models),
-      salt: saltProvider(models.Setting),
-      clock,
-    }),
-  );
+  app.use(publicFormRoutes({ config, models, catalog, links: new LinkResolver(models), salt, clock }));
+
+  // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
+  const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };
+  app.use(['/admin', '/api'], sessions(db.connection, { secret: config.SESSION_SECRET, secure: config.isProduction, idleMs: limits.idleMs }));
+  app.use(['/admin', '/api'], loadSessionUser(models, clock, limits));
+  app.use('/admin', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }), csrfProtection);
+  app.use(authRoutes({ models, config, clock, salt }));
+  app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL }));
+  app.use('/admin', requireUser);
+  app.use(adminRoutes({ models, catalog, clock, config }));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -30,6 +30,8 @@ const schema = z
     // Product settings with sensible defaults; documented in the README.
     FORM_MIN_FILL_SECONDS: z.coerce.number().int().min(0).max(600).default(3),
     DB_SEED_DEMO: booleanish.default(true),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
+import { targetModel } from './stats/target.model';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
 import { rollupModel } from './responses/rollup.model';
@@ -19,6 +21,11 @@ export function createModels(connection: Connection) {
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),
     Setting: settingModel(connection),
+    User: userModel(connection),
+    Audit: auditModel(connection),
+    LoginThrottle: loginThrottleModel(connection),
+    ApiToken: apiTokenModel(connection),
+    Target: targetModel(connection),
   };
 }
 

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { repairPendingRollups } from './responses/rollup.service';
 import { seedDemo } from './seed/demo-seed';
+import { ensureFirstAdmin } from './admin/bootstrap-admin';
+import { seedTargets } from './stats/target.model';
 import { QUESTION_BANK } from './surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from './surveys/survey-catalog';
 
@@ -92,11 +94,18 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     now,
   );
   if (repaired) logger.warn({ repaired }, 'finished rollups left pending');
+  await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses)');
     const result = await seedDemo(models, { responses: 3000, now });
     logger.info(result, 'demo data seeded');
   }
+  const root = await models.Unit.findOne({ type: 'department' }).lean();
+  await ensureFirstAdmin(
+    models,
+    { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitCode: root?.code ?? 'SGD', logger, print: (line) => console.log(line) },
+    now,
+  );
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {

@@ -1,0 +1,96 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export const ROLES = ['super_admin', 'department', 'unit_manager', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: Role;
+  /** Root of the user's subtree; super admins and department staff see the whole province (the root unit). */
+  unitCode: string;
+  disabled?: boolean;
+  createdAt?: Date;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actor: string;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Failed sign-ins per account and per IP (hashed), with growing lockouts. */
+export interface LoginThrottle {
+  _id: string;
+  failures: number;
+  level: number;
+  lockedUntil?: Date;
+  updatedAt: Date;
+}
+
+export interface ApiToken {
+  name: string;
+  /** sha256 of the token; the token itself is shown once at creation. */
+  tokenHash: string;
+  unitCode: string;
+  createdBy: string;
+  createdAt: Date;
+  revokedAt?: Date;
+  lastUsedAt?: Date;
+}
+
+const userSchema = new Schema<User>(
+  {
+    email: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    name: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    role: { type: String, required: true, enum: ROLES },
+    unitCode: { type: String, required: true },
+    disabled: { type: Boolean, default: false },
+  },
+  { collection: 'users', timestamps: true },
+);
+
+const auditSchema = new Schema<AuditEntry>(
+  {
+    at: { type: Date, required: true, index: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true },
+    target: String,
+    details: Schema.Types.Mixed,
+  },
+  { collection: 'audit_log', versionKey: false },
+);
+
+const throttleSchema = new Schema<LoginThrottle>(
+  { _id: String, failures: { type: Number, default: 0 }, level: { type: Number, default: 0 }, lockedUntil: Date, updatedAt: Date },
+  { collection: 'login_throttles', versionKey: false },
+);
+
+const apiTokenSchema = new Schema<ApiToken>(
+  {
+    name: { type: String, required: true },
+    tokenHash: { type: String, required: true, unique: true },
+    unitCode: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    revokedAt: Date,
+    lastUsedAt: Date,
+  },
+  { collection: 'api_tokens', versionKey: false },
+);
+
+export type UserModel = Model<User>;
+export type AuditModel = Model<AuditEntry>;
+export type LoginThrottleModel = Model<LoginThrottle>;
+export type ApiTokenModel = Model<ApiToken>;
+
+export const userModel = (c: Connection): UserModel => (c.models.User as UserModel | undefined) ?? c.model<User>('User', userSchema);
+export const auditModel = (c: Connection): AuditModel => (c.models.Audit as AuditModel | undefined) ?? c.model<AuditEntry>('Audit', auditSchema);
+export const loginThrottleModel = (c: Connection): LoginThrottleModel =>
+  (c.models.LoginThrottle as LoginThrottleModel | undefined) ?? c.model<LoginThrottle>('LoginThrottle', throttleSchema);
+export const apiTokenModel = (c: Connection): ApiTokenModel =>
+  (c.models.ApiToken as ApiTokenModel | undefined) ?? c.model<ApiToken>('ApiToken', apiTokenSchema);

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { Config } from '../config';
+import { PROJECT_ROOT } from '../embedded-db/ferretdb';
+import { csrfToken } from '../http/csrf';
+import type { Lang } from '../i18n';
+import type { Models } from '../models';
+import { formatters, jsonForScript } from '../stats/format';
+import { latestInstruments } from '../stats/instruments';
+import { parseStatsQuery } from '../stats/stats-query';
+import { computeStats } from '../stats/stats.service';
+import type { SurveyCatalog } from '../surveys/survey-catalog';
+import type { Unit } from '../units/unit.model';
+import { canRead } from './scope';
+
+/** Admin pages (signed in). chart.js is served from our own origin, never a CDN. */
+export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config> }): Router {
+  const { models, catalog, clock } = deps;
+  const router = Router();
+  router.use(
+    '/static/vendor',
+    express.static(path.join(PROJECT_ROOT, 'node_modules', 'chart.js', 'dist'), { index: false, maxAge: deps.config.isProduction ? '7d' : 0 }),
+  );
+
+  router.get('/admin', async (req, res) => {
+    const principal = req.principal!;
+    const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock());
+    const stats = await computeStats(models, query, await latestInstruments(models.Survey, catalog));
+    const units = (await models.Unit.find().sort({ code: 1 }).lean<Unit[]>()).filter((u) => canRead(principal, u));
+    const lang = res.locals.lang as Lang;
+    const f = formatters(lang);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('admin/dashboard', {
+      title: 'admin.nav.dashboard',
+      stats,
+      units,
+      f,
+      csrf: csrfToken(req),
+      user: principal.label,
+      chartJson: jsonForScript({
+        labels: stats.byMonth.map((m) => f.period(m.period)),
+        share: stats.byMonth.map((m) => (m.share === null ? null : Math.round(m.share * 1000) / 10)),
+        target: stats.byMonth.map((m) => (m.target === null ? null : Math.round(m.target * 1000) / 10)),
+        n: stats.byMonth.map((m) => m.n),
+        labelShare: lang === 'vi' ? 'Tỷ lệ hài lòng (%)' : 'Satisfaction rate (%)',
+        labelTarget: lang === 'vi' ? 'Chỉ tiêu (%)' : 'Target (%)',
+      }),
+    });
+  });
+  return router;
+}

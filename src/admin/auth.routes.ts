@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { csrfToken } from '../http/csrf';
+import type { Models } from '../models';
+import { saltedHash } from '../responses/hashing';
+import { audit } from './audit';
+import { clearFailures, lockedUntil, recordFailure, type ThrottleKey } from './login-throttle';
+import { dummyPasswordHash, verifyPassword } from './passwords';
+
+const loginBody = z.object({
+  email: z.string().trim().toLowerCase().max(200),
+  password: z.string().max(200),
+  _csrf: z.string().optional(),
+  next: z.string().max(500).optional(),
+});
+
+/** Only return to our own admin pages after sign-in (never an open redirect). */
+const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin');
+
+export function authRoutes(deps: { models: Models; config: Readonly<Config>; clock: () => Date; salt: () => Promise<string> }): Router {
+  const { models, clock } = deps;
+  const router = Router();
+
+  const renderLogin = (req: Parameters<typeof csrfToken>[0], res: import('express').Response, status: number, locals: Record<string, unknown> = {}) =>
+    res.status(status).render('admin/login', {
+      csrf: csrfToken(req, true),
+      next: typeof req.query.next === 'string' ? req.query.next : '',
+      error: '',
+      email: '',
+      expired: req.query.expired === '1',
+      ...locals,
+    });
+
+  router.get('/admin/login', (req, res) => {
+    if (req.principal) return res.redirect(303, '/admin');
+    renderLogin(req, res, 200);
+  });
+
+  router.post('/admin/login', async (req, res) => {
+    const parsed = loginBody.safeParse(req.body ?? {});
+    if (!parsed.success) return renderLogin(req, res, 400, { error: 'admin.login.invalid' });
+    const { email, password, next } = parsed.data;
+    const now = clock();
+    const keys: ThrottleKey[] = [
+      { id: `acct:${email}`, policy: 'account' },
+      { id: `ip:${saltedHash(await deps.salt(), req.ip ?? '')}`, policy: 'ip' },
+    ];
+    const until = await lockedUntil(models.LoginThrottle, keys, now);
+    if (until) {
+      const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+      await audit(models.Audit, { actor: email, action: 'login.locked' }, now);
+      return renderLogin(req, res, 429, { error: 'admin.login.locked', minutes, email });
+    }
+
+    const user = await models.User.findOne({ email }).lean();
+    const ok = user && !user.disabled ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyPasswordHash(), password), false);
+    if (!ok || !user) {
+      await recordFailure(models.LoginThrottle, keys, now);
+      await audit(models.Audit, { actor: email, action: 'login.failure' }, now);
+      return renderLogin(req, res, 401, { error: 'admin.login.failed', email });
+    }
+
+    await clearFailures(models.LoginThrottle, keys[0]!);
+    // A new session id at sign-in: a session fixed before login is worthless after it.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    req.session.userId = String(user._id);
+    req.session.signedInAt = now.getTime();
+    req.session.lastSeenAt = now.getTime();
+    await audit(models.Audit, { actor: email, action: 'login.success' }, now);
+    res.redirect(303, safeNext(next));
+  });
+
+  router.post('/admin/logout', async (req, res) => {
+    if (req.principal) await audit(models.Audit, { actor: req.principal.label, action: 'logout' }, clock());
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.clearCookie('hl_sid');
+    res.redirect(303, '/admin/login');
+  });
+
+  return router;
+}

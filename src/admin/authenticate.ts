@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { UnauthorizedError } from '../errors';
+import type { Models } from '../models';
+import type { Principal } from './scope';
+
+export interface SessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+    /** Set when this request found its session timed out (the login page says so). */
+    sessionExpired?: boolean;
+  }
+}
+
+export const hashApiToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+/**
+ * Resolves the signed-in user from the session, enforcing the idle and absolute timeouts against the injected
+ * clock; a disabled or deleted user loses the session at once.
+ */
+export function loadSessionUser(models: Models, clock: () => Date, limits: SessionLimits): RequestHandler {
+  return async (req, _res, next) => {
+    const data = req.session;
+    if (!data?.userId) return next();
+    const now = clock().getTime();
+    const expired = now - (data.lastSeenAt ?? 0) > limits.idleMs || now - (data.signedInAt ?? 0) > limits.absoluteMs;
+    const user = expired ? null : await models.User.findById(data.userId).lean();
+    if (!user || user.disabled) {
+      req.sessionExpired = expired;
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      return next();
+    }
+    data.lastSeenAt = now;
+    req.principal = { kind: 'user', id: String(user._id), label: user.email, role: user.role, unitCode: user.unitCode };
+    next();
+  };
+}
+
+function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+([\w.-]{20,200})$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** For the JSON API: a bearer API token (hashed lookup, not revoked) or a signed-in session; else 401. */
+export function requireApiPrincipal(models: Models, clock: () => Date): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerToken(req);
+    if (token) {
+      const stored = await models.ApiToken.findOne({ tokenHash: hashApiToken(token) }).lean();
+      if (!stored || stored.revokedAt) throw new UnauthorizedError('Invalid or revoked API token.');
+      req.principal = { kind: 'token', id: String(stored._id), label: stored.name, role: 'viewer', unitCode: stored.unitCode };
+      models.ApiToken.updateOne({ _id: stored._id }, { $set: { lastUsedAt: clock() } }).catch(() => undefined);
+      return next();
+    }
+    if (!req.principal) throw new UnauthorizedError();
+    next();
+  };
+}
+
+/** For admin pages: signed in, else to the login page (remembering where to come back to). */
+export const requireUser: RequestHandler = (req, res, next) => {
+  if (req.principal) return next();
+  const back = req.method === 'GET' && req.originalUrl.startsWith('/admin') ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+  res.redirect(303, `/admin/login${back}${req.sessionExpired ? `${back ? '&' : '?'}expired=1` : ''}`);
+};

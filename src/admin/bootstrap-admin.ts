@@ -1,0 +1,30 @@
+import type { Models } from '../models';
+import type { Logger } from '../logger';
+import { audit } from './audit';
+import { generatePassword, hashPassword } from './passwords';
+
+/**
+ * The first administrator, created once when no user exists: ADMIN_EMAIL / ADMIN_PASSWORD when given, else a
+ * generated password printed once to the console (it is stored only as an argon2id hash).
+ */
+export async function ensureFirstAdmin(
+  models: Models,
+  options: { email?: string; password?: string; rootUnitCode: string; logger: Logger; print: (line: string) => void },
+  now: Date,
+): Promise<{ created: boolean; email: string }> {
+  const email = (options.email ?? 'admin@hailong.local').toLowerCase();
+  if ((await models.User.estimatedDocumentCount()) > 0) return { created: false, email };
+  const password = options.password ?? generatePassword();
+  try {
+    await models.User.create({ email, name: 'Quản trị viên', passwordHash: await hashPassword(password), role: 'super_admin', unitCode: options.rootUnitCode });
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) return { created: false, email }; // another instance won
+    throw error;
+  }
+  await audit(models.Audit, { actor: 'system', action: 'user.create', target: email, details: { role: 'super_admin' } }, now);
+  if (!options.password) {
+    options.print(`\n  Admin sign-in / Đăng nhập quản trị: ${email}  password / mật khẩu: ${password}\n  (shown once; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)\n`);
+  }
+  options.logger.info({ email }, 'first administrator created');
+  return { created: true, email };
+}

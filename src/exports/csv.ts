@@ -1,0 +1,44 @@
+export type CellValue = string | number | boolean | null | undefined | Date;
+
+export interface Column<Row> {
+  header: string;
+  value: (row: Row) => CellValue;
+}
+
+// Excel reads a BOM-less file in the machine's ANSI code page and mangles Vietnamese diacritics.
+const BOM = '\uFEFF';
+const CRLF = '\r\n';
+// OWASP CSV-injection list: a spreadsheet may run a cell starting with these as a formula or DDE call.
+const DANGEROUS_FIRST_CHARS = new Set(['=', '+', '-', '@', '\t', '\r']);
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** Builds a whole CSV document: BOM, CRLF after every record, RFC 4180 quoting, formula-looking text defused. */
+export function toCsv<Row>(rows: Iterable<Row>, columns: Column<Row>[]): string {
+  const lines = [columns.map((column) => textField(column.header))];
+  for (const row of rows) {
+    lines.push(columns.map((column) => field(column.value(row))));
+  }
+  return BOM + lines.map((cells) => cells.join(',') + CRLF).join('');
+}
+
+function field(value: CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
+  return textField(value);
+}
+
+function textField(text: string): string {
+  const safe = DANGEROUS_FIRST_CHARS.has(text.charAt(0)) ? `'${text}` : text;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+// A number is never prefixed, so "-3" stays a number in Excel. String() switches to exponent notation for very
+// large or small values (1e21, 1e-7), which is spelled out as plain decimals. NaN and Infinity have no cell form.
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  const plain = String(value);
+  if (!plain.includes('e')) return plain;
+  return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+}

@@ -1,0 +1,14 @@
+import type { InstrumentDefinition } from '../surveys/instrument.types';
+import type { SurveyCatalog } from '../surveys/survey-catalog';
+import type { SurveyModel } from '../surveys/survey.model';
+
+/** Latest published definition of every survey (labels for the item breakdowns). */
+export async function latestInstruments(Survey: SurveyModel, catalog: SurveyCatalog): Promise<Map<string, InstrumentDefinition>> {
+  const keys = (await Survey.distinct('key')) as string[];
+  const map = new Map<string, InstrumentDefinition>();
+  for (const key of keys) {
+    const survey = await catalog.getLatest(key);
+    if (survey) map.set(key, survey.definition);
+  }
+  return map;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Principal } from '../admin/scope';
+import { assertCanRead } from '../admin/scope';
+import { BadRequestError, NotFoundError } from '../errors';
+import type { Models } from '../models';
+import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';
+import type { Unit } from '../units/unit.model';
+import { SMALL_CELL_DEFAULT_K } from './formulas';
+import type { StatsQuery } from './stats.service';
+
+const MAX_MONTHS = 36;
+
+const querySchema = z.object({
+  kind: z.enum(['education', 'tthc']).default('education'),
+  unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  from: z.string().regex(PERIOD_PATTERN).optional(),
+  to: z.string().regex(PERIOD_PATTERN).optional(),
+  level: z.enum(['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx']).optional(),
+});
+
+/**
+ * Turns `?kind=&unit=&from=&to=&level=` into a scoped stats query. Defaults: education, the caller's own units,
+ * the last 12 months ending with the current month (Asia/Ho_Chi_Minh). A unit outside the caller's scope is 403.
+ */
+export async function parseStatsQuery(models: Models, principal: Principal, raw: Record<string, unknown>, now: Date): Promise<StatsQuery> {
+  const values = Object.fromEntries(Object.entries(raw).filter(([key, v]) => key in querySchema.shape && v !== ''));
+  const parsed = querySchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BadRequestError(`Invalid query parameter "${String(issue.path[0])}": expected ${describe(String(issue.path[0]))}.`);
+  }
+  const { kind, level } = parsed.data;
+  const to = parsed.data.to ?? (parsed.data.from ? shiftPeriod(parsed.data.from, 11) : periodOf(now));
+  const from = parsed.data.from ?? shiftPeriod(to, -11);
+  if (from > to) throw new BadRequestError('"from" must not be after "to".');
+  if (shiftPeriod(from, MAX_MONTHS - 1) < to) throw new BadRequestError(`At most ${MAX_MONTHS} months at a time.`);
+
+  const code = parsed.data.unit ?? principal.unitCode;
+  const unit = await models.Unit.findOne({ code }).lean<Unit>();
+  if (!unit) throw new NotFoundError(`Unknown unit ${code}.`);
+  assertCanRead(principal, unit);
+  return { kind, unit, from, to, level, k: SMALL_CELL_DEFAULT_K, minN: 30 };
+}
+
+function describe(param: string): string {
+  switch (param) {
+    case 'kind':
+      return '"education" or "tthc"';
+    case 'from':
+    case 'to':
+      return 'a month as YYYY-MM';
+    case 'level':
+      return 'one of mamnon, tieuhoc, thcs, thpt, gdtx';
+    default:
+      return 'a unit code';
+  }
+}

@@ -1,0 +1,217 @@
+import mongoose from 'mongoose';
+import type { Models } from '../models';
+import { periodRange } from '../responses/period';
+import type { Rollup } from '../responses/rollup.model';
+import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
+import type { Unit } from '../units/unit.model';
+import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
+import { targetFor } from './target.model';
+
+export interface StatsQuery {
+  kind: SurveyKind;
+  /** The scope: this unit and its whole subtree. */
+  unit: Unit;
+  from: string;
+  to: string;
+  level?: SchoolLevel;
+  /** Small-cell threshold for breakdowns. */
+  k: number;
+  /** Minimum n for a status other than "insufficient". */
+  minN: number;
+}
+
+export interface Cell {
+  n: number;
+  satisfied: number | null;
+  share: number | null;
+  ci95: [number, number] | null;
+  mean: number | null;
+  suppressed: boolean;
+}
+
+export interface Breakdown extends Cell {
+  key: string;
+  label: { vi: string; en: string };
+}
+
+export interface StatsResult {
+  scope: { kind: SurveyKind; unit: { code: string; name: string; type: string }; from: string; to: string; level: SchoolLevel | null };
+  headline: { n: number; satisfied: number; share: number | null; ci95: [number, number] | null; mean: number | null; target: number | null; status: Status };
+  byMonth: (Cell & { period: string; target: number | null; status: Status })[];
+  byUnit: (Breakdown & { status: Status })[];
+  byLevel: Breakdown[];
+  byDistrict: Breakdown[];
+  bySection: Breakdown[];
+  byQuestion: (Breakdown & { section: string })[];
+  responses: { respondents: number; views: number; rate: number | null };
+  formula: { id: string; version: string; text: string; textEn: string };
+  itemFormula: { id: string; version: string; text: string; textEn: string };
+  settings: { k: number; minN: number };
+}
+
+/** Sums the overall question across rollups of possibly different scales: n and top-two count add up; means only on one scale. */
+function overallOf(rollups: Rollup[]): { n: number; satisfied: number; mean: number | null } {
+  let n = 0;
+  let satisfied = 0;
+  let weighted = 0;
+  const scales = new Set<number>();
+  for (const rollup of rollups) {
+    const item = summarizeCounts(rollup.items.overall as ScoreCounts | undefined, rollup.scale);
+    if (item.n === 0) continue;
+    scales.add(rollup.scale);
+    n += item.n;
+    satisfied += item.satisfied;
+    weighted += (item.mean ?? 0) * item.n;
+  }
+  return { n, satisfied, mean: n > 0 && scales.size === 1 ? weighted / n : null };
+}
+
+function cell(n: number, satisfied: number, mean: number | null, k: number): Cell {
+  const hidden = suppressed(n, k);
+  return {
+    n,
+    satisfied: hidden ? null : satisfied,
+    share: hidden ? null : share(satisfied, n),
+    ci95: hidden ? null : wilson95(satisfied, n),
+    mean: hidden ? null : mean,
+    suppressed: hidden,
+  };
+}
+
+function groupOverall(rollups: Rollup[], keyOf: (r: Rollup) => string | undefined, k: number) {
+  const groups = new Map<string, Rollup[]>();
+  for (const rollup of rollups) {
+    const key = keyOf(rollup);
+    if (key === undefined) continue;
+    groups.set(key, [...(groups.get(key) ?? []), rollup]);
+  }
+  return [...groups.entries()].map(([key, rows]) => {
+    const o = overallOf(rows);
+    return { key, raw: o, ...cell(o.n, o.satisfied, o.mean, k) };
+  });
+}
+
+/** Item and section breakdowns: answers per question key, and per section key (area or SIPAS element). */
+function itemBreakdowns(rollups: Rollup[], instruments: Map<string, InstrumentDefinition>, k: number) {
+  const perQuestion = new Map<string, { counts: ScoreCounts; scale: number; section: string; label: Breakdown['label'] }>();
+  for (const rollup of rollups) {
+    const definition = instruments.get(rollup.surveyKey);
+    if (!definition) continue;
+    for (const section of definition.sections) {
+      for (const question of section.questions) {
+        const entry = perQuestion.get(question.key) ?? { counts: {}, scale: rollup.scale, section: section.key, label: question.text };
+        addCounts(entry.counts, rollup.items[question.key] as ScoreCounts | undefined);
+        perQuestion.set(question.key, entry);
+      }
+    }
+  }
+  const sectionLabels = new Map<string, Breakdown['label']>();
+  for (const definition of instruments.values()) for (const s of definition.sections) if (!sectionLabels.has(s.key)) sectionLabels.set(s.key, s.title);
+  const perSection = new Map<string, { n: number; satisfied: number; sum: number }>();
+  const byQuestion = [...perQuestion.entries()].map(([key, q]) => {
+    const s = summarizeCounts(q.counts, q.scale);
+    const acc = perSection.get(q.section) ?? { n: 0, satisfied: 0, sum: 0 };
+    acc.n += s.n;
+    acc.satisfied += s.satisfied;
+    acc.sum += (s.mean ?? 0) * s.n;
+    perSection.set(q.section, acc);
+    return { key, label: q.label, section: q.section, ...cell(s.n, s.satisfied, s.mean, k) };
+  });
+  const bySection = [...perSection.entries()].map(([key, acc]) => ({
+    key,
+    label: sectionLabels.get(key) ?? { vi: key, en: key },
+    ...cell(acc.n, acc.satisfied, acc.n ? acc.sum / acc.n : null, k),
+  }));
+  return { byQuestion: byQuestion.filter((q) => q.n > 0), bySection: bySection.filter((s) => s.n > 0) };
+}
+
+const LEVEL_LABELS: Record<string, Breakdown['label']> = {
+  mamnon: { vi: 'Mầm non', en: 'Preschool' },
+  tieuhoc: { vi: 'Tiểu học', en: 'Primary' },
+  thcs: { vi: 'THCS', en: 'Lower secondary' },
+  thpt: { vi: 'THPT', en: 'Upper secondary' },
+  gdtx: { vi: 'GDTX', en: 'Continuing education' },
+  none: { vi: 'Không theo cấp học', en: 'No school level' },
+};
+
+/**
+ * Figures for one scope and period range, read from the rollups (one `find`, shares computed here). The API,
+ * the dashboard, the exports and the monthly e-mail all call this, so their numbers are the same.
+ */
+export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
+  const { unit, k, minN } = query;
+  const inScope = (r: { unitCode: string; unitAncestors?: string[] }) => r.unitCode === unit.code || (r.unitAncestors ?? []).includes(unit.code);
+  const all = await models.Rollup.find({ kind: query.kind, period: mongoose.trusted({ $gte: query.from, $lte: query.to }) }).lean<Rollup[]>();
+  const rollups = all.filter((r) => inScope(r) && (!query.level || r.level === query.level));
+  const targets = await models.Target.find().lean();
+  const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
+
+  const overall = overallOf(rollups);
+  const headlineTarget = targetOf(query.to);
+  const headline = {
+    n: overall.n,
+    satisfied: overall.satisfied,
+    share: share(overall.satisfied, overall.n),
+    ci95: wilson95(overall.satisfied, overall.n),
+    mean: overall.mean,
+    target: headlineTarget,
+    status: headlineTarget === null ? ('insufficient' as const) : statusOf(overall.satisfied, overall.n, headlineTarget, minN),
+  };
+
+  const months = new Map(groupOverall(rollups, (r) => r.period, k).map((g) => [g.key, g]));
+  const byMonth = periodRange(query.from, query.to).map((period) => {
+    const g = months.get(period);
+    const target = targetOf(period);
+    const base = g ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } };
+    return { period, ...stripRaw(base), target, status: target === null ? ('insufficient' as const) : statusOf(base.raw.satisfied, base.raw.n, target, minN) };
+  });
+
+  const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+  const byUnit = groupOverall(rollups, (r) => r.unitCode, k)
+    .map((g) => ({
+      ...stripRaw(g),
+      label: { vi: units.get(g.key)?.name ?? g.key, en: units.get(g.key)?.name ?? g.key },
+      status: headlineTarget === null ? ('insufficient' as const) : statusOf(g.raw.satisfied, g.raw.n, headlineTarget, minN),
+    }))
+    .sort(lowestFirst);
+  const byLevel = groupOverall(rollups, (r) => r.level ?? 'none', k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
+  const byDistrict = groupOverall(rollups, (r) => r.district ?? '', k)
+    .filter((g) => g.key !== '')
+    .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
+    .sort(lowestFirst);
+  const { byQuestion, bySection } = itemBreakdowns(rollups, instruments, k);
+
+  const views = (await models.LinkView.find({ period: mongoose.trusted({ $gte: query.from, $lte: query.to }) }).lean())
+    .filter((v) => {
+      const u = units.get(v.unitCode);
+      return u && inScope({ unitCode: u.code, unitAncestors: u.ancestors });
+    })
+    .reduce((sum, v) => sum + v.views, 0);
+  const respondents = rollups.reduce((sum, r) => sum + r.respondents, 0);
+
+  return {
+    scope: { kind: query.kind, unit: { code: unit.code, name: unit.name, type: unit.type }, from: query.from, to: query.to, level: query.level ?? null },
+    headline,
+    byMonth,
+    byUnit,
+    byLevel,
+    byDistrict,
+    bySection,
+    byQuestion,
+    responses: { respondents, views, rate: views > 0 ? respondents / views : null },
+    formula: { id: HEADLINE_FORMULA.id, version: HEADLINE_FORMULA.version, text: HEADLINE_FORMULA.text.vi, textEn: HEADLINE_FORMULA.text.en },
+    itemFormula: { id: ITEM_FORMULA.id, version: ITEM_FORMULA.version, text: ITEM_FORMULA.text.vi, textEn: ITEM_FORMULA.text.en },
+    settings: { k, minN },
+  };
+}
+
+function stripRaw<T extends { raw: unknown }>(value: T): Omit<T, 'raw'> {
+  const { raw: _raw, ...rest } = value;
+  return rest;
+}
+
+/** Lowest share first; suppressed cells (no share) last, then by n. */
+function lowestFirst(a: { share: number | null; n: number }, b: { share: number | null; n: number }): number {
+  if (a.share === null || b.share === null) return a.share === null ? (b.share === null ? b.n - a.n : 1) : -1;
+  return a.share - b.share;
+}
