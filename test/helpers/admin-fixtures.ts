@@ -1,0 +1,72 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import crypto from 'node:crypto';
+import { hashApiToken } from '../../src/admin/authenticate';
+import type { Role } from '../../src/admin/admin.models';
+import { hashPassword } from '../../src/admin/passwords';
+import type { Models } from '../../src/models';
+import type { ResponseDoc } from '../../src/responses/response.model';
+import { applyToRollup } from '../../src/responses/rollup.service';
+import { topTwo } from '../../src/responses/submit-response';
+import type { Unit } from '../../src/units/unit.model';
+
+export const PASSWORD = 'mat-khau-thu-nghiem-2026';
+
+export async function createUser(models: Models, email: string, role: Role, unitCode: string): Promise<void> {
+  await models.User.create({ email, name: email, passwordHash: await hashPassword(PASSWORD), role, unitCode });
+}
+
+export async function createApiToken(models: Models, unitCode: string): Promise<string> {
+  const token = `hl_${crypto.randomBytes(24).toString('base64url')}`;
+  await models.ApiToken.create({ name: `token-${unitCode}`, tokenHash: hashApiToken(token), unitCode, createdBy: 'test', createdAt: new Date() });
+  return token;
+}
+
+export const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Signs in through the real login form (CSRF token included) and returns the agent holding the session. */
+export async function signIn(app: Express, email: string, password = PASSWORD): Promise<request.Agent> {
+  const agent = request.agent(app);
+  const page = await agent.get('/admin/login').expect(200);
+  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  if (res.status !== 303) throw new Error(`sign-in of ${email} failed with ${res.status}`);
+  return agent;
+}
+
+/**
+ * Stores counted responses whose overall answers are `scores`, with their rollups, as a submission would.
+ * `extra` answers every other question of the survey the same way, so item breakdowns have data.
+ */
+export async function addResponses(
+  models: Models,
+  options: { unit: Unit; surveyKey: string; kind: 'education' | 'tthc'; scale: 5 | 3; period: string; scores: number[]; items?: Record<string, number> },
+): Promise<void> {
+  for (const [i, overall] of options.scores.entries()) {
+    const response: ResponseDoc = {
+      _id: crypto.randomUUID(),
+      linkCode: 'fixture',
+      surveyKey: options.surveyKey,
+      surveyVersion: 1,
+      kind: options.kind,
+      channel: options.scale === 3 ? 'kiosk' : 'form',
+      unitCode: options.unit.code,
+      unitAncestors: options.unit.ancestors,
+      ...(options.unit.level ? { level: options.unit.level } : {}),
+      ...(options.unit.district ? { district: options.unit.district } : {}),
+      answers: { ...(options.items ?? {}), overall },
+      overall,
+      overallTopTwo: topTwo(overall, options.scale),
+      lang: 'vi',
+      submittedAt: new Date(`${options.period}-10T03:00:00Z`),
+      period: options.period,
+      fillSeconds: 30 + i,
+      flags: [],
+      counted: true,
+      rolledUp: true,
+      hasContact: false,
+      synthetic: false,
+    };
+    await models.Response.collection.insertOne(response as unknown as Record<string, unknown>);
+    await applyToRollup(models.Rollup, response, options.scale);
+  }
+}
