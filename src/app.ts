@@ -13,6 +13,7 @@ import { securityHeaders } from './http/security';
 import { authRoutes } from './admin/auth.routes';
 import { loadSessionUser, requireUser } from './admin/authenticate';
 import { adminRoutes } from './admin/admin.routes';
+import { exportRoutes } from './admin/export.routes';
 import { sessions } from './admin/session';
 import { csrfProtection } from './http/csrf';
 import { apiRoutes } from './stats/api.routes';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL }));
   app.use('/admin', requireUser);
   app.use(adminRoutes({ models, catalog, clock, config }));
+  app.use(exportRoutes({ models, catalog, clock }));
 
   app.use(notFound);
   app.use(errorHandler);

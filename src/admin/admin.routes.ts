@@ -36,6 +36,13 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
       units,
       f,
       csrf: csrfToken(req),
+      exportQuery: new URLSearchParams({
+        kind: stats.scope.kind,
+        unit: stats.scope.unit.code,
+        from: stats.scope.from,
+        to: stats.scope.to,
+        ...(stats.scope.level ? { level: stats.scope.level } : {}),
+      }).toString(),
       user: principal.label,
       chartJson: jsonForScript({
         labels: stats.byMonth.map((m) => f.period(m.period)),

@@ -131,4 +131,7 @@ export const en: Record<keyof typeof vi, string> = {
   'level.thcs': 'Lower secondary',
   'level.thpt': 'Upper secondary',
   'level.gdtx': 'Continuing education',
+  'dash.exports': 'Downloads',
+  'dash.exportFigures': 'Figures',
+  'dash.exportResponses': 'Responses (raw data)',
 };

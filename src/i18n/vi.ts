@@ -130,4 +130,7 @@ export const vi = {
   'level.thcs': 'THCS',
   'level.thpt': 'THPT',
   'level.gdtx': 'GDTX',
+  'dash.exports': 'Tải số liệu',
+  'dash.exportFigures': 'Số liệu tổng hợp',
+  'dash.exportResponses': 'Phiếu trả lời (dữ liệu gốc)',
 } as const;

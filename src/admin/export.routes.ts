@@ -1,0 +1,90 @@
+import { Router, type Response } from 'express';
+import mongoose from 'mongoose';
+import { toCsv } from '../exports/csv';
+import { toXlsx, type Sheet } from '../exports/xlsx';
+import { NotFoundError } from '../errors';
+import type { Models } from '../models';
+import type { ResponseDoc } from '../responses/response.model';
+import { FIGURE_COLUMNS, figureRows } from '../stats/figures-table';
+import { latestInstruments } from '../stats/instruments';
+import { parseStatsQuery } from '../stats/stats-query';
+import { computeStats, type StatsQuery } from '../stats/stats.service';
+import { ratingQuestions } from '../surveys/form-fields';
+import type { SurveyCatalog } from '../surveys/survey-catalog';
+import type { Unit } from '../units/unit.model';
+import { audit } from './audit';
+
+/** Responses of a scope, oldest first; flagged ones included with their flags so reviewers see everything. */
+async function responsesOf(models: Models, query: StatsQuery): Promise<ResponseDoc[]> {
+  const all = await models.Response.find({ kind: query.kind, period: mongoose.trusted({ $gte: query.from, $lte: query.to }) })
+    .sort({ submittedAt: 1 })
+    .lean<ResponseDoc[]>();
+  return all.filter((r) => (r.unitCode === query.unit.code || r.unitAncestors.includes(query.unit.code)) && (!query.level || r.level === query.level));
+}
+
+const vnTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
+
+function send(res: Response, name: string, format: 'csv' | 'xlsx', body: string | Buffer): void {
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(body);
+}
+
+/**
+ * Exports of figures and of raw responses, CSV (UTF-8 with BOM, formula-looking cells neutralised) or XLSX,
+ * for exactly the dashboard's filter and scope. Every export is audited.
+ */
+export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date }): Router {
+  const { models, catalog, clock } = deps;
+  const router = Router();
+
+  router.get('/admin/export/:file', async (req, res) => {
+    const match = /^(figures|responses)\.(csv|xlsx)$/.exec(String(req.params.file));
+    if (!match) throw new NotFoundError();
+    const [, what, format] = match as unknown as [string, 'figures' | 'responses', 'csv' | 'xlsx'];
+    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
+    const name = `hailong-${what}-${query.kind}-${query.unit.code}-${query.from}-${query.to}`;
+    await audit(models.Audit, { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } }, clock());
+
+    if (what === 'figures') {
+      const stats = await computeStats(models, query, await latestInstruments(models.Survey, catalog));
+      const rows = figureRows(stats);
+      if (format === 'csv') return send(res, name, 'csv', toCsv(rows, FIGURE_COLUMNS.map((c) => ({ header: c.header, value: (r) => r[c.key] }))));
+      const formula: Sheet = {
+        name: 'Công thức',
+        columns: [{ header: 'Mã / id', key: 'id', width: 24 }, { header: 'Phiên bản / version', key: 'version' }, { header: 'Nội dung / text', key: 'text', width: 120 }],
+        rows: [stats.formula, stats.itemFormula].map((f) => ({ id: f.id, version: f.version, text: f.text })),
+      };
+      const figures: Sheet = { name: 'Số liệu', columns: FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, numFmt: c.numFmt, width: c.key === 'label' ? 40 : 14 })), rows: rows as unknown as Sheet['rows'] };
+      return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
+    }
+
+    const responses = await responsesOf(models, query);
+    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const instruments = await latestInstruments(models.Survey, catalog);
+    const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
+    const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [
+      { header: 'id', key: 'id', value: (r) => r._id },
+      { header: 'thời điểm / submitted (Asia/Ho_Chi_Minh)', key: 'submittedAt', value: (r) => vnTime.format(r.submittedAt) },
+      { header: 'kỳ / period', key: 'period', value: (r) => r.period },
+      { header: 'phiếu / survey', key: 'survey', value: (r) => `${r.surveyKey}@${r.surveyVersion}` },
+      { header: 'mã đơn vị / unit', key: 'unit', value: (r) => r.unitCode },
+      { header: 'tên đơn vị / unit name', key: 'unitName', value: (r) => units.get(r.unitCode)?.name ?? '' },
+      { header: 'cấp học / level', key: 'level', value: (r) => r.level ?? '' },
+      { header: 'địa bàn / district', key: 'district', value: (r) => r.district ?? '' },
+      ...questionKeys.map((key) => ({ header: key, key: `q_${key}`, value: (r: ResponseDoc) => r.answers[key] ?? null })),
+      { header: 'ý kiến / comment', key: 'comment', value: (r) => r.comment ?? '' },
+      { header: 'cờ / flags', key: 'flags', value: (r) => r.flags.join(' ') },
+      { header: 'tính vào số liệu / counted', key: 'counted', value: (r) => r.counted },
+      { header: 'dữ liệu mẫu / synthetic', key: 'synthetic', value: (r) => r.synthetic },
+    ];
+    if (format === 'csv') return send(res, name, 'csv', toCsv(responses, base.map((c) => ({ header: c.header, value: c.value }))));
+    const sheet: Sheet = {
+      name: 'Phiếu trả lời',
+      columns: base.map((c) => ({ header: c.header, key: c.key })),
+      rows: responses.map((r) => Object.fromEntries(base.map((c) => [c.key, c.value(r)]))),
+    };
+    send(res, name, 'xlsx', await toXlsx([sheet], { title: name, creator: 'Hài Lòng' }));
+  });
+  return router;
+}
