@@ -14,6 +14,9 @@ import { authRoutes } from './admin/auth.routes';
 import { loadSessionUser, requireUser } from './admin/authenticate';
 import { adminRoutes } from './admin/admin.routes';
 import { exportRoutes } from './admin/export.routes';
+import { reviewRoutes } from './admin/review.routes';
+import { linkAdminRoutes } from './admin/links.routes';
+import { settingsRoutes } from './admin/settings.routes';
 import { sessions } from './admin/session';
 import { csrfProtection } from './http/csrf';
 import { apiRoutes } from './stats/api.routes';
@@ -58,7 +61,8 @@ export function createApp(deps: AppDeps): Express {
   const catalog = new SurveyCatalog(models.Survey);
   const salt = saltProvider(models.Setting);
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
-  app.use(publicFormRoutes({ config, models, catalog, links: new LinkResolver(models), salt, clock }));
+  const resolver = new LinkResolver(models);
+  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock }));
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
   const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };
@@ -70,6 +74,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', requireUser);
   app.use(adminRoutes({ models, catalog, clock, config }));
   app.use(exportRoutes({ models, catalog, clock }));
+  app.use(reviewRoutes({ models, catalog, clock }));
+  app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
+  app.use(settingsRoutes({ models, clock }));
 
   app.use(notFound);
   app.use(errorHandler);

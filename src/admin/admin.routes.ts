@@ -10,8 +10,7 @@ import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { Unit } from '../units/unit.model';
-import { canRead } from './scope';
+import { readableUnits } from './readable-units';
 
 /** Admin pages (signed in). chart.js is served from our own origin, never a CDN. */
 export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config> }): Router {
@@ -26,7 +25,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
     const principal = req.principal!;
     const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock());
     const stats = await computeStats(models, query, await latestInstruments(models.Survey, catalog));
-    const units = (await models.Unit.find().sort({ code: 1 }).lean<Unit[]>()).filter((u) => canRead(principal, u));
+    const units = await readableUnits(models, principal);
     const lang = res.locals.lang as Lang;
     const f = formatters(lang);
     res.setHeader('Cache-Control', 'no-store');

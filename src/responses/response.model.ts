@@ -39,7 +39,16 @@ export interface ResponseDoc {
   rolledUp: boolean;
   hasContact: boolean;
   synthetic: boolean;
+  /** Comment workflow (admin): new, seen, forwarded, resolved; free tags. Answers themselves never change. */
+  commentStatus?: CommentStatus;
+  commentTags?: string[];
+  /** Who last included or excluded this response from the figures, and when. */
+  reviewedBy?: string;
+  reviewedAt?: Date;
 }
+
+export const COMMENT_STATUSES = ['new', 'seen', 'forwarded', 'resolved'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 
 const responseSchema = new Schema<ResponseDoc>(
   {
@@ -67,6 +76,10 @@ const responseSchema = new Schema<ResponseDoc>(
     rolledUp: { type: Boolean, required: true, index: true },
     hasContact: { type: Boolean, default: false },
     synthetic: { type: Boolean, default: false },
+    commentStatus: String,
+    commentTags: { type: [String], default: undefined },
+    reviewedBy: String,
+    reviewedAt: Date,
   },
   { collection: 'responses', minimize: false, versionKey: false },
 );

@@ -107,7 +107,12 @@ describe('admin dashboard in a browser', () => {
     expect(res?.status()).toBe(200);
     await page.getByLabel('Thư điện tử').fill(EMAIL);
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([page.waitForURL((url) => url.pathname === '/admin'), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
+    const [dashboard] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === '/admin'),
+      page.getByRole('button', { name: 'Đăng nhập' }).click(),
+    ]);
+    expect(dashboard.status()).toBe(200);
+    await page.waitForURL((url) => url.pathname === '/admin');
     await page.waitForLoadState('load');
     return { page, requests, consoleErrors };
   }

@@ -1,0 +1,12 @@
+import type { Models } from '../models';
+import type { Unit } from '../units/unit.model';
+import { canManage, canRead, type Principal } from './scope';
+
+/** Units the caller may read (for pickers), in code order. */
+export async function readableUnits(models: Models, principal: Principal): Promise<Unit[]> {
+  return (await models.Unit.find().sort({ code: 1 }).lean<Unit[]>()).filter((u) => canRead(principal, u));
+}
+
+export async function manageableUnits(models: Models, principal: Principal): Promise<Unit[]> {
+  return (await models.Unit.find().sort({ code: 1 }).lean<Unit[]>()).filter((u) => canManage(principal, u));
+}

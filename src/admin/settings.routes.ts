@@ -1,0 +1,89 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
+import { csrfToken } from '../http/csrf';
+import type { Lang } from '../i18n';
+import type { Models } from '../models';
+import { formatters } from '../stats/format';
+import type { Unit } from '../units/unit.model';
+import { audit } from './audit';
+import { hashApiToken } from './authenticate';
+import { readableUnits } from './readable-units';
+import { assertCanManage, type Principal } from './scope';
+
+const targetBody = z.object({
+  kind: z.enum(['education', 'tthc']),
+  year: z.coerce.number().int().min(2015).max(2100),
+  // Entered as a percentage in the form, stored as a fraction.
+  percent: z.coerce.number().min(0).max(100),
+});
+const tokenBody = z.object({ name: z.string().trim().min(1).max(80), unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) });
+
+const provinceWide = (p: Principal) => p.role === 'super_admin' || p.role === 'department';
+
+/** Targets per survey kind and year (province-wide staff), and API tokens scoped to a unit subtree. */
+export function settingsRoutes(deps: { models: Models; clock: () => Date }): Router {
+  const { models, clock } = deps;
+  const router = Router();
+
+  async function render(req: import('express').Request, res: import('express').Response, newToken = '') {
+    const principal = req.principal!;
+    const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter(
+      (t) => provinceWide(principal) || t.createdBy === principal.label,
+    );
+    res.render('admin/settings', {
+      targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
+      tokens,
+      canEditTargets: provinceWide(principal) && principal.kind === 'user',
+      units: await readableUnits(models, principal),
+      newToken,
+      f: formatters(res.locals.lang as Lang),
+      csrf: csrfToken(req),
+      user: principal.label,
+    });
+  }
+
+  router.get('/admin/settings', (req, res) => render(req, res));
+
+  router.post('/admin/targets', async (req, res) => {
+    if (!provinceWide(req.principal!)) throw new ForbiddenError('Only department staff set targets.');
+    const parsed = targetBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Invalid target.');
+    const { kind, year, percent } = parsed.data;
+    const before = await models.Target.findOne({ kind, year }).lean();
+    const value = Math.round(percent * 100) / 10000;
+    await models.Target.updateOne({ kind, year }, { $set: { kind, year, value } }, { upsert: true });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'target.set', target: `${kind}:${year}`, details: { from: before?.value ?? null, to: value } }, clock());
+    res.redirect(303, '/admin/settings');
+  });
+
+  router.post('/admin/tokens', async (req, res) => {
+    const parsed = tokenBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Invalid token fields.');
+    const unit = await models.Unit.findOne({ code: parsed.data.unitCode }).lean<Unit>();
+    if (!unit) throw new NotFoundError('Unknown unit.');
+    assertCanManage(req.principal!, unit);
+    // Shown once; only its hash is stored.
+    const token = `hl_${crypto.randomBytes(24).toString('base64url')}`;
+    const now = clock();
+    await models.ApiToken.create({ name: parsed.data.name, tokenHash: hashApiToken(token), unitCode: unit.code, createdBy: req.principal!.label, createdAt: now });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code } }, now);
+    res.setHeader('Cache-Control', 'no-store');
+    await render(req, res, token);
+  });
+
+  router.post('/admin/tokens/:id/revoke', async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError();
+    const token = await models.ApiToken.findById(id).lean();
+    if (!token) throw new NotFoundError();
+    const principal = req.principal!;
+    if (!provinceWide(principal) && token.createdBy !== principal.label) throw new ForbiddenError();
+    const now = clock();
+    await models.ApiToken.updateOne({ _id: token._id }, { $set: { revokedAt: now } });
+    await audit(models.Audit, { actor: principal.label, action: 'token.revoke', target: token.name }, now);
+    res.redirect(303, '/admin/settings');
+  });
+  return router;
+}
