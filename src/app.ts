@@ -17,6 +17,8 @@ import { exportRoutes } from './admin/export.routes';
 import { reviewRoutes } from './admin/review.routes';
 import { linkAdminRoutes } from './admin/links.routes';
 import { settingsRoutes } from './admin/settings.routes';
+import { directoryRoutes } from './admin/directory.routes';
+import { surveyAdminRoutes } from './admin/surveys.routes';
 import { sessions } from './admin/session';
 import { csrfProtection } from './http/csrf';
 import { apiRoutes } from './stats/api.routes';
@@ -77,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(reviewRoutes({ models, catalog, clock }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
+  app.use(directoryRoutes({ models, clock }));
+  app.use(surveyAdminRoutes({ models, catalog, clock }));
 
   app.use(notFound);
   app.use(errorHandler);

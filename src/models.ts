@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
 import { targetModel } from './stats/target.model';
+import { claimModel } from './claims';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
 import { rollupModel } from './responses/rollup.model';
@@ -26,6 +27,7 @@ export function createModels(connection: Connection) {
     LoginThrottle: loginThrottleModel(connection),
     ApiToken: apiTokenModel(connection),
     Target: targetModel(connection),
+    Claim: claimModel(connection),
   };
 }
 

@@ -9,6 +9,7 @@ import { applyToRollup } from '../responses/rollup.service';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
+import { claimOnce } from '../claims';
 import { audit } from './audit';
 import { readableUnits } from './readable-units';
 import { manageableResponse, scopedResponses } from './scoped-responses';
@@ -82,8 +83,8 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
   });
 
   /**
-   * Include or exclude a flagged response. The `counted` flip is conditional, so a double click or two admins
-   * at once change the rollup once; the rollup then gains or loses exactly this response.
+   * Include or exclude a flagged response. Each decision is claimed once ("review:<id>:<decisions so far>"), so a
+   * double click or two admins at once change the rollup exactly once; the rollup gains or loses this response.
    */
   router.post('/admin/review/:id', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
@@ -91,14 +92,17 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const response = await manageableResponse(models, req.principal!, String(req.params.id));
     const include = parsed.data.decision === 'include';
     const now = clock();
-    const flipped = await models.Response.updateOne(
-      { _id: response._id, counted: !include, rolledUp: true },
-      { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now } },
-    );
-    if (flipped.modifiedCount === 1) {
-      const survey = await catalog.getVersion(response.surveyKey, response.surveyVersion);
-      await applyToRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
-      await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
+    if (response.counted !== include && response.rolledUp) {
+      const decisions = response.reviews ?? 0;
+      if (await claimOnce(models.Claim, `review:${response._id}:${decisions}`, now)) {
+        await models.Response.updateOne(
+          { _id: response._id },
+          { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now, reviews: decisions + 1 } },
+        );
+        const survey = await catalog.getVersion(response.surveyKey, response.surveyVersion);
+        await applyToRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
+        await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
+      }
     }
     res.redirect(303, '/admin/review');
   });

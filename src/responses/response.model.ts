@@ -45,6 +45,8 @@ export interface ResponseDoc {
   /** Who last included or excluded this response from the figures, and when. */
   reviewedBy?: string;
   reviewedAt?: Date;
+  /** Number of include/exclude decisions so far: decision N is claimed once as "review:<id>:<N>". */
+  reviews?: number;
 }
 
 export const COMMENT_STATUSES = ['new', 'seen', 'forwarded', 'resolved'] as const;
@@ -80,6 +82,7 @@ const responseSchema = new Schema<ResponseDoc>(
     commentTags: { type: [String], default: undefined },
     reviewedBy: String,
     reviewedAt: Date,
+    reviews: Number,
   },
   { collection: 'responses', minimize: false, versionKey: false },
 );

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { claimOnce, type ClaimModel } from '../claims';
 import { bulkWriteInChunks } from '../db-bulk';
 import type { ResponseDoc, ResponseModel } from './response.model';
 import { rollupId, type RollupModel } from './rollup.model';
@@ -68,12 +69,12 @@ export async function applyManyToRollups(Rollup: RollupModel, responses: Respons
 
 /**
  * Finishes responses whose rollup step never completed (the database dropped out, or the process died, between
- * storing the response and incrementing its rollup). Each pending response is claimed by flipping `rolledUp`
- * first, so two instances never apply the same one twice. Only responses older than `graceMs` are touched, so
- * a submission still in flight is left to finish itself.
+ * storing the response and incrementing its rollup). Each pending response is claimed once (a unique claim
+ * document, see claims.ts), so two instances never apply the same one twice. Only responses older than
+ * `graceMs` are touched, so a submission still in flight is left to finish itself.
  */
 export async function repairPendingRollups(
-  deps: { Response: ResponseModel; Rollup: RollupModel; scaleOf: (surveyKey: string, version: number) => Promise<number> },
+  deps: { Response: ResponseModel; Rollup: RollupModel; Claim: ClaimModel; scaleOf: (surveyKey: string, version: number) => Promise<number> },
   now: Date,
   graceMs = 60_000,
 ): Promise<number> {
@@ -81,8 +82,8 @@ export async function repairPendingRollups(
   let repaired = 0;
   for (const response of pending) {
     if (now.getTime() - response.submittedAt.getTime() < graceMs) continue;
-    const claimed = await deps.Response.updateOne({ _id: response._id, rolledUp: false }, { $set: { rolledUp: true } });
-    if (claimed.modifiedCount !== 1) continue;
+    if (!(await claimOnce(deps.Claim, `rollup:${response._id}`, now))) continue;
+    await deps.Response.updateOne({ _id: response._id }, { $set: { rolledUp: true } });
     if (response.counted) await applyToRollup(deps.Rollup, response, await deps.scaleOf(response.surveyKey, response.surveyVersion));
     repaired += 1;
   }

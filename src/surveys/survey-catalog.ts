@@ -18,29 +18,39 @@ function canonical(value: unknown): string {
 export const definitionHash = (definition: InstrumentDefinition) => crypto.createHash('sha256').update(canonical(definition)).digest('hex');
 
 /**
- * Publishes each instrument of the question bank whose wording differs from its latest published version, as a
- * new version; unchanged instruments are left alone. Safe to run at every start and from several instances
- * (the unique key/version index lets one writer win).
+ * Publishes each instrument of the question bank whose wording differs from the last version published from the
+ * bank, as a new version; unchanged instruments are left alone, and so are wordings an admin edited since (a
+ * restart must not undo them). Safe to run at every start and from several instances (the unique key/version
+ * index lets one writer win).
  */
 export async function publishQuestionBank(Survey: SurveyModel, bank: readonly InstrumentDefinition[], now: Date): Promise<string[]> {
   const published: string[] = [];
   for (const definition of bank) {
-    const result = await publishVersion(Survey, definition, now);
+    const versions = await Survey.find({ key: definition.key }).sort({ version: -1 }).lean();
+    const lastFromBank = versions.find((v) => (v.source ?? 'bank') === 'bank');
+    if (lastFromBank?.hash === definitionHash(definition)) continue;
+    const result = await publishVersion(Survey, definition, now, { source: 'bank' });
     if (result.created) published.push(`${definition.key}@${result.version}`);
   }
   return published;
 }
 
-export async function publishVersion(Survey: SurveyModel, definition: InstrumentDefinition, now: Date): Promise<{ version: number; created: boolean }> {
+/** Publishes `definition` as the next version of its survey unless it equals the latest one. */
+export async function publishVersion(
+  Survey: SurveyModel,
+  definition: InstrumentDefinition,
+  now: Date,
+  origin: { source: 'bank' | 'admin'; publishedBy?: string },
+): Promise<{ version: number; created: boolean }> {
   const hash = definitionHash(definition);
   const latest = await Survey.findOne({ key: definition.key }).sort({ version: -1 }).lean();
   if (latest?.hash === hash) return { version: latest.version, created: false };
   const version = (latest?.version ?? 0) + 1;
   try {
-    await Survey.create({ key: definition.key, version, kind: definition.kind, channel: definition.channel, hash, definition, publishedAt: now });
+    await Survey.create({ key: definition.key, version, kind: definition.kind, channel: definition.channel, hash, definition, publishedAt: now, ...origin });
     return { version, created: true };
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) return publishVersion(Survey, definition, now);
+    if ((error as { code?: number }).code === 11000) return publishVersion(Survey, definition, now, origin);
     throw error;
   }
 }
@@ -65,6 +75,11 @@ export class SurveyCatalog {
     const found = await this.Survey.findOne({ key, version }).lean<SurveyVersion>();
     if (found) this.versions.set(id, found);
     return found ?? undefined;
+  }
+
+  /** Drops the cached "latest" of a survey (after an admin publishes a new version on this instance). */
+  forgetLatest(key: string): void {
+    this.latest.delete(key);
   }
 
   async getLatest(key: string, now = Date.now()): Promise<SurveyVersion | undefined> {

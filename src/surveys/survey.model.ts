@@ -14,6 +14,9 @@ export interface SurveyVersion {
   hash: string;
   definition: InstrumentDefinition;
   publishedAt: Date;
+  /** "bank": published from the question bank in code; "admin": wording edited in the admin side (who). */
+  source?: 'bank' | 'admin';
+  publishedBy?: string;
 }
 
 const surveySchema = new Schema<SurveyVersion>(
@@ -25,6 +28,8 @@ const surveySchema = new Schema<SurveyVersion>(
     hash: { type: String, required: true },
     definition: { type: Schema.Types.Mixed, required: true },
     publishedAt: { type: Date, required: true },
+    source: { type: String, default: 'bank' },
+    publishedBy: String,
   },
   { collection: 'surveys', minimize: false },
 );

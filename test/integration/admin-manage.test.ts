@@ -21,7 +21,9 @@ describe('admin management: links, posters, targets, tokens, comments and flagge
     await createUser(models, 'dept@x.vn', 'department', 'SGD');
     await createUser(models, 'manager@x.vn', 'unit_manager', 'PGD-A');
     await createUser(models, 'viewer@x.vn', 'viewer', 'PGD-A');
-    [dept, manager, viewer] = await Promise.all(['dept@x.vn', 'manager@x.vn', 'viewer@x.vn'].map((e) => signIn(ctx.app, e)));
+    dept = await signIn(ctx.app, 'dept@x.vn');
+    manager = await signIn(ctx.app, 'manager@x.vn');
+    viewer = await signIn(ctx.app, 'viewer@x.vn');
   });
   afterAll(() => ctx.close());
 

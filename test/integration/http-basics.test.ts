@@ -34,8 +34,9 @@ describe('http basics', () => {
     expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
-  it('when an unknown API route is requested, then the 404 is JSON', async () => {
-    const res = await request(ctx.app).get('/api/v1/nothing').expect(404);
+  it('when an unknown API route is requested, then the answer is JSON (401 before sign-in inside /api/v1, 404 outside)', async () => {
+    expect((await request(ctx.app).get('/api/v1/nothing').expect(401)).body.error.code).toBe('unauthorized');
+    const res = await request(ctx.app).get('/api/nothing').expect(404);
     expect(res.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
   });
 

@@ -1,0 +1,113 @@
+import { translate, type Lang } from '../i18n';
+import { shiftPeriod } from '../responses/period';
+import { formatters } from '../stats/format';
+import { wilson95 } from '../stats/formulas';
+import type { StatsResult } from '../stats/stats.service';
+import { SUMMARY_STRINGS, type SummaryStrings } from './summary-strings';
+import type { TrendPoint } from './trend-chart';
+
+export interface SummaryInput {
+  period: string;
+  lang: Lang;
+  scopeName: string;
+  /** The 12 months ending at `period`. */
+  current: StatsResult;
+  /** The month before `period`, computed alone. */
+  previousMonth: StatsResult['headline'];
+  sameMonthLastYear: StatsResult['headline'];
+  newComments: number;
+  dashboardUrl: string;
+}
+
+/** A headline figure, already formatted for the reader's language. */
+export interface FigureView {
+  share: string;
+  n: string;
+  ci: string;
+  target: string;
+  status: string;
+}
+
+export interface RankedView {
+  label: string;
+  share: string;
+  n: string;
+}
+
+/** Everything the HTML and text parts show, formatted once so both parts carry identical figures. */
+export interface SummaryView {
+  s: SummaryStrings;
+  scopeName: string;
+  periodLabel: string;
+  monthCell: MonthCell;
+  month: FigureView;
+  twelve: FigureView & { label: string };
+  vsPrevious: string;
+  vsLastYear: string;
+  best: RankedView[];
+  worst: RankedView[];
+  sections: RankedView[];
+  newComments: string;
+  dashboardUrl: string;
+  formula: { id: string; version: string; text: string };
+  k: number;
+  chartPoints: TrendPoint[];
+}
+
+export type MonthCell = StatsResult['byMonth'][number];
+
+/** The single month `period` from the 12-month result; its interval is recomputed since a cell may omit it. */
+export function monthOf(input: SummaryInput): MonthCell {
+  const month = input.current.byMonth.find((m) => m.period === input.period);
+  if (!month) throw new Error(`monthly summary: ${input.period} is not within ${input.current.scope.from}–${input.current.scope.to}`);
+  return { ...month, ci95: month.satisfied === null ? null : wilson95(month.satisfied, month.n) };
+}
+
+type Ranked = { label: { vi: string; en: string }; share: number | null; n: number; suppressed: boolean };
+
+export function buildSummaryView(input: SummaryInput): SummaryView {
+  const { lang, current } = input;
+  const s = SUMMARY_STRINGS[lang];
+  const f = formatters(lang);
+  const pp = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+  const month = monthOf(input);
+
+  const figure = (cell: { share: number | null; n: number; ci95: [number, number] | null; target: number | null; status: string }): FigureView => ({
+    share: f.pct(cell.share),
+    n: f.int(cell.n),
+    ci: cell.ci95 ? `${f.pct(cell.ci95[0])} – ${f.pct(cell.ci95[1])}` : '–',
+    target: f.pct(cell.target),
+    status: translate(lang, `status.${cell.status}`),
+  });
+  // Differences from unrounded shares; the other month's own figure is shown beside it so a reader can check.
+  const change = (other: StatsResult['headline'], otherPeriod: string) =>
+    month.share === null || other.share === null
+      ? s.noData
+      : `${pp.format((month.share - other.share) * 100)} ${s.points} (${f.period(otherPeriod)}: ${f.pct(other.share)})`;
+  const rankedView = (c: Ranked): RankedView => ({ label: c.label[lang], share: f.pct(c.share), n: f.int(c.n) });
+  const rankable = <T extends Ranked>(cells: T[]) => cells.filter((c) => !c.suppressed && c.share !== null).sort((a, b) => a.share! - b.share! || b.n - a.n);
+
+  const units = rankable(current.byUnit);
+  // Each unit appears once: with fewer than six ranked units the two lists share them out, the lowest first.
+  const worst = units.slice(0, Math.min(3, Math.ceil(units.length / 2)));
+  const best = units.slice(worst.length).reverse().slice(0, 3);
+
+  return {
+    s,
+    scopeName: input.scopeName,
+    periodLabel: f.period(input.period),
+    monthCell: month,
+    month: figure(month),
+    twelve: { ...figure(current.headline), label: s.twelveMonths(f.period(current.scope.from), f.period(current.scope.to)) },
+    vsPrevious: change(input.previousMonth, shiftPeriod(input.period, -1)),
+    vsLastYear: change(input.sameMonthLastYear, shiftPeriod(input.period, -12)),
+    best: best.map(rankedView),
+    worst: worst.map(rankedView),
+    sections: rankable(current.bySection).slice(0, 3).map(rankedView),
+    newComments: f.int(input.newComments),
+    dashboardUrl: input.dashboardUrl,
+    formula: { id: current.formula.id, version: current.formula.version, text: lang === 'vi' ? current.formula.text : current.formula.textEn },
+    k: current.settings.k,
+    chartPoints: current.byMonth.map((m) => ({ label: f.period(m.period), share: m.share, target: m.target })),
+  };
+}

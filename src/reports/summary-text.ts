@@ -1,0 +1,41 @@
+import type { RankedView, SummaryView } from './summary-model';
+
+const ranking = (title: string, rows: RankedView[], empty: string) => [
+  title,
+  ...(rows.length ? rows.map((r, i) => `  ${i + 1}. ${r.label}: ${r.share} (n = ${r.n})`) : [`  ${empty}`]),
+  '',
+];
+
+/** The plain-text part: the same figures as the HTML, for clients that show text only or read it aloud. */
+export function renderSummaryText(view: SummaryView, subject: string): string {
+  const { s } = view;
+  return [
+    subject,
+    '',
+    `${s.heading(view.periodLabel)} – ${view.scopeName}`,
+    '',
+    `${s.monthShare(view.periodLabel)}: ${view.month.share}`,
+    `  ${s.respondents}: ${view.month.n}`,
+    `  ${s.interval}: ${view.month.ci}`,
+    `  ${s.target}: ${view.month.target}`,
+    `  ${s.status}: ${view.month.status}`,
+    '',
+    `${view.twelve.label}: ${view.twelve.share} (n = ${view.twelve.n}; ${s.interval} ${view.twelve.ci}; ${view.twelve.status})`,
+    '',
+    `${s.vsPrevious}: ${view.vsPrevious}`,
+    `${s.vsLastYear}: ${view.vsLastYear}`,
+    '',
+    ...ranking(s.worstUnits, view.worst, s.none),
+    ...ranking(s.bestUnits, view.best, s.none),
+    ...ranking(s.lowestSections, view.sections, s.noneSections),
+    `${s.newComments}: ${view.newComments}`,
+    `${s.dashboard}: ${view.dashboardUrl}`,
+    '',
+    `${s.formula} ${view.formula.id} v${view.formula.version}: ${view.formula.text}`,
+    s.hiddenNote(view.k),
+    '',
+    '-- ',
+    s.footer,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,159 @@
+import ExcelJS from 'exceljs';
+import type { Database } from '../../src/db';
+import { createModels, ensureIndexes, type Models } from '../../src/models';
+import { composeMonthlySummary, type MonthlySummary } from '../../src/reports/monthly-summary';
+import { latestInstruments } from '../../src/stats/instruments';
+import { computeStats, type StatsQuery, type StatsResult } from '../../src/stats/stats.service';
+import { seedTargets } from '../../src/stats/target.model';
+import { QUESTION_BANK } from '../../src/surveys/question-bank';
+import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
+import type { Unit } from '../../src/units/unit.model';
+import { addResponses } from '../helpers/admin-fixtures';
+import { connectTestDatabase } from '../helpers/test-db';
+
+const EVIL = '<script>alert(1)</script> Trường "A&B"';
+const U: Record<string, Unit> = {
+  SGD: { code: 'SGD', name: 'Sở GDĐT', type: 'department', ancestors: [] },
+  'TH-A': { code: 'TH-A', name: 'Tiểu học A', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
+  'TH-B': { code: 'TH-B', name: 'Tiểu học Bình Minh', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
+  'TH-X': { code: 'TH-X', name: EVIL, type: 'school', level: 'tieuhoc', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
+  'TH-S': { code: 'TH-S', name: 'Tiểu học Nhỏ', type: 'school', level: 'tieuhoc', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
+};
+
+const repeat = (score: number, count: number) => Array<number>(count).fill(score);
+// Facilities answered 2 and discipline 3 everywhere, so those areas come out lowest.
+const items = { access_paperwork: 4, facilities_classroom: 2, environment_discipline: 3, activities_teaching: 5, outcomes_knowledge: 4 };
+
+/**
+ * Target 85% (education, 2025 and 2026), k 5, minimum n 30.
+ *   2026-10  TH-A 40 × 5; TH-B 60 × 4 + 40 × 2; TH-X 15 × 4 + 5 × 3; TH-S 3 × 5 (hidden in breakdowns)
+ *            -> 118/163 = 72.39% "72,4%", below
+ *   2026-09  TH-A 30 × 4; TH-B 10 × 2 -> 30/40 = 75%
+ *   2026-05  TH-B 20 × 5
+ *   2025-10  TH-A 40 × 5 + 10 × 1 -> 40/50 = 80% (same month last year, outside the 12 months)
+ *   12 months by unit: TH-B 80/130 = 61.5% (worst), TH-X 15/20 = 75%, TH-A 70/70 = 100%
+ */
+async function seedFixture(models: Models) {
+  await ensureIndexes(models);
+  await models.Unit.insertMany(Object.values(U));
+  await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
+  await seedTargets(models.Target);
+  const edu = (code: string, period: string, scores: number[]) =>
+    addResponses(models, { unit: U[code]!, surveyKey: 'edu-parent-tieuhoc', kind: 'education', scale: 5, period, scores, items });
+  await edu('TH-A', '2026-10', repeat(5, 40));
+  await edu('TH-B', '2026-10', [...repeat(4, 60), ...repeat(2, 40)]);
+  await edu('TH-X', '2026-10', [...repeat(4, 15), ...repeat(3, 5)]);
+  await edu('TH-S', '2026-10', repeat(5, 3));
+  await edu('TH-A', '2026-09', repeat(4, 30));
+  await edu('TH-B', '2026-09', repeat(2, 10));
+  await edu('TH-B', '2026-05', repeat(5, 20));
+  await edu('TH-A', '2025-10', [...repeat(5, 40), ...repeat(1, 10)]);
+}
+
+describe('monthly summary e-mail composed from computeStats', () => {
+  let db: Database;
+  let current: StatsResult;
+  let previous: StatsResult;
+  let lastYear: StatsResult;
+  let vi: MonthlySummary;
+
+  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT') =>
+    composeMonthlySummary({
+      period: '2026-10',
+      lang,
+      scopeName,
+      current,
+      previousMonth: previous.headline,
+      sameMonthLastYear: lastYear.headline,
+      newComments: 7,
+      dashboardUrl: 'https://hailong.test/admin?kind=education&unit=SGD&from=2025-11&to=2026-10',
+    });
+
+  beforeAll(async () => {
+    db = await connectTestDatabase();
+    const models = createModels(db.connection);
+    await seedFixture(models);
+    const instruments = await latestInstruments(models.Survey, new SurveyCatalog(models.Survey));
+    const query = (from: string, to: string): StatsQuery => ({ kind: 'education', unit: U.SGD!, from, to, k: 5, minN: 30 });
+    current = await computeStats(models, query('2025-11', '2026-10'), instruments);
+    previous = await computeStats(models, query('2026-09', '2026-09'), instruments);
+    lastYear = await computeStats(models, query('2025-10', '2025-10'), instruments);
+    vi = await compose('vi');
+  });
+  afterAll(() => db.close());
+
+  it('when the month is composed, then the subject carries the month share and target as the dashboard formats them', () => {
+    const month = current.byMonth.find((m) => m.period === '2026-10')!;
+    expect(month).toMatchObject({ n: 163, satisfied: 118 });
+    expect(vi.subject).toBe('Hài Lòng – Tóm tắt tháng 10/2026 – Sở GDĐT: 72,4% hài lòng (chỉ tiêu 85,0%)');
+  });
+
+  it('when both parts are read, then each shows the same month share, n, target, status and the 12-month line', () => {
+    for (const part of [vi.html, vi.text]) {
+      expect(part).toContain('72,4%');
+      expect(part).toContain('163');
+      expect(part).toContain('85,0%');
+      expect(part).toContain('Chưa đạt chỉ tiêu');
+      expect(part).toContain('12 tháng (11/2025 – 10/2026)');
+      expect(part).toContain(new Intl.NumberFormat('vi-VN', { style: 'percent', minimumFractionDigits: 1 }).format(current.headline.share!));
+      expect(part).toContain('top2-share v1.0');
+    }
+    expect(vi.text).toContain('Ý kiến mới trong tháng: 7');
+    expect(vi.html).toContain('Ý kiến mới trong tháng: <b>7</b>');
+    expect(vi.html).toContain('href="https://hailong.test/admin?kind=education&amp;unit=SGD&amp;from=2025-11&amp;to=2026-10"');
+  });
+
+  it('when changes are shown, then they are in percentage points against the previous month and last year', () => {
+    // 72.39% − 75% and 72.39% − 80%
+    expect(vi.text).toContain('So với tháng trước: -2,6 điểm % (09/2026: 75,0%)');
+    expect(vi.text).toContain('So với cùng kỳ năm trước: -7,6 điểm % (10/2025: 80,0%)');
+  });
+
+  it('when the HTML is inspected, then the chart is the inline cid image and nothing is loaded from the web', () => {
+    expect(vi.html).toContain('src="cid:trend@hailong"');
+    expect(vi.html).not.toMatch(/<img[^>]+src="https?:/i);
+    expect(vi.html).not.toContain('<img src="http');
+    expect(vi.html).not.toMatch(/<style|<script|<link/i);
+    expect(vi.chartPng.subarray(1, 4).toString('ascii')).toBe('PNG');
+  });
+
+  it('when units are ranked, then the worst unit is listed first and a hidden cell is never ranked', () => {
+    const worst = vi.text.slice(vi.text.indexOf('Đơn vị thấp nhất'));
+    expect(worst).toMatch(/^Đơn vị thấp nhất \(12 tháng\)\n {2}1\. Tiểu học Bình Minh: 61,5% \(n = 130\)/);
+    expect(vi.html).toContain('Tiểu học Bình Minh');
+    expect(vi.text).not.toContain('Tiểu học Nhỏ');
+    expect(vi.text).toMatch(/Lĩnh vực thấp nhất \(12 tháng\)\n {2}1\. (Cơ sở vật chất, trang thiết bị|Môi trường giáo dục): 0,0%/);
+  });
+
+  it('when a unit name carries markup, then the HTML escapes it and never contains the raw tag', () => {
+    expect(vi.html).not.toContain('<script>');
+    expect(vi.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Trường &quot;A&amp;B&quot;');
+  });
+
+  it('when the scope name itself carries markup and a line break, then HTML escapes it and the subject stays one line', async () => {
+    const evil = await compose('vi', `${EVIL}\r\nBcc: x@example.com`);
+    expect(evil.html).not.toContain('<script>');
+    expect(evil.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('when the attachment is opened, then it is an XLSX whose headline n equals the 12-month n and has the month sheet', async () => {
+    expect(vi.attachment.filename).toBe('hailong-2026-10.xlsx');
+    expect(vi.attachment.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(vi.attachment.content as unknown as ExcelJS.Buffer);
+    const figures = workbook.worksheets[0]!;
+    const headline = figures.getRow(2);
+    expect(headline.getCell(1).value).toBe('headline');
+    expect(headline.getCell(4).value).toBe(current.headline.n);
+    const month = workbook.getWorksheet('Tháng 2026-10')!;
+    expect(month.getRow(2).getCell(4).value).toBe(163);
+    expect(month.getRow(3).getCell(4).value).toBe(40);
+  });
+
+  it('when English is asked, then the same figures come in English formatting', async () => {
+    const en = await compose('en');
+    expect(en.subject).toBe('Hài Lòng – Monthly summary 10/2026 – Sở GDĐT: 72.4% satisfied (target 85.0%)');
+    expect(en.text).toContain('Below target (95% confidence)');
+    expect(en.text).toContain('Change from previous month: -2.6 percentage points (09/2026: 75.0%)');
+  });
+});
