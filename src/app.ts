@@ -19,6 +19,8 @@ import { linkAdminRoutes } from './admin/links.routes';
 import { settingsRoutes } from './admin/settings.routes';
 import { directoryRoutes } from './admin/directory.routes';
 import { surveyAdminRoutes } from './admin/surveys.routes';
+import { createMailer, type Mailer } from './reports/mailer';
+import { reportAdminRoutes } from './reports/reports.routes';
 import { sessions } from './admin/session';
 import { csrfProtection } from './http/csrf';
 import { apiRoutes } from './stats/api.routes';
@@ -38,6 +40,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Where "now" comes from; tests set it. */
   clock?: () => Date;
+  /** Outgoing mail (admin previews); defaults to SMTP_URL. */
+  mailer?: Mailer;
 }
 
 /** Builds the express app. Never listens and never connects: server.ts and the tests do that. */
@@ -81,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(settingsRoutes({ models, clock }));
   app.use(directoryRoutes({ models, clock }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
+  const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL };
+  app.use(reportAdminRoutes(delivery, clock));
 
   app.use(notFound);
   app.use(errorHandler);

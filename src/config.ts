@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,19 @@ const schema = z
     // Product settings with sensible defaults; documented in the README.
     FORM_MIN_FILL_SECONDS: z.coerce.number().int().min(0).max(600).default(3),
     DB_SEED_DEMO: booleanish.default(true),
+    // Monthly summaries: cron in Asia/Ho_Chi_Minh (default 07:00 on the 1st).
+    REPORT_CRON: z
+      .string()
+      .default('0 7 1 * *')
+      .refine((value) => {
+        try {
+          new Cron(value, { paused: true });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a cron pattern such as "0 7 1 * *"'),
+    REPORT_SCHEDULE: booleanish.default(true),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
   })

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
 import { targetModel } from './stats/target.model';
 import { claimModel } from './claims';
+import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
 import { rollupModel } from './responses/rollup.model';
@@ -28,6 +29,8 @@ export function createModels(connection: Connection) {
     ApiToken: apiTokenModel(connection),
     Target: targetModel(connection),
     Claim: claimModel(connection),
+    Subscription: subscriptionModel(connection),
+    Outbox: outboxModel(connection),
   };
 }
 

@@ -10,6 +10,8 @@ import { createModels, ensureIndexes, type Models } from './models';
 import { repairPendingRollups } from './responses/rollup.service';
 import { seedDemo } from './seed/demo-seed';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
+import { createMailer } from './reports/mailer';
+import { startReportSchedule } from './reports/schedule';
 import { seedTargets } from './stats/target.model';
 import { QUESTION_BANK } from './surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from './surveys/survey-catalog';
@@ -45,8 +47,10 @@ async function main(): Promise<void> {
   }
 
   const db = createDatabase(uri, logger);
+  const mailer = createMailer(config.SMTP_URL, logger);
   let shuttingDown = false;
-  const app = createApp({ config, logger, db, readiness: { isReady: () => db.isReady(), isShuttingDown: () => shuttingDown } });
+  let stopSchedule = () => {};
+  const app = createApp({ config, logger, db, mailer, readiness: { isReady: () => db.isReady(), isShuttingDown: () => shuttingDown } });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT, url: config.PUBLIC_BASE_URL }, 'listening');
 
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     opening.abort();
+    stopSchedule();
     logger.info({ signal }, 'shutting down: readiness is now 503, draining requests');
     setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
@@ -74,7 +79,17 @@ async function main(): Promise<void> {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
-  await prepareDatabase({ config, logger, models: createModels(db.connection), embedded: Boolean(embedded) });
+  const models = createModels(db.connection);
+  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) });
+  if (config.REPORT_SCHEDULE && !shuttingDown) {
+    const schedule = startReportSchedule(
+      { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL },
+      config.REPORT_CRON,
+      () => new Date(),
+    );
+    stopSchedule = () => schedule.stop();
+    await schedule.catchUp().catch((error) => logger.error({ err: error }, 'monthly catch-up failed'));
+  }
 }
 
 /**

@@ -114,7 +114,15 @@ describe('admin dashboard in a browser', () => {
     });
     // Not the first GET /admin: express-session flushes the 303's headers before the new session is stored, so
     // chromium may get there first and bounce once via /admin/login?next=%2Fadmin (saving before redirecting fixes it).
-    await Promise.all([page.waitForURL((url) => url.pathname === '/admin', { waitUntil: 'load' }), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
+    try {
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/admin', { waitUntil: 'load', timeout: 20_000 }),
+        page.getByRole('button', { name: 'Đăng nhập' }).click(),
+      ]);
+    } catch (error) {
+      const shown = await page.locator('body').innerText().catch(() => '');
+      throw new Error(`sign-in did not land on /admin (now at ${page.url()}; documents ${JSON.stringify(documents)}): ${String(error)}\n${shown.slice(0, 500)}`);
+    }
     expect(documents.at(-1)).toEqual({ url: `${server.baseUrl}/admin`, status: 200 });
     return { page, requests, consoleErrors };
   }
