@@ -68,6 +68,9 @@ export function authRoutes(deps: { models: Models; config: Readonly<Config>; clo
     req.session.signedInAt = now.getTime();
     req.session.lastSeenAt = now.getTime();
     await audit(models.Audit, { actor: email, action: 'login.success' }, now);
+    // Saved before answering: express-session would otherwise flush the 303 while the store write is still
+    // running, and a fast browser follows the redirect before its new session exists.
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
     res.redirect(303, safeNext(next));
   });
 
