@@ -7,7 +7,7 @@ import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
-import { repairPendingRollups } from './responses/rollup.service';
+import { repairPendingRollups } from './responses/rollup-rebuild';
 import { seedDemo } from './seed/demo-seed';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
 import { createMailer } from './reports/mailer';
@@ -104,11 +104,14 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');
   const catalog = new SurveyCatalog(models.Survey);
-  const repaired = await repairPendingRollups(
-    { ...models, scaleOf: async (key, version) => (await catalog.getVersion(key, version))?.definition.scale ?? 5 },
-    now,
-  );
+  const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
+  const graceMs = config.ROLLUP_REPAIR_GRACE_SECONDS * 1000;
+  const repaired = await repairPendingRollups(models, scaleOf, now, graceMs);
   if (repaired) logger.warn({ repaired }, 'finished rollups left pending');
+  // Later, too: a submission cut off by a database outage leaves its rollup pending until the next tick.
+  setInterval(() => {
+    repairPendingRollups(models, scaleOf, new Date(), graceMs).catch((error) => logger.warn({ err: error }, 'rollup repair tick failed'));
+  }, 60_000).unref();
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses)');

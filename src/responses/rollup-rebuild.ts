@@ -14,12 +14,13 @@ export interface RebuildReport {
 }
 
 type Expected = Map<string, { inc: Record<string, number>; setOnInsert: Record<string, unknown> }>;
+type ScaleOf = (key: string, version: number) => Promise<number>;
 
-/** Recounts every counted response into the rollup shape, in memory (one entry per period, survey and unit). */
-async function recount(models: Models, scaleOf: (key: string, version: number) => Promise<number>): Promise<{ expected: Expected; responses: number }> {
+/** Recounts counted responses (all, or those matching `filter`) into the rollup shape, in memory. */
+async function recount(models: Models, scaleOf: ScaleOf, filter: Record<string, unknown> = {}): Promise<{ expected: Expected; responses: number }> {
   const expected: Expected = new Map();
   let responses = 0;
-  const cursor = models.Response.find({ counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
+  const cursor = models.Response.find({ ...filter, counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
   for await (const response of cursor) {
     responses += 1;
     const { filter, update } = rollupUpdate(response as ResponseDoc, await scaleOf(response.surveyKey, response.surveyVersion));
@@ -41,6 +42,16 @@ function countersOf(rollup: Rollup): Record<string, number> {
     for (const [score, count] of Object.entries(counts ?? {})) if (count) out[`items.${item}.${score}`] = count as number;
   }
   return out;
+}
+
+/** The full rollup document a recount describes (counters as nested `items.<q>.s<n>`). */
+function rollupDocument(id: string, want: { inc: Record<string, number>; setOnInsert: Record<string, unknown> }) {
+  const items: Record<string, Record<string, number>> = {};
+  for (const [path, value] of Object.entries(want.inc)) {
+    const [, item, score] = path.split('.');
+    if (item && score) (items[item] ??= {})[score] = value;
+  }
+  return { _id: id, ...want.setOnInsert, respondents: want.inc.respondents ?? 0, items };
 }
 
 const sameCounters = (a: Record<string, number>, b: Record<string, number>) => {
@@ -68,12 +79,44 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
 
   if (options.fix && differences.length) {
     const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
-    await raw.deleteMany({ _id: { $in: differences } });
-    const inserts = differences.flatMap((id) => {
+    // Whole-document replacements: repeating them (or two running at once) gives the same result.
+    const writes = differences.map((id) => {
       const want = expected.get(id);
-      return want ? [{ updateOne: { filter: { _id: id }, update: { $inc: want.inc, $setOnInsert: want.setOnInsert }, upsert: true } }] : [];
+      return want
+        ? { replaceOne: { filter: { _id: id }, replacement: rollupDocument(id, want), upsert: true } }
+        : { deleteOne: { filter: { _id: id } } };
     });
-    await bulkWriteInChunks((chunk) => raw.bulkWrite(chunk, { ordered: false }), inserts);
+    await bulkWriteInChunks((chunk) => raw.bulkWrite(chunk as never, { ordered: false }), writes);
   }
   return { responses, rollups: expected.size, differences, fixed: options.fix && differences.length > 0 };
+}
+
+/**
+ * Finishes responses whose rollup step never completed: the process died (or the database dropped) between
+ * storing a response and incrementing its rollup, or between the increment and marking it done, so whether the
+ * increment happened is unknown. Instead of guessing, each affected rollup cell (period, survey, unit) is
+ * recounted from its raw responses and rewritten, then its pending responses are marked done. Exact when no other
+ * writer is mid-submission in the same cell, which `graceMs` (only responses older than it are touched) ensures for
+ * a single instance; `npm run rollups:rebuild` remains the full check.
+ */
+export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 30_000): Promise<number> {
+  const pending = (await models.Response.find({ rolledUp: false }).limit(5000).lean<ResponseDoc[]>()).filter(
+    (r) => now.getTime() - r.submittedAt.getTime() >= graceMs,
+  );
+  const cells = new Map<string, { period: string; surveyKey: string; unitCode: string; ids: string[] }>();
+  for (const r of pending) {
+    const id = `${r.period}|${r.surveyKey}|${r.unitCode}`;
+    const cell = cells.get(id) ?? { period: r.period, surveyKey: r.surveyKey, unitCode: r.unitCode, ids: [] };
+    cell.ids.push(r._id);
+    cells.set(id, cell);
+  }
+  const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
+  for (const [id, cell] of cells) {
+    const { expected } = await recount(models, scaleOf, { period: cell.period, surveyKey: cell.surveyKey, unitCode: cell.unitCode });
+    const want = expected.get(id);
+    if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
+    else await raw.deleteOne({ _id: id });
+    for (const responseId of cell.ids) await models.Response.updateOne({ _id: responseId }, { $set: { rolledUp: true } });
+  }
+  return pending.length;
 }

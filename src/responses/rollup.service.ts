@@ -1,7 +1,6 @@
 import type { Collection } from 'mongoose';
-import { claimOnce, type ClaimModel } from '../claims';
 import { bulkWriteInChunks } from '../db-bulk';
-import type { ResponseDoc, ResponseModel } from './response.model';
+import type { ResponseDoc } from './response.model';
 import { rollupId, type RollupModel } from './rollup.model';
 
 /** The `$inc` a counted response contributes to its rollup document (sign -1 removes it again). */
@@ -65,27 +64,4 @@ export async function applyManyToRollups(Rollup: RollupModel, responses: Respons
   const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } }));
   await bulkWriteInChunks((chunk) => rawRollups(Rollup).bulkWrite(chunk, { ordered: false }), operations);
   return operations.length;
-}
-
-/**
- * Finishes responses whose rollup step never completed (the database dropped out, or the process died, between
- * storing the response and incrementing its rollup). Each pending response is claimed once (a unique claim
- * document, see claims.ts), so two instances never apply the same one twice. Only responses older than
- * `graceMs` are touched, so a submission still in flight is left to finish itself.
- */
-export async function repairPendingRollups(
-  deps: { Response: ResponseModel; Rollup: RollupModel; Claim: ClaimModel; scaleOf: (surveyKey: string, version: number) => Promise<number> },
-  now: Date,
-  graceMs = 60_000,
-): Promise<number> {
-  const pending = await deps.Response.find({ rolledUp: false }).limit(1000).lean<ResponseDoc[]>();
-  let repaired = 0;
-  for (const response of pending) {
-    if (now.getTime() - response.submittedAt.getTime() < graceMs) continue;
-    if (!(await claimOnce(deps.Claim, `rollup:${response._id}`, now))) continue;
-    await deps.Response.updateOne({ _id: response._id }, { $set: { rolledUp: true } });
-    if (response.counted) await applyToRollup(deps.Rollup, response, await deps.scaleOf(response.surveyKey, response.surveyVersion));
-    repaired += 1;
-  }
-  return repaired;
 }
