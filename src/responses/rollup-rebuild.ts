@@ -1,6 +1,7 @@
 import type { Collection } from 'mongoose';
 import type { Models } from '../models';
 import { bulkWriteInChunks } from '../db-bulk';
+import { counterLocks } from '../keyed-mutex';
 import type { ResponseDoc } from './response.model';
 import type { Rollup } from './rollup.model';
 import { rollupUpdate } from './rollup.service';
@@ -114,8 +115,10 @@ export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now
   for (const [id, cell] of cells) {
     const { expected } = await recount(models, scaleOf, { period: cell.period, surveyKey: cell.surveyKey, unitCode: cell.unitCode });
     const want = expected.get(id);
-    if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
-    else await raw.deleteOne({ _id: id });
+    await counterLocks.run(id, async () => {
+      if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
+      else await raw.deleteOne({ _id: id });
+    });
     for (const responseId of cell.ids) await models.Response.updateOne({ _id: responseId }, { $set: { rolledUp: true } });
   }
   return pending.length;

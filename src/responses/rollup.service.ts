@@ -1,5 +1,6 @@
 import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
+import { counterLocks } from '../keyed-mutex';
 import type { ResponseDoc } from './response.model';
 import { rollupId, type RollupModel } from './rollup.model';
 
@@ -36,14 +37,17 @@ export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 
 
 export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
   const { filter, update } = rollupUpdate(response, scale, sign);
-  try {
-    // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
-    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-  } catch (error) {
-    // Two first submissions racing to create the same rollup: the loser retries as a plain increment.
-    if ((error as { code?: number }).code !== 11000) throw error;
-    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-  }
+  // One writer per rollup document at a time (see keyed-mutex.ts: FerretDB v1 loses concurrent $inc).
+  await counterLocks.run(filter._id, async () => {
+    try {
+      // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
+      await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+    } catch (error) {
+      // A first write racing another instance to create the rollup: the loser retries as a plain increment.
+      if ((error as { code?: number }).code !== 11000) throw error;
+      await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+    }
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Collection } from 'mongoose';
 import type { Link } from '../links/link.model';
 import { dayOf, periodOf } from '../responses/period';
 import type { LinkViewModel } from '../responses/side-records.model';
+import { counterLocks } from '../keyed-mutex';
 
 /**
  * Counts a form view for the link and day (the response rate's denominator). Fire and forget: a failed count
@@ -10,11 +11,10 @@ import type { LinkViewModel } from '../responses/side-records.model';
 export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
   const day = dayOf(now);
   const views = LinkView.collection as unknown as Collection<{ _id: string }>;
-  views
-    .updateOne(
-      { _id: `${link.code}|${day}` },
-      { $inc: { views: 1 }, $setOnInsert: { linkCode: link.code, unitCode: link.unitCode, day, period: periodOf(now) } },
-      { upsert: true },
+  const id = `${link.code}|${day}`;
+  counterLocks
+    .run(id, () =>
+      views.updateOne({ _id: id }, { $inc: { views: 1 }, $setOnInsert: { linkCode: link.code, unitCode: link.unitCode, day, period: periodOf(now) } }, { upsert: true }),
     )
     .catch(() => undefined);
 }

@@ -1,0 +1,19 @@
+import type { Models } from '../../src/models';
+import { rebuildRollups } from '../../src/responses/rollup-rebuild';
+import type { Attempt } from './load-driver';
+
+/**
+ * The promises checked after load or faults: every accepted answer (303) is stored exactly once, nothing else was
+ * stored for those links, and the rollups equal a recount of the stored counted responses.
+ */
+export async function reconcile(models: Models, accepted: Attempt[], linkCodes: string[]) {
+  const ids = new Set(accepted.map((a) => a.tokenId));
+  const stored = (await models.Response.find({}, { _id: 1, linkCode: 1 }).lean()).filter((r) => linkCodes.includes(r.linkCode));
+  const storedIds = new Set(stored.map((r) => String(r._id)));
+  const missing = [...ids].filter((id) => !storedIds.has(id));
+  const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
+  const rebuild = await rebuildRollups(models, scaleOf, { fix: false });
+  const counted = await models.Response.countDocuments({ counted: true });
+  const rollupRespondents = (await models.Rollup.find().lean()).reduce((n, r) => n + r.respondents, 0);
+  return { accepted: ids.size, stored: stored.length, missing, differences: rebuild.differences, counted, rollupRespondents };
+}
