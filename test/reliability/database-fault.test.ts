@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { connectDatabase, type Database } from '../../src/db';
+import { startFerretDb, type EmbeddedDatabase } from '../../src/embedded-db/ferretdb';
+import { createLogger } from '../../src/logger';
+import { createModels, type Models } from '../../src/models';
+import { repairPendingRollups } from '../../src/responses/rollup-rebuild';
+import { listen } from '../helpers/http-server';
+import { allAnswers, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { waitFor } from '../helpers/wait';
+import { post, runLoad, tokenIdOf, type Attempt } from './load-driver';
+import { reconcile } from './reconcile';
+
+/** Its own FerretDB, killed and restarted while respondents keep submitting. */
+describe('when the database dies and returns during load', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-fault-'));
+  let ferret: EmbeddedDatabase;
+  let db: Database;
+  let fx: SurveyFixtures;
+  let models: Models;
+  let server: Awaited<ReturnType<typeof listen>>;
+
+  beforeAll(async () => {
+    ferret = await startFerretDb({ dataDir });
+    db = await connectDatabase(ferret.uri, createLogger('silent'));
+    fx = await seedSurveyFixtures(db);
+    models = createModels(db.connection);
+    const config = loadConfig({ LOG_LEVEL: 'silent', FORM_MIN_FILL_SECONDS: '0', SESSION_SECRET: 'fault-secret-fault-secret-fault-secret-1' });
+    server = await listen(createApp({ config, logger: createLogger('silent'), db }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+    await ferret.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('then answers in the outage get 503 with the answers kept, /readyz goes 503 and back, and after resending nothing is lost or doubled', async () => {
+    const keys = ['edu-parent-thcs', 'tthc-quick'];
+    const targets = keys.map((key) => ({ path: pathOf(fx.instrument(key), fx.links[key]!), fields: () => allAnswers(fx.instrument(key), fx.instrument(key).scale) }));
+    // Warm the link and survey caches so the forms can still be shown (and re-shown with a 503) during the outage.
+    for (const t of targets) await fetch(`${server.baseUrl}${t.path}`);
+
+    const load = runLoad({ baseUrl: server.baseUrl, targets, concurrency: 4, durationMs: 7_000, maxRespondents: 2_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await ferret.stop();
+    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 503, 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    ferret = await startFerretDb({ dataDir, port: ferret.port });
+    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, 15_000, 200);
+    const attempts = await load;
+
+    const outage = attempts.filter((a) => a.status === 503);
+    expect(outage.length).toBeGreaterThan(0);
+    expect(attempts.every((a) => a.status === 303 || a.status === 503)).toBe(true);
+
+    // Each 503 page kept the answers and the token: sending it again stores the answer exactly once.
+    const resent: Attempt[] = [];
+    for (const attempt of outage) {
+      const again = await post(server.baseUrl, attempt.path, attempt.body);
+      expect(again.status).toBe(303);
+      resent.push({ ...attempt, status: 303 });
+    }
+    const sample = await post(server.baseUrl, outage[0]!.path, outage[0]!.body);
+    expect(sample.status).toBe(303);
+
+    await repairPendingRollups(models, async (key) => (key === 'tthc-quick' ? 3 : 5), new Date(), 0);
+    const accepted = [...attempts.filter((a) => a.status === 303), ...resent];
+    const result = await reconcile(models, accepted, Object.values(fx.links));
+    expect(result.missing).toEqual([]);
+    expect(result.stored).toBe(new Set(accepted.map((a) => a.tokenId)).size);
+    expect(result.differences).toEqual([]);
+  }, 90_000);
+
+  it('then a 503 form page carries the same token and the answers, ready to be sent again', async () => {
+    const key = 'edu-parent-thcs';
+    const pathname = pathOf(fx.instrument(key), fx.links[key]!);
+    const token = tokenFrom(await (await fetch(`${server.baseUrl}${pathname}`)).text());
+    await ferret.stop();
+    try {
+      const res = await post(server.baseUrl, pathname, { _token: token, ...allAnswers(fx.instrument(key), 4) });
+      expect(res.status).toBe(503);
+      expect(tokenIdOf(tokenFrom(res.text))).toBe(tokenIdOf(token));
+      expect(res.text).toMatch(/name="overall" value="4" checked/);
+    } finally {
+      ferret = await startFerretDb({ dataDir, port: ferret.port });
+      await waitFor(() => db.isReady(), 15_000, 200);
+    }
+  }, 60_000);
+});
