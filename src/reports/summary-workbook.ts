@@ -1,30 +1,10 @@
 import { toXlsx, type Sheet } from '../exports/xlsx';
 import { shiftPeriod } from '../responses/period';
-import { FIGURE_COLUMNS, figureRows, type FigureRow } from '../stats/figures-table';
-import type { StatsResult } from '../stats/stats.service';
+import { FIGURE_COLUMNS, figureRows, headlineRow, type FigureRow } from '../stats/figures-table';
 import type { MonthCell, SummaryInput } from './summary-model';
 import { SUMMARY_STRINGS } from './summary-strings';
 
 const COLUMNS: Sheet['columns'] = FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, numFmt: c.numFmt, width: c.key === 'label' ? 40 : 14 }));
-
-type Headline = StatsResult['headline'];
-
-function headlineRow(breakdown: string, key: string, label: string, h: Headline | MonthCell): FigureRow {
-  return {
-    breakdown,
-    key,
-    label,
-    n: h.n,
-    satisfied: h.satisfied,
-    share: h.share,
-    ciLow: h.ci95?.[0] ?? null,
-    ciHigh: h.ci95?.[1] ?? null,
-    mean: h.mean,
-    suppressed: 'suppressed' in h ? h.suppressed : false,
-    target: h.target,
-    status: h.status,
-  };
-}
 
 /** The e-mail's figures as a workbook: the 12-month export rows, the month with its comparisons, the formulas. */
 export async function summaryWorkbook(input: SummaryInput, month: MonthCell): Promise<Buffer> {

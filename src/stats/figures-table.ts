@@ -19,24 +19,28 @@ export interface FigureRow {
   status: string | null;
 }
 
+type HeadlineLike = StatsResult['headline'] | StatsResult['byMonth'][number];
+
+/** A row for a headline-shaped figure (the scope's headline, or one month of the trend). */
+export function headlineRow(breakdown: string, key: string, label: string, h: HeadlineLike): FigureRow {
+  return {
+    breakdown,
+    key,
+    label,
+    n: h.n,
+    satisfied: h.satisfied,
+    share: h.share,
+    ciLow: h.ci95?.[0] ?? null,
+    ciHigh: h.ci95?.[1] ?? null,
+    mean: h.mean,
+    suppressed: 'suppressed' in h ? h.suppressed : false,
+    target: h.target,
+    status: h.status,
+  };
+}
+
 export function figureRows(stats: StatsResult, lang: 'vi' | 'en' = 'vi'): FigureRow[] {
-  const h = stats.headline;
-  const rows: FigureRow[] = [
-    {
-      breakdown: 'headline',
-      key: stats.scope.unit.code,
-      label: stats.scope.unit.name,
-      n: h.n,
-      satisfied: h.satisfied,
-      share: h.share,
-      ciLow: h.ci95?.[0] ?? null,
-      ciHigh: h.ci95?.[1] ?? null,
-      mean: h.mean,
-      suppressed: false,
-      target: h.target,
-      status: h.status,
-    },
-  ];
+  const rows: FigureRow[] = [headlineRow('headline', stats.scope.unit.code, stats.scope.unit.name, stats.headline)];
   for (const m of stats.byMonth) {
     rows.push({ breakdown: 'month', key: m.period, label: m.period, ...cellOf(m), target: m.target, status: m.status });
   }

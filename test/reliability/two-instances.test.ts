@@ -8,11 +8,10 @@ import { createMailer } from '../../src/reports/mailer';
 import { startReportSchedule } from '../../src/reports/schedule';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { createUser, signIn } from '../helpers/admin-fixtures';
-import { listen } from '../helpers/http-server';
+import { inPool, listen } from '../helpers/http-server';
 import { seedSurveyFixtures } from '../helpers/survey-fixtures';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { connectTestDatabase } from '../helpers/test-db';
-import { inPool } from '../helpers/http-server';
 
 /** Two app instances on one database (two connections, as two processes would have). */
 describe('two app instances on one database', () => {
