@@ -9,7 +9,8 @@ import { clearFailures, lockedUntil, recordFailure, type ThrottleKey } from './l
 import { dummyPasswordHash, verifyPassword } from './passwords';
 
 const loginBody = z.object({
-  email: z.string().trim().toLowerCase().max(200),
+  // Not empty: the address is the audit log's actor and the throttle's key (an empty one made the audit write fail: 500).
+  email: z.string().trim().toLowerCase().min(1).max(200),
   password: z.string().max(200),
   _csrf: z.string().optional(),
   next: z.string().max(500).optional(),

@@ -25,6 +25,21 @@ const commentUpdate = z.object({
 });
 const reviewDecision = z.object({ decision: z.enum(['include', 'exclude']) });
 
+/**
+ * Back to the comment list the admin came from, filters kept. Only our own list page: a relative or garbled
+ * Referer must not throw (500), and another origin's path such as `//evil.example/admin/comments` must not
+ * become an open redirect.
+ */
+function backToComments(referer: string | undefined): string {
+  try {
+    const url = new URL(referer ?? '', 'http://referer.invalid');
+    if (url.pathname === '/admin/comments') return url.pathname + url.search;
+  } catch {
+    // An unparseable Referer: fall back to the list.
+  }
+  return '/admin/comments';
+}
+
 /** Free-text comments with status and tags, and the review of flagged responses (include in or exclude from figures). */
 export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date }): Router {
   const { models, catalog, clock } = deps;
@@ -65,7 +80,7 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const response = await manageableResponse(models, req.principal!, String(req.params.id));
     await models.Response.updateOne({ _id: response._id }, { $set: { commentStatus: parsed.data.status, commentTags: parsed.data.tags } });
     await audit(models.Audit, { actor: req.principal!.label, action: 'comment.update', target: response._id, details: parsed.data }, clock());
-    res.redirect(303, req.get('referer')?.includes('/admin/comments') ? new URL(req.get('referer')!).pathname + new URL(req.get('referer')!).search : '/admin/comments');
+    res.redirect(303, backToComments(req.get('referer')));
   });
 
   router.get('/admin/review', async (req, res) => {
