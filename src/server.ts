@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { repairPendingRollups } from './responses/rollup-rebuild';
 import { seedDemo } from './seed/demo-seed';
+import { periodOf, periodRange, shiftPeriod } from './responses/period';
+import { rollupCache, viewCache } from './stats/figure-caches';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
 import { createMailer } from './reports/mailer';
 import { startReportSchedule } from './reports/schedule';
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   const models = createModels(db.connection);
   await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) });
+  warmFigureCaches(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
       { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL },
@@ -124,6 +127,16 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitCode: root?.code ?? 'SGD', logger, print: (line) => console.log(line) },
     now,
   );
+}
+
+/** Reads the last 13 months of figures into memory in the background, so the first dashboard is not the slow one. */
+function warmFigureCaches(models: Models, logger: Logger): void {
+  const now = periodOf(new Date());
+  const months = periodRange(shiftPeriod(now, -12), now);
+  const started = Date.now();
+  Promise.all([rollupCache(models.Rollup).get('education', months), rollupCache(models.Rollup).get('tthc', months), viewCache(models.LinkView).get('all', months)])
+    .then(() => logger.info({ ms: Date.now() - started }, 'figure caches warmed'))
+    .catch((error) => logger.warn({ err: error }, 'warming the figure caches failed'));
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {

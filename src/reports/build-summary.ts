@@ -1,4 +1,3 @@
-import mongoose from 'mongoose';
 import type { Models } from '../models';
 import { shiftPeriod } from '../responses/period';
 import { SMALL_CELL_DEFAULT_K } from '../stats/formulas';
@@ -18,6 +17,31 @@ export interface SummaryRequest {
   publicBaseUrl: string;
 }
 
+type CommentRef = { unitCode: string; unitAncestors: string[] };
+const commentMemo = new WeakMap<object, Map<string, { at: number; refs: Promise<CommentRef[]> }>>();
+
+/**
+ * New (unhandled) comments of a month, read once per minute and shared by every summary of a run: a run for 500
+ * recipients must not scan the month's responses 500 times. Equality on `period` is pushed down by FerretDB.
+ */
+function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promise<CommentRef[]> {
+  let memo = commentMemo.get(models.Response);
+  if (!memo) commentMemo.set(models.Response, (memo = new Map()));
+  const key = `${kind}|${period}`;
+  const hit = memo.get(key);
+  if (hit && Date.now() - hit.at < 60_000) return hit.refs;
+  const refs = models.Response.find({ period }, { kind: 1, unitCode: 1, unitAncestors: 1, comment: 1, commentStatus: 1 })
+    .lean()
+    .then((rows) =>
+      rows
+        .filter((r) => r.kind === kind && Boolean(r.comment) && (r.commentStatus ?? 'new') === 'new')
+        .map((r) => ({ unitCode: r.unitCode, unitAncestors: r.unitAncestors ?? [] })),
+    );
+  memo.set(key, { at: Date.now(), refs });
+  refs.catch(() => memo!.delete(key));
+  return refs;
+}
+
 /**
  * The summary of one scope and month, from the same computeStats the dashboard and API use: the 12 months
  * ending at the period, the month before and the same month a year earlier.
@@ -33,8 +57,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments),
     computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
   ]);
-  const withComments = await models.Response.find({ kind: request.kind, period, comment: mongoose.trusted({ $exists: true }) }, { unitCode: 1, unitAncestors: 1, commentStatus: 1 }).lean();
-  const newComments = withComments.filter((r) => (r.unitCode === unit.code || (r.unitAncestors ?? []).includes(unit.code)) && (r.commentStatus ?? 'new') === 'new').length;
+  const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => r.unitCode === unit.code || r.unitAncestors.includes(unit.code)).length;
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });
   return composeMonthlySummary({
     period,

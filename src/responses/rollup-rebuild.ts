@@ -2,6 +2,7 @@ import type { Collection } from 'mongoose';
 import type { Models } from '../models';
 import { bulkWriteInChunks } from '../db-bulk';
 import { counterLocks } from '../keyed-mutex';
+import { rollupCache } from '../stats/figure-caches';
 import type { ResponseDoc } from './response.model';
 import type { Rollup } from './rollup.model';
 import { rollupUpdate } from './rollup.service';
@@ -88,6 +89,7 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
         : { deleteOne: { filter: { _id: id } } };
     });
     await bulkWriteInChunks((chunk) => raw.bulkWrite(chunk as never, { ordered: false }), writes);
+    rollupCache(models.Rollup).invalidate();
   }
   return { responses, rollups: expected.size, differences, fixed: options.fix && differences.length > 0 };
 }
@@ -121,5 +123,6 @@ export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now
     });
     for (const responseId of cell.ids) await models.Response.updateOne({ _id: responseId }, { $set: { rolledUp: true } });
   }
+  if (cells.size) rollupCache(models.Rollup).invalidate();
   return pending.length;
 }

@@ -2,7 +2,9 @@ import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
 import { counterLocks } from '../keyed-mutex';
 import type { ResponseDoc } from './response.model';
-import { rollupId, type RollupModel } from './rollup.model';
+import { rollupId, type Rollup, type RollupModel } from './rollup.model';
+import { rollupCache } from '../stats/figure-caches';
+import { applyIncrements } from '../stats/period-cache';
 
 /** The `$inc` a counted response contributes to its rollup document (sign -1 removes it again). */
 export function rollupIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Record<string, number> {
@@ -47,6 +49,10 @@ export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, 
       if ((error as { code?: number }).code !== 11000) throw error;
       await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
     }
+    // Write-through to the figures cache (see stats/period-cache.ts), inside the lock so the order matches the database.
+    rollupCache(Rollup).update(response.kind, response.period, filter._id, (doc) =>
+      applyIncrements(doc ?? ({ _id: filter._id, ...update.$setOnInsert, respondents: 0, items: {} } as unknown as Rollup), update.$inc),
+    );
   });
 }
 
@@ -67,5 +73,6 @@ export async function applyManyToRollups(Rollup: RollupModel, responses: Respons
   }
   const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } }));
   await bulkWriteInChunks((chunk) => rawRollups(Rollup).bulkWrite(chunk, { ordered: false }), operations);
+  rollupCache(Rollup).invalidate();
   return operations.length;
 }

@@ -1,10 +1,10 @@
-import mongoose from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import type { Rollup } from '../responses/rollup.model';
 import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
+import { rollupCache, viewCache } from './figure-caches';
 import { targetFor } from './target.model';
 
 export interface StatsQuery {
@@ -141,7 +141,8 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
 export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
   const { unit, k, minN } = query;
   const inScope = (r: { unitCode: string; unitAncestors?: string[] }) => r.unitCode === unit.code || (r.unitAncestors ?? []).includes(unit.code);
-  const all = await models.Rollup.find({ kind: query.kind, period: mongoose.trusted({ $gte: query.from, $lte: query.to }) }).lean<Rollup[]>();
+  const periods = periodRange(query.from, query.to);
+  const all = await rollupCache(models.Rollup).get(query.kind, periods);
   const rollups = all.filter((r) => inScope(r) && (!query.level || r.level === query.level));
   const targets = await models.Target.find().lean();
   const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
@@ -159,7 +160,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   };
 
   const months = new Map(groupOverall(rollups, (r) => r.period, k).map((g) => [g.key, g]));
-  const byMonth = periodRange(query.from, query.to).map((period) => {
+  const byMonth = periods.map((period) => {
     const g = months.get(period);
     const target = targetOf(period);
     const base = g ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } };
@@ -181,7 +182,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     .sort(lowestFirst);
   const { byQuestion, bySection } = itemBreakdowns(rollups, instruments, k);
 
-  const views = (await models.LinkView.find({ period: mongoose.trusted({ $gte: query.from, $lte: query.to }) }).lean())
+  const views = (await viewCache(models.LinkView).get('all', periods))
     .filter((v) => {
       const u = units.get(v.unitCode);
       return u && inScope({ unitCode: u.code, unitAncestors: u.ancestors });
