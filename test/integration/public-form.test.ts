@@ -3,6 +3,7 @@ import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { periodOf } from '../../src/responses/period';
 import { rollupId } from '../../src/responses/rollup.model';
+import { flushViewCounts } from '../../src/surveys/view-counter';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 
@@ -67,9 +68,10 @@ describe('public survey forms', () => {
 
   it('when a form is viewed, then the view is counted for the link and day', async () => {
     const code = fx.links['edu-parent-mamnon']!;
+    await flushViewCounts(fx.models.LinkView);
     const before = (await fx.models.LinkView.find({ linkCode: code }).lean()).reduce((n, v) => n + v.views, 0);
     await request(ctx.app).get(`/s/${code}`).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await flushViewCounts(fx.models.LinkView);
     const after = (await fx.models.LinkView.find({ linkCode: code }).lean()).reduce((n, v) => n + v.views, 0);
     expect(after).toBe(before + 1);
   });
