@@ -1,0 +1,106 @@
+import mongoose from 'mongoose';
+import type { Models } from '../../src/models';
+import { periodOf, shiftPeriod } from '../../src/responses/period';
+import { PROXY_HTTPS, signIn } from './http';
+import { elapsedMs, mean, percentile } from './stats';
+
+/**
+ * B3: latency of the province-wide figures, one request at a time (what one user waits for): `GET /api/v1/stats`
+ * with a bearer token and `GET /admin` with a signed-in session, both education, the department, 12 months.
+ */
+export interface LatencyFigures {
+  p50Ms: number;
+  p95Ms: number;
+  meanMs: number;
+  maxMs: number;
+  requests: number;
+  failures: number;
+}
+
+/** What the stats read, timed straight on the driver: explains where a request's time goes. */
+export interface QueryBreakdown {
+  rollupDocs: number;
+  rollupFindMs: number;
+  viewDocs: number;
+  viewFindMs: number;
+  unitFindMs: number;
+}
+
+export interface B3Result {
+  responses: number;
+  api: LatencyFigures;
+  admin: LatencyFigures;
+  queries?: QueryBreakdown;
+}
+
+export const STATS_PATH = '/api/v1/stats?kind=education&unit=SGD';
+export const DASHBOARD_PATH = '/admin';
+
+async function timeRequests(url: string, headers: Record<string, string>, count: number, maxSec: number): Promise<LatencyFigures> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = Date.now() + maxSec * 1000;
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const started = process.hrtime.bigint();
+    const res = await fetch(url, { headers, redirect: 'manual' }).catch(() => undefined);
+    if (res) await res.arrayBuffer();
+    const ms = elapsedMs(started);
+    if (res?.status === 200) latencies.push(ms);
+    else failures += 1;
+  }
+  return { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), meanMs: mean(latencies), maxMs: Math.max(...latencies), requests: latencies.length, failures };
+}
+
+const medianOf3 = async (task: () => Promise<unknown>) => {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = process.hrtime.bigint();
+    await task();
+    times.push(elapsedMs(started));
+  }
+  return percentile(times, 50);
+};
+
+/** The three reads computeStats makes for this query (rollups, link views, units), each timed (median of 3). */
+export async function queryBreakdown(models: Models, now: Date): Promise<QueryBreakdown> {
+  const to = periodOf(now);
+  const period = mongoose.trusted({ $gte: shiftPeriod(to, -11), $lte: to });
+  const rollupDocs = (await models.Rollup.find({ kind: 'education', period }).lean()).length;
+  const viewDocs = (await models.LinkView.find({ period }).lean()).length;
+  return {
+    rollupDocs,
+    rollupFindMs: await medianOf3(() => models.Rollup.find({ kind: 'education', period }).lean()),
+    viewDocs,
+    viewFindMs: await medianOf3(() => models.LinkView.find({ period }).lean()),
+    unitFindMs: await medianOf3(() => models.Unit.find().lean()),
+  };
+}
+
+export async function runB3(options: {
+  appUrl: string;
+  apiToken: string;
+  admin: { email: string; password: string };
+  responses: number;
+  requests: number;
+  warmup?: number;
+  maxSecPerEndpoint?: number;
+  models?: Models;
+}): Promise<B3Result> {
+  const cookie = await signIn(options.appUrl, options.admin.email, options.admin.password);
+  const api = { url: `${options.appUrl}${STATS_PATH}`, headers: { authorization: `Bearer ${options.apiToken}` } };
+  const dashboard = { url: `${options.appUrl}${DASHBOARD_PATH}`, headers: { ...PROXY_HTTPS, cookie } };
+  const maxSec = options.maxSecPerEndpoint ?? 300;
+  // A couple of warm-up requests (JIT, caches, the session store), at most 30 s each side at large sizes.
+  const warmup = options.warmup ?? 2;
+  await timeRequests(api.url, api.headers, warmup, Math.min(maxSec, 30));
+  await timeRequests(dashboard.url, dashboard.headers, warmup, Math.min(maxSec, 30));
+  const apiFigures = await timeRequests(api.url, api.headers, options.requests, maxSec);
+  const adminFigures = await timeRequests(dashboard.url, dashboard.headers, options.requests, maxSec);
+  if (apiFigures.requests === 0 || adminFigures.requests === 0) throw new Error('B3: the stats API or the dashboard never answered 200');
+  return {
+    responses: options.responses,
+    api: apiFigures,
+    admin: adminFigures,
+    ...(options.models ? { queries: await queryBreakdown(options.models, new Date()) } : {}),
+  };
+}

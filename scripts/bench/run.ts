@@ -1,0 +1,312 @@
+/**
+ * npm run bench [-- --sizes 10000,100000 --units 500 --duration 10 --connections 10 --b3-requests 20 --b3-max-sec 90
+ *                   --subscriptions 500 --b4-budget 300 --log-level info --verify-max 100000 --profile --keep
+ *                   --out docs/benchmarks.md]
+ * Starts its own FerretDB in a temporary directory (unless MONGODB_URI is set: then the database "hailong_bench"
+ * on that server), seeds a 500-unit province, runs B1–B4 against `node dist/src/server.js` in a child process,
+ * prints the verdicts and writes docs/benchmarks.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectDatabase } from '../../src/db';
+import { PROJECT_ROOT, startFerretDb, type EmbeddedDatabase } from '../../src/embedded-db/ferretdb';
+import { createLogger } from '../../src/logger';
+import { createModels, type Models } from '../../src/models';
+import { dayOf, periodOf, shiftPeriod } from '../../src/responses/period';
+import { rebuildRollups } from '../../src/responses/rollup-rebuild';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { runB1 } from './b1-form-page';
+import { formTargets, runB2 } from './b2-submission';
+import { runB3 } from './b3-stats';
+import { runB4 } from './b4-monthly';
+import { FINDINGS } from './findings';
+import { waitForOk } from './http';
+import { waitUntilStable } from './settle';
+import { machineInfo } from './machine';
+import { profileInProcess, readNewestProfile, topFrames, type Frame } from './profile';
+import { progressBar } from './progress';
+import { setupBenchData, type BenchData } from './province';
+import { consoleTable, DEFAULT_SIZES, renderMarkdown, verdicts, type BenchReport } from './report';
+import { checkRollups, repairRollups } from './rollup-check';
+import { readPeakRss, RssSampler } from './rss';
+import { growResponses } from './seed';
+import { startAppProcess, startBareProcess, type RunningServer } from './servers';
+
+interface Args {
+  sizes: number[];
+  units: number;
+  durationSec: number;
+  connections: number;
+  b3Requests: number;
+  subscriptions: number;
+  logLevel: string;
+  verifyMax: number;
+  b3MaxSec: number;
+  b4BudgetSec: number;
+  profile: boolean;
+  keep: boolean;
+  out: string;
+}
+
+const USAGE = `npm run bench [-- options]
+  --sizes 10000,100000      synthetic responses for B3 (ascending; 1000000 seeds for about half an hour)
+  --units 500               units in the bench province
+  --duration 10             seconds per measured side in B1 and B2
+  --connections 10          autocannon connections (B1) and virtual respondents / raw-driver workers (B2)
+  --b3-requests 20          sequential requests per endpoint in B3
+  --b3-max-sec 90           time cap per endpoint in B3
+  --subscriptions 500       monthly-report recipients in B4
+  --b4-budget 300           seconds: when a 10-subscription sample projects the full B4 past this, report the projection
+  --log-level info          the app's LOG_LEVEL (its log goes to a file)
+  --verify-max 100000       run the rollup rebuild check after seeding sizes up to this
+  --profile                 CPU-profile each missed case (app with --cpu-prof; B4 in-process)
+  --keep                    keep the temporary directory (database, app log)
+  --out docs/benchmarks.md  where the report goes`;
+
+function parseArgs(argv: string[]): Args {
+  const known = new Set(['sizes', 'units', 'duration', 'connections', 'b3-requests', 'b3-max-sec', 'subscriptions', 'b4-budget', 'log-level', 'verify-max', 'out', 'profile', 'keep']);
+  const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a.slice(2)));
+  if (unknown.length) throw new Error(`unknown option ${unknown.join(', ')}\n${USAGE}`);
+  const value = (name: string) => {
+    const at = argv.indexOf(`--${name}`);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  const int = (name: string, fallback: number, min = 1) => {
+    const raw = value(name);
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+    return n;
+  };
+  const sizes = (value('sizes') ?? DEFAULT_SIZES.join(',')).split(',').map((s) => Number(s.trim()));
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes must be a list of whole numbers, e.g. 10000,100000,1000000');
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    units: int('units', 500, 5),
+    durationSec: int('duration', 10),
+    connections: int('connections', 10),
+    b3Requests: int('b3-requests', 20),
+    b3MaxSec: int('b3-max-sec', 90),
+    b4BudgetSec: int('b4-budget', 300),
+    subscriptions: int('subscriptions', 500),
+    logLevel: value('log-level') ?? 'info',
+    verifyMax: int('verify-max', 100_000, 0),
+    profile: argv.includes('--profile'),
+    keep: argv.includes('--keep'),
+    out: path.resolve(PROJECT_ROOT, value('out') ?? 'docs/benchmarks.md'),
+  };
+}
+
+/** MONGODB_URI with its database replaced by "hailong_bench", so a real database is never touched. */
+function benchUri(uri: string): string {
+  const url = new URL(uri);
+  url.pathname = '/hailong_bench';
+  return url.toString();
+}
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-bench-'));
+  let embedded: EmbeddedDatabase | undefined;
+  let app: RunningServer | undefined;
+  let closeDb = async () => {};
+  try {
+    let uri: string;
+    if (process.env.MONGODB_URI) {
+      uri = benchUri(process.env.MONGODB_URI);
+      log(`using MONGODB_URI, database hailong_bench (emptied first)`);
+    } else {
+      embedded = await startFerretDb({ dataDir: path.join(work, 'ferretdb') });
+      uri = embedded.uri;
+      log(`FerretDB started for the bench in ${embedded.dataDir}`);
+    }
+    const db = await connectDatabase(uri, createLogger('error'));
+    closeDb = () => db.close();
+    await db.connection.dropDatabase();
+    const models = createModels(db.connection);
+    const now = new Date();
+    const data = await setupBenchData(models, { units: args.units, now });
+    log(`province: ${data.units.length} units, ${data.targets.length} links`);
+
+    const report: BenchReport = {
+      machine: await machineInfo(db.connection),
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      startedAt: started,
+      durationSec: 0,
+      settings: {
+        units: data.units.length,
+        links: data.targets.length,
+        sizes: args.sizes,
+        connections: args.connections,
+        durationSec: args.durationSec,
+        b3Requests: args.b3Requests,
+        subscriptions: args.subscriptions,
+        logLevel: args.logLevel,
+        appProcess: `\`node dist/src/server.js\` in a child process, NODE_ENV=production, LOG_LEVEL=${args.logLevel} (to a file), TRUST_PROXY=1, FORM_MIN_FILL_SECONDS=0`,
+      },
+      seeding: [],
+      b3: [],
+      profiles: [],
+      notes: [],
+    };
+    const catalog = new SurveyCatalog(models.Survey);
+    const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
+    let seeded = 0;
+    const grow = async (size: number) => {
+      const bar = progressBar(`[bench] seeding ${size} responses`, size - seeded);
+      const result = await growResponses(models, data.targets, { from: seeded, to: size, lastPeriod: periodOf(now), onProgress: bar });
+      seeded = size;
+      let differences: number | undefined;
+      if (size <= args.verifyMax) {
+        log(`checking rollups against the stored responses (rebuildRollups, fix: false)...`);
+        differences = (await rebuildRollups(models, scaleOf, { fix: false })).differences.length;
+      }
+      report.seeding.push({ size, inserted: result.inserted, rollups: result.rollups, views: result.views, ms: result.ms, differences });
+      log(`seeded ${size}: ${result.rollups} rollups, ${result.views} link-view docs in ${Math.round(result.ms / 1000)} s${differences === undefined ? '' : `, ${differences} rollup differences`}`);
+    };
+
+    await grow(args.sizes[0]!);
+    app = await startAppProcess({ uri, logLevel: args.logLevel, logFile: path.join(work, 'app.log') });
+    const rss = new RssSampler(app.pid);
+    const settings = { connections: args.connections, durationSec: args.durationSec };
+    const forms = formTargets(data.targets, 50);
+    await waitForOk(`${app.baseUrl}${forms[0]!.path}`, 30_000);
+
+    log(`B1 form page: ${settings.connections} connections, ${settings.durationSec} s per side...`);
+    const appRef = app;
+    const today = () => dayOf(new Date());
+    const viewsOfLink = (code: string) => async () => (await models.LinkView.find({ linkCode: code, day: today() }).lean()).reduce((n, v) => n + v.views, 0);
+    const viewsToday = async () => (await models.LinkView.find({ day: today() }).lean()).reduce((n, v) => n + v.views, 0);
+    report.b1 = await runB1({ app: appRef, startBare: (page) => startBareProcess(page, work), path: forms[0]!.path, settings, viewsOf: viewsOfLink(forms[0]!.target.link.code) });
+    rss.phase('B1 form page');
+    log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
+
+    log(`B2 submission: ${settings.connections} respondents vs ${settings.connections} raw-driver workers...`);
+    report.b2 = await runB2({
+      appUrl: app.baseUrl,
+      uri,
+      forms,
+      settings,
+      rollups: { check: () => checkRollups(models), repair: () => repairRollups(models) },
+      drain: async () => (await waitUntilStable(viewsToday)).waitedMs,
+    });
+    rss.phase('B2 submission');
+    log(`B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s`);
+    log(`rollups after B2: ${report.b2.rollups?.app.differences} differences after the app, ${report.b2.rollups?.raw.differences} after the raw driver`);
+    report.notes.push(`B1 and B2 ran on the ${args.sizes[0]} size; B2 added ${report.b2.app.stored + report.b2.raw.stored} responses (plus its warm-up) to the current month, which B3 counts too.`);
+
+    for (const [i, size] of args.sizes.entries()) {
+      if (i > 0) {
+        await grow(size);
+        rss.phase(`seeding ${size} (app idle)`);
+      }
+      log(`B3 at ${size} responses: ${args.b3Requests} requests per endpoint (at most ${args.b3MaxSec} s each)...`);
+      const result = await runB3({ appUrl: app.baseUrl, apiToken: data.apiToken, admin: data.admin, responses: size, requests: args.b3Requests, maxSecPerEndpoint: args.b3MaxSec, models });
+      report.b3.push(result);
+      rss.phase(`B3 at ${size}`);
+      log(`B3 at ${size}: API p95 ${result.api.p95Ms.toFixed(0)} ms, dashboard p95 ${result.admin.p95Ms.toFixed(0)} ms (${result.api.requests} + ${result.admin.requests} requests)`);
+      if (i === 0) {
+        // B4 on the smallest size: its cost grows with the collections it reads (every response, for new comments).
+        const period = shiftPeriod(periodOf(new Date()), -1);
+        log(`B4 monthly run for ${period}, ${args.subscriptions} subscriptions (time budget ${args.b4BudgetSec} s)...`);
+        let b4Frames: Frame[] | undefined;
+        report.b4 = await runB4(models, {
+          subscriptions: args.subscriptions,
+          period,
+          now: new Date(),
+          budgetSec: args.b4BudgetSec,
+          sample: 10,
+          ...(args.profile
+            ? {
+                profile: async <T>(task: () => Promise<T>) => {
+                  const { result: value, frames } = await profileInProcess(task);
+                  b4Frames = frames;
+                  return value;
+                },
+              }
+            : {}),
+        });
+        if (b4Frames) report.profiles.push({ name: `B4 monthly run, last ${report.b4.ran} summaries (bench process, sampling profiler)`, frames: b4Frames });
+        rss.phase('B4 (app idle)');
+        log(`B4: ${report.b4.ran} summaries in ${(report.b4.durationMs / 1000).toFixed(1)} s; ${report.b4.subscriptions} ${report.b4.ran < report.b4.subscriptions ? 'projected' : 'took'} ${(report.b4.projectedMs / 1000).toFixed(0)} s`);
+      }
+    }
+    rss.stop();
+    const measured = rss.phases.filter((p) => /^B[123] /.test(p.name));
+    report.rss = { peakBytes: Math.max(...measured.map((p) => p.peakBytes)), hwmBytes: readPeakRss(app.pid), samples: rss.samples, phases: rss.phases };
+    await app.stop();
+    app = undefined;
+
+    if (args.profile) await profileMisses(report, { uri, work, data, models, forms, args });
+    if (!args.sizes.includes(1_000_000)) report.notes.push(`1M responses were not run (sizes: ${args.sizes.join(', ')}); see the findings for why and for the figures expected there.`);
+
+    report.durationSec = (Date.now() - started.getTime()) / 1000;
+    console.log(`\n${consoleTable(report)}\n`);
+    fs.mkdirSync(path.dirname(args.out), { recursive: true });
+    fs.writeFileSync(args.out, renderMarkdown(report, FINDINGS));
+    log(`wrote ${path.relative(process.cwd(), args.out)}`);
+    return 0;
+  } finally {
+    await app?.stop().catch(() => undefined);
+    await closeDb().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    if (args.keep) log(`kept ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Re-runs each missed app case against an app started with --cpu-prof and keeps its top frames. */
+async function profileMisses(
+  report: BenchReport,
+  ctx: { uri: string; work: string; data: BenchData; models: Models; forms: ReturnType<typeof formTargets>; args: Args },
+): Promise<void> {
+  const missed = verdicts(report).filter((v) => v.status === 'MISS').map((v) => v.case);
+  const cases: { name: string; when: boolean; run: (app: RunningServer) => Promise<unknown> }[] = [
+    {
+      name: 'B1 form page (app process)',
+      when: missed.some((c) => c.startsWith('B1')),
+      run: (app) => runB1({ app, startBare: (page) => startBareProcess(page, ctx.work), path: ctx.forms[0]!.path, settings: { connections: ctx.args.connections, durationSec: 10 }, warmupSec: 1 }),
+    },
+    {
+      name: 'B2 submission (app process)',
+      when: missed.some((c) => c.startsWith('B2')),
+      run: (app) => runB2({ appUrl: app.baseUrl, uri: ctx.uri, forms: ctx.forms, settings: { connections: ctx.args.connections, durationSec: 10 }, warmupSec: 1 }),
+    },
+    {
+      name: `B3 stats API and dashboard at ${ctx.args.sizes[ctx.args.sizes.length - 1]} (app process)`,
+      when: missed.some((c) => c.startsWith('B3')),
+      run: (app) => runB3({ appUrl: app.baseUrl, apiToken: ctx.data.apiToken, admin: ctx.data.admin, responses: 0, requests: 5, warmup: 1, maxSecPerEndpoint: 60 }),
+    },
+  ];
+  for (const c of cases.filter((c) => c.when)) {
+    const dir = path.join(ctx.work, `profile-${report.profiles.length}`);
+    log(`profiling: ${c.name}...`);
+    const app = await startAppProcess({ uri: ctx.uri, logLevel: ctx.args.logLevel, logFile: path.join(ctx.work, 'app-profile.log'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    try {
+      await waitForOk(`${app.baseUrl}${ctx.forms[0]!.path}`, 30_000);
+      await c.run(app);
+    } finally {
+      await app.stop();
+    }
+    const profile = readNewestProfile(dir);
+    if (profile) report.profiles.push({ name: c.name, frames: topFrames(profile) });
+    else report.notes.push(`no CPU profile was written for ${c.name}`);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
