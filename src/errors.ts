@@ -125,6 +125,10 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof Error && (error.name === 'CastError' || error.name === 'StrictModeError')) {
     return new BadRequestError('A value has the wrong type.');
   }
+  // A document mongoose refuses to store (a value outside its schema) is the request's fault, not ours.
+  if (error instanceof Error && error.name === 'ValidationError' && 'errors' in error) {
+    return new ValidationError('A value is not acceptable.');
+  }
   const parsed = fromBodyParserError(error);
   if (parsed) return parsed;
   // Errors from other libraries that carry an HTTP status in the 4xx range (e.g. a malformed URI) are the client's.

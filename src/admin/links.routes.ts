@@ -20,7 +20,10 @@ const newLinkBody = z.object({
   unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
   procedureCode: z.string().trim().max(40).optional(),
   procedureName: z.string().trim().max(200).optional(),
-  closesAt: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]).optional(),
+  closesAt: z
+    .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)])
+    .refine((v) => !v || !Number.isNaN(new Date(`${v}T00:00:00Z`).getTime()), 'not a calendar date')
+    .optional(),
 });
 
 /** Distribution links: list, create, close, QR downloads, an A4 poster per link and a batch print sheet. */

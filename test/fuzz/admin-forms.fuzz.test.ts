@@ -6,6 +6,9 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { hostileKey, hostilePairs, hostileValue, INJECTIONS, percentEncode, reflectsProbe, tally, urlencodedBody } from './hostile-input';
 
+// Generous: property runs are bounded by count, and a loaded 2-core CI machine is slower than a quiet one.
+jest.setTimeout(180_000);
+
 /**
  * Property-based fuzzing of the admin side: the sign-in form, the signed-in state-changing forms (with a valid
  * CSRF token, so the bodies reach the routes) and the stats API's query string. Never a 5xx, never a sign-in or a

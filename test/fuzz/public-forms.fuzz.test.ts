@@ -22,6 +22,9 @@ import {
   urlencodedBody,
 } from './hostile-input';
 
+// Generous: property runs are bounded by count, and a loaded 2-core CI machine is slower than a quiet one.
+jest.setTimeout(180_000);
+
 /**
  * Property-based fuzzing of the public form (`POST /s/:code`) and kiosk (`POST /k/:code`) endpoints.
  * Whatever arrives, the answer is never a 5xx, nothing is stored unless the body is a valid submission, and the

@@ -27,3 +27,10 @@ describe('errors', () => {
     expect([error.status, error.code]).toEqual([404, 'not_found']);
   });
 });
+
+describe('mongoose validation errors', () => {
+  it('when mongoose refuses a document (a value outside the schema), then it maps to 422, not 500', () => {
+    const refused = Object.assign(new Error('Link validation failed: closesAt: Cast to date failed'), { name: 'ValidationError', errors: {} });
+    expect(toAppError(refused).status).toBe(422);
+  });
+});
