@@ -62,9 +62,10 @@ measure the new code. Items 3–5 and 7 below describe the code of the first run
   after another (200 of 200).
 - The product writes counters with \`$inc\` in \`applyToRollup\` (\`src/responses/rollup.service.ts\`: the figures) and in
   \`recordView\` (\`src/surveys/view-counter.ts\`: the response rate). B1 shows how many views survive one busy link.
-- In this run's B2 the rebuild check found no difference because submissions trickled in at about one a second (see
-  item 4), so two writers rarely hit one rollup at once. A QR burst at a parents' meeting would collide, and
-  \`npm run rollups:rebuild\` would then be needed to repair the figures.
+- The first run's B2 check found no difference (submissions trickled in at about one a second, item 4). The last
+  run's check found **2 rollups with an increment missing** after the app's submissions: lost updates in the product's
+  own path. A QR burst at a parents' meeting collides far more, and \`npm run rollups:rebuild\` is then needed to
+  repair the figures.
 - MongoDB 7 applies \`$inc\` atomically; this is FerretDB v1 only, but FerretDB v1 is the embedded default of
   \`npm start\`.
 
