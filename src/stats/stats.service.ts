@@ -83,7 +83,9 @@ function groupOverall(rollups: Rollup[], keyOf: (r: Rollup) => string | undefine
   for (const rollup of rollups) {
     const key = keyOf(rollup);
     if (key === undefined) continue;
-    groups.set(key, [...(groups.get(key) ?? []), rollup]);
+    const group = groups.get(key);
+    if (group) group.push(rollup);
+    else groups.set(key, [rollup]);
   }
   return [...groups.entries()].map(([key, rows]) => {
     const o = overallOf(rows);
