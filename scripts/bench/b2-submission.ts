@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
 import mongoose from 'mongoose';
-import { periodOf } from '../../src/responses/period';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { rollupUpdate } from '../../src/responses/rollup.service';
-import { topTwo } from '../../src/responses/submit-response';
+import { buildResponse } from '../../src/responses/submit-response';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { autocannonRun, type LoadSettings } from './load';
@@ -119,35 +118,14 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
   };
 }
 
-/** The response document submitResponse writes for a counted, unflagged submission. */
+/** The response document submitResponse writes for a counted, unflagged submission (the same builder). */
 export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
   const { link, unit, survey } = form.target;
   const answers = Object.fromEntries(Object.entries(form.answers).map(([key, value]) => [key, Number(value)]));
-  const overall = answers[survey.definition.overall.key]!;
+  // submitResponse marks rolledUp only after the rollup write; the raw baseline does the same three writes.
   return {
-    _id: `bench-raw-${crypto.randomBytes(16).toString('base64url')}`,
-    linkCode: link.code,
-    surveyKey: survey.key,
-    surveyVersion: survey.version,
-    kind: survey.kind,
-    channel: survey.channel,
-    unitCode: unit.code,
-    unitAncestors: unit.ancestors,
-    ...(unit.level ? { level: unit.level } : {}),
-    ...(unit.district ? { district: unit.district } : {}),
-    ...(link.procedure ? { procedureCode: link.procedure.code } : {}),
-    answers,
-    overall,
-    overallTopTwo: topTwo(overall, survey.definition.scale),
-    lang: 'vi',
-    submittedAt: now,
-    period: periodOf(now),
-    fillSeconds: 30,
-    flags: [],
-    counted: true,
+    ...buildResponse({ id: `bench-raw-${crypto.randomBytes(16).toString('base64url')}`, link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false }),
     rolledUp: false,
-    hasContact: false,
-    synthetic: false,
   };
 }
 

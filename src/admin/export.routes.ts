@@ -1,5 +1,4 @@
 import { Router, type Response } from 'express';
-import mongoose from 'mongoose';
 import { toCsv } from '../exports/csv';
 import { toXlsx, type Sheet } from '../exports/xlsx';
 import { NotFoundError } from '../errors';
@@ -13,14 +12,7 @@ import { ratingQuestions } from '../surveys/form-fields';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
 import { audit } from './audit';
-
-/** Responses of a scope, oldest first; flagged ones included with their flags so reviewers see everything. */
-async function responsesOf(models: Models, query: StatsQuery): Promise<ResponseDoc[]> {
-  const all = await models.Response.find({ kind: query.kind, period: mongoose.trusted({ $gte: query.from, $lte: query.to }) })
-    .sort({ submittedAt: 1 })
-    .lean<ResponseDoc[]>();
-  return all.filter((r) => (r.unitCode === query.unit.code || r.unitAncestors.includes(query.unit.code)) && (!query.level || r.level === query.level));
-}
+import { scopedResponses } from './scoped-responses';
 
 const vnTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 
@@ -59,7 +51,7 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
     }
 
-    const responses = await responsesOf(models, query);
+    const responses = await scopedResponses(models, query, () => true, 'oldest');
     const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
     const instruments = await latestInstruments(models.Survey, catalog);
     const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];

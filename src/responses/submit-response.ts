@@ -44,6 +44,54 @@ export function topTwo(score: number, scale: number): boolean {
 }
 
 /**
+ * The stored document of one answer sheet, with its derived fields (period, top-two flag) and unit copied in.
+ * Flagged responses are not counted and need no rollup, so they start "rolled up".
+ */
+export function buildResponse(input: {
+  id: string;
+  link: Link;
+  unit: Unit;
+  survey: SurveyVersion;
+  answers: Record<string, number>;
+  comment?: string;
+  lang: 'vi' | 'en';
+  submittedAt: Date;
+  fillSeconds: number;
+  flags: Flag[];
+  hasContact: boolean;
+  synthetic: boolean;
+}): ResponseDoc {
+  const { link, unit, survey } = input;
+  const overall = input.answers[survey.definition.overall.key];
+  const counted = input.flags.length === 0;
+  return {
+    _id: input.id,
+    linkCode: link.code,
+    surveyKey: survey.key,
+    surveyVersion: survey.version,
+    kind: survey.kind,
+    channel: survey.channel,
+    unitCode: unit.code,
+    unitAncestors: unit.ancestors,
+    ...(unit.level ? { level: unit.level } : {}),
+    ...(unit.district ? { district: unit.district } : {}),
+    ...(link.procedure ? { procedureCode: link.procedure.code } : {}),
+    answers: input.answers,
+    ...(overall !== undefined ? { overall, overallTopTwo: topTwo(overall, survey.definition.scale) } : {}),
+    ...(input.comment ? { comment: input.comment } : {}),
+    lang: input.lang,
+    submittedAt: input.submittedAt,
+    period: periodOf(input.submittedAt),
+    fillSeconds: input.fillSeconds,
+    flags: input.flags,
+    counted,
+    rolledUp: !counted,
+    hasContact: input.hasContact,
+    synthetic: input.synthetic,
+  };
+}
+
+/**
  * Stores one submission exactly once. The token id is the response `_id`, so a replay or a double click hits the
  * unique index and stores nothing more. Suspicious submissions (too fast, honeypot, same device again) are stored
  * with flags and kept out of the figures instead of being dropped, so an admin can review them.
@@ -69,33 +117,21 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     }
   }
 
-  const overall = submission.answers[survey.definition.overall.key];
   const counted = flags.length === 0;
-  const response: ResponseDoc = {
-    _id: token.id,
-    linkCode: link.code,
-    surveyKey: survey.key,
-    surveyVersion: survey.version,
-    kind: survey.kind,
-    channel: survey.channel,
-    unitCode: unit.code,
-    unitAncestors: unit.ancestors,
-    ...(unit.level ? { level: unit.level } : {}),
-    ...(unit.district ? { district: unit.district } : {}),
-    ...(link.procedure ? { procedureCode: link.procedure.code } : {}),
+  const response = buildResponse({
+    id: token.id,
+    link,
+    unit,
+    survey,
     answers: submission.answers,
-    ...(overall !== undefined ? { overall, overallTopTwo: topTwo(overall, survey.definition.scale) } : {}),
-    ...(submission.comment ? { comment: submission.comment } : {}),
+    comment: submission.comment,
     lang: input.lang,
     submittedAt: now,
-    period: periodOf(now),
     fillSeconds,
     flags,
-    counted,
-    rolledUp: !counted,
     hasContact: Boolean(submission.contact),
     synthetic: input.synthetic ?? false,
-  };
+  });
   try {
     await deps.Response.collection.insertOne(response as unknown as Record<string, unknown>);
   } catch (error) {
