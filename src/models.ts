@@ -6,6 +6,7 @@ import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
 import { rollupModel } from './responses/rollup.model';
+import { rollupJournalModel } from './responses/rollup-journal';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { settingModel } from './settings.model';
 import { surveyModel } from './surveys/survey.model';
@@ -19,6 +20,7 @@ export function createModels(connection: Connection) {
     Link: linkModel(connection),
     Response: responseModel(connection),
     Rollup: rollupModel(connection),
+    RollupJournal: rollupJournalModel(connection),
     DossierClaim: dossierClaimModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),

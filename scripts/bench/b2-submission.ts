@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { rollupUpdate } from '../../src/responses/rollup.service';
+import { rollupId } from '../../src/responses/rollup.model';
 import { buildResponse } from '../../src/responses/submit-response';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
@@ -12,8 +13,8 @@ import { elapsedMs, percentile } from './stats';
 
 /**
  * B2: virtual respondents load a form and post it (the `_token` taken from the page), against a raw-driver loop
- * doing the database writes of one submission (the response insert, the rollup `$inc` upsert, the rolledUp
- * update), with the same concurrency and duration.
+ * doing the database writes of one submission (the journal mark, the response insert, the rollup `$inc` upsert,
+ * the mark's removal), with the same concurrency and duration.
  */
 export interface FormTarget {
   path: string;
@@ -122,17 +123,13 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
 export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
   const { link, unit, survey } = form.target;
   const answers = Object.fromEntries(Object.entries(form.answers).map(([key, value]) => [key, Number(value)]));
-  // submitResponse marks rolledUp only after the rollup write; the raw baseline does the same three writes.
-  return {
-    ...buildResponse({ id: `bench-raw-${crypto.randomBytes(16).toString('base64url')}`, link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false }),
-    rolledUp: false,
-  };
+  return buildResponse({ id: `bench-raw-${crypto.randomBytes(16).toString('base64url')}`, link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false });
 }
 
 /**
  * The baseline: `concurrency` workers on the bare MongoDB driver (same pool size as the app), each writing
- * submission after submission for `durationSec`: insertOne, the rollup upsert (retried once on a duplicate key,
- * as applyToRollup does), the rolledUp update.
+ * submission after submission for `durationSec`: the rollup journal mark, insertOne, the rollup upsert (retried
+ * once on a duplicate key, as incrementRollup does), the mark's removal.
  */
 export async function rawDriverWrites(uri: string, forms: FormTarget[], settings: LoadSettings, maxSubmissions = 1_000_000): Promise<SubmissionFigures> {
   const client = new mongoose.mongo.MongoClient(uri, { maxPoolSize: 20 });
@@ -141,6 +138,7 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
     const db = client.db();
     const responses = db.collection<{ _id: string }>('responses');
     const rollups = db.collection<{ _id: string }>('rollups');
+    const journal = db.collection<{ _id: string; rollupId: string; period: string; surveyKey: string; unitCode: string; at: Date }>('rollup_journal');
     const latencies: number[] = [];
     let next = 0;
     let failed = 0;
@@ -151,14 +149,17 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
         const form = forms[next++ % forms.length]!;
         const t0 = process.hrtime.bigint();
         try {
-          const response = responseDocument(form, new Date());
+          const now = new Date();
+          const response = responseDocument(form, now);
+          const { period, surveyKey, unitCode } = response;
+          await journal.insertOne({ _id: response._id, rollupId: rollupId(period, surveyKey, unitCode), period, surveyKey, unitCode, at: now });
           await responses.insertOne(response as unknown as { _id: string });
           const { filter, update } = rollupUpdate(response, form.target.survey.definition.scale);
           await rollups.updateOne(filter, update, { upsert: true }).catch(async (error: { code?: number }) => {
             if (error.code !== 11000) throw error;
             await rollups.updateOne(filter, update, { upsert: true });
           });
-          await responses.updateOne({ _id: response._id }, { $set: { rolledUp: true } });
+          await journal.deleteOne({ _id: response._id });
           latencies.push(elapsedMs(t0));
         } catch {
           failed += 1;

@@ -178,7 +178,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
   if (report.b2) {
     const { app, raw } = report.b2;
     parts.push(
-      `## B2 submission\n\n${report.b2.settings.connections} virtual respondents, each looping: load a form (one of ${report.b2.forms} links across the province), take its \`_token\`, post every answer, expect 303. The baseline runs the same number of workers on the bare driver doing one submission's writes (response insert, rollup \`$inc\` upsert, rolledUp update).\n\n${table(
+      `## B2 submission\n\n${report.b2.settings.connections} virtual respondents, each looping: load a form (one of ${report.b2.forms} links across the province), take its \`_token\`, post every answer, expect 303. The baseline runs the same number of workers on the bare driver doing one submission's writes (journal mark, response insert, rollup \`$inc\` upsert, mark removal).\n\n${table(
         ['side', 'submissions/s', 'p50 per submission', 'p99', 'stored', 'failed'],
         [
           ['app: GET form + POST', round(app.submissionsPerSec, 1), `${ms(app.p50Ms)} (POST)`, `${ms(app.p99Ms)} (POST)`, app.stored, app.failed],
@@ -206,7 +206,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
       `## Data\n\n${table(
         ['size', 'responses inserted', 'rollup docs', 'link-view docs', 'seeding took', 'rebuild check'],
         report.seeding.map((s) => [count(s.size), s.inserted, s.rollups, s.views, `${Math.round(s.ms / 1000)} s`, s.differences === undefined ? 'not run' : `${s.differences} differences`]),
-      )}\n\nEvery size holds real response documents (the demo generator \`syntheticResponses\` over the bench province's links, 12 months). Their rollups are the product's own \`rollupUpdate\` increments summed in memory and written as whole documents (FerretDB v1 takes plain inserts far faster than thousands of \`$inc\` updates); the rebuild check (\`rebuildRollups\` recounting the stored responses) confirms they are exactly what the incremental path produces. Form views are written as \`recordView\` leaves them, one document per link and day, at 1.25 views per response.`,
+      )}\n\nEvery size holds real response documents (the demo generator \`syntheticResponses\` over the bench province's links, 12 months). Their rollups are the product's own \`rollupUpdate\` increments summed in memory and written as whole documents (FerretDB v1 takes plain inserts far faster than thousands of \`$inc\` updates); the rebuild check (\`rebuildRollups\` recounting the stored responses) confirms they are exactly what the incremental path produces. Form views are written as \`recordView\` leaves them, one document per link and month, at 1.25 views per response.`,
     );
   }
   if (report.rss) {

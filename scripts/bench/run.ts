@@ -13,7 +13,7 @@ import { connectDatabase } from '../../src/db';
 import { PROJECT_ROOT, startFerretDb, type EmbeddedDatabase } from '../../src/embedded-db/ferretdb';
 import { createLogger } from '../../src/logger';
 import { createModels, type Models } from '../../src/models';
-import { dayOf, periodOf, shiftPeriod } from '../../src/responses/period';
+import { periodOf, shiftPeriod } from '../../src/responses/period';
 import { rebuildRollups } from '../../src/responses/rollup-rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { runB1 } from './b1-form-page';
@@ -181,9 +181,9 @@ async function main(): Promise<number> {
 
     log(`B1 form page: ${settings.connections} connections, ${settings.durationSec} s per side...`);
     const appRef = app;
-    const today = () => dayOf(new Date());
-    const viewsOfLink = (code: string) => async () => (await models.LinkView.find({ linkCode: code, day: today() }).lean()).reduce((n, v) => n + v.views, 0);
-    const viewsToday = async () => (await models.LinkView.find({ day: today() }).lean()).reduce((n, v) => n + v.views, 0);
+    const thisMonth = () => periodOf(new Date());
+    const viewsOfLink = (code: string) => async () => (await models.LinkView.find({ linkCode: code, period: thisMonth() }).lean()).reduce((n, v) => n + v.views, 0);
+    const viewsThisMonth = async () => (await models.LinkView.find({ period: thisMonth() }).lean()).reduce((n, v) => n + v.views, 0);
     report.b1 = await runB1({ app: appRef, startBare: (page) => startBareProcess(page, work), path: forms[0]!.path, settings, viewsOf: viewsOfLink(forms[0]!.target.link.code) });
     rss.phase('B1 form page');
     log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
@@ -195,7 +195,7 @@ async function main(): Promise<number> {
       forms,
       settings,
       rollups: { check: () => checkRollups(models), repair: () => repairRollups(models) },
-      drain: async () => (await waitUntilStable(viewsToday)).waitedMs,
+      drain: async () => (await waitUntilStable(viewsThisMonth)).waitedMs,
     });
     rss.phase('B2 submission');
     log(`B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s`);

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongoose';
 import type { Models } from '../../src/models';
-import { dayOf } from '../../src/responses/period';
+import { linkViewId } from '../../src/responses/side-records.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { rollupUpdate } from '../../src/responses/rollup.service';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
@@ -73,7 +73,7 @@ async function rewriteWithIncrements(raw: Collection<Doc>, increments: Counters,
  * Adds synthetic responses number `from`..`to - 1` (the demo generator, over the bench province's links, across
  * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their rollups are the product's
  * own `rollupUpdate` increments summed in memory and written as whole documents; form views are recorded as
- * recordView would (one document per link and day), 1.25 views per response (an 80 % response rate).
+ * recordView would (one document per link and month), 1.25 views per response (an 80 % response rate).
  */
 export async function growResponses(
   models: Models,
@@ -94,9 +94,8 @@ export async function growResponses(
     batch.forEach((response, i) => {
       const { filter, update } = rollupUpdate(response, scales.get(response.surveyKey)!);
       add(rollups, filter._id, update.$setOnInsert, update.$inc);
-      const day = dayOf(response.submittedAt);
-      const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, day, period: response.period };
-      add(views, `${response.linkCode}|${day}`, fixed, { views: (from + i) % 4 === 0 ? 2 : 1 });
+      const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, period: response.period };
+      add(views, linkViewId(response.linkCode, response.period), fixed, { views: (from + i) % 4 === 0 ? 2 : 1 });
     });
     inserted += batch.length;
     options.onProgress?.(inserted);

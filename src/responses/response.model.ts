@@ -35,8 +35,6 @@ export interface ResponseDoc {
   flags: Flag[];
   /** Counted in the figures: unflagged, or flagged and then included by an admin. */
   counted: boolean;
-  /** Set once the rollups include this response (see rollup.service.ts: repair after a crash). */
-  rolledUp: boolean;
   hasContact: boolean;
   synthetic: boolean;
   /** Comment workflow (admin): new, seen, forwarded, resolved; free tags. Answers themselves never change. */
@@ -75,7 +73,6 @@ const responseSchema = new Schema<ResponseDoc>(
     fillSeconds: { type: Number, required: true },
     flags: { type: [String], default: [] },
     counted: { type: Boolean, required: true },
-    rolledUp: { type: Boolean, required: true, index: true },
     hasContact: { type: Boolean, default: false },
     synthetic: { type: Boolean, default: false },
     commentStatus: String,

@@ -1,10 +1,11 @@
-import type { Collection } from 'mongoose';
+import mongoose, { type Collection } from 'mongoose';
 import type { Models } from '../models';
 import { bulkWriteInChunks } from '../db-bulk';
 import { counterLocks } from '../keyed-mutex';
 import { rollupCache } from '../stats/figure-caches';
 import type { ResponseDoc } from './response.model';
 import type { Rollup } from './rollup.model';
+import type { RollupJournalEntry } from './rollup-journal';
 import { rollupUpdate } from './rollup.service';
 
 export interface RebuildReport {
@@ -95,34 +96,32 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
 }
 
 /**
- * Finishes responses whose rollup step never completed: the process died (or the database dropped) between
- * storing a response and incrementing its rollup, or between the increment and marking it done, so whether the
- * increment happened is unknown. Instead of guessing, each affected rollup cell (period, survey, unit) is
- * recounted from its raw responses and rewritten, then its pending responses are marked done. Exact when no other
- * writer is mid-submission in the same cell, which `graceMs` (only responses older than it are touched) ensures for
- * a single instance; `npm run rollups:rebuild` remains the full check.
+ * Finishes rollup changes that never completed: the process died (or the database dropped) between marking a
+ * change in the rollup journal and clearing the mark, so whether its increment landed is unknown. Instead of
+ * guessing, each affected rollup cell (period, survey, unit) is recounted from its raw responses and rewritten,
+ * then its marks are cleared. The recount runs under the cell's lock, so no change of this process is half done in
+ * that cell; marks younger than `graceMs` (another instance may be mid-change) hold their cell back until a later
+ * tick. `npm run rollups:rebuild` remains the full check. Returns the number of marks cleared.
  */
 export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 30_000): Promise<number> {
-  const pending = (await models.Response.find({ rolledUp: false }).limit(5000).lean<ResponseDoc[]>()).filter(
-    (r) => now.getTime() - r.submittedAt.getTime() >= graceMs,
-  );
-  const cells = new Map<string, { period: string; surveyKey: string; unitCode: string; ids: string[] }>();
-  for (const r of pending) {
-    const id = `${r.period}|${r.surveyKey}|${r.unitCode}`;
-    const cell = cells.get(id) ?? { period: r.period, surveyKey: r.surveyKey, unitCode: r.unitCode, ids: [] };
-    cell.ids.push(r._id);
-    cells.set(id, cell);
-  }
+  const isOld = (entry: RollupJournalEntry) => now.getTime() - entry.at.getTime() >= graceMs;
+  const cells = new Set((await models.RollupJournal.find().limit(5000).lean<RollupJournalEntry[]>()).filter(isOld).map((e) => e.rollupId));
   const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
-  for (const [id, cell] of cells) {
-    const { expected } = await recount(models, scaleOf, { period: cell.period, surveyKey: cell.surveyKey, unitCode: cell.unitCode });
-    const want = expected.get(id);
+  let cleared = 0;
+  for (const id of cells) {
     await counterLocks.run(id, async () => {
+      // Read again under the lock: another repair (or instance) may have finished this cell meanwhile.
+      const marks = await models.RollupJournal.find({ rollupId: id }).lean<RollupJournalEntry[]>();
+      if (!marks.length || !marks.every(isOld)) return;
+      const { period, surveyKey, unitCode } = marks[0]!;
+      const { expected } = await recount(models, scaleOf, { period, surveyKey, unitCode });
+      const want = expected.get(id);
       if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
       else await raw.deleteOne({ _id: id });
+      await models.RollupJournal.deleteMany({ _id: mongoose.trusted({ $in: marks.map((m) => m._id) }) });
+      cleared += marks.length;
     });
-    for (const responseId of cell.ids) await models.Response.updateOne({ _id: responseId }, { $set: { rolledUp: true } });
   }
   if (cells.size) rollupCache(models.Rollup).invalidate();
-  return pending.length;
+  return cleared;
 }

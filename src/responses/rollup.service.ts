@@ -37,24 +37,36 @@ export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 
   };
 }
 
-export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
+type Cell = Pick<ResponseDoc, 'period' | 'surveyKey' | 'unitCode'>;
+
+/**
+ * Runs work with the lock of one rollup cell held. One writer per rollup document at a time (see keyed-mutex.ts:
+ * FerretDB v1 loses concurrent `$inc`); a submission holds it from its journal mark to the mark's removal, so the
+ * repair (rollup-rebuild.ts), holding the same lock, never recounts a cell with a change half done in this process.
+ */
+export const lockRollupCell = <T>(cell: Cell, work: () => Promise<T>): Promise<T> =>
+  counterLocks.run(rollupId(cell.period, cell.surveyKey, cell.unitCode), work);
+
+/** Adds (or removes) one response to its rollup document. The caller holds the cell's lock. */
+export async function incrementRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
   const { filter, update } = rollupUpdate(response, scale, sign);
-  // One writer per rollup document at a time (see keyed-mutex.ts: FerretDB v1 loses concurrent $inc).
-  await counterLocks.run(filter._id, async () => {
-    try {
-      // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
-      await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-    } catch (error) {
-      // A first write racing another instance to create the rollup: the loser retries as a plain increment.
-      if ((error as { code?: number }).code !== 11000) throw error;
-      await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-    }
-    // Write-through to the figures cache (see stats/period-cache.ts), inside the lock so the order matches the database.
-    rollupCache(Rollup).update(response.kind, response.period, filter._id, (doc) =>
-      applyIncrements(doc ?? ({ _id: filter._id, ...update.$setOnInsert, respondents: 0, items: {} } as unknown as Rollup), update.$inc),
-    );
-  });
+  try {
+    // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
+    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+  } catch (error) {
+    // A first write racing another instance to create the rollup: the loser retries as a plain increment.
+    if ((error as { code?: number }).code !== 11000) throw error;
+    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
+  }
+  // Write-through to the figures cache (see stats/period-cache.ts), inside the lock so the order matches the database.
+  rollupCache(Rollup).update(response.kind, response.period, filter._id, (doc) =>
+    applyIncrements(doc ?? ({ _id: filter._id, ...update.$setOnInsert, respondents: 0, items: {} } as unknown as Rollup), update.$inc),
+  );
 }
+
+/** `incrementRollup` under the cell's lock. */
+export const applyToRollup = (Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> =>
+  lockRollupCell(response, () => incrementRollup(Rollup, response, scale, sign));
 
 /**
  * Adds many responses at once (seeding, rebuilding): increments are summed per rollup document in memory and

@@ -5,7 +5,9 @@ import { Schema, type Connection, type Model } from 'mongoose';
  * - dossier claims: at most one response per TTHC dossier code and survey; `_id` is "<survey>:<salted hash>",
  *   so the code itself is never stored;
  * - contacts: optional contact details, stored apart from answers with the consent wording and a retention date;
- * - link views: form views per link and day (Asia/Ho_Chi_Minh), the denominator of the response rate.
+ * - link views: form views per link and month (Asia/Ho_Chi_Minh), the denominator of the response rate;
+ *   `_id` is "<link code>|<period>" (documents written before this were per day, "<code>|<day>", and still sum
+ *   correctly by period).
  */
 export interface DossierClaim {
   _id: string;
@@ -27,10 +29,13 @@ export interface LinkView {
   _id: string;
   linkCode: string;
   unitCode: string;
-  day: string;
+  /** only on documents written per day, before views were kept per month */
+  day?: string;
   period: string;
   views: number;
 }
+
+export const linkViewId = (linkCode: string, period: string) => `${linkCode}|${period}`;
 
 const dossierClaimSchema = new Schema<DossierClaim>(
   { _id: String, responseId: { type: String, required: true }, claimedAt: { type: Date, required: true } },
@@ -55,7 +60,7 @@ const linkViewSchema = new Schema<LinkView>(
     _id: String,
     linkCode: { type: String, required: true },
     unitCode: { type: String, required: true },
-    day: { type: String, required: true },
+    day: String,
     period: { type: String, required: true, index: true },
     views: { type: Number, default: 0 },
   },

@@ -7,12 +7,14 @@ import { normalizeDossierCode, saltedHash } from './hashing';
 import { periodOf } from './period';
 import type { Flag, ResponseDoc, ResponseModel } from './response.model';
 import type { RollupModel } from './rollup.model';
-import { applyToRollup } from './rollup.service';
+import { incrementRollup, lockRollupCell } from './rollup.service';
+import { beginRollupChange, endRollupChange, type RollupJournalModel } from './rollup-journal';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
 
 export interface SubmitDeps {
   Response: ResponseModel;
   Rollup: RollupModel;
+  RollupJournal: RollupJournalModel;
   DossierClaim: DossierClaimModel;
   Contact: ContactModel;
   /** Installation salt for hashing dossier codes. */
@@ -45,7 +47,7 @@ export function topTwo(score: number, scale: number): boolean {
 
 /**
  * The stored document of one answer sheet, with its derived fields (period, top-two flag) and unit copied in.
- * Flagged responses are not counted and need no rollup, so they start "rolled up".
+ * Flagged responses are not counted (no rollup change) until an admin includes them.
  */
 export function buildResponse(input: {
   id: string;
@@ -85,7 +87,6 @@ export function buildResponse(input: {
     fillSeconds: input.fillSeconds,
     flags: input.flags,
     counted,
-    rolledUp: !counted,
     hasContact: input.hasContact,
     synthetic: input.synthetic,
   };
@@ -95,7 +96,8 @@ export function buildResponse(input: {
  * Stores one submission exactly once. The token id is the response `_id`, so a replay or a double click hits the
  * unique index and stores nothing more. Suspicious submissions (too fast, honeypot, same device again) are stored
  * with flags and kept out of the figures instead of being dropped, so an admin can review them.
- * Order matters without transactions: claim the dossier code, insert the response, then add it to the rollup.
+ * Order matters without transactions: claim the dossier code, mark the rollup change (rollup-journal.ts), insert
+ * the response, add it to the rollup, clear the mark. Whatever is cut off in between leaves a mark to recount.
  */
 export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: Date): Promise<SubmitResult> {
   const { link, unit, survey, token, submission } = input;
@@ -118,7 +120,7 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
   }
 
   const counted = flags.length === 0;
-  const response = buildResponse({
+  const response: ResponseDoc = buildResponse({
     id: token.id,
     link,
     unit,
@@ -132,12 +134,10 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     hasContact: Boolean(submission.contact),
     synthetic: input.synthetic ?? false,
   });
-  try {
-    await deps.Response.collection.insertOne(response as unknown as Record<string, unknown>);
-  } catch (error) {
-    if (isDuplicateKey(error)) return { status: 'duplicate' };
-    throw error;
-  }
+  const stored = counted
+    ? await lockRollupCell(response, () => storeCounted(deps, response, survey.definition.scale, now))
+    : await storeOnce(deps.Response, response);
+  if (!stored) return { status: 'duplicate' };
 
   if (submission.contact) {
     const retainUntil = new Date(now.getTime() + (deps.contactRetentionDays ?? 365) * 24 * 3600 * 1000);
@@ -151,9 +151,33 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     });
   }
 
-  if (counted) {
-    await applyToRollup(deps.Rollup, response, survey.definition.scale);
-    await deps.Response.updateOne({ _id: response._id }, { $set: { rolledUp: true } });
-  }
   return { status: 'stored', response };
+}
+
+/** Inserts the response; false when it was stored before (a replay or a double click). */
+async function storeOnce(Response: ResponseModel, response: ResponseDoc): Promise<boolean> {
+  try {
+    await Response.collection.insertOne(response as unknown as Record<string, unknown>);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * A counted response and its rollup increment, with the cell's lock held: mark, insert, increment, unmark.
+ * A mark already there belongs to an earlier attempt that died: if this insert succeeds, that attempt never
+ * stored the response, so never incremented, and its mark can go with ours. If the insert finds the response
+ * stored, the earlier attempt's mark stays for the repair to recount (whether it incremented is unknown).
+ */
+async function storeCounted(deps: SubmitDeps, response: ResponseDoc, scale: number, now: Date): Promise<boolean> {
+  const marked = await beginRollupChange(deps.RollupJournal, response._id, response, now);
+  if (!(await storeOnce(deps.Response, response))) {
+    if (marked) await endRollupChange(deps.RollupJournal, response._id);
+    return false;
+  }
+  await incrementRollup(deps.Rollup, response, scale);
+  await endRollupChange(deps.RollupJournal, response._id);
+  return true;
 }

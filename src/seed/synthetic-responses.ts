@@ -89,7 +89,6 @@ export function syntheticResponses(targets: SyntheticTarget[], range: { from: nu
       fillSeconds: 20 + Math.floor(random() * 100),
       flags: [],
       counted: true,
-      rolledUp: true,
       hasContact: false,
       synthetic: true,
     });

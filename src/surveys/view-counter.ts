@@ -1,13 +1,15 @@
 import type { Collection } from 'mongoose';
 import type { Link } from '../links/link.model';
 import { counterLocks } from '../keyed-mutex';
-import { dayOf, periodOf } from '../responses/period';
-import type { LinkViewModel } from '../responses/side-records.model';
+import { periodOf } from '../responses/period';
+import { linkViewId, type LinkViewModel } from '../responses/side-records.model';
 import { viewCache } from '../stats/figure-caches';
 
 /**
- * Form views per link and day (the response rate's denominator). Views are counted in memory and written once a
- * second as one `$inc` per link and day: a write per view queued thousands of database updates behind each other
+ * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
+ * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
+ * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
+ * Views are counted in memory and written once a second as one `$inc` per link and month: a write per view queued thousands of database updates behind each other
  * under a burst (the form page benchmark saturated FerretDB). A crash loses at most a second of view counts,
  * never an answer. Counting must never cost a respondent the form, so failures are dropped silently.
  */
@@ -15,7 +17,6 @@ interface Pending {
   count: number;
   linkCode: string;
   unitCode: string;
-  day: string;
   period: string;
 }
 
@@ -23,18 +24,17 @@ const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
 const FLUSH_MS = 1000;
 
 export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
-  const day = dayOf(now);
   const period = periodOf(now);
-  const id = `${link.code}|${day}`;
+  const id = linkViewId(link.code, period);
   let buffer = buffers.get(LinkView);
   if (!buffer) {
     buffers.set(LinkView, (buffer = new Map()));
     setInterval(() => void flushViewCounts(LinkView), FLUSH_MS).unref();
   }
-  const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, day, period };
+  const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, period };
   pending.count += 1;
   buffer.set(id, pending);
-  viewCache(LinkView).update('all', period, id, (doc) => (doc ? { ...doc, views: doc.views + 1 } : { _id: id, linkCode: link.code, unitCode: link.unitCode, day, period, views: 1 }));
+  viewCache(LinkView).update('all', period, id, (doc) => (doc ? { ...doc, views: doc.views + 1 } : { _id: id, linkCode: link.code, unitCode: link.unitCode, period, views: 1 }));
 }
 
 /** Writes the buffered counts (also called by tests instead of waiting for the timer). */
@@ -48,7 +48,7 @@ export async function flushViewCounts(LinkView: LinkViewModel): Promise<void> {
     batch.map(([id, p]) =>
       counterLocks
         .run(id, () =>
-          views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, day: p.day, period: p.period } }, { upsert: true }),
+          views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }),
         )
         .catch(() => undefined),
     ),

@@ -62,7 +62,6 @@ export async function addResponses(
       fillSeconds: 30 + i,
       flags: [],
       counted: true,
-      rolledUp: true,
       hasContact: false,
       synthetic: false,
     };

@@ -31,6 +31,8 @@ describe('anti-abuse on the public forms', () => {
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toBe(`/s/${code}/thanks`);
     expect(await countFor(code)).toBe(1);
+    // The replay's own journal mark went with it: nothing is left for the repair to recount.
+    expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
   });
 
   it('when a double click sends the form twice at once, then one response is stored', async () => {
@@ -43,6 +45,23 @@ describe('anti-abuse on the public forms', () => {
     expect(await countFor(code)).toBe(1);
     const rollups = await fx.models.Rollup.find({ surveyKey: 'edu-parent-thpt' }).lean();
     expect(rollups.reduce((n, r) => n + r.respondents, 0)).toBe(1);
+    expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
+  });
+
+  it('when an earlier attempt died after marking its rollup change and before storing, then the retry counts it once and clears the mark', async () => {
+    const code = fx.links['edu-parent-thcs']!;
+    const respondents = async () => (await fx.models.Rollup.find({ surveyKey: 'edu-parent-thcs' }).lean()).reduce((n, r) => n + r.respondents, 0);
+    const [storedBefore, countedBefore] = [await countFor(code), await respondents()];
+    const token = tokenFrom((await request(ctx.app).get(`/s/${code}`)).text);
+    const tokenId = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
+    // What a request cut off between the mark and the insert leaves behind (see submit-response.ts).
+    await fx.models.RollupJournal.collection.insertOne({ _id: tokenId, rollupId: 'x', period: 'x', surveyKey: 'edu-parent-thcs', unitCode: 'x', at: now } as never);
+    now = new Date(now.getTime() + 10_000);
+    const res = await request(ctx.app).post(`/s/${code}`).type('form').send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4) });
+    expect(res.status).toBe(303);
+    expect(await countFor(code)).toBe(storedBefore + 1);
+    expect(await respondents()).toBe(countedBefore + 1);
+    expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
   });
 
   it('when a dossier code is reused (in another case and spacing), then the second form is refused kindly and nothing is stored', async () => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { repairPendingRollups } from '../../src/responses/rollup-rebuild';
+import { beginRollupChange } from '../../src/responses/rollup-journal';
 import { applyToRollup } from '../../src/responses/rollup.service';
 import { connectTestDatabase } from '../helpers/test-db';
 import type { Database } from '../../src/db';
@@ -17,47 +18,68 @@ describe('repairing rollups left pending by a crash', () => {
   });
   afterAll(() => db.close());
 
-  const response = (submittedAt: Date, overall: number, rolledUp: boolean): ResponseDoc => ({
+  const response = (unitCode: string, overall: number): ResponseDoc => ({
     _id: crypto.randomUUID(),
     linkCode: 'x',
     surveyKey: 'edu-parent-thcs',
     surveyVersion: 1,
     kind: 'education',
     channel: 'form',
-    unitCode: 'THCS-A',
+    unitCode,
     unitAncestors: ['SGD'],
     answers: { overall },
     overall,
     overallTopTwo: overall >= 4,
     lang: 'vi',
-    submittedAt,
+    submittedAt: new Date('2026-11-20T04:00:00Z'),
     period: '2026-11',
     fillSeconds: 20,
     flags: [],
     counted: true,
-    rolledUp,
     hasContact: false,
     synthetic: false,
   });
+  const store = (r: ResponseDoc) => models.Response.collection.insertOne(r as never);
+  const overallOf = async (unitCode: string) => (await models.Rollup.find({ unitCode }).lean()).map((r) => r.items.overall);
 
-  it('when crashes left one increment applied-but-unmarked and one never applied, then the cell is recounted exactly once each', async () => {
+  it('when crashes left marks (incremented, not incremented, never stored), then each cell is recounted exactly once and the marks cleared', async () => {
     const now = new Date('2026-11-20T05:00:00Z');
     const old = new Date(now.getTime() - 120_000);
-    const done = response(old, 5, true);
-    const appliedNotMarked = response(old, 4, false);
-    const neverApplied = response(old, 2, false);
-    const inFlight = response(new Date(now.getTime() - 5_000), 3, false);
-    await models.Response.collection.insertMany([done, appliedNotMarked, neverApplied, inFlight] as never);
+    const done = response('THCS-A', 5);
+    const incrementedNotCleared = response('THCS-A', 4);
+    const neverIncremented = response('THCS-A', 2);
+    const neverStored = response('THCS-A', 1);
+    await store(done);
     await applyToRollup(models.Rollup, done, 5);
-    await applyToRollup(models.Rollup, appliedNotMarked, 5);
+    await beginRollupChange(models.RollupJournal, incrementedNotCleared._id, incrementedNotCleared, old);
+    await store(incrementedNotCleared);
+    await applyToRollup(models.Rollup, incrementedNotCleared, 5);
+    await beginRollupChange(models.RollupJournal, neverIncremented._id, neverIncremented, old);
+    await store(neverIncremented);
+    await beginRollupChange(models.RollupJournal, neverStored._id, neverStored, old);
 
     const [a, b] = await Promise.all([repairPendingRollups(models, scaleOf, now), repairPendingRollups(models, scaleOf, now)]);
-    expect(a).toBe(2);
-    expect(b).toBeLessThanOrEqual(2);
-    const rollups = await models.Rollup.find().lean();
-    // The in-flight one (5 s old) is left to its own request; the recount includes every stored counted response.
-    expect(rollups.map((r) => r.items.overall)).toEqual([{ s5: 1, s4: 1, s2: 1, s3: 1 }]);
-    expect(await models.Response.countDocuments({ rolledUp: false })).toBe(1);
+    // Two repairs at once (two ticks, or two instances' start-up): one clears the marks, the other finds none.
+    expect(a + b).toBe(3);
+    expect(await overallOf('THCS-A')).toEqual([{ s5: 1, s4: 1, s2: 1 }]);
+    expect(await models.RollupJournal.countDocuments()).toBe(0);
     expect(await repairPendingRollups(models, scaleOf, now)).toBe(0);
+  });
+
+  it('when a cell also has a mark younger than the grace period (a change maybe in flight elsewhere), then that cell waits for a later tick', async () => {
+    const now = new Date('2026-11-20T05:00:00Z');
+    const stale = response('THCS-B', 3);
+    const young = response('THCS-B', 5);
+    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
+    await store(stale);
+    await beginRollupChange(models.RollupJournal, young._id, young, new Date(now.getTime() - 5_000));
+
+    expect(await repairPendingRollups(models, scaleOf, now)).toBe(0);
+    expect(await overallOf('THCS-B')).toEqual([]);
+    expect(await models.RollupJournal.countDocuments()).toBe(2);
+
+    const later = new Date(now.getTime() + 60_000);
+    expect(await repairPendingRollups(models, scaleOf, later)).toBe(2);
+    expect(await overallOf('THCS-B')).toEqual([{ s3: 1 }]);
   });
 });

@@ -61,7 +61,7 @@ describe('when the app is killed with SIGKILL in the middle of submissions', () 
     app = startApp(port);
     await waitFor(ready, 20_000, 200);
     // Start-up has finished its repair once readiness and a page answer; give the repair a moment to write.
-    await waitFor(async () => (await models.Response.countDocuments({ rolledUp: false })) === 0, 10_000, 200);
+    await waitFor(async () => (await models.RollupJournal.countDocuments()) === 0, 10_000, 200);
 
     const accepted = attempts.filter((a) => a.status === 303);
     const result = await reconcile(models, accepted, Object.values(fx.links));
