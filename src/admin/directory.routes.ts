@@ -12,6 +12,7 @@ import { audit } from './audit';
 import { generatePassword, hashPassword } from './passwords';
 import { readableUnits } from './readable-units';
 import { assertCanManage, canRead, type Principal } from './scope';
+import { unitsByCode } from '../units/unit-directory';
 
 const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
 const requireProvinceWide = (p: Principal) => {
@@ -56,7 +57,7 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date }): Ro
 
   router.get('/admin/users', async (req, res) => {
     const principal = req.principal!;
-    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const units = await unitsByCode(models.Unit);
     const users = (await models.User.find().sort({ email: 1 }).lean()).filter((u) => {
       const unit = units.get(u.unitCode);
       return provinceWide(principal) || (unit && canRead(principal, unit));

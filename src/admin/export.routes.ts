@@ -13,6 +13,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
 import { audit } from './audit';
 import { scopedResponses } from './scoped-responses';
+import { unitsByCode } from '../units/unit-directory';
 
 const vnTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 
@@ -52,7 +53,7 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     }
 
     const responses = await scopedResponses(models, query, () => true, 'oldest');
-    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const units = await unitsByCode(models.Unit);
     const instruments = await latestInstruments(models.Survey, catalog);
     const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
     const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [

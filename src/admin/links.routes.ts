@@ -14,6 +14,7 @@ import type { Unit } from '../units/unit.model';
 import { audit } from './audit';
 import { manageableUnits, readableUnits } from './readable-units';
 import { assertCanManage, assertCanRead, canRead, inSubtree } from './scope';
+import { unitsByCode } from '../units/unit-directory';
 
 const newLinkBody = z.object({
   surveyKey: z.string().regex(/^[a-z0-9-]{3,40}$/),
@@ -32,7 +33,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
   const router = Router();
 
   async function linksInScope(principal: Parameters<typeof canRead>[0], root?: string) {
-    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const units = await unitsByCode(models.Unit);
     const links = (await models.Link.find().sort({ unitCode: 1, surveyKey: 1 }).lean<Link[]>()).filter((l) => {
       const unit = units.get(l.unitCode);
       return unit && canRead(principal, unit) && (!root || inSubtree(root, unit));
@@ -87,7 +88,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
     res.redirect(303, '/admin/links');
   });
 
-  async function posterData(link: Link, units: Map<string, Unit>) {
+  async function posterData(link: Link, units: ReadonlyMap<string, Unit>) {
     const survey = await catalog.getLatest(link.surveyKey);
     const url = linkUrl(config.PUBLIC_BASE_URL, link.code, link.channel);
     return { link, url, unitName: units.get(link.unitCode)?.name ?? link.unitCode, title: survey?.definition.title.vi ?? '', qr: await qrSvg(url) };

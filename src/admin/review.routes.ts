@@ -5,7 +5,7 @@ import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { COMMENT_STATUSES } from '../responses/response.model';
-import { incrementRollup, lockRollupCell } from '../responses/rollup.service';
+import { applyToRollup } from '../responses/rollup.service';
 import { beginRollupChange, endRollupChange } from '../responses/rollup-journal';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
@@ -113,17 +113,15 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       const claimId = `review:${response._id}:${decisions}`;
       if (await claimOnce(models.Claim, claimId, now)) {
         const survey = await catalog.getVersion(response.surveyKey, response.surveyVersion);
-        // Like a submission (submit-response.ts): the decision and its increment under the cell's lock, marked in
-        // the rollup journal so a crash between the two writes is recounted instead of left wrong.
-        await lockRollupCell(response, async () => {
-          await beginRollupChange(models.RollupJournal, claimId, response, now);
-          await models.Response.updateOne(
-            { _id: response._id },
-            { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now, reviews: decisions + 1 } },
-          );
-          await incrementRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
-          await endRollupChange(models.RollupJournal, claimId);
-        });
+        // Like a submission (submit-response.ts): marked in the rollup journal, so a crash between the decision and
+        // its increment is recounted instead of left wrong.
+        await beginRollupChange(models.RollupJournal, claimId, response, now);
+        await models.Response.updateOne(
+          { _id: response._id },
+          { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now, reviews: decisions + 1 } },
+        );
+        await applyToRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
+        await endRollupChange(models.RollupJournal, claimId);
         await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
       }
     }

@@ -5,7 +5,7 @@ import { latestInstruments } from '../stats/instruments';
 import { computeStats, type StatsQuery } from '../stats/stats.service';
 import type { SurveyKind } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { Unit } from '../units/unit.model';
+import { unitsByCode } from '../units/unit-directory';
 import { NotFoundError } from '../errors';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
 
@@ -47,7 +47,7 @@ function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promis
  * ending at the period, the month before and the same month a year earlier.
  */
 export async function buildSummary(models: Models, catalog: SurveyCatalog, request: SummaryRequest): Promise<MonthlySummary> {
-  const unit = await models.Unit.findOne({ code: request.unitCode }).lean<Unit>();
+  const unit = (await unitsByCode(models.Unit)).get(request.unitCode);
   if (!unit) throw new NotFoundError(`Unknown unit ${request.unitCode}`);
   const instruments = await latestInstruments(models.Survey, catalog);
   const query = (from: string, to: string): StatsQuery => ({ kind: request.kind, unit, from, to, k: SMALL_CELL_DEFAULT_K, minN: 30 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { claimOnce } from '../claims';
+import { inParallel } from '../in-parallel';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
@@ -23,6 +24,7 @@ const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 3600_000, 3 * 3600_000, 6 *
 const MAX_ATTEMPTS = 8;
 /** A claimed attempt not finished within this time is taken over (its sender died mid-way). */
 export const LEASE_MS = 10 * 60_000;
+const DELIVERY_PARALLEL = 4;
 
 const host = (publicBaseUrl: string) => new URL(publicBaseUrl).hostname || 'hailong.local';
 
@@ -53,13 +55,14 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
   const counts = { sent: 0, failed: 0, retrying: 0 };
   const pending = (await deps.models.Outbox.find({ state: 'pending' }).lean<OutboxEntry[]>()).filter((e) => e.nextAttemptAt <= now);
   const summaries = new Map<string, Promise<MonthlySummary>>();
-  for (const entry of pending) {
+  // A few at a time: building a summary (CPU here), the database and the SMTP server then overlap.
+  await inParallel(pending, DELIVERY_PARALLEL, async (entry) => {
     if (!(await claimOnce(deps.models.Claim, `send:${entry._id}:${entry.attempts}`, now))) {
       // Someone else holds this attempt; if they died holding it, open the next attempt for the next tick.
       if (entry.claimedAt && now.getTime() - entry.claimedAt.getTime() > LEASE_MS) {
         await deps.models.Outbox.updateOne({ _id: entry._id, attempts: entry.attempts }, { $set: { attempts: entry.attempts + 1 }, $unset: { claimedAt: '' } });
       }
-      continue;
+      return;
     }
     await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { claimedAt: now } });
     try {
@@ -86,7 +89,7 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
         counts.retrying += 1;
       }
     }
-  }
+  });
   return counts;
 }
 

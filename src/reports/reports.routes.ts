@@ -11,6 +11,7 @@ import { buildSummary } from './build-summary';
 import { previewMessageId, toMail, type DeliveryDeps } from './outbox';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';
+import { unitsByCode } from '../units/unit-directory';
 
 const previewQuery = z.object({
   period: z.string().regex(PERIOD_PATTERN).optional(),
@@ -47,7 +48,7 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
   }
 
   router.get('/admin/reports', async (req, res) => {
-    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const units = await unitsByCode(models.Unit);
     const visible = (code: string) => {
       const unit = units.get(code);
       return Boolean(unit && canRead(req.principal!, unit));

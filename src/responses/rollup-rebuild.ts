@@ -99,26 +99,32 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
  * Finishes rollup changes that never completed: the process died (or the database dropped) between marking a
  * change in the rollup journal and clearing the mark, so whether its increment landed is unknown. Instead of
  * guessing, each affected rollup cell (period, survey, unit) is recounted from its raw responses and rewritten,
- * then its marks are cleared. The recount runs under the cell's lock, so no change of this process is half done in
- * that cell; marks younger than `graceMs` (another instance may be mid-change) hold their cell back until a later
- * tick. `npm run rollups:rebuild` remains the full check. Returns the number of marks cleared.
+ * then its marks are cleared. A live change always has a mark younger than `graceMs` from before its response
+ * insert until after its increment, so a cell is recounted only while it has no young mark, checked before and
+ * after the recount; the cell's lock keeps this process's increments out meanwhile. Marks younger than the grace
+ * hold their cell back until a later tick. `npm run rollups:rebuild` remains the full check. Returns the number
+ * of marks cleared.
  */
 export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 30_000): Promise<number> {
   const isOld = (entry: RollupJournalEntry) => now.getTime() - entry.at.getTime() >= graceMs;
   const cells = new Set((await models.RollupJournal.find().limit(5000).lean<RollupJournalEntry[]>()).filter(isOld).map((e) => e.rollupId));
   const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
+  const marksOf = (id: string) => models.RollupJournal.find({ rollupId: id }).lean<RollupJournalEntry[]>();
   let cleared = 0;
   for (const id of cells) {
     await counterLocks.run(id, async () => {
       // Read again under the lock: another repair (or instance) may have finished this cell meanwhile.
-      const marks = await models.RollupJournal.find({ rollupId: id }).lean<RollupJournalEntry[]>();
+      const marks = await marksOf(id);
       if (!marks.length || !marks.every(isOld)) return;
       const { period, surveyKey, unitCode } = marks[0]!;
       const { expected } = await recount(models, scaleOf, { period, surveyKey, unitCode });
+      // A change that began during the recount may or may not be in it: leave the cell to a later tick.
+      const known = new Set(marks.map((m) => m._id));
+      if ((await marksOf(id)).some((m) => !known.has(m._id))) return;
       const want = expected.get(id);
       if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
       else await raw.deleteOne({ _id: id });
-      await models.RollupJournal.deleteMany({ _id: mongoose.trusted({ $in: marks.map((m) => m._id) }) });
+      await models.RollupJournal.deleteMany({ _id: mongoose.trusted({ $in: [...known] }) });
       cleared += marks.length;
     });
   }

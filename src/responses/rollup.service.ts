@@ -39,16 +39,11 @@ export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 
 
 type Cell = Pick<ResponseDoc, 'period' | 'surveyKey' | 'unitCode'>;
 
-/**
- * Runs work with the lock of one rollup cell held. One writer per rollup document at a time (see keyed-mutex.ts:
- * FerretDB v1 loses concurrent `$inc`); a submission holds it from its journal mark to the mark's removal, so the
- * repair (rollup-rebuild.ts), holding the same lock, never recounts a cell with a change half done in this process.
- */
-export const lockRollupCell = <T>(cell: Cell, work: () => Promise<T>): Promise<T> =>
-  counterLocks.run(rollupId(cell.period, cell.surveyKey, cell.unitCode), work);
+/** Runs work with the lock of one rollup document held (see keyed-mutex.ts: FerretDB v1 loses concurrent `$inc`). */
+const lockRollupCell = <T>(cell: Cell, work: () => Promise<T>): Promise<T> => counterLocks.run(rollupId(cell.period, cell.surveyKey, cell.unitCode), work);
 
 /** Adds (or removes) one response to its rollup document. The caller holds the cell's lock. */
-export async function incrementRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
+async function incrementRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
   const { filter, update } = rollupUpdate(response, scale, sign);
   try {
     // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.

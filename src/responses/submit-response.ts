@@ -7,7 +7,7 @@ import { normalizeDossierCode, saltedHash } from './hashing';
 import { periodOf } from './period';
 import type { Flag, ResponseDoc, ResponseModel } from './response.model';
 import type { RollupModel } from './rollup.model';
-import { incrementRollup, lockRollupCell } from './rollup.service';
+import { applyToRollup } from './rollup.service';
 import { beginRollupChange, endRollupChange, type RollupJournalModel } from './rollup-journal';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
 
@@ -98,6 +98,8 @@ export function buildResponse(input: {
  * with flags and kept out of the figures instead of being dropped, so an admin can review them.
  * Order matters without transactions: claim the dossier code, mark the rollup change (rollup-journal.ts), insert
  * the response, add it to the rollup, clear the mark. Whatever is cut off in between leaves a mark to recount.
+ * Only the increment holds the cell's lock: a lock around the whole sequence queued every submission of a cell
+ * behind the previous one's 2 s database timeout during an outage.
  */
 export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: Date): Promise<SubmitResult> {
   const { link, unit, survey, token, submission } = input;
@@ -134,9 +136,7 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     hasContact: Boolean(submission.contact),
     synthetic: input.synthetic ?? false,
   });
-  const stored = counted
-    ? await lockRollupCell(response, () => storeCounted(deps, response, survey.definition.scale, now))
-    : await storeOnce(deps.Response, response);
+  const stored = counted ? await storeCounted(deps, response, survey.definition.scale, now) : await storeOnce(deps.Response, response);
   if (!stored) return { status: 'duplicate' };
 
   if (submission.contact) {
@@ -166,10 +166,11 @@ async function storeOnce(Response: ResponseModel, response: ResponseDoc): Promis
 }
 
 /**
- * A counted response and its rollup increment, with the cell's lock held: mark, insert, increment, unmark.
- * A mark already there belongs to an earlier attempt that died: if this insert succeeds, that attempt never
- * stored the response, so never incremented, and its mark can go with ours. If the insert finds the response
- * stored, the earlier attempt's mark stays for the repair to recount (whether it incremented is unknown).
+ * A counted response and its rollup increment: mark, insert, increment, unmark. Only the insert's winner
+ * increments. A mark already there belongs to another attempt with the same token: one in flight (a double
+ * click), whose insert then loses to ours or wins and returns before touching the mark; or one that died, which
+ * never incremented if our insert succeeds. Either way the winner clears it after its increment. If our insert
+ * finds the response stored while that mark stays, the repair recounts the cell (whether it incremented is unknown).
  */
 async function storeCounted(deps: SubmitDeps, response: ResponseDoc, scale: number, now: Date): Promise<boolean> {
   const marked = await beginRollupChange(deps.RollupJournal, response._id, response, now);
@@ -177,7 +178,7 @@ async function storeCounted(deps: SubmitDeps, response: ResponseDoc, scale: numb
     if (marked) await endRollupChange(deps.RollupJournal, response._id);
     return false;
   }
-  await incrementRollup(deps.Rollup, response, scale);
+  await applyToRollup(deps.Rollup, response, scale);
   await endRollupChange(deps.RollupJournal, response._id);
   return true;
 }

@@ -10,6 +10,7 @@ import type { Unit } from '../units/unit.model';
 import { latestInstruments } from './instruments';
 import { parseStatsQuery } from './stats-query';
 import { computeStats } from './stats.service';
+import { unitsByCode } from '../units/unit-directory';
 
 /** The JSON API of the interface contract: `/api/v1/stats` and `/api/v1/links`, for a session or a bearer token. */
 export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; publicBaseUrl: string }): Router {
@@ -24,7 +25,7 @@ export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock:
 
   router.get('/api/v1/links', async (req, res) => {
     const principal = req.principal!;
-    const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+    const units = await unitsByCode(models.Unit);
     const links = (await models.Link.find().sort({ unitCode: 1, surveyKey: 1 }).lean<Link[]>()).filter((l) => {
       const unit = units.get(l.unitCode);
       return unit && canRead(principal, unit);

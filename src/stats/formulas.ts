@@ -61,13 +61,16 @@ export function statusOf(satisfied: number, n: number, target: number, minN = 30
   return interval[1] < target ? 'below' : 'uncertain';
 }
 
+// Built once: these run for every rollup and question of a province-wide view (tens of thousands of times).
+const SCORE_KEYS = Array.from({ length: 11 }, (_, score) => `s${score}` as const);
+
 /** Top-two share and mean of one item from its score counts. */
 export function summarizeCounts(counts: ScoreCounts | undefined, scale: number): ItemSummary {
   let n = 0;
   let sum = 0;
   let satisfied = 0;
   for (let score = 1; score <= scale; score++) {
-    const count = counts?.[`s${score}`] ?? 0;
+    const count = counts?.[SCORE_KEYS[score] ?? `s${score}`] ?? 0;
     n += count;
     sum += count * score;
     if (score >= scale - 1) satisfied += count;
@@ -77,9 +80,10 @@ export function summarizeCounts(counts: ScoreCounts | undefined, scale: number):
 
 /** Adds score counts (same scale) together. */
 export function addCounts(into: ScoreCounts, counts: ScoreCounts | undefined): ScoreCounts {
-  for (const [score, count] of Object.entries(counts ?? {})) {
+  if (!counts) return into;
+  for (const score in counts) {
     const key = score as `s${number}`;
-    into[key] = (into[key] ?? 0) + (count ?? 0);
+    into[key] = (into[key] ?? 0) + (counts[key] ?? 0);
   }
   return into;
 }

@@ -4,7 +4,7 @@ import type { SurveyModel } from '../surveys/survey.model';
 
 /** Latest published definition of every survey (labels for the item breakdowns). */
 export async function latestInstruments(Survey: SurveyModel, catalog: SurveyCatalog): Promise<Map<string, InstrumentDefinition>> {
-  const keys = (await Survey.distinct('key')) as string[];
+  const keys = await catalog.surveyKeys();
   const map = new Map<string, InstrumentDefinition>();
   for (const key of keys) {
     const survey = await catalog.getLatest(key);

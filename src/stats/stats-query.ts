@@ -7,6 +7,7 @@ import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';
 import type { Unit } from '../units/unit.model';
 import { SMALL_CELL_DEFAULT_K } from './formulas';
 import type { StatsQuery } from './stats.service';
+import { unitsByCode } from '../units/unit-directory';
 
 const MAX_MONTHS = 36;
 
@@ -36,7 +37,7 @@ export async function parseStatsQuery(models: Models, principal: Principal, raw:
   if (shiftPeriod(from, MAX_MONTHS - 1) < to) throw new BadRequestError(`At most ${MAX_MONTHS} months at a time.`);
 
   const code = parsed.data.unit ?? principal.unitCode;
-  const unit = await models.Unit.findOne({ code }).lean<Unit>();
+  const unit = (await unitsByCode(models.Unit)).get(code);
   if (!unit) throw new NotFoundError(`Unknown unit ${code}.`);
   assertCanRead(principal, unit);
   return { kind, unit, from, to, level, k: SMALL_CELL_DEFAULT_K, minN: 30 };

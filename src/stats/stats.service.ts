@@ -6,6 +6,7 @@ import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { rollupCache, viewCache } from './figure-caches';
 import { targetFor } from './target.model';
+import { unitsByCode } from '../units/unit-directory';
 
 export interface StatsQuery {
   kind: SurveyKind;
@@ -101,9 +102,9 @@ function itemBreakdowns(rollups: Rollup[], instruments: Map<string, InstrumentDe
     if (!definition) continue;
     for (const section of definition.sections) {
       for (const question of section.questions) {
-        const entry = perQuestion.get(question.key) ?? { counts: {}, scale: rollup.scale, section: section.key, label: question.text };
+        let entry = perQuestion.get(question.key);
+        if (!entry) perQuestion.set(question.key, (entry = { counts: {}, scale: rollup.scale, section: section.key, label: question.text }));
         addCounts(entry.counts, rollup.items[question.key] as ScoreCounts | undefined);
-        perQuestion.set(question.key, entry);
       }
     }
   }
@@ -169,7 +170,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     return { period, ...stripRaw(base), target, status: target === null ? ('insufficient' as const) : statusOf(base.raw.satisfied, base.raw.n, target, minN) };
   });
 
-  const units = new Map((await models.Unit.find().lean<Unit[]>()).map((u) => [u.code, u]));
+  const units = await unitsByCode(models.Unit);
   const byUnit = groupOverall(rollups, (r) => r.unitCode, k)
     .map((g) => ({
       ...stripRaw(g),

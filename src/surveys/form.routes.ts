@@ -14,6 +14,7 @@ import { buildSubmissionSchema, validateSubmission, type FieldErrors, type Submi
 import type { SurveyCatalog } from './survey-catalog';
 import type { SurveyVersion } from './survey.model';
 import { recordView } from './view-counter';
+import { FormPageCache, renderToString, TOKEN_SLOT } from './form-page-cache';
 import { deviceHasSubmitted, rememberSubmission } from './device-cookie';
 
 export interface PublicFormDeps {
@@ -53,9 +54,9 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
   const newToken = (survey: SurveyVersion, code: string) =>
     issueFormToken({ id: newTokenId(), link: code, version: survey.version, issuedAt: deps.clock().getTime() }, deps.config.SESSION_SECRET);
 
-  function render(res: Response, channel: Channel, status: number, state: RenderState): void {
+  const locals = (channel: Channel, state: RenderState) => {
     const { open, survey } = state;
-    res.status(status).render(CHANNELS[channel].view, {
+    return {
       survey: survey.definition,
       unitName: open.unit.name,
       procedureName: open.link.procedure?.name ?? '',
@@ -66,7 +67,22 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       banner: state.banner ?? '',
       fields: FIELD,
       limits: LIMITS,
-    });
+    };
+  };
+
+  function render(res: Response, channel: Channel, status: number, state: RenderState): void {
+    res.status(status).render(CHANNELS[channel].view, locals(channel, state));
+  }
+
+  const blankPages = new FormPageCache();
+  /** A blank form with a fresh token, from the page cache (see form-page-cache.ts). */
+  async function renderBlank(res: Response, channel: Channel, open: OpenLink, survey: SurveyVersion): Promise<void> {
+    const lang = res.locals.lang as Lang;
+    const key = [channel, res.locals.currentPath, open.link.code, survey.key, survey.version, lang, open.unit.name, open.link.procedure?.name ?? ''].join('\u0001');
+    const page = await blankPages.page(key, newToken(survey, open.link.code), () =>
+      renderToString(res, CHANNELS[channel].view, locals(channel, { open, survey, token: TOKEN_SLOT })),
+    );
+    res.status(200).type('html').send(page);
   }
 
   for (const channel of Object.keys(CHANNELS) as Channel[]) {
@@ -78,7 +94,7 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       const survey = await deps.catalog.getLatest(open.link.surveyKey);
       if (!survey) throw new BadRequestError('The survey of this link is not published');
       res.setHeader('Cache-Control', 'no-store');
-      render(res, channel, 200, { open, survey, token: newToken(survey, open.link.code) });
+      await renderBlank(res, channel, open, survey);
       recordView(deps.models.LinkView, open.link, now);
     });
 

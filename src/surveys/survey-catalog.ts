@@ -62,6 +62,7 @@ export async function publishVersion(
 export class SurveyCatalog {
   private readonly versions = new Map<string, SurveyVersion>();
   private readonly latest = new Map<string, { version: SurveyVersion; readAt: number }>();
+  private keys?: { keys: string[]; readAt: number };
 
   constructor(
     private readonly Survey: SurveyModel,
@@ -80,6 +81,15 @@ export class SurveyCatalog {
   /** Drops the cached "latest" of a survey (after an admin publishes a new version on this instance). */
   forgetLatest(key: string): void {
     this.latest.delete(key);
+    this.keys = undefined;
+  }
+
+  /** Keys of every published survey, re-read after `latestTtlMs` like "latest". */
+  async surveyKeys(now = Date.now()): Promise<string[]> {
+    if (this.keys && now - this.keys.readAt < this.latestTtlMs) return this.keys.keys;
+    const keys = (await this.Survey.distinct('key')) as string[];
+    this.keys = { keys, readAt: now };
+    return keys;
   }
 
   async getLatest(key: string, now = Date.now()): Promise<SurveyVersion | undefined> {

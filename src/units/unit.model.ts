@@ -29,6 +29,20 @@ const unitSchema = new Schema<Unit>(
 );
 unitSchema.index({ ancestors: 1 });
 
+/**
+ * Counts writes to units made through the model in this process, so the unit directory (unit-directory.ts) knows
+ * when its copy is stale. Units change only by import or seeding; other instances' changes arrive by its TTL.
+ */
+let unitWrites = 0;
+export const unitWriteCount = () => unitWrites;
+const noteWrite = () => {
+  unitWrites += 1;
+};
+unitSchema.post('save', noteWrite);
+unitSchema.post(['updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndDelete', 'replaceOne'], noteWrite);
+unitSchema.post('insertMany', noteWrite);
+unitSchema.post('bulkWrite', noteWrite);
+
 export type UnitModel = Model<Unit>;
 export const unitModel = (connection: Connection): UnitModel =>
   (connection.models.Unit as UnitModel | undefined) ?? connection.model<Unit>('Unit', unitSchema);

@@ -5,7 +5,7 @@ import { periodOf } from '../../src/responses/period';
 import { rollupId } from '../../src/responses/rollup.model';
 import { flushViewCounts } from '../../src/surveys/view-counter';
 import { createTestContext, type TestContext } from '../helpers/test-app';
-import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 
 describe('public survey forms', () => {
   let ctx: TestContext;
@@ -54,6 +54,16 @@ describe('public survey forms', () => {
       expect(rollup?.items.overall).toEqual({ [`s${top}`]: 1 });
       expect(rollup?.scale).toBe(instrument.scale);
     });
+  });
+
+  it('when the same blank form is opened twice, then each page carries its own token and the rest is the same', async () => {
+    const path = `/s/${fx.links['edu-parent-thcs']}`;
+    const [first, second] = [(await request(ctx.app).get(path).expect(200)).text, (await request(ctx.app).get(path).expect(200)).text];
+    expect(tokenFrom(first)).not.toBe(tokenFrom(second));
+    expect(first.replace(tokenFrom(first), '')).toBe(second.replace(tokenFrom(second), ''));
+    const english = (await request(ctx.app).get(`${path}?lang=en`).expect(200)).text;
+    expect(english).toContain('lang="en"');
+    expect(english).not.toBe(first.replace(tokenFrom(first), tokenFrom(english)));
   });
 
   it('when the thank-you page is opened, then it thanks in Vietnamese', async () => {

@@ -82,4 +82,25 @@ describe('repairing rollups left pending by a crash', () => {
     expect(await repairPendingRollups(models, scaleOf, later)).toBe(2);
     expect(await overallOf('THCS-B')).toEqual([{ s3: 1 }]);
   });
+
+  it('when a submission begins in the cell while it is being recounted, then the recount is not written and the cell waits', async () => {
+    const now = new Date('2026-11-20T05:00:00Z');
+    const stale = response('THCS-C', 4);
+    const arriving = response('THCS-C', 5);
+    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
+    await store(stale);
+    // The recount asks for each response's scale: the moment to let a new submission mark and store itself.
+    let arrived = false;
+    const scaleDuringArrival = async () => {
+      if (!arrived) {
+        arrived = true;
+        await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
+        await store(arriving);
+      }
+      return 5;
+    };
+    expect(await repairPendingRollups(models, scaleDuringArrival, now)).toBe(0);
+    expect(await overallOf('THCS-C')).toEqual([]);
+    expect(await models.RollupJournal.countDocuments({ unitCode: 'THCS-C' })).toBe(2);
+  });
 });
