@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON logs in production; request ids come from pino-http (see http/request-logging.ts). */
+/** JSON logs in production; request ids and one line per request come from http/request-logging.ts. */
 export function createLogger(level: string): Logger {
   return pino({
     level,

@@ -11,6 +11,7 @@ import { repairPendingRollups } from './responses/rollup-rebuild';
 import { seedDemo } from './seed/demo-seed';
 import { periodOf, periodRange, shiftPeriod } from './responses/period';
 import { rollupCache, viewCache } from './stats/figure-caches';
+import { flushViewCounts } from './surveys/view-counter';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
 import { createMailer } from './reports/mailer';
 import { startReportSchedule } from './reports/schedule';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     await closeServer(server);
+    // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
+    await flushViewCounts(models.LinkView).catch((error) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
     if (embedded) {
       await embedded.stop();

@@ -182,13 +182,13 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
         ['side', 'submissions/s', 'p50 per submission', 'p99', 'stored', 'failed'],
         [
           ['app: GET form + POST', round(app.submissionsPerSec, 1), `${ms(app.p50Ms)} (POST)`, `${ms(app.p99Ms)} (POST)`, app.stored, app.failed],
-          ['raw driver: 3 writes', round(raw.submissionsPerSec, 1), ms(raw.p50Ms), ms(raw.p99Ms), raw.stored, raw.failed],
+          ['raw driver: 4 writes', round(raw.submissionsPerSec, 1), ms(raw.p50Ms), ms(raw.p99Ms), raw.stored, raw.failed],
         ],
-      )}${report.b2.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(report.b2.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${report.b2.rollups ? `\n\nRollups checked with \`rebuildRollups(models, scaleOf, { fix: false })\` right after each side (warm-up included), then repaired with \`{ fix: true }\` so the next step starts from exact figures:\n\n${table(
-        ['after', 'differing rollups', 'counted responses', 'Σ respondents in rollups', 'missing'],
+      )}${report.b2.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(report.b2.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${report.b2.rollups ? `\n\nRollups checked with \`rebuildRollups(models, scaleOf, { fix: false })\` after each side (warm-up included), once no rollup journal mark is left (a change in flight, or one cut off and waiting for the app's repair tick; at most 120 s), then repaired with \`{ fix: true }\` so the next step starts from exact figures:\n\n${table(
+        ['after', 'journal marks at the end → after waiting', 'differing rollups', 'counted responses', 'Σ respondents in rollups', 'missing'],
         (['app', 'raw'] as const).map((side) => {
           const c = report.b2!.rollups![side];
-          return [side === 'app' ? 'app submissions' : 'raw-driver writes', `${c.differences} of ${c.rollups}`, c.countedResponses, c.rolledUpRespondents, c.countedResponses - c.rolledUpRespondents];
+          return [side === 'app' ? 'app submissions' : 'raw-driver writes', `${c.marksAtStart} → ${c.marksLeft} (${round(c.waitedMs / 1000, 0)} s)`, `${c.differences} of ${c.rollups}`, c.countedResponses, c.rolledUpRespondents, c.countedResponses - c.rolledUpRespondents];
         }),
       )}` : ''}`,
     );

@@ -9,9 +9,27 @@ export interface RollupCheck {
   rollups: number;
   countedResponses: number;
   rolledUpRespondents: number;
+  /** rollup journal marks (changes not finished) when the check began, and left after waiting for them */
+  marksAtStart: number;
+  marksLeft: number;
+  /** how long the check waited for the marks to clear (the app's repair tick: every 60 s, 30 s of grace) */
+  waitedMs: number;
 }
 
-export async function checkRollups(models: Models): Promise<RollupCheck> {
+/**
+ * Waits (at most `settleMs`) until no rollup change is left half done: a submission still in flight, or one cut
+ * off and waiting for the app's repair tick. Then compares the rollups with a rebuild from the responses.
+ */
+export async function checkRollups(models: Models, settleMs = 120_000): Promise<RollupCheck> {
+  const started = Date.now();
+  const marks = () => models.RollupJournal.countDocuments();
+  const marksAtStart = await marks();
+  let marksLeft = marksAtStart;
+  while (marksLeft > 0 && Date.now() - started < settleMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    marksLeft = await marks();
+  }
+  const waitedMs = Date.now() - started;
   const catalog = new SurveyCatalog(models.Survey);
   const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
   const report = await rebuildRollups(models, scaleOf, { fix: false });
@@ -21,6 +39,9 @@ export async function checkRollups(models: Models): Promise<RollupCheck> {
     rollups: report.rollups,
     countedResponses: report.responses,
     rolledUpRespondents: stored.reduce((sum, r) => sum + (r.respondents ?? 0), 0),
+    marksAtStart,
+    marksLeft,
+    waitedMs,
   };
 }
 

@@ -31,7 +31,7 @@ import { consoleTable, DEFAULT_SIZES, renderMarkdown, verdicts, type BenchReport
 import { checkRollups, repairRollups } from './rollup-check';
 import { readPeakRss, RssSampler } from './rss';
 import { growResponses } from './seed';
-import { startAppProcess, startBareProcess, type RunningServer } from './servers';
+import { startAppProcess, startBareProcess, startScriptNodeFlags, type RunningServer } from './servers';
 
 interface Args {
   sizes: number[];
@@ -149,7 +149,7 @@ async function main(): Promise<number> {
         b3Requests: args.b3Requests,
         subscriptions: args.subscriptions,
         logLevel: args.logLevel,
-        appProcess: `\`node dist/src/server.js\` in a child process, NODE_ENV=production, LOG_LEVEL=${args.logLevel} (to a file), TRUST_PROXY=1, FORM_MIN_FILL_SECONDS=0`,
+        appProcess: `\`node ${startScriptNodeFlags().join(' ')} dist/src/server.js\` (the flags of \`npm start\`) in a child process, NODE_ENV=production, LOG_LEVEL=${args.logLevel} (to a file), TRUST_PROXY=1, FORM_MIN_FILL_SECONDS=0`,
       },
       seeding: [],
       b3: [],

@@ -53,10 +53,22 @@ function spawnNode(args: string[], env: Record<string, string>, logFile: string)
   return { child, exited };
 }
 
-/** `node dist/src/server.js` as production runs it; its output goes to `logFile`. */
+/**
+ * The node flags of `npm start` (package.json's start script, e.g. the heap growth setting), so the bench runs the
+ * app exactly as production starts it.
+ */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts.start!.trim().split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/src/server.js') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
+
+/** `node dist/src/server.js` with the flags of `npm start`, as production runs it; its output goes to `logFile`. */
 export async function startAppProcess(options: { uri: string; logLevel: string; logFile: string; nodeArgs?: string[] }): Promise<RunningServer> {
   const port = await freePort();
-  const { child, exited } = spawnNode([...(options.nodeArgs ?? []), path.join(PROJECT_ROOT, 'dist', 'src', 'server.js')], appEnv(options.uri, port, options.logLevel), options.logFile);
+  const args = [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), path.join(PROJECT_ROOT, 'dist', 'src', 'server.js')];
+  const { child, exited } = spawnNode(args, appEnv(options.uri, port, options.logLevel), options.logFile);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForOk(`${baseUrl}/readyz`, 30_000);

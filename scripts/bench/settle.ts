@@ -3,7 +3,8 @@
  * view writes drain before the next measurement, and to time how long they were queued.
  */
 export async function waitUntilStable(read: () => Promise<number>, options: { stableMs?: number; timeoutMs?: number; pollMs?: number } = {}): Promise<{ value: number; waitedMs: number; settled: boolean }> {
-  const stableMs = options.stableMs ?? 3000;
+  // Longer than the app's view flush interval (5 s, src/surveys/view-counter.ts), or a pause between flushes looks settled.
+  const stableMs = options.stableMs ?? 8000;
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 180_000);
   let value = await read();

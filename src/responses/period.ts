@@ -2,22 +2,21 @@
  * Reporting periods are calendar months in Vietnam's time zone (Asia/Ho_Chi_Minh, UTC+7 all year, no DST),
  * so a response at 23:30 UTC on 31 March counts in April.
  */
-const periodFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' });
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
+const VIETNAM_OFFSET_MS = 7 * 3600_000;
+// Arithmetic instead of Intl: the zone has had one fixed offset since 1975, and this runs on every form view
+// (Intl.DateTimeFormat#formatToParts showed up in the form page profile).
+const vietnamIso = (date: Date) => new Date(date.getTime() + VIETNAM_OFFSET_MS).toISOString();
 
 export const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** "YYYY-MM" of the instant in Asia/Ho_Chi_Minh. */
 export function periodOf(date: Date): string {
-  const parts = periodFormat.formatToParts(date);
-  const year = parts.find((p) => p.type === 'year')!.value;
-  const month = parts.find((p) => p.type === 'month')!.value;
-  return `${year}-${month}`;
+  return vietnamIso(date).slice(0, 7);
 }
 
 /** "YYYY-MM-DD" of the instant in Asia/Ho_Chi_Minh. */
 export function dayOf(date: Date): string {
-  return dayFormat.format(date);
+  return vietnamIso(date).slice(0, 10);
 }
 
 /** The period `offset` months after `period` (negative goes back). */

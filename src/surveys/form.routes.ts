@@ -79,10 +79,14 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
   async function renderBlank(res: Response, channel: Channel, open: OpenLink, survey: SurveyVersion): Promise<void> {
     const lang = res.locals.lang as Lang;
     const key = [channel, res.locals.currentPath, open.link.code, survey.key, survey.version, lang, open.unit.name, open.link.procedure?.name ?? ''].join('\u0001');
-    const page = await blankPages.page(key, newToken(survey, open.link.code), () =>
+    const [head, token, tail] = await blankPages.page(key, newToken(survey, open.link.code), () =>
       renderToString(res, CHANNELS[channel].view, locals(channel, { open, survey, token: TOKEN_SLOT })),
     );
-    res.status(200).type('html').send(page);
+    // Sent as is: an ETag (a hash of 20 KB per view) is useless on a page that differs every time and is never stored.
+    res.status(200).type('html').setHeader('Content-Length', head.length + token.length + tail.length);
+    res.write(head);
+    res.write(token);
+    res.end(tail);
   }
 
   for (const channel of Object.keys(CHANNELS) as Channel[]) {

@@ -9,9 +9,10 @@ import { viewCache } from '../stats/figure-caches';
  * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
  * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
  * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
- * Views are counted in memory and written once a second as one `$inc` per link and month: a write per view queued thousands of database updates behind each other
- * under a burst (the form page benchmark saturated FerretDB). A crash loses at most a second of view counts,
- * never an answer. Counting must never cost a respondent the form, so failures are dropped silently.
+ * Views are counted in memory and written every 5 seconds as one `$inc` per link and month: a write per view
+ * queued thousands of database updates behind each other under a burst (the form page benchmark saturated
+ * FerretDB), and once a second still cost submissions a share of the database (B2). A crash loses at most
+ * 5 seconds of view counts, never an answer. Counting must never cost a respondent the form, so failures are dropped silently.
  */
 interface Pending {
   count: number;
@@ -21,7 +22,7 @@ interface Pending {
 }
 
 const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
-const FLUSH_MS = 1000;
+const FLUSH_MS = 5000;
 
 export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
   const period = periodOf(now);
