@@ -26,4 +26,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Same flags as `npm start` (package.json): a heap that grows by half, not by up to four times, after each full
 # collection keeps a small server's memory near the live data (docs/benchmarks.md, peak RSS).
-CMD ["node", "--heap-growing-percent=50", "dist/src/server.js"]
+CMD ["node", "--heap-growing-percent=40", "dist/src/server.js"]

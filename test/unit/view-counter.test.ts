@@ -1,0 +1,38 @@
+import type { Link } from '../../src/links/link.model';
+import type { LinkViewModel } from '../../src/responses/side-records.model';
+import { flushViewCounts, recordView } from '../../src/surveys/view-counter';
+
+/** Only the collection's updateOne is used by the counter: a stand-in records the writes (unit test, no database). */
+function recordingModel() {
+  const writes: { filter: unknown; update: { $inc: { views: number } } }[] = [];
+  const model = { collection: { updateOne: async (filter: unknown, update: { $inc: { views: number } }) => void writes.push({ filter, update }) } };
+  return { model: model as unknown as LinkViewModel, writes };
+}
+
+const link = { code: 'abc123xyz9', unitCode: 'THCS-A' } as Link;
+const now = new Date('2026-11-20T03:00:00Z');
+
+describe('the form view counter', () => {
+  it('when views arrive, then nothing is written until a link gathers 500, which are then written as one increment', async () => {
+    const { model, writes } = recordingModel();
+    for (let i = 0; i < 499; i++) recordView(model, link, now);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(0);
+    recordView(model, link, now);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([{ filter: { _id: 'abc123xyz9|2026-11' }, update: expect.objectContaining({ $inc: { views: 500 } }) }]);
+  });
+
+  it('when the counts are flushed (timer or shutdown), then the rest is written once per link and month', async () => {
+    const { model, writes } = recordingModel();
+    for (let i = 0; i < 7; i++) recordView(model, link, now);
+    recordView(model, { ...link, code: 'other00001' } as Link, now);
+    await flushViewCounts(model);
+    expect(writes.map((w) => [w.filter, w.update.$inc.views])).toEqual([
+      [{ _id: 'abc123xyz9|2026-11' }, 7],
+      [{ _id: 'other00001|2026-11' }, 1],
+    ]);
+    await flushViewCounts(model);
+    expect(writes).toHaveLength(2);
+  });
+});
