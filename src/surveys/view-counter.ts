@@ -10,9 +10,10 @@ import { viewCache } from '../stats/figure-caches';
  * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
  * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
  * Views are counted in memory and written as one `$inc` per link and month: every minute, at once when a link
- * has gathered FLUSH_AT views (a QR burst), and at shutdown. A write per view queued thousands of database
- * updates under a burst (the form page benchmark saturated FerretDB), and a flush every second or five still took
- * a share of the database from submissions (B2). A crash loses at most a minute of view counts, never an answer.
+ * has gathered FLUSH_AT views (a burst far beyond any meeting), and at shutdown. A write per view queued thousands
+ * of database updates under a burst (the form page benchmark saturated FerretDB); a flush every second or five,
+ * or every 500 views of a busy link, still took a share of the database from submissions and pages (B1, B2).
+ * A crash loses at most a minute (or FLUSH_AT) of view counts, never an answer.
  * Counting must never cost a respondent the form, so failures are dropped silently.
  */
 interface Pending {
@@ -24,7 +25,7 @@ interface Pending {
 
 const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
 const FLUSH_MS = 60_000;
-const FLUSH_AT = 500;
+const FLUSH_AT = 5000;
 
 export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
   const period = periodOf(now);

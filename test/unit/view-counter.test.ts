@@ -13,14 +13,14 @@ const link = { code: 'abc123xyz9', unitCode: 'THCS-A' } as Link;
 const now = new Date('2026-11-20T03:00:00Z');
 
 describe('the form view counter', () => {
-  it('when views arrive, then nothing is written until a link gathers 500, which are then written as one increment', async () => {
+  it('when views arrive, then nothing is written until a link gathers 5,000, which are then written as one increment', async () => {
     const { model, writes } = recordingModel();
-    for (let i = 0; i < 499; i++) recordView(model, link, now);
+    for (let i = 0; i < 4999; i++) recordView(model, link, now);
     await new Promise((resolve) => setImmediate(resolve));
     expect(writes).toHaveLength(0);
     recordView(model, link, now);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual([{ filter: { _id: 'abc123xyz9|2026-11' }, update: expect.objectContaining({ $inc: { views: 500 } }) }]);
+    expect(writes).toEqual([{ filter: { _id: 'abc123xyz9|2026-11' }, update: expect.objectContaining({ $inc: { views: 5000 } }) }]);
   });
 
   it('when the counts are flushed (timer or shutdown), then the rest is written once per link and month', async () => {
