@@ -28,7 +28,7 @@ export interface BenchReport {
   b2?: B2Result;
   b3: B3Result[];
   b4?: B4Result;
-  rss?: { peakBytes: number; hwmBytes?: number; samples: number; phases: { name: string; peakBytes: number }[] };
+  rss?: { peakBytes: number; hwmBytes?: number; kernelPeaks?: boolean; samples: number; phases: { name: string; peakBytes: number }[] };
   profiles: { name: string; frames: Frame[] }[];
   notes: string[];
 }
@@ -211,7 +211,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
   }
   if (report.rss) {
     parts.push(
-      `## Server memory\n\nRSS of the app process sampled every 200 ms from /proc/<pid>/status (${report.rss.samples} samples); kernel high-water mark (VmHWM) at the end: ${report.rss.hwmBytes ? `${round(report.rss.hwmBytes / MB, 0)} MB` : 'n/a'}.\n\n${table(
+      `## Server memory\n\nRSS of the app process sampled every 200 ms from /proc/<pid>/status (${report.rss.samples} samples)${report.rss.kernelPeaks ? ', and per phase the kernel\'s high-water mark (VmHWM, reset through /proc/<pid>/clear_refs at the start of each phase, so a spike between samples counts); a phase\'s peak is the higher of the two' : ''}. VmHWM at the end: ${report.rss.hwmBytes ? `${round(report.rss.hwmBytes / MB, 0)} MB` : 'n/a'}${report.rss.kernelPeaks ? ' (since the start of the last phase)' : ''}.\n\n${table(
         ['phase', 'peak RSS'],
         report.rss.phases.map((p) => [p.name, `${round(p.peakBytes / MB, 0)} MB`]),
       )}`,

@@ -27,7 +27,24 @@ export function readPeakRss(pid: number): number | undefined {
   }
 }
 
-/** Samples a process's RSS every `intervalMs`; `phase(name)` closes the current phase and returns its peak. */
+/**
+ * Resets the kernel's high-water mark (Linux: writing 5 to /proc/<pid>/clear_refs), so that it measures one phase.
+ * Returns false where that is not possible.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Samples a process's RSS every `intervalMs`; `phase(name)` closes the current phase and returns its peak: the
+ * kernel's high-water mark over the phase where it can be reset (a spike between two samples counts), else the
+ * highest sample.
+ */
 export class RssSampler {
   private timer: NodeJS.Timeout;
   private phasePeak = 0;
@@ -42,7 +59,11 @@ export class RssSampler {
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
     this.sample();
+    this.kernelPeaks = resetPeakRss(pid);
   }
+
+  /** whether phase peaks come from the kernel's high-water mark */
+  readonly kernelPeaks: boolean;
 
   private sample(): void {
     const rss = readRss(this.pid);
@@ -54,9 +75,12 @@ export class RssSampler {
 
   phase(name: string): number {
     this.sample();
-    this.phases.push({ name, peakBytes: this.phasePeak });
-    const peak = this.phasePeak;
+    const kernel = this.kernelPeaks ? readPeakRss(this.pid) : undefined;
+    const peak = Math.max(this.phasePeak, kernel ?? 0);
+    this.phases.push({ name, peakBytes: peak });
+    this.overallPeak = Math.max(this.overallPeak, peak);
     this.phasePeak = 0;
+    if (this.kernelPeaks) resetPeakRss(this.pid);
     return peak;
   }
 

@@ -240,7 +240,7 @@ async function main(): Promise<number> {
     }
     rss.stop();
     const measured = rss.phases.filter((p) => /^B[123] /.test(p.name));
-    report.rss = { peakBytes: Math.max(...measured.map((p) => p.peakBytes)), hwmBytes: readPeakRss(app.pid), samples: rss.samples, phases: rss.phases };
+    report.rss = { peakBytes: Math.max(...measured.map((p) => p.peakBytes)), hwmBytes: readPeakRss(app.pid), kernelPeaks: rss.kernelPeaks, samples: rss.samples, phases: rss.phases };
     await app.stop();
     app = undefined;
 
