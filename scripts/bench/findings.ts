@@ -14,13 +14,13 @@ machine, earlier the same day:
 
 | case | previous version of this file | runs of the second round (10k unless said) |
 |---|---|---|
-| B1 form page | 0.22× (916/s vs 4,221/s) | 0.40×–0.50× (app 2,624–3,040/s; bare express 5,336–7,508/s) |
-| B2 submissions | 0.69× (1.0/s vs 1.4/s); 1 rollup cell short right after the load | 0.66× with views flushed every 5 s; 0.81× with views written every minute; 0 differences |
-| B3 API p95 | 184 ms at 10k, 178 ms at 50k, 1M not run | 69–94 ms at 10k, 75–110 ms at 100k, 100–125 ms at 1M |
-| B3 dashboard p95 | 270 ms at 10k, 276 ms at 50k | 79–100 ms at 10k, 77–125 ms at 100k, 107–120 ms at 1M |
-| Peak RSS | 310 MB | 394 MB before the heap setting (B1, page cache and unique client addresses), then 241–258 MB |
+| B1 form page | 0.22× (916/s vs 4,221/s) | 0.40×–0.50× (app 2,624–3,264/s; bare express 5,336–7,530/s) |
+| B2 submissions | 0.69× (1.0/s vs 1.4/s); 1 rollup cell short right after the load | 0.66× with views flushed every 5 s; 0.77×–0.81× with views written every minute; 0 differences |
+| B3 API p95 | 184 ms at 10k, 178 ms at 50k, 1M not run | 69–94 ms at 10k, 59–110 ms at 100k, 100–125 ms at 1M |
+| B3 dashboard p95 | 270 ms at 10k, 276 ms at 50k | 73–100 ms at 10k, 77–125 ms at 100k, 85–120 ms at 1M |
+| Peak RSS | 310 MB (200 ms samples) | 394 MB before the heap setting; then 241–252 MB in 200 ms samples, and 275 MB once the bench read the kernel's high-water mark per phase |
 | B4 | 100 subscriptions in 27.5 s (275 ms each) | 500 in 21.5–23.1 s (43–46 ms each) |
-| seeding 1M | 900,000 inserts in 1,469 s, never finished | 254 s |
+| seeding 1M | 900,000 inserts in 1,469 s, never finished | 239–254 s |
 
 The bare server's own rate moved by 40 % between runs of the day, and B1's ratio with it; B1 is reported as
 missed whenever a run lands under 0.5×.
@@ -113,11 +113,15 @@ now run node with \`--heap-growing-percent=40\` (the bench reads the flags from 
 | \`--optimize-for-size\` | 1,166 | 177 MB |
 
 A growth factor follows the live data, where a fixed old-space limit would turn a large export into an
-out-of-memory crash. The price is a few percent of B1's throughput. The peak now comes when the figures cache
-re-reads a year of rollups in the background (every 5 minutes, so that other processes' writes show up): for a
-moment the old and the new copy are both alive. The bench's B3 at 10k falls on such a refresh; the 250 MB target is
-missed by a few MB there. A more compact in-memory rollup (score counts in typed arrays instead of nested objects)
-would shrink both copies; not done.
+out-of-memory crash. The price is a few percent of B1's throughput.
+
+**Still missed.** Sampled every 200 ms, B1–B3 peaked at 241–252 MB. Since the bench reads the kernel's high-water
+mark per phase, a short spike counts too: 275 MB in B3 at 1M. That phase starts right after four minutes of
+seeding, so the first request finds the year's figures expired (the cache re-reads them every 5 minutes, so
+that other processes' writes show up) and the re-read runs in the background while the old copy still serves.
+For a moment the old copy, the new one and the driver's decoding buffers are alive together: about 6,600 rollups
+held as nested objects (one small object per question of each rollup). A compact in-memory rollup (score counts
+in one typed array per rollup) would shrink all three; not done.
 
 ### 7. Left as it is
 

@@ -239,7 +239,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
   if (report.notes.length) parts.push(`## Notes from this run\n\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
   parts.push(findings.trim());
   parts.push(
-    `## How to run\n\n\`\`\`sh\nnpm run bench                                   # default sizes ${DEFAULT_SIZES.map(count).join(',')}\nnpm run bench -- --sizes 10000,100000,1000000   # the issue's three sizes (1M seeds for a long time)\nnpm run bench -- --duration 20 --connections 20 --b3-requests 60 --subscriptions 500 --profile\n\`\`\`\n\nWithout \`MONGODB_URI\` the bench starts its own FerretDB in a temporary directory and removes it afterwards; with it, it uses (and empties) the database \`hailong_bench\` on that server.`,
+    `## How to run\n\n\`\`\`sh\nnpm run bench                                   # default sizes ${DEFAULT_SIZES.map(count).join(',')}\nnpm run bench -- --sizes 10000,100000,1000000   # the issue's three sizes (1M seeds in about 4 minutes)\nnpm run bench -- --duration 20 --connections 20 --b3-requests 60 --subscriptions 500 --profile\n\`\`\`\n\nWithout \`MONGODB_URI\` the bench starts its own FerretDB in a temporary directory and removes it afterwards; with it, it uses (and empties) the database \`hailong_bench\` on that server.`,
   );
   return `${parts.join('\n\n')}\n`;
 }

@@ -50,7 +50,7 @@ interface Args {
 }
 
 const USAGE = `npm run bench [-- options]
-  --sizes 10000,100000      synthetic responses for B3 (ascending; 1000000 seeds for about half an hour)
+  --sizes 10000,100000      synthetic responses for B3 (ascending; 1000000 seeds in about 4 minutes here)
   --units 500               units in the bench province
   --duration 10             seconds per measured side in B1 and B2
   --connections 10          autocannon connections (B1) and virtual respondents / raw-driver workers (B2)
