@@ -23,31 +23,50 @@ export interface LoadOptions {
   concurrency: number;
   durationMs: number;
   maxRespondents: number;
+  /**
+   * Give each respondent its own client address (X-Forwarded-For; the app must trust one proxy hop), as parents
+   * answering on their own phones do. Without it every respondent shares loopback and meets the per-address limits.
+   */
+  distinctClients?: boolean;
 }
 
 export const tokenIdOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
 
-export async function post(baseUrl: string, path: string, body: Record<string, string>): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${baseUrl}${path}`, {
+/**
+ * fetch with a 15 s limit whose timer is cleared as soon as the answer is read. `AbortSignal.timeout` keeps each
+ * request's buffers reachable until its timer fires: at a few hundred requests a second that was hundreds of MB
+ * in the test process, which the soak's memory check then blamed on the app.
+ */
+async function fetchText(url: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 15_000);
+  try {
+    const res = await fetch(url, { ...init, signal: controller.signal });
+    return { status: res.status, text: await res.text() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function post(baseUrl: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  return fetchText(`${baseUrl}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(body),
-    signal: AbortSignal.timeout(15_000),
   });
-  return { status: res.status, text: await res.text() };
 }
 
 /** One respondent: GET the form, POST it. Network failures (the server killed) count as status 0. */
-async function respond(baseUrl: string, target: Target): Promise<Attempt | null> {
+async function respond(baseUrl: string, target: Target, headers: Record<string, string>): Promise<Attempt | null> {
   try {
-    const page = await fetch(`${baseUrl}${target.path}`, { signal: AbortSignal.timeout(15_000) });
-    const html = await page.text();
+    const page = await fetchText(`${baseUrl}${target.path}`, { headers });
     if (page.status !== 200) return null;
-    const token = tokenFrom(html);
+    // A copy, not a slice: V8 keeps the whole 20 KB page alive behind a substring, for every attempt recorded.
+    const token = Buffer.from(tokenFrom(page.text)).toString();
     const body = { _token: token, ...target.fields() };
     try {
-      const res = await post(baseUrl, target.path, body);
+      const res = await post(baseUrl, target.path, body, headers);
       return { path: target.path, body, tokenId: tokenIdOf(token), status: res.status };
     } catch {
       return { path: target.path, body, tokenId: tokenIdOf(token), status: 0 };
@@ -65,7 +84,8 @@ export async function runLoad(options: LoadOptions): Promise<Attempt[]> {
     while (Date.now() < deadline && started < options.maxRespondents) {
       started += 1;
       const target = options.targets[(started + n) % options.targets.length]!;
-      const attempt = await respond(options.baseUrl, target);
+      const headers: Record<string, string> = options.distinctClients ? { 'x-forwarded-for': `10.${(started >> 16) & 255}.${(started >> 8) & 255}.${started & 255}` } : {};
+      const attempt = await respond(options.baseUrl, target, headers);
       if (attempt) attempts.push(attempt);
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
