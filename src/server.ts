@@ -85,7 +85,12 @@ async function main(): Promise<void> {
   });
   if (shuttingDown) return;
   const models = createModels(db.connection);
-  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) });
+  // A SIGTERM during the first start's seeding closes the connection under it: let the shutdown finish (and stop
+  // the embedded database) instead of exiting at once as a failed start-up.
+  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) }).catch((error) => {
+    if (!shuttingDown) throw error;
+  });
+  if (shuttingDown) return;
   warmFigureCaches(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(

@@ -68,6 +68,23 @@ describe('the server process', () => {
     }
   });
 
+  it('when SIGTERM arrives while the first start is still seeding the demo data, then it exits 0 and stops the embedded FerretDB', async () => {
+    const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-seeding-'));
+    const server = await startServer({ DATA_DIR: freshDir, DB_SEED_DEMO: 'true' });
+    try {
+      await waitFor(async () => server.output().includes('seeding demo data'), 20000, 50);
+      const ferretPort = Number(/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1]);
+      expect(ferretPort).toBeGreaterThan(0);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+      expect(server.output()).not.toContain('Start-up failed');
+      await waitFor(async () => !(await canConnect(ferretPort)), 3000);
+    } finally {
+      server.child.kill('SIGKILL');
+      fs.rmSync(freshDir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
   it('when SIGTERM arrives, then readiness turns 503 on an open connection before the listener closes', async () => {
     const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir });
     try {
