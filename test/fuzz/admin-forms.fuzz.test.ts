@@ -161,7 +161,8 @@ describe('when the admin side receives fuzzed hostile input', () => {
           else expect(res.status).toBe(200);
           expect(reflectsProbe(res.text)).toBe(false);
         }),
-        { numRuns: 100 },
+        // Found by a CI run: the comment filters were built as an HTML string that stripped `&"<>` but kept `'`.
+        { numRuns: 100, examples: [['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"], ['/admin/comments', "tag=' xss-probe='1"]] },
       );
     });
   });
@@ -348,7 +349,8 @@ describe('when the admin side receives fuzzed hostile input', () => {
           expect(res.status).toBeLessThan(500);
           expect(reflectsProbe(res.text)).toBe(false);
         }),
-        { numRuns: 100 },
+        // Found by a CI run: the comment filters were built as an HTML string that stripped `&"<>` but kept `'`.
+        { numRuns: 100, examples: [['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"], ['/admin/comments', "tag=' xss-probe='1"]] },
       );
       seen.print();
     }, 60_000);
