@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   }
 
   const db = createDatabase(uri, logger);
+  // Registered now (no I/O): the shutdown below flushes view counts through them, whenever the signal arrives.
+  const models = createModels(db.connection);
   const mailer = createMailer(config.SMTP_URL, logger);
   let shuttingDown = false;
   let stopSchedule = () => {};
@@ -84,7 +86,6 @@ async function main(): Promise<void> {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
-  const models = createModels(db.connection);
   // A SIGTERM during the first start's seeding closes the connection under it: let the shutdown finish (and stop
   // the embedded database) instead of exiting at once as a failed start-up.
   await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) }).catch((error) => {

@@ -68,6 +68,18 @@ describe('the server process', () => {
     }
   });
 
+  it('when SIGTERM arrives while the database is still unreachable, then it exits 0', async () => {
+    const server = await startServer({ MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/nobody_listens`, DATA_DIR: dataDir });
+    try {
+      await waitFor(async () => (await get(server.port, '/healthz')) === 200, 15000);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+      expect(server.output()).not.toContain('ReferenceError');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
   it('when SIGTERM arrives while the first start is still seeding the demo data, then it exits 0 and stops the embedded FerretDB', async () => {
     const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-seeding-'));
     const server = await startServer({ DATA_DIR: freshDir, DB_SEED_DEMO: 'true' });
