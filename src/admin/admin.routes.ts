@@ -24,7 +24,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
   router.get('/admin', async (req, res) => {
     const principal = req.principal!;
     const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock());
-    const stats = await computeStats(models, query, await latestInstruments(models.Survey, catalog));
+    const stats = await computeStats(models, query, await latestInstruments(catalog));
     const units = await readableUnits(models, principal);
     const lang = res.locals.lang as Lang;
     const f = formatters(lang);

@@ -7,10 +7,9 @@ import type { ResponseDoc } from '../responses/response.model';
 import { FIGURE_COLUMNS, figureRows } from '../stats/figures-table';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
-import { computeStats, type StatsQuery } from '../stats/stats.service';
+import { computeStats } from '../stats/stats.service';
 import { ratingQuestions } from '../surveys/form-fields';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { Unit } from '../units/unit.model';
 import { audit } from './audit';
 import { scopedResponses } from './scoped-responses';
 import { unitsByCode } from '../units/unit-directory';
@@ -40,7 +39,7 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     await audit(models.Audit, { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } }, clock());
 
     if (what === 'figures') {
-      const stats = await computeStats(models, query, await latestInstruments(models.Survey, catalog));
+      const stats = await computeStats(models, query, await latestInstruments(catalog));
       const rows = figureRows(stats);
       if (format === 'csv') return send(res, name, 'csv', toCsv(rows, FIGURE_COLUMNS.map((c) => ({ header: c.header, value: (r) => r[c.key] }))));
       const formula: Sheet = {
@@ -54,7 +53,7 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
 
     const responses = await scopedResponses(models, query, () => true, 'oldest');
     const units = await unitsByCode(models.Unit);
-    const instruments = await latestInstruments(models.Survey, catalog);
+    const instruments = await latestInstruments(catalog);
     const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
     const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [
       { header: 'id', key: 'id', value: (r) => r._id },

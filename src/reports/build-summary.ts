@@ -49,7 +49,7 @@ function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promis
 export async function buildSummary(models: Models, catalog: SurveyCatalog, request: SummaryRequest): Promise<MonthlySummary> {
   const unit = (await unitsByCode(models.Unit)).get(request.unitCode);
   if (!unit) throw new NotFoundError(`Unknown unit ${request.unitCode}`);
-  const instruments = await latestInstruments(models.Survey, catalog);
+  const instruments = await latestInstruments(catalog);
   const query = (from: string, to: string): StatsQuery => ({ kind: request.kind, unit, from, to, k: SMALL_CELL_DEFAULT_K, minN: 30 });
   const { period } = request;
   const [current, previous, lastYear] = await Promise.all([

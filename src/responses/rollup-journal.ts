@@ -70,8 +70,3 @@ export async function beginRollupChange(
 export async function endRollupChange(Journal: RollupJournalModel, changeId: string): Promise<void> {
   await Journal.collection.deleteOne({ _id: changeId } as never);
 }
-
-/** Whether a change touching this response is still in flight (an admin decision waits for it). */
-export async function hasPendingChange(Journal: RollupJournalModel, changeId: string): Promise<boolean> {
-  return (await Journal.findById(changeId).lean()) !== null;
-}

@@ -6,7 +6,6 @@ import { isOpen } from '../links/link.service';
 import { linkUrl } from '../links/qr';
 import type { Models } from '../models';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { Unit } from '../units/unit.model';
 import { latestInstruments } from './instruments';
 import { parseStatsQuery } from './stats-query';
 import { computeStats } from './stats.service';
@@ -20,7 +19,7 @@ export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock:
 
   router.get('/api/v1/stats', async (req, res) => {
     const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
-    res.json(await computeStats(models, query, await latestInstruments(models.Survey, catalog)));
+    res.json(await computeStats(models, query, await latestInstruments(catalog)));
   });
 
   router.get('/api/v1/links', async (req, res) => {

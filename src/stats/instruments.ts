@@ -1,9 +1,8 @@
 import type { InstrumentDefinition } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { SurveyModel } from '../surveys/survey.model';
 
 /** Latest published definition of every survey (labels for the item breakdowns). */
-export async function latestInstruments(Survey: SurveyModel, catalog: SurveyCatalog): Promise<Map<string, InstrumentDefinition>> {
+export async function latestInstruments(catalog: SurveyCatalog): Promise<Map<string, InstrumentDefinition>> {
   const keys = await catalog.surveyKeys();
   const map = new Map<string, InstrumentDefinition>();
   for (const key of keys) {

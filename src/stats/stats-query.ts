@@ -4,7 +4,6 @@ import { assertCanRead } from '../admin/scope';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';
-import type { Unit } from '../units/unit.model';
 import { SMALL_CELL_DEFAULT_K } from './formulas';
 import type { StatsQuery } from './stats.service';
 import { unitsByCode } from '../units/unit-directory';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/test-app';
-import { allAnswers, fillAndSubmit, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { inPool, listen } from '../helpers/http-server';
 
 describe('anti-abuse on the public forms', () => {

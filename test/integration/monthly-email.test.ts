@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import request from 'supertest';
 import { createLogger } from '../../src/logger';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';

@@ -73,7 +73,7 @@ describe('monthly summary e-mail composed from computeStats', () => {
     db = await connectTestDatabase();
     const models = createModels(db.connection);
     await seedFixture(models);
-    const instruments = await latestInstruments(models.Survey, new SurveyCatalog(models.Survey));
+    const instruments = await latestInstruments(new SurveyCatalog(models.Survey));
     const query = (from: string, to: string): StatsQuery => ({ kind: 'education', unit: U.SGD!, from, to, k: 5, minN: 30 });
     current = await computeStats(models, query('2025-11', '2026-10'), instruments);
     previous = await computeStats(models, query('2026-09', '2026-09'), instruments);

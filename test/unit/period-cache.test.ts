@@ -15,6 +15,17 @@ function controlledLoad() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A cache (1 s lifetime) whose October was read at time 0 as one document with n = 1. */
+async function cacheWithOctoberRead() {
+  const { load, calls } = controlledLoad();
+  const cache = new PeriodCache<Doc>(load, 1000);
+  const first = cache.get('all', ['2026-10'], 0);
+  await tick();
+  calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
+  await first;
+  return { cache, calls };
+}
+
 describe('the figures cache by month', () => {
   it('when a month is read the first time, then the caller waits for the read', async () => {
     const { load, calls } = controlledLoad();
@@ -26,12 +37,7 @@ describe('the figures cache by month', () => {
   });
 
   it('when a month has expired, then the old figures are served at once while it is read again, and the new read replaces them', async () => {
-    const { load, calls } = controlledLoad();
-    const cache = new PeriodCache<Doc>(load, 1000);
-    const first = cache.get('all', ['2026-10'], 0);
-    await tick();
-    calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    await first;
+    const { cache, calls } = await cacheWithOctoberRead();
 
     expect(await cache.get('all', ['2026-10'], 5000)).toEqual([{ _id: 'a', period: '2026-10', n: 1 }]);
     expect(calls).toHaveLength(2);
@@ -41,12 +47,7 @@ describe('the figures cache by month', () => {
   });
 
   it('when this process writes a document while its month is read again, then the written version is kept', async () => {
-    const { load, calls } = controlledLoad();
-    const cache = new PeriodCache<Doc>(load, 1000);
-    const first = cache.get('all', ['2026-10'], 0);
-    await tick();
-    calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    await first;
+    const { cache, calls } = await cacheWithOctoberRead();
 
     await cache.get('all', ['2026-10'], 5000);
     cache.update('all', '2026-10', 'a', (doc) => ({ ...doc!, n: doc!.n + 1 }));
@@ -57,12 +58,7 @@ describe('the figures cache by month', () => {
   });
 
   it('when a background read fails, then the old figures stay and nothing is left unhandled', async () => {
-    const { load, calls } = controlledLoad();
-    const cache = new PeriodCache<Doc>(load, 1000);
-    const first = cache.get('all', ['2026-10'], 0);
-    await tick();
-    calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    await first;
+    const { cache, calls } = await cacheWithOctoberRead();
     const unhandled = jest.fn();
     process.on('unhandledRejection', unhandled);
     try {
