@@ -1,38 +1,47 @@
 #!/usr/bin/env node
 /**
- * Builds FerretDB v1.24.2 with `go install` into <project>/.tools/bin (git-ignored) unless it is already there.
- * Plain JavaScript because it runs before `npm ci` and the TypeScript build. The first build takes a few minutes.
+ * Builds FerretDB v1.24.2, with our patch applied, with `go install` into <project>/.tools/bin (git-ignored) unless
+ * that exact build is already there. Plain JavaScript because it runs before `npm ci` and the TypeScript build.
+ * The first build takes a few minutes.
  *
- * Why not a plain `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`: the module as published lacks
- * build/version/version.txt (its release tooling generates it), and such a binary panics at start with
- * "Invalid build/version/version.txt file content". So we fetch the same module from the Go module proxy
- * (`go mod download`), copy it to .tools/src, write version.txt, and `go install ./cmd/ferretdb` from there.
+ * Why not a plain `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`:
+ * - the module as published lacks build/version/version.txt (its release tooling generates it), and such a binary
+ *   panics at start with "Invalid build/version/version.txt file content";
+ * - v1 is frozen upstream and two of its faults break us: `_id` lookups that skip their index, and updates that
+ *   are not atomic. scripts/ferretdb/<BUILD_VERSION>.patch fixes both (docs/ferretdb-patch.md explains each hunk).
+ * So we fetch the module from the Go module proxy (`go mod download`), copy it to .tools/src, apply the patch,
+ * write version.txt with our build version (v1.24.2-hl.N), and `go install ./cmd/ferretdb` from there.
+ * A binary of any other version (an unpatched one from an older checkout) is rebuilt.
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const VERSION = 'v1.24.2';
-const MODULE = `github.com/FerretDB/FerretDB@${VERSION}`;
+const UPSTREAM_VERSION = 'v1.24.2';
+/** Bump the suffix whenever the patch changes, so that every machine rebuilds. */
+const VERSION = `${UPSTREAM_VERSION}-hl.1`;
+const MODULE = `github.com/FerretDB/FerretDB@${UPSTREAM_VERSION}`;
 const ROOT = path.resolve(__dirname, '..');
 const BIN_DIR = path.join(ROOT, '.tools', 'bin');
 const BINARY = path.join(BIN_DIR, 'ferretdb');
 const SRC_DIR = path.join(ROOT, '.tools', 'src', `ferretdb-${VERSION}`);
+const PATCH = path.join(__dirname, 'ferretdb', `${VERSION}.patch`);
 
 function installedVersionOk() {
   if (!fs.existsSync(BINARY)) return false;
   const out = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
-  return out.status === 0 && out.stdout.includes(VERSION);
+  return out.status === 0 && new RegExp(`version: ${VERSION.replace(/\./g, '\\.')}\\s`).test(out.stdout);
 }
 
 function goAvailable() {
   return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
 }
 
-/** Copies the module source out of the (read-only) module cache and adds the version file its build expects. */
+/** Copies the module source out of the (read-only) module cache, applies our patch and writes the version file. */
 function prepareSource() {
-  if (fs.existsSync(path.join(SRC_DIR, 'build', 'version', 'version.txt'))) return;
+  const versionFile = path.join(SRC_DIR, 'build', 'version', 'version.txt');
+  if (fs.existsSync(versionFile) && fs.readFileSync(versionFile, 'utf8').trim() === VERSION) return;
   console.log(`[ferretdb] downloading ${MODULE} from the Go module proxy...`);
   const download = spawnSync('go', ['mod', 'download', '-json', MODULE], { encoding: 'utf8', cwd: ROOT });
   if (download.status !== 0) throw new Error(`go mod download ${MODULE} failed: ${download.stderr || download.stdout}`);
@@ -41,7 +50,16 @@ function prepareSource() {
   fs.mkdirSync(path.dirname(SRC_DIR), { recursive: true });
   fs.cpSync(Dir, SRC_DIR, { recursive: true });
   makeWritable(SRC_DIR);
-  fs.writeFileSync(path.join(SRC_DIR, 'build', 'version', 'version.txt'), `${VERSION}\n`);
+  console.log(`[ferretdb] applying ${path.relative(ROOT, PATCH)}`);
+  // The copy lives inside our checkout: the ceiling keeps git from treating it as part of our repository.
+  const apply = spawnSync('git', ['apply', '-p1', PATCH], {
+    cwd: SRC_DIR,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(SRC_DIR) },
+  });
+  if (apply.status !== 0) throw new Error(`git apply ${PATCH} failed: ${apply.stderr || apply.stdout}`);
+  // Written last: its presence marks a complete, patched copy.
+  fs.writeFileSync(versionFile, `${VERSION}\n`);
 }
 
 function makeWritable(dir) {
