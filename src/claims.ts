@@ -1,10 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { insertOnce } from './db-writes';
 
 /**
- * Exactly-once claims. FerretDB v1 does not make a conditional update atomic (two concurrent
- * `updateOne({ _id, counted: false }, …)` can both report a modification), but a unique `_id` on insert is
- * enforced by SQLite. So "only one of us does this" is decided by inserting a claim document: the first insert
- * wins, every other gets a duplicate-key error.
+ * Exactly-once claims: "only one of us does this" (send attempt N of an outbox entry, start a month's run) is
+ * decided by inserting a claim document; the first insert wins, every other gets a duplicate-key error. Both
+ * servers make a conditional update atomic too (FerretDB with our patch), but FerretDB serves only a bare `_id`
+ * filter from its index: a conditional update of an outbox entry would decode the whole outbox for each send,
+ * while this is one insert by `_id`.
  */
 interface Claim {
   _id: string;
@@ -17,12 +19,4 @@ export type ClaimModel = Model<Claim>;
 export const claimModel = (c: Connection): ClaimModel => (c.models.Claim as ClaimModel | undefined) ?? c.model<Claim>('Claim', claimSchema);
 
 /** True for the one caller that claimed `id` first. */
-export async function claimOnce(Claim: ClaimModel, id: string, now: Date): Promise<boolean> {
-  try {
-    await Claim.create({ _id: id, at: now });
-    return true;
-  } catch (error) {
-    if ((error as { code?: number }).code === 11000) return false;
-    throw error;
-  }
-}
+export const claimOnce = (Claim: ClaimModel, id: string, now: Date): Promise<boolean> => insertOnce(() => Claim.create({ _id: id, at: now }));

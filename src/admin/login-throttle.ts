@@ -1,4 +1,4 @@
-import { counterLocks } from '../keyed-mutex';
+import { upsertRetryingDuplicate } from '../db-writes';
 import type { LoginThrottleModel } from './admin.models';
 
 /**
@@ -25,14 +25,18 @@ export async function lockedUntil(Throttle: LoginThrottleModel, keys: ThrottleKe
 export async function recordFailure(Throttle: LoginThrottleModel, keys: ThrottleKey[], now: Date): Promise<void> {
   for (const key of keys) {
     const policy = POLICIES[key.policy];
-    const record = await counterLocks.run(`throttle:${key.id}`, () => Throttle.findOneAndUpdate(
-      { _id: key.id },
-      { $inc: { failures: 1 }, $set: { updatedAt: now }, $setOnInsert: { level: 0 } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean());
+    // Atomic in the database (MongoDB, our patched FerretDB): concurrent failures from any instance all count.
+    const record = await upsertRetryingDuplicate(() =>
+      Throttle.findOneAndUpdate(
+        { _id: key.id },
+        { $inc: { failures: 1 }, $set: { updatedAt: now }, $setOnInsert: { level: 0 } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean(),
+    );
     if (record && record.failures >= policy.failures) {
       const duration = Math.min(policy.maxMs, policy.baseMs * 2 ** record.level);
-      await Throttle.updateOne({ _id: key.id }, { $set: { failures: 0, level: record.level + 1, lockedUntil: new Date(now.getTime() + duration) } });
+      // Conditional on the level read: of several failures crossing the limit together, one raises the lock.
+      await Throttle.updateOne({ _id: key.id, level: record.level }, { $set: { failures: 0, level: record.level + 1, lockedUntil: new Date(now.getTime() + duration) } });
     }
   }
 }

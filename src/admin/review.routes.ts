@@ -10,7 +10,6 @@ import { beginRollupChange, endRollupChange } from '../responses/rollup-journal'
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import { claimOnce } from '../claims';
 import { audit } from './audit';
 import { readableUnits } from './readable-units';
 import { manageableResponse, scopedResponses } from './scoped-responses';
@@ -99,8 +98,12 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
   });
 
   /**
-   * Include or exclude a flagged response. Each decision is claimed once ("review:<id>:<decisions so far>"), so a
-   * double click or two admins at once change the rollup exactly once; the rollup gains or loses this response.
+   * Include or exclude a flagged response. The decision is one atomic update of the response by `_id` that
+   * returns the document as it was before, so of a double click or two admins at once exactly one sees the
+   * change from the other state, and only that one moves the rollup (an `_id` filter is the only one FerretDB
+   * serves from its index; a conditional filter would scan every response). Like a submission
+   * (submit-response.ts) the change is marked in the rollup journal first, so a crash between the decision and
+   * its increment is recounted instead of left wrong; a mark left by a loser costs a harmless recount.
    */
   router.post('/admin/review/:id', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
@@ -109,19 +112,17 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const include = parsed.data.decision === 'include';
     const now = clock();
     if (response.counted !== include) {
-      const decisions = response.reviews ?? 0;
-      const claimId = `review:${response._id}:${decisions}`;
-      if (await claimOnce(models.Claim, claimId, now)) {
+      const changeId = `review:${response._id}:${response.reviews ?? 0}`;
+      await beginRollupChange(models.RollupJournal, changeId, response, now);
+      const before = await models.Response.findOneAndUpdate(
+        { _id: response._id },
+        { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now }, $inc: { reviews: 1 } },
+        { returnDocument: 'before' },
+      ).lean();
+      if (before && before.counted !== include) {
         const survey = await catalog.getVersion(response.surveyKey, response.surveyVersion);
-        // Like a submission (submit-response.ts): marked in the rollup journal, so a crash between the decision and
-        // its increment is recounted instead of left wrong.
-        await beginRollupChange(models.RollupJournal, claimId, response, now);
-        await models.Response.updateOne(
-          { _id: response._id },
-          { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now, reviews: decisions + 1 } },
-        );
         await applyToRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
-        await endRollupChange(models.RollupJournal, claimId);
+        await endRollupChange(models.RollupJournal, changeId);
         await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
       }
     }

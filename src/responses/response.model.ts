@@ -43,7 +43,7 @@ export interface ResponseDoc {
   /** Who last included or excluded this response from the figures, and when. */
   reviewedBy?: string;
   reviewedAt?: Date;
-  /** Number of include/exclude decisions so far: decision N is claimed once as "review:<id>:<N>". */
+  /** Number of include/exclude decisions recorded (review.routes.ts); names the journal mark of the next one. */
   reviews?: number;
 }
 

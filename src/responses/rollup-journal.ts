@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { insertOnce } from '../db-writes';
 import { rollupId } from './rollup.model';
 import type { ResponseDoc } from './response.model';
 
@@ -38,8 +39,6 @@ export type RollupJournalModel = Model<RollupJournalEntry>;
 export const rollupJournalModel = (connection: Connection): RollupJournalModel =>
   (connection.models.RollupJournal as RollupJournalModel | undefined) ?? connection.model<RollupJournalEntry>('RollupJournal', rollupJournalSchema);
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number } | null)?.code === 11000;
-
 /**
  * Marks a rollup change as started. Returns false when the same change is already marked (a replay of a
  * submission still in flight, or one cut off earlier): that mark belongs to the first attempt.
@@ -50,20 +49,16 @@ export async function beginRollupChange(
   response: Pick<ResponseDoc, 'period' | 'surveyKey' | 'unitCode'>,
   now: Date,
 ): Promise<boolean> {
-  try {
-    await Journal.collection.insertOne({
+  return insertOnce(() =>
+    Journal.collection.insertOne({
       _id: changeId,
       rollupId: rollupId(response.period, response.surveyKey, response.unitCode),
       period: response.period,
       surveyKey: response.surveyKey,
       unitCode: response.unitCode,
       at: now,
-    } as never);
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
+    } as never),
+  );
 }
 
 /** The change has landed (or never will, e.g. a duplicate submission): the mark goes. */

@@ -1,12 +1,12 @@
 import mongoose, { type Collection } from 'mongoose';
 import type { Models } from '../models';
 import { bulkWriteInChunks } from '../db-bulk';
-import { counterLocks } from '../keyed-mutex';
-import { rollupCache } from '../stats/figure-caches';
+import { insertOnce } from '../db-writes';
+import { bumpCells, stampModel } from '../stamps';
 import type { ResponseDoc } from './response.model';
 import type { Rollup } from './rollup.model';
 import type { RollupJournalEntry } from './rollup-journal';
-import { rollupUpdate } from './rollup.service';
+import { rollupStampId, rollupUpdate } from './rollup.service';
 
 export interface RebuildReport {
   responses: number;
@@ -83,14 +83,19 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
   if (options.fix && differences.length) {
     const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
     // Whole-document replacements: repeating them (or two running at once) gives the same result.
+    const revOf = new Map(stored.map((r) => [r._id, r.rev ?? 0]));
     const writes = differences.map((id) => {
       const want = expected.get(id);
       return want
-        ? { replaceOne: { filter: { _id: id }, replacement: rollupDocument(id, want), upsert: true } }
+        ? { replaceOne: { filter: { _id: id }, replacement: { ...rollupDocument(id, want), rev: (revOf.get(id) ?? 0) + 1 }, upsert: true } }
         : { deleteOne: { filter: { _id: id } } };
     });
     await bulkWriteInChunks((chunk) => raw.bulkWrite(chunk as never, { ordered: false }), writes);
-    rollupCache(models.Rollup).invalidate();
+    const kindOf = new Map(stored.map((r) => [r._id, r.kind]));
+    for (const id of differences) {
+      const kind = (expected.get(id)?.setOnInsert.kind as string | undefined) ?? kindOf.get(id)!;
+      await bumpCells(stampModel(models.Rollup.db), rollupStampId(kind, id.split('|')[0]!), [id]);
+    }
   }
   return { responses, rollups: expected.size, differences, fixed: options.fix && differences.length > 0 };
 }
@@ -99,35 +104,46 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
  * Finishes rollup changes that never completed: the process died (or the database dropped) between marking a
  * change in the rollup journal and clearing the mark, so whether its increment landed is unknown. Instead of
  * guessing, each affected rollup cell (period, survey, unit) is recounted from its raw responses and rewritten,
- * then its marks are cleared. A live change always has a mark younger than `graceMs` from before its response
- * insert until after its increment, so a cell is recounted only while it has no young mark, checked before and
- * after the recount; the cell's lock keeps this process's increments out meanwhile. Marks younger than the grace
- * hold their cell back until a later tick. `npm run rollups:rebuild` remains the full check. Returns the number
- * of marks cleared.
+ * then its marks are cleared. It holds no lock, so any number of instances may run it at once:
+ * - a live change has a mark younger than `graceMs` from before its response insert until after its increment,
+ *   so a cell is recounted only while all its marks are old, checked before and after the recount;
+ * - the rewrite is conditional on the document's `rev` read before the recount: an increment that landed
+ *   meanwhile (from any instance) makes it match nothing, and the cell waits for a later tick. An increment
+ *   still to come belongs to a change whose mark the second check saw, or whose response came after the recount.
+ * `npm run rollups:rebuild` remains the full check. Returns the number of marks cleared.
  */
 export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 30_000): Promise<number> {
   const isOld = (entry: RollupJournalEntry) => now.getTime() - entry.at.getTime() >= graceMs;
   const cells = new Set((await models.RollupJournal.find().limit(5000).lean<RollupJournalEntry[]>()).filter(isOld).map((e) => e.rollupId));
-  const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
-  const marksOf = (id: string) => models.RollupJournal.find({ rollupId: id }).lean<RollupJournalEntry[]>();
   let cleared = 0;
-  for (const id of cells) {
-    await counterLocks.run(id, async () => {
-      // Read again under the lock: another repair (or instance) may have finished this cell meanwhile.
-      const marks = await marksOf(id);
-      if (!marks.length || !marks.every(isOld)) return;
-      const { period, surveyKey, unitCode } = marks[0]!;
-      const { expected } = await recount(models, scaleOf, { period, surveyKey, unitCode });
-      // A change that began during the recount may or may not be in it: leave the cell to a later tick.
-      const known = new Set(marks.map((m) => m._id));
-      if ((await marksOf(id)).some((m) => !known.has(m._id))) return;
-      const want = expected.get(id);
-      if (want) await raw.replaceOne({ _id: id }, rollupDocument(id, want) as never, { upsert: true });
-      else await raw.deleteOne({ _id: id });
-      await models.RollupJournal.deleteMany({ _id: mongoose.trusted({ $in: [...known] }) });
-      cleared += marks.length;
-    });
-  }
-  if (cells.size) rollupCache(models.Rollup).invalidate();
+  for (const id of cells) cleared += await repairCell(models, scaleOf, id, isOld);
   return cleared;
+}
+
+async function repairCell(models: Models, scaleOf: ScaleOf, id: string, isOld: (entry: RollupJournalEntry) => boolean): Promise<number> {
+  const raw = models.Rollup.collection as unknown as Collection<Rollup>;
+  const marksOf = () => models.RollupJournal.find({ rollupId: id }).lean<RollupJournalEntry[]>();
+  const marks = await marksOf();
+  if (!marks.length || !marks.every(isOld)) return 0;
+  const { period, surveyKey, unitCode } = marks[0]!;
+  const before = await raw.findOne({ _id: id });
+  const { expected } = await recount(models, scaleOf, { period, surveyKey, unitCode });
+  // A change that began during the recount may or may not be in it: leave the cell to a later tick.
+  const known = new Set(marks.map((m) => m._id));
+  if ((await marksOf()).some((m) => !known.has(m._id))) return 0;
+
+  const want = expected.get(id);
+  const unchanged = before ? { _id: id, rev: before.rev ?? { $exists: false } } : null;
+  const rev = (before?.rev ?? 0) + 1;
+  let written: boolean;
+  if (unchanged && want) written = (await raw.replaceOne(unchanged as never, { ...rollupDocument(id, want), rev } as never)).matchedCount === 1;
+  else if (unchanged) written = (await raw.deleteOne(unchanged as never)).deletedCount === 1;
+  else if (want) written = await insertOnce(() => raw.insertOne({ ...rollupDocument(id, want), rev } as never));
+  else written = true;
+  if (!written) return 0;
+
+  const kind = (want?.setOnInsert.kind as string | undefined) ?? before?.kind;
+  if (kind) await bumpCells(stampModel(models.Rollup.db), rollupStampId(kind, period), [id]);
+  await models.RollupJournal.deleteMany({ _id: mongoose.trusted({ $in: [...known] }) });
+  return marks.length;
 }

@@ -24,6 +24,8 @@ export interface Rollup {
   district?: string;
   respondents: number;
   items: Record<string, ScoreCounts>;
+  /** How many changes the document has had: a repair rewrites it only if none landed while it recounted. */
+  rev?: number;
 }
 
 const rollupSchema = new Schema<Rollup>(
@@ -40,6 +42,7 @@ const rollupSchema = new Schema<Rollup>(
     district: String,
     respondents: { type: Number, default: 0 },
     items: { type: Schema.Types.Mixed, default: {} },
+    rev: Number,
   },
   { collection: 'rollups', minimize: false, versionKey: false },
 );

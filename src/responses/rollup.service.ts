@@ -1,10 +1,9 @@
 import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
-import { counterLocks } from '../keyed-mutex';
+import { upsertRetryingDuplicate } from '../db-writes';
+import { bumpCells, bumpReset, monthStampId, stampModel } from '../stamps';
 import type { ResponseDoc } from './response.model';
-import { rollupId, type Rollup, type RollupModel } from './rollup.model';
-import { rollupCache } from '../stats/figure-caches';
-import { applyIncrements } from '../stats/period-cache';
+import { rollupId, type RollupModel } from './rollup.model';
 
 /** The `$inc` a counted response contributes to its rollup document (sign -1 removes it again). */
 export function rollupIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Record<string, number> {
@@ -37,31 +36,21 @@ export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 
   };
 }
 
-type Cell = Pick<ResponseDoc, 'period' | 'surveyKey' | 'unitCode'>;
+/** The change stamp of one month of rollups of one kind (see stamps.ts). */
+export const rollupStampId = (kind: string, period: string) => monthStampId('rollups', kind, period);
 
-/** Runs work with the lock of one rollup document held (see keyed-mutex.ts: FerretDB v1 loses concurrent `$inc`). */
-const lockRollupCell = <T>(cell: Cell, work: () => Promise<T>): Promise<T> => counterLocks.run(rollupId(cell.period, cell.surveyKey, cell.unitCode), work);
-
-/** Adds (or removes) one response to its rollup document. The caller holds the cell's lock. */
-async function incrementRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
+/**
+ * Adds (or removes) one response to its rollup document, then records the change in the month's stamp so that
+ * every instance's figures see it. `$inc` is atomic per document on MongoDB and on our patched FerretDB, so
+ * concurrent submissions from any number of instances need no lock. `rev` counts the changes of the document:
+ * a repair rewrites a document only if no change landed while it recounted (rollup-rebuild.ts).
+ */
+export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
   const { filter, update } = rollupUpdate(response, scale, sign);
-  try {
-    // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
-    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-  } catch (error) {
-    // A first write racing another instance to create the rollup: the loser retries as a plain increment.
-    if ((error as { code?: number }).code !== 11000) throw error;
-    await rawRollups(Rollup).updateOne(filter, update, { upsert: true });
-  }
-  // Write-through to the figures cache (see stats/period-cache.ts), inside the lock so the order matches the database.
-  rollupCache(Rollup).update(response.kind, response.period, filter._id, (doc) =>
-    applyIncrements(doc ?? ({ _id: filter._id, ...update.$setOnInsert, respondents: 0, items: {} } as unknown as Rollup), update.$inc),
-  );
+  // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
+  await upsertRetryingDuplicate(() => rawRollups(Rollup).updateOne(filter, { ...update, $inc: { ...update.$inc, rev: 1 } }, { upsert: true }));
+  await bumpCells(stampModel(Rollup.db), rollupStampId(response.kind, response.period), [filter._id]);
 }
-
-/** `incrementRollup` under the cell's lock. */
-export const applyToRollup = (Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> =>
-  lockRollupCell(response, () => incrementRollup(Rollup, response, scale, sign));
 
 /**
  * Adds many responses at once (seeding, rebuilding): increments are summed per rollup document in memory and
@@ -78,8 +67,9 @@ export async function applyManyToRollups(Rollup: RollupModel, responses: Respons
     }
     for (const [path, value] of Object.entries(next.update.$inc)) current.update.$inc[path] = (current.update.$inc[path] ?? 0) + value;
   }
-  const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } }));
+  const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update: { ...update, $inc: { ...update.$inc, rev: 1 } }, upsert: true } }));
   await bulkWriteInChunks((chunk) => rawRollups(Rollup).bulkWrite(chunk, { ordered: false }), operations);
-  rollupCache(Rollup).invalidate();
+  const months = new Set([...merged.values()].map(({ update }) => rollupStampId(update.$setOnInsert.kind, update.$setOnInsert.period)));
+  for (const stampId of months) await bumpReset(stampModel(Rollup.db), stampId);
   return operations.length;
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { monthStampId } from '../stamps';
 
 /**
  * Small collections that sit beside responses:
@@ -36,6 +37,8 @@ export interface LinkView {
 }
 
 export const linkViewId = (linkCode: string, period: string) => `${linkCode}|${period}`;
+/** The change stamp of one month of form views (see stamps.ts). */
+export const viewStampId = (period: string) => monthStampId('link_views', 'all', period);
 
 const dossierClaimSchema = new Schema<DossierClaim>(
   { _id: String, responseId: { type: String, required: true }, claimedAt: { type: Date, required: true } },

@@ -10,6 +10,7 @@ import type { RollupModel } from './rollup.model';
 import { applyToRollup } from './rollup.service';
 import { beginRollupChange, endRollupChange, type RollupJournalModel } from './rollup-journal';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
+import { insertOnce, isDuplicateKey } from '../db-writes';
 
 export interface SubmitDeps {
   Response: ResponseModel;
@@ -39,7 +40,6 @@ export interface SubmitInput {
 
 export type SubmitResult = { status: 'stored'; response: ResponseDoc } | { status: 'duplicate' } | { status: 'dossier_taken' };
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number } | null)?.code === 11000;
 
 export function topTwo(score: number, scale: number): boolean {
   return score >= scale - 1;
@@ -98,8 +98,7 @@ export function buildResponse(input: {
  * with flags and kept out of the figures instead of being dropped, so an admin can review them.
  * Order matters without transactions: claim the dossier code, mark the rollup change (rollup-journal.ts), insert
  * the response, add it to the rollup, clear the mark. Whatever is cut off in between leaves a mark to recount.
- * Only the increment holds the cell's lock: a lock around the whole sequence queued every submission of a cell
- * behind the previous one's 2 s database timeout during an outage.
+ * No lock anywhere: the increment is atomic in the database, so any number of instances submit at once.
  */
 export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: Date): Promise<SubmitResult> {
   const { link, unit, survey, token, submission } = input;
@@ -155,15 +154,8 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
 }
 
 /** Inserts the response; false when it was stored before (a replay or a double click). */
-async function storeOnce(Response: ResponseModel, response: ResponseDoc): Promise<boolean> {
-  try {
-    await Response.collection.insertOne(response as unknown as Record<string, unknown>);
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
-}
+const storeOnce = (Response: ResponseModel, response: ResponseDoc): Promise<boolean> =>
+  insertOnce(() => Response.collection.insertOne(response as unknown as Record<string, unknown>));
 
 /**
  * A counted response and its rollup increment: mark, insert, increment, unmark. Only the insert's winner

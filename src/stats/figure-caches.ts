@@ -1,29 +1,32 @@
 import mongoose, { type Model } from 'mongoose';
 import type { Rollup, RollupModel } from '../responses/rollup.model';
 import type { LinkView, LinkViewModel } from '../responses/side-records.model';
+import { monthStampId, readStamp, stampModel } from '../stamps';
 import { PeriodCache } from './period-cache';
 
 /**
  * One cache per model, i.e. per database connection: tests (and two instances in one process) never share
- * figures across databases.
+ * figures across databases. Each is checked against the database's change stamps on every read (period-cache.ts).
  */
 const caches = new WeakMap<Model<never>, PeriodCache<never>>();
 
-function cacheFor<T extends { _id: string; period: string }>(model: Model<never>, load: (partition: string, periods: string[]) => Promise<T[]>): PeriodCache<T> {
-  let cache = caches.get(model) as PeriodCache<T> | undefined;
+function cacheFor<T extends { _id: string; period: string }>(model: Model<T>, collection: 'rollups' | 'link_views', monthFilter: (partition: string) => Record<string, unknown>): PeriodCache<T> {
+  let cache = caches.get(model as unknown as Model<never>) as PeriodCache<T> | undefined;
   if (!cache) {
-    cache = new PeriodCache<T>(load);
-    caches.set(model, cache as unknown as PeriodCache<never>);
+    const Stamp = stampModel(model.db);
+    cache = new PeriodCache<T>({
+      stampId: (partition, period) => monthStampId(collection, partition, period),
+      readStamp: (id) => readStamp(Stamp, id),
+      loadMonths: (partition, periods) => model.find({ ...monthFilter(partition), period: mongoose.trusted({ $in: periods }) }).lean<T[]>(),
+      loadOne: (id) => model.findById(id).lean<T>(),
+    });
+    caches.set(model as unknown as Model<never>, cache as unknown as PeriodCache<never>);
   }
   return cache;
 }
 
-const inPeriods = (periods: string[]) => mongoose.trusted({ $in: periods });
-
 /** Rollups by (kind, month). */
-export const rollupCache = (Rollup: RollupModel) =>
-  cacheFor<Rollup>(Rollup as unknown as Model<never>, (kind, periods) => Rollup.find({ kind, period: inPeriods(periods) }).lean<Rollup[]>());
+export const rollupCache = (Rollup: RollupModel) => cacheFor<Rollup>(Rollup, 'rollups', (kind) => ({ kind }));
 
 /** Form views by month (partition "all"). */
-export const viewCache = (LinkView: LinkViewModel) =>
-  cacheFor<LinkView>(LinkView as unknown as Model<never>, (_all, periods) => LinkView.find({ period: inPeriods(periods) }).lean<LinkView[]>());
+export const viewCache = (LinkView: LinkViewModel) => cacheFor<LinkView>(LinkView, 'link_views', () => ({}));

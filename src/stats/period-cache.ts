@@ -1,99 +1,90 @@
+import { cellKey } from '../stamps';
+
 /**
- * An in-process cache of documents by (partition, month). FerretDB v1 decodes documents slowly (reading the 6,600
- * rollups of a 500-unit province's year took ~9 s), while the figures of a month only change through this
- * process's own writes on a single instance. So each month is read once, kept, and updated in place by the same
- * code that writes the database (write-through); entries also expire after `ttlMs` so that writes made by another
- * process (a CLI rebuild, a second instance on MongoDB) show up within minutes.
+ * A copy of documents by (partition, month), checked against the database on every read, so it never serves
+ * figures older than the read itself, whichever instance wrote them.
+ *
+ * Why a copy at all: FerretDB v1 decodes every document of a collection for any query that is not an `_id`
+ * lookup (a province's year of rollups took seconds), while a lookup by `_id` is cheap. So a month is read in
+ * full once; afterwards each read fetches the month's change stamp by `_id` (stamps.ts) and re-reads by `_id`
+ * only the documents whose revision moved, or the whole month when its stamp was reset. Writers bump the stamp
+ * after their write lands and readers read it before the data, so a revision seen means data at least that new.
  */
+export interface MonthSource<T> {
+  /** The stamp id of a partition's month. */
+  stampId(partition: string, period: string): string;
+  readStamp(stampId: string): Promise<{ reset: number; cells: Record<string, number> }>;
+  /** Every document of these months (one query: FerretDB scans once either way). */
+  loadMonths(partition: string, periods: string[]): Promise<T[]>;
+  /** One document by `_id`, or null when it is gone. */
+  loadOne(id: string): Promise<T | null>;
+}
+
+interface Month<T> {
+  reset: number;
+  /** Each document with the stamp revision it is known to be at least as new as. */
+  docs: Map<string, { doc: T; rev: number }>;
+  /** Revisions seen for ids that have no document (deleted). */
+  gone: Map<string, number>;
+}
+
 export class PeriodCache<T extends { _id: string; period: string }> {
-  private readonly entries = new Map<string, { docs: Map<string, T>; loadedAt: number }>();
-  private readonly loading = new Map<string, Promise<void>>();
-  /** Ids written through `update` while their month was being re-read: the cached version is the newer one. */
-  private readonly touched = new Map<string, Set<string>>();
-  /** Bumped by `invalidate`: a read started before it must not bring back what it dropped. */
-  private generation = 0;
+  private readonly months = new Map<string, Month<T>>();
 
-  /**
-   * `load` reads the documents of several months in one query: FerretDB v1 scans either way, and one scan of
-   * the collection is far cheaper than one per month (measured: 9 s against 90 s for a year of a province).
-   */
-  constructor(
-    private readonly load: (partition: string, periods: string[]) => Promise<T[]>,
-    private readonly ttlMs = 5 * 60_000,
-  ) {}
+  constructor(private readonly source: MonthSource<T>) {}
 
-  /**
-   * The documents of `periods`. A month never read waits for its read; a month read more than `ttlMs` ago is
-   * served as it is while it is re-read in the background, so no request pays for the refresh (seconds on
-   * FerretDB at a million responses).
-   */
-  async get(partition: string, periods: string[], now = Date.now()): Promise<T[]> {
+  async get(partition: string, periods: string[]): Promise<T[]> {
     const key = (period: string) => `${partition}|${period}`;
-    const stale = periods.filter((p) => {
-      const entry = this.entries.get(key(p));
-      return (entry === undefined || now - entry.loadedAt >= this.ttlMs) && !this.loading.has(key(p));
-    });
-    if (stale.length) {
-      for (const p of stale) this.touched.set(key(p), new Set());
-      const generation = this.generation;
-      const batch = this.load(partition, stale).then((docs) => {
-        if (generation !== this.generation) return;
-        const loaded = new Map(stale.map((p) => [key(p), new Map<string, T>()]));
-        for (const doc of docs) loaded.get(key(doc.period))?.set(doc._id, doc);
-        for (const [k, fresh] of loaded) {
-          const previous = this.entries.get(k)?.docs;
-          for (const id of this.touched.get(k) ?? []) {
-            const kept = previous?.get(id);
-            if (kept) fresh.set(id, kept);
-          }
-          this.entries.set(k, { docs: fresh, loadedAt: now });
+    const stamps = await Promise.all(periods.map((p) => this.source.readStamp(this.source.stampId(partition, p))));
+    const stampOf = new Map(periods.map((p, i) => [p, stamps[i]!]));
+    // Months never read, or whose stamp was reset since: read in full (one query for all of them).
+    const full = periods.filter((p) => this.months.get(key(p))?.reset !== stampOf.get(p)!.reset);
+    const loaded = new Map(full.map((p) => [p, [] as T[]]));
+    if (full.length) for (const doc of await this.source.loadMonths(partition, full)) loaded.get(doc.period)?.push(doc);
+
+    const months = await Promise.all(
+      periods.map(async (period) => {
+        const stamp = stampOf.get(period)!;
+        const docs = loaded.get(period);
+        if (docs) {
+          // Read after the stamp: every document is at least as new as the revision the stamp gives it.
+          const month: Month<T> = { reset: stamp.reset, docs: new Map(), gone: new Map() };
+          for (const doc of docs) month.docs.set(doc._id, { doc, rev: stamp.cells[cellKey(doc._id)] ?? 0 });
+          for (const [cell, rev] of Object.entries(stamp.cells)) if (!month.docs.has(decodeCellKey(cell))) month.gone.set(cell, rev);
+          this.months.set(key(period), month);
+          return month;
         }
-      });
-      const settled = batch.finally(() =>
-        stale.forEach((p) => {
-          this.loading.delete(key(p));
-          this.touched.delete(key(p));
-        }),
-      );
-      stale.forEach((p) => this.loading.set(key(p), settled));
-      // A failed background refresh keeps the old figures; a caller waiting for a first read gets the error.
-      settled.catch(() => undefined);
-    }
-    // Wait only for months with nothing to show yet; a read made void by `invalidate` is started again.
-    const waiting = periods.filter((p) => !this.entries.has(key(p)));
-    if (waiting.length) {
-      await Promise.all(waiting.map((p) => this.loading.get(key(p))));
-      if (waiting.some((p) => !this.entries.has(key(p)))) return this.get(partition, periods, now);
-    }
-    return periods.flatMap((p) => [...(this.entries.get(key(p))?.docs.values() ?? [])]);
+        const month = this.months.get(key(period))!;
+        await this.catchUp(month, stamp.cells);
+        return month;
+      }),
+    );
+    return months.flatMap((month) => [...month.docs.values()].map((entry) => entry.doc));
   }
 
-  /** Applies a write this process just made to the database; months not in the cache are left to load later. */
-  update(partition: string, period: string, id: string, change: (doc: T | undefined) => T | undefined): void {
-    const k = `${partition}|${period}`;
-    this.touched.get(k)?.add(id);
-    const entry = this.entries.get(k);
-    if (!entry) return;
-    const next = change(entry.docs.get(id));
-    if (next) entry.docs.set(id, next);
-    else entry.docs.delete(id);
-  }
-
-  invalidate(): void {
-    this.generation += 1;
-    this.entries.clear();
+  /** Re-reads by `_id` the documents whose stamp revision is newer than the copy's. */
+  private async catchUp(month: Month<T>, cells: Record<string, number>): Promise<void> {
+    const stale: { id: string; cell: string; rev: number }[] = [];
+    for (const [cell, rev] of Object.entries(cells)) {
+      const id = decodeCellKey(cell);
+      const held = month.docs.get(id)?.rev ?? month.gone.get(cell) ?? 0;
+      if (held < rev) stale.push({ id, cell, rev });
+    }
+    await Promise.all(
+      stale.map(async ({ id, cell, rev }) => {
+        const doc = await this.source.loadOne(id);
+        // Another read of this month may have stored a newer copy meanwhile: keep the newest.
+        if ((month.docs.get(id)?.rev ?? month.gone.get(cell) ?? 0) > rev) return;
+        if (doc) {
+          month.docs.set(id, { doc, rev });
+          month.gone.delete(cell);
+        } else {
+          month.docs.delete(id);
+          month.gone.set(cell, rev);
+        }
+      }),
+    );
   }
 }
 
-/** Applies `$inc` paths such as "respondents" or "items.overall.s5" to a plain document copy. */
-export function applyIncrements<T extends object>(doc: T, inc: Record<string, number>): T {
-  const copy = structuredClone(doc) as Record<string, unknown>;
-  for (const [path, value] of Object.entries(inc)) {
-    const parts = path.split('.');
-    let target = copy;
-    for (const part of parts.slice(0, -1)) target = (target[part] ??= {}) as Record<string, unknown>;
-    const last = parts[parts.length - 1]!;
-    target[last] = ((target[last] as number | undefined) ?? 0) + value;
-  }
-  return copy as T;
-}
+const decodeCellKey = (key: string) => key.replace(/%24/g, '$').replace(/%2E/g, '.').replace(/%25/g, '%');

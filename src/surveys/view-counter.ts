@@ -1,9 +1,9 @@
 import type { Collection } from 'mongoose';
 import type { Link } from '../links/link.model';
-import { counterLocks } from '../keyed-mutex';
+import { upsertRetryingDuplicate } from '../db-writes';
 import { periodOf } from '../responses/period';
-import { linkViewId, type LinkViewModel } from '../responses/side-records.model';
-import { viewCache } from '../stats/figure-caches';
+import { linkViewId, viewStampId, type LinkViewModel } from '../responses/side-records.model';
+import { bumpCells, stampModel } from '../stamps';
 
 /**
  * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
@@ -13,7 +13,8 @@ import { viewCache } from '../stats/figure-caches';
  * has gathered FLUSH_AT views (a burst far beyond any meeting), and at shutdown. A write per view queued thousands
  * of database updates under a burst (the form page benchmark saturated FerretDB); a flush every second or five,
  * or every 500 views of a busy link, still took a share of the database from submissions and pages (B1, B2).
- * A crash loses at most a minute (or FLUSH_AT) of view counts, never an answer.
+ * A crash loses at most a minute (or FLUSH_AT) of view counts, never an answer; the figures of every instance
+ * show views once written (up to a minute late: the response rate's denominator, harmless and bounded).
  * Counting must never cost a respondent the form, so failures are dropped silently.
  */
 interface Pending {
@@ -38,18 +39,23 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void
   const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, period };
   pending.count += 1;
   buffer.set(id, pending);
-  viewCache(LinkView).update('all', period, id, (doc) => (doc ? { ...doc, views: doc.views + 1 } : { _id: id, linkCode: link.code, unitCode: link.unitCode, period, views: 1 }));
   if (pending.count >= FLUSH_AT) {
     buffer.delete(id);
     void writeCount(LinkView, id, pending);
   }
 }
 
-function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Promise<unknown> {
+/** One atomic `$inc` (no lock: any number of instances write their counts), then the month's change stamp. */
+async function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Promise<void> {
   const views = LinkView.collection as unknown as Collection<{ _id: string }>;
-  return counterLocks
-    .run(id, () => views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }))
-    .catch(() => undefined);
+  try {
+    await upsertRetryingDuplicate(() =>
+      views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }),
+    );
+    await bumpCells(stampModel(LinkView.db), viewStampId(p.period), [id]);
+  } catch {
+    // dropped: see above
+  }
 }
 
 /** Writes the buffered counts (on the timer, at shutdown, and in tests instead of waiting). */

@@ -1,39 +1,35 @@
+import { readStamp, stampModel } from '../stamps';
 import type { Unit, UnitModel } from './unit.model';
-import { unitWriteCount } from './unit.model';
+import { UNITS_STAMP } from './unit.model';
 
 /**
- * Every unit, read once and kept. The figures, the exports and the admin pages all need unit names and trees; on
- * FerretDB v1 reading the 500 units of a province costs tens of milliseconds per request, about half of a
- * dashboard's time (docs/benchmarks.md, B3). Units change only by import or seeding: a write through the model in
- * this process drops the copy at once, another instance's write within `TTL_MS`. Callers must not modify the units.
+ * Every unit, read once and kept while the units' change stamp stays the same. The figures, the exports and the
+ * admin pages all need unit names and trees; on FerretDB v1 reading the 500 units of a province costs tens of
+ * milliseconds, about half of a dashboard's time (docs/benchmarks.md, B3), while the stamp is one read by `_id`.
+ * Every unit write bumps the stamp (unit.model.ts), so no instance serves units older than its last read of it.
+ * Callers must not modify the units.
  */
-const TTL_MS = 60_000;
-
 interface Directory {
-  readAt: number;
-  writes: number;
+  stamp: number;
   units: readonly Unit[];
   byCode: ReadonlyMap<string, Unit>;
 }
 
 const directories = new WeakMap<UnitModel, Promise<Directory>>();
 
-function directory(Unit: UnitModel): Promise<Directory> {
-  const now = Date.now();
+async function directory(Unit: UnitModel): Promise<Directory> {
+  const { reset: stamp } = await readStamp(stampModel(Unit.db), UNITS_STAMP);
   const cached = directories.get(Unit);
-  const fresh = cached?.then((d) => d.writes === unitWriteCount() && now - d.readAt < TTL_MS, () => false);
-  return (fresh ?? Promise.resolve(false)).then((ok) => {
-    if (ok) return cached!;
-    const writes = unitWriteCount();
-    const read = Unit.find()
-      .sort({ code: 1 })
-      .lean<Unit[]>()
-      .then((units) => ({ readAt: now, writes, units, byCode: new Map(units.map((u) => [u.code, u])) }));
-    directories.set(Unit, read);
-    // A failed read (database down) must not stay cached.
-    read.catch(() => directories.get(Unit) === read && directories.delete(Unit));
-    return read;
-  });
+  if (cached && (await cached.catch(() => null))?.stamp === stamp) return cached;
+  // Read after the stamp: what is read is at least as new as the stamp says.
+  const read = Unit.find()
+    .sort({ code: 1 })
+    .lean<Unit[]>()
+    .then((units) => ({ stamp, units, byCode: new Map(units.map((u) => [u.code, u])) }));
+  directories.set(Unit, read);
+  // A failed read (database down) must not stay cached.
+  read.catch(() => directories.get(Unit) === read && directories.delete(Unit));
+  return read;
 }
 
 /** Every unit, by code. */

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { bumpReset, stampModel } from '../stamps';
 import type { SchoolLevel } from '../surveys/instrument.types';
 
 export const UNIT_TYPES = ['department', 'district_office', 'school', 'center', 'desk'] as const;
@@ -30,14 +31,17 @@ const unitSchema = new Schema<Unit>(
 unitSchema.index({ ancestors: 1 });
 
 /**
- * Counts writes to units made through the model in this process, so the unit directory (unit-directory.ts) knows
- * when its copy is stale. Units change only by import or seeding; other instances' changes arrive by its TTL.
+ * Every write to units through the model bumps the units' change stamp in the database, after the write, so the
+ * unit directory of every instance (unit-directory.ts) re-reads them at its next use. Units change only by
+ * import, seeding and admin edits, all through the model.
  */
-let unitWrites = 0;
-export const unitWriteCount = () => unitWrites;
-const noteWrite = () => {
-  unitWrites += 1;
-};
+export const UNITS_STAMP = 'units';
+async function noteWrite(this: unknown): Promise<void> {
+  // `this` is a query (updateOne …), the model (insertMany, bulkWrite) or a document (save).
+  const self = this as { db?: Connection; model?: { db?: Connection } };
+  const connection = self.model?.db ?? self.db;
+  if (connection) await bumpReset(stampModel(connection), UNITS_STAMP);
+}
 unitSchema.post('save', noteWrite);
 unitSchema.post(['updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndDelete', 'replaceOne'], noteWrite);
 unitSchema.post('insertMany', noteWrite);

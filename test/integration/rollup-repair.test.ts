@@ -103,4 +103,32 @@ describe('repairing rollups left pending by a crash', () => {
     expect(await overallOf('THCS-C')).toEqual([]);
     expect(await models.RollupJournal.countDocuments({ unitCode: 'THCS-C' })).toBe(2);
   });
+
+  it('when another instance completes a submission in the cell during the recount, then the rewrite waits and the next tick counts both', async () => {
+    const now = new Date('2026-11-20T05:00:00Z');
+    const counted = response('THCS-D', 3);
+    const stale = response('THCS-D', 4);
+    const arriving = response('THCS-D', 5);
+    await store(counted);
+    await applyToRollup(models.Rollup, counted, 5);
+    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
+    await store(stale);
+    // The whole submission (mark, store, increment, unmark) lands after the recount read its responses, so the
+    // recount misses it and no new mark is left to see: only the rollup's revision tells that it changed.
+    let arrived = false;
+    const scaleDuringArrival = async () => {
+      if (!arrived) {
+        arrived = true;
+        await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
+        await store(arriving);
+        await applyToRollup(models.Rollup, arriving, 5);
+        await models.RollupJournal.deleteOne({ _id: arriving._id });
+      }
+      return 5;
+    };
+    expect(await repairPendingRollups(models, scaleDuringArrival, now)).toBe(0);
+    expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s5: 1 }]);
+    expect(await repairPendingRollups(models, scaleOf, now)).toBe(1);
+    expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s4: 1, s5: 1 }]);
+  });
 });

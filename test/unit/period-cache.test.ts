@@ -1,4 +1,5 @@
-import { PeriodCache } from '../../src/stats/period-cache';
+import { cellKey } from '../../src/stamps';
+import { PeriodCache, type MonthSource } from '../../src/stats/period-cache';
 
 interface Doc {
   _id: string;
@@ -6,83 +7,103 @@ interface Doc {
   n: number;
 }
 
-/** A load the test resolves by hand, to see what the cache serves while a read is under way. */
-function controlledLoad() {
-  const calls: { periods: string[]; resolve: (docs: Doc[]) => void; reject: (error: Error) => void }[] = [];
-  const load = (_partition: string, periods: string[]) => new Promise<Doc[]>((resolve, reject) => calls.push({ periods, resolve, reject }));
-  return { load, calls };
+/**
+ * A database in memory with the stamp protocol of stamps.ts: `write` changes a document and then bumps its
+ * cell; `bulk` changes documents and resets the month. Reads are counted, to see what the cache re-reads.
+ */
+function fakeDatabase() {
+  const docs = new Map<string, Doc>();
+  const stamps = new Map<string, { reset: number; cells: Record<string, number> }>();
+  const reads = { months: 0, ones: [] as string[] };
+  const stampOf = (period: string) => {
+    let stamp = stamps.get(period);
+    if (!stamp) stamps.set(period, (stamp = { reset: 0, cells: {} }));
+    return stamp;
+  };
+  const source: MonthSource<Doc> = {
+    stampId: (_partition, period) => period,
+    readStamp: async (id) => structuredClone(stampOf(id)),
+    loadMonths: async (_partition, periods) => {
+      reads.months += 1;
+      return [...docs.values()].filter((d) => periods.includes(d.period)).map((d) => ({ ...d }));
+    },
+    loadOne: async (id) => {
+      reads.ones.push(id);
+      const doc = docs.get(id);
+      return doc ? { ...doc } : null;
+    },
+  };
+  return {
+    source,
+    reads,
+    write(doc: Doc) {
+      docs.set(doc._id, doc);
+      const stamp = stampOf(doc.period);
+      stamp.cells[cellKey(doc._id)] = (stamp.cells[cellKey(doc._id)] ?? 0) + 1;
+    },
+    remove(id: string, period: string) {
+      docs.delete(id);
+      const stamp = stampOf(period);
+      stamp.cells[cellKey(id)] = (stamp.cells[cellKey(id)] ?? 0) + 1;
+    },
+    bulk(doc: Doc) {
+      docs.set(doc._id, doc);
+      stampOf(doc.period).reset += 1;
+    },
+  };
 }
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+const byId = (docs: Doc[]) => Object.fromEntries(docs.map((d) => [d._id, d.n]));
 
-/** A cache (1 s lifetime) whose October was read at time 0 as one document with n = 1. */
-async function cacheWithOctoberRead() {
-  const { load, calls } = controlledLoad();
-  const cache = new PeriodCache<Doc>(load, 1000);
-  const first = cache.get('all', ['2026-10'], 0);
-  await tick();
-  calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-  await first;
-  return { cache, calls };
-}
-
-describe('the figures cache by month', () => {
-  it('when a month is read the first time, then the caller waits for the read', async () => {
-    const { load, calls } = controlledLoad();
-    const cache = new PeriodCache<Doc>(load, 1000);
-    const got = cache.get('all', ['2026-10'], 0);
-    await tick();
-    calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    expect(await got).toEqual([{ _id: 'a', period: '2026-10', n: 1 }]);
+describe('the figures copy by month, checked against change stamps', () => {
+  it('when a month is read twice with no write between, then the second read loads nothing', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    expect(byId(await cache.get('all', ['2026-10']))).toEqual({ '2026-10|a': 1 });
+    expect(byId(await cache.get('all', ['2026-10']))).toEqual({ '2026-10|a': 1 });
+    expect(db.reads).toEqual({ months: 1, ones: [] });
   });
 
-  it('when a month has expired, then the old figures are served at once while it is read again, and the new read replaces them', async () => {
-    const { cache, calls } = await cacheWithOctoberRead();
-
-    expect(await cache.get('all', ['2026-10'], 5000)).toEqual([{ _id: 'a', period: '2026-10', n: 1 }]);
-    expect(calls).toHaveLength(2);
-    calls[1]!.resolve([{ _id: 'a', period: '2026-10', n: 7 }]);
-    await tick();
-    expect(await cache.get('all', ['2026-10'], 5001)).toEqual([{ _id: 'a', period: '2026-10', n: 7 }]);
+  it('when another writer changes one document, then the next read re-reads only that one by id', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    db.write({ _id: '2026-10|b.x', period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    await cache.get('all', ['2026-10']);
+    db.write({ _id: '2026-10|b.x', period: '2026-10', n: 2 });
+    db.write({ _id: '2026-10|c', period: '2026-10', n: 7 });
+    expect(byId(await cache.get('all', ['2026-10']))).toEqual({ '2026-10|a': 1, '2026-10|b.x': 2, '2026-10|c': 7 });
+    expect(db.reads.months).toBe(1);
+    expect(db.reads.ones.sort()).toEqual(['2026-10|b.x', '2026-10|c']);
   });
 
-  it('when this process writes a document while its month is read again, then the written version is kept', async () => {
-    const { cache, calls } = await cacheWithOctoberRead();
-
-    await cache.get('all', ['2026-10'], 5000);
-    cache.update('all', '2026-10', 'a', (doc) => ({ ...doc!, n: doc!.n + 1 }));
-    // The re-read was answered before that write reached the database.
-    calls[1]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    await tick();
-    expect(await cache.get('all', ['2026-10'], 5001)).toEqual([{ _id: 'a', period: '2026-10', n: 2 }]);
+  it('when a document is deleted, then it leaves the copy', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    await cache.get('all', ['2026-10']);
+    db.remove('2026-10|a', '2026-10');
+    expect(await cache.get('all', ['2026-10'])).toEqual([]);
   });
 
-  it('when a background read fails, then the old figures stay and nothing is left unhandled', async () => {
-    const { cache, calls } = await cacheWithOctoberRead();
-    const unhandled = jest.fn();
-    process.on('unhandledRejection', unhandled);
-    try {
-      await cache.get('all', ['2026-10'], 5000);
-      calls[1]!.reject(new Error('database down'));
-      await tick();
-      await tick();
-      expect(unhandled).not.toHaveBeenCalled();
-      expect(await cache.get('all', ['2026-10'], 5001)).toEqual([{ _id: 'a', period: '2026-10', n: 1 }]);
-    } finally {
-      process.off('unhandledRejection', unhandled);
-    }
+  it('when a month is reset by a bulk write, then it is read in full again, and other months are not', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-09|a', period: '2026-09', n: 1 });
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    await cache.get('all', ['2026-09', '2026-10']);
+    db.bulk({ _id: '2026-10|z', period: '2026-10', n: 5 });
+    expect(byId(await cache.get('all', ['2026-09', '2026-10']))).toEqual({ '2026-09|a': 1, '2026-10|a': 1, '2026-10|z': 5 });
+    expect(db.reads).toEqual({ months: 2, ones: [] });
   });
 
-  it('when the cache is invalidated during a first read, then the waiting caller gets a read started afterwards', async () => {
-    const { load, calls } = controlledLoad();
-    const cache = new PeriodCache<Doc>(load, 1000);
-    const got = cache.get('all', ['2026-10'], 0);
-    await tick();
-    cache.invalidate();
-    calls[0]!.resolve([{ _id: 'a', period: '2026-10', n: 1 }]);
-    await tick();
-    expect(calls).toHaveLength(2);
-    calls[1]!.resolve([{ _id: 'a', period: '2026-10', n: 3 }]);
-    expect(await got).toEqual([{ _id: 'a', period: '2026-10', n: 3 }]);
+  it('when a month is read in full, then documents already written are not read again one by one', async () => {
+    const db = fakeDatabase();
+    for (const id of ['a', 'b', 'c']) db.write({ _id: `2026-10|${id}`, period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    await cache.get('all', ['2026-10']);
+    await cache.get('all', ['2026-10']);
+    expect(db.reads.ones).toEqual([]);
   });
 });
