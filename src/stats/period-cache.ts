@@ -59,7 +59,8 @@ export class PeriodCache<T extends { _id: string; period: string }> {
         return month;
       }),
     );
-    return months.flatMap((month) => [...month.docs.values()].map((entry) => entry.doc));
+    // In `_id` order, so that every instance (whatever order it read documents in) lists breakdowns alike.
+    return months.flatMap((month) => [...month.docs.values()].map((entry) => entry.doc).sort(byId));
   }
 
   /** Re-reads by `_id` the documents whose stamp revision is newer than the copy's. */
@@ -86,5 +87,7 @@ export class PeriodCache<T extends { _id: string; period: string }> {
     );
   }
 }
+
+const byId = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 
 const decodeCellKey = (key: string) => key.replace(/%24/g, '$').replace(/%2E/g, '.').replace(/%25/g, '%');
