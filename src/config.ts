@@ -44,8 +44,9 @@ const schema = z
         }
       }, 'must be a cron pattern such as "0 7 1 * *"'),
     REPORT_SCHEDULE: booleanish.default(true),
-    // Rollups left pending by a crash are recounted once their submission is this old (0 for a single instance).
-    ROLLUP_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    // Rollups left pending by a crash are recounted once their change is this old: longer than a write can stay in
+    // flight on any instance (the driver's 30 s socket timeout), so a live change is never recounted under it.
+    ROLLUP_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
   })

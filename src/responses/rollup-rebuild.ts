@@ -112,7 +112,7 @@ export async function rebuildRollups(models: Models, scaleOf: (key: string, vers
  *   still to come belongs to a change whose mark the second check saw, or whose response came after the recount.
  * `npm run rollups:rebuild` remains the full check. Returns the number of marks cleared.
  */
-export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 30_000): Promise<number> {
+export async function repairPendingRollups(models: Models, scaleOf: ScaleOf, now: Date, graceMs = 60_000): Promise<number> {
   const isOld = (entry: RollupJournalEntry) => now.getTime() - entry.at.getTime() >= graceMs;
   const cells = new Set((await models.RollupJournal.find().limit(5000).lean<RollupJournalEntry[]>()).filter(isOld).map((e) => e.rollupId));
   let cleared = 0;

@@ -33,34 +33,52 @@ export class PeriodCache<T extends { _id: string; period: string }> {
 
   constructor(private readonly source: MonthSource<T>) {}
 
+  /** Full reads under way, by month key: concurrent readers of the same months share one scan. */
+  private readonly loading = new Map<string, { reset: number; month: Promise<Month<T>> }>();
+
   async get(partition: string, periods: string[]): Promise<T[]> {
     const key = (period: string) => `${partition}|${period}`;
     const stamps = await Promise.all(periods.map((p) => this.source.readStamp(this.source.stampId(partition, p))));
     const stampOf = new Map(periods.map((p, i) => [p, stamps[i]!]));
-    // Months never read, or whose stamp was reset since: read in full (one query for all of them).
-    const full = periods.filter((p) => this.months.get(key(p))?.reset !== stampOf.get(p)!.reset);
-    const loaded = new Map(full.map((p) => [p, [] as T[]]));
-    if (full.length) for (const doc of await this.source.loadMonths(partition, full)) loaded.get(doc.period)?.push(doc);
+    // Months never read, or whose stamp was reset since: read in full, one query for all of them, unless a
+    // read of the same month at the same reset is already under way.
+    const full = periods.filter((p) => this.months.get(key(p))?.reset !== stampOf.get(p)!.reset && this.loading.get(key(p))?.reset !== stampOf.get(p)!.reset);
+    if (full.length) this.loadInFull(partition, full, stampOf);
 
     const months = await Promise.all(
       periods.map(async (period) => {
         const stamp = stampOf.get(period)!;
-        const docs = loaded.get(period);
-        if (docs) {
-          // Read after the stamp: every document is at least as new as the revision the stamp gives it.
-          const month: Month<T> = { reset: stamp.reset, docs: new Map(), gone: new Map() };
-          for (const doc of docs) month.docs.set(doc._id, { doc, rev: stamp.cells[cellKey(doc._id)] ?? 0 });
-          for (const [cell, rev] of Object.entries(stamp.cells)) if (!month.docs.has(decodeCellKey(cell))) month.gone.set(cell, rev);
-          this.months.set(key(period), month);
-          return month;
-        }
-        const month = this.months.get(key(period))!;
+        const pending = this.loading.get(key(period));
+        const month = pending?.reset === stamp.reset ? await pending.month : this.months.get(key(period))!;
         await this.catchUp(month, stamp.cells);
         return month;
       }),
     );
     // In `_id` order, so that every instance (whatever order it read documents in) lists breakdowns alike.
     return months.flatMap((month) => [...month.docs.values()].map((entry) => entry.doc).sort(byId));
+  }
+
+  private loadInFull(partition: string, periods: string[], stampOf: Map<string, { reset: number; cells: Record<string, number> }>): void {
+    const all = this.source.loadMonths(partition, periods);
+    for (const period of periods) {
+      const key = `${partition}|${period}`;
+      const stamp = stampOf.get(period)!;
+      const month = all.then((docs) => {
+        // Read after the stamp: every document is at least as new as the revision the stamp gives it.
+        const loaded: Month<T> = { reset: stamp.reset, docs: new Map(), gone: new Map() };
+        for (const doc of docs) if (doc.period === period) loaded.docs.set(doc._id, { doc, rev: stamp.cells[cellKey(doc._id)] ?? 0 });
+        for (const [cell, rev] of Object.entries(stamp.cells)) if (!loaded.docs.has(decodeCellKey(cell))) loaded.gone.set(cell, rev);
+        this.months.set(key, loaded);
+        return loaded;
+      });
+      const entry = { reset: stamp.reset, month };
+      this.loading.set(key, entry);
+      // Settled either way: the next reader starts again after a failure (database down) instead of keeping it.
+      void month.then(
+        () => this.loading.get(key) === entry && this.loading.delete(key),
+        () => this.loading.get(key) === entry && this.loading.delete(key),
+      );
+    }
   }
 
   /** Re-reads by `_id` the documents whose stamp revision is newer than the copy's. */

@@ -106,4 +106,24 @@ describe('the figures copy by month, checked against change stamps', () => {
     await cache.get('all', ['2026-10']);
     expect(db.reads.ones).toEqual([]);
   });
+
+  it('when several readers ask for the same unread months at once, then one full read serves them all', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    const cache = new PeriodCache(db.source);
+    const results = await Promise.all([cache.get('all', ['2026-09', '2026-10']), cache.get('all', ['2026-10']), cache.get('all', ['2026-09', '2026-10'])]);
+    expect(results.map(byId)).toEqual([{ '2026-10|a': 1 }, { '2026-10|a': 1 }, { '2026-10|a': 1 }]);
+    expect(db.reads.months).toBe(1);
+  });
+
+  it('when a full read fails, then the error reaches the reader and the next read tries again', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    const loadMonths = db.source.loadMonths;
+    let fail = true;
+    const cache = new PeriodCache({ ...db.source, loadMonths: (partition, periods) => (fail ? Promise.reject(new Error('database down')) : loadMonths(partition, periods)) });
+    await expect(cache.get('all', ['2026-10'])).rejects.toThrow('database down');
+    fail = false;
+    expect(byId(await cache.get('all', ['2026-10']))).toEqual({ '2026-10|a': 1 });
+  });
 });
