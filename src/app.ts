@@ -36,7 +36,7 @@ export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
   db: Database;
-  /** Defaults to "ready when the database answers a ping". */
+  /** Defaults to "ready when the database answers a ping" (whoever builds the app without one has prepared the database). */
   readiness?: Readiness;
   /** Where "now" comes from; tests set it. */
   clock?: () => Date;
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogging(logger));
   app.use(securityHeaders(config.isProduction));
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: config.isProduction ? '7d' : 0, index: false }));
-  app.use(healthRoutes(deps.readiness ?? { isReady: () => db.isReady(), isShuttingDown: () => false }));
+  app.use(healthRoutes(deps.readiness ?? { isPrepared: () => true, isReady: () => db.isReady(), isShuttingDown: () => false }));
 
   app.use(cookieParser(config.SESSION_SECRET));
   app.use(language(config.isProduction));

@@ -54,8 +54,12 @@ async function main(): Promise<void> {
   const models = createModels(db.connection);
   const mailer = createMailer(config.SMTP_URL, logger);
   let shuttingDown = false;
+  // Readiness stays 503 until prepareDatabase has finished: listening and a connected driver are not enough (the
+  // first administrator is created last, after the demo seed, so a sign-in before that failed with 401).
+  let prepared = false;
   let stopSchedule = () => {};
-  const app = createApp({ config, logger, db, mailer, readiness: { isReady: () => db.isReady(), isShuttingDown: () => shuttingDown } });
+  const readiness = { isPrepared: () => prepared, isReady: () => db.isReady(), isShuttingDown: () => shuttingDown };
+  const app = createApp({ config, logger, db, mailer, readiness });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT, url: config.PUBLIC_BASE_URL }, 'listening');
 
@@ -92,6 +96,8 @@ async function main(): Promise<void> {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
+  prepared = true;
+  logger.info('database prepared: ready');
   warmFigureCaches(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
+import { csrfFrom } from '../helpers/admin-fixtures';
 import { testDatabaseUri } from '../helpers/test-db';
 import { waitFor } from '../helpers/wait';
 
@@ -97,6 +98,35 @@ describe('the server process', () => {
     }
   }, 40_000);
 
+  it('when the first start seeds an empty embedded database, then /readyz is 503 until the administrator can sign in', async () => {
+    const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-first-start-'));
+    const admin = { email: 'quantri@example.vn', password: 'mat-khau-khoi-dong-2026' };
+    // No monthly catch-up: it runs after readiness and would only compete for the CPU.
+    const env = { DATA_DIR: freshDir, DB_SEED_DEMO: 'true', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, REPORT_SCHEDULE: 'false' };
+    const server = await startServer(env);
+    try {
+      const seen = new Set<number>();
+      await waitFor(
+        async () => {
+          const status = await get(server.port, '/readyz');
+          seen.add(status);
+          return status === 200;
+        },
+        150_000,
+        100,
+      );
+      // At once, as a deploy script or a newcomer would: the first 200 promises a sign-in that works.
+      expect(await signIn(server.port, admin)).toEqual({ status: 303, location: '/admin' });
+      // Seeding takes seconds, so readiness said 503 while the listener was already answering.
+      expect([...seen]).toContain(503);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      fs.rmSync(freshDir, { recursive: true, force: true });
+    }
+  }, 200_000);
+
   it('when SIGTERM arrives, then readiness turns 503 on an open connection before the listener closes', async () => {
     const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir });
     try {
@@ -118,6 +148,22 @@ describe('the server process', () => {
     expect(lines[0]).toMatch(/^Invalid environment: PORT /);
   });
 });
+
+/** Signs in through the login form as a browser does: the GET gives the session cookie and its CSRF token. */
+async function signIn(port: number, admin: { email: string; password: string }): Promise<{ status: number; location: string | null }> {
+  const page = await fetch(`http://127.0.0.1:${port}/admin/login`);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const res = await fetch(`http://127.0.0.1:${port}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ _csrf: csrfFrom(await page.text()), ...admin }),
+  });
+  return { status: res.status, location: res.headers.get('location') };
+}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
