@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * One error type for the whole app. `expected` errors (bad input, missing pages, a database outage) are answered
  * with their own status and message; anything else becomes a generic 500 whose details only reach the log.
@@ -89,10 +91,22 @@ const DATABASE_DOWN_NAMES = new Set([
   'MongoTopologyClosedError',
 ]);
 
+/**
+ * Socket errors the driver lets through unwrapped: mongodb 7's `Connection.writeCommand` rethrows the socket's
+ * 'error' while it waits for 'drain', so a write to a connection the database server has just closed (it stopped
+ * or restarted) fails with Node's plain `Error` "This socket has been ended by the other party" (EPIPE), not a
+ * MongoNetworkError. Seen in test/reliability/database-fault.test.ts as a 500 on a form post during the outage.
+ */
+const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET']);
+
+/** Also true for errors made by Node itself when this code runs in another realm (jest's sandbox), unlike `instanceof`. */
+const isError = (value: unknown): value is Error => value instanceof Error || types.isNativeError(value);
+
 /** True for driver errors that mean "the database cannot be reached right now", which we answer with 503. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!isError(error)) return false;
   if (DATABASE_DOWN_NAMES.has(error.name)) return true;
+  if (SOCKET_GONE_CODES.has(String((error as { code?: unknown }).code))) return true;
   // mongoose with bufferCommands=false, before the first connection or after close().
   if (error.name === 'MongooseError' && /initial connection|connection.*closed|not connected/i.test(error.message)) return true;
   return error.cause !== undefined && error.cause !== error && isDatabaseUnavailable(error.cause);

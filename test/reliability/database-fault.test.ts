@@ -47,15 +47,18 @@ describe('when the database dies and returns during load', () => {
     const load = runLoad({ baseUrl: server.baseUrl, targets, concurrency: 4, durationMs: 7_000, maxRespondents: 2_000 });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await ferret.stop();
-    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 503, 3_000);
+    // Generous limits: how fast readiness follows is database-outage.test.ts's subject; here a busy machine only
+    // stretches the outage, and the load keeps running through it.
+    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 503, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     ferret = await startFerretDb({ dataDir, port: ferret.port });
-    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, 15_000, 200);
+    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, 30_000, 200);
     const attempts = await load;
 
     const outage = attempts.filter((a) => a.status === 503);
     expect(outage.length).toBeGreaterThan(0);
-    expect(attempts.every((a) => a.status === 303 || a.status === 503)).toBe(true);
+    // The odd statuses themselves, so a failure names what came back (a 500 once: see isDatabaseUnavailable).
+    expect(attempts.filter((a) => a.status !== 303 && a.status !== 503).map((a) => a.status)).toEqual([]);
 
     // Each 503 page kept the answers and the token: sending it again stores the answer exactly once.
     const resent: Attempt[] = [];
@@ -87,7 +90,7 @@ describe('when the database dies and returns during load', () => {
       expect(res.text).toMatch(/name="overall" value="4" checked/);
     } finally {
       ferret = await startFerretDb({ dataDir, port: ferret.port });
-      await waitFor(() => db.isReady(), 15_000, 200);
+      await waitFor(() => db.isReady(), 30_000, 200);
     }
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import vm from 'node:vm';
 import { AppError, isDatabaseUnavailable, NotFoundError, toAppError } from '../../src/errors';
 
 describe('errors', () => {
@@ -7,6 +8,14 @@ describe('errors', () => {
     const mapped = toAppError(driverError);
     expect(mapped.status).toBe(503);
     expect(mapped.expected).toBe(true);
+  });
+
+  it('when the driver lets a raw socket error through (a write after the database closed the connection), then it maps to 503', () => {
+    // The error of Node's writeAfterFIN, which mongodb 7 rethrows from Connection.writeCommand. Made in another
+    // realm, as Node's own errors are under jest's sandbox (there `instanceof Error` is false for them).
+    const socketError: unknown = vm.runInNewContext(`Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' })`);
+    expect(isDatabaseUnavailable(socketError)).toBe(true);
+    expect(toAppError(socketError).status).toBe(503);
   });
 
   it('when an unknown error is thrown, then it becomes an unexpected 500 with a generic message', () => {
