@@ -83,23 +83,31 @@ describe('repairing rollups left pending by a crash', () => {
     expect(await overallOf('THCS-B')).toEqual([{ s3: 1 }]);
   });
 
-  it('when a submission begins in the cell while it is being recounted, then the recount is not written and the cell waits', async () => {
-    const now = new Date('2026-11-20T05:00:00Z');
-    const stale = response('THCS-C', 4);
-    const arriving = response('THCS-C', 5);
+  /**
+   * A mark left 2 minutes ago by `stale` (stored, never incremented), and a repair whose recount lets `during`
+   * run once: the recount asks for each response's scale, the moment another writer acts on the cell.
+   */
+  async function repairWhile(stale: ResponseDoc, now: Date, during: () => Promise<unknown>): Promise<number> {
     await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
     await store(stale);
-    // The recount asks for each response's scale: the moment to let a new submission mark and store itself.
-    let arrived = false;
-    const scaleDuringArrival = async () => {
-      if (!arrived) {
-        arrived = true;
-        await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
-        await store(arriving);
+    let ran = false;
+    return repairPendingRollups(models, async () => {
+      if (!ran) {
+        ran = true;
+        await during();
       }
       return 5;
-    };
-    expect(await repairPendingRollups(models, scaleDuringArrival, now)).toBe(0);
+    }, now);
+  }
+
+  it('when a submission begins in the cell while it is being recounted, then the recount is not written and the cell waits', async () => {
+    const now = new Date('2026-11-20T05:00:00Z');
+    const arriving = response('THCS-C', 5);
+    const repaired = await repairWhile(response('THCS-C', 4), now, async () => {
+      await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
+      await store(arriving);
+    });
+    expect(repaired).toBe(0);
     expect(await overallOf('THCS-C')).toEqual([]);
     expect(await models.RollupJournal.countDocuments({ unitCode: 'THCS-C' })).toBe(2);
   });
@@ -107,26 +115,18 @@ describe('repairing rollups left pending by a crash', () => {
   it('when another instance completes a submission in the cell during the recount, then the rewrite waits and the next tick counts both', async () => {
     const now = new Date('2026-11-20T05:00:00Z');
     const counted = response('THCS-D', 3);
-    const stale = response('THCS-D', 4);
     const arriving = response('THCS-D', 5);
     await store(counted);
     await applyToRollup(models.Rollup, counted, 5);
-    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
-    await store(stale);
     // The whole submission (mark, store, increment, unmark) lands after the recount read its responses, so the
     // recount misses it and no new mark is left to see: only the rollup's revision tells that it changed.
-    let arrived = false;
-    const scaleDuringArrival = async () => {
-      if (!arrived) {
-        arrived = true;
-        await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
-        await store(arriving);
-        await applyToRollup(models.Rollup, arriving, 5);
-        await models.RollupJournal.deleteOne({ _id: arriving._id });
-      }
-      return 5;
-    };
-    expect(await repairPendingRollups(models, scaleDuringArrival, now)).toBe(0);
+    const repaired = await repairWhile(response('THCS-D', 4), now, async () => {
+      await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
+      await store(arriving);
+      await applyToRollup(models.Rollup, arriving, 5);
+      await models.RollupJournal.deleteOne({ _id: arriving._id });
+    });
+    expect(repaired).toBe(0);
     expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s5: 1 }]);
     expect(await repairPendingRollups(models, scaleOf, now)).toBe(1);
     expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s4: 1, s5: 1 }]);
