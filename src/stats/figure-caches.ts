@@ -17,8 +17,10 @@ function cacheFor<T extends { _id: string; period: string }>(model: Model<T>, co
     cache = new PeriodCache<T>({
       stampId: (partition, period) => monthStampId(collection, partition, period),
       readStamp: (id) => readStamp(Stamp, id),
-      loadMonths: (partition, periods) => model.find({ ...monthFilter(partition), period: mongoose.trusted({ $in: periods }) }).lean<T[]>(),
-      loadOne: (id) => model.findById(id).lean<T>(),
+      // exec(): a promise, not a query. The cache chains several `.then`s on one read, and each `.then` of a
+      // mongoose query runs it again (mongoose 9 refuses: "Query was already executed", a 500 on the dashboard).
+      loadMonths: (partition, periods) => model.find({ ...monthFilter(partition), period: mongoose.trusted({ $in: periods }) }).lean<T[]>().exec(),
+      loadOne: (id) => model.findById(id).lean<T>().exec(),
     });
     caches.set(model as unknown as Model<never>, cache as unknown as PeriodCache<never>);
   }

@@ -59,7 +59,8 @@ export class PeriodCache<T extends { _id: string; period: string }> {
   }
 
   private loadInFull(partition: string, periods: string[], stampOf: Map<string, { reset: number; cells: Record<string, number> }>): void {
-    const all = this.source.loadMonths(partition, periods);
+    // Once: a mongoose query is a thenable that runs again for every `then`.
+    const all = Promise.resolve(this.source.loadMonths(partition, periods));
     for (const period of periods) {
       const key = `${partition}|${period}`;
       const stamp = stampOf.get(period)!;

@@ -214,8 +214,10 @@ function stripRaw<T extends { raw: unknown }>(value: T): Omit<T, 'raw'> {
   return rest;
 }
 
-/** Lowest share first; suppressed cells (no share) last, then by n. */
-function lowestFirst(a: { share: number | null; n: number }, b: { share: number | null; n: number }): number {
-  if (a.share === null || b.share === null) return a.share === null ? (b.share === null ? b.n - a.n : 1) : -1;
-  return a.share - b.share;
+/** Lowest share first; suppressed cells (no share) last; ties by n (largest first), then by key, so every instance agrees. */
+function lowestFirst(a: { key: string; share: number | null; n: number }, b: { key: string; share: number | null; n: number }): number {
+  if (a.share === null || b.share === null) {
+    if (a.share !== b.share) return a.share === null ? 1 : -1;
+  } else if (a.share !== b.share) return a.share - b.share;
+  return b.n - a.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }

@@ -126,4 +126,21 @@ describe('the figures copy by month, checked against change stamps', () => {
     fail = false;
     expect(byId(await cache.get('all', ['2026-10']))).toEqual({ '2026-10|a': 1 });
   });
+
+  it('when the source answers with a query-like thenable that runs on each then, then a full read runs it once', async () => {
+    const db = fakeDatabase();
+    db.write({ _id: '2026-10|a', period: '2026-10', n: 1 });
+    db.write({ _id: '2026-11|a', period: '2026-11', n: 1 });
+    let runs = 0;
+    // Like a mongoose query: every `then` executes it, and mongoose refuses a second execution.
+    const query = (docs: Promise<Doc[]>) => ({
+      then: <R>(onFulfilled: (value: Doc[]) => R, onRejected?: (error: unknown) => R) => {
+        runs += 1;
+        return (runs > 1 ? Promise.reject(new Error('Query was already executed')) : docs).then(onFulfilled, onRejected);
+      },
+    });
+    const cache = new PeriodCache({ ...db.source, loadMonths: (partition, periods) => query(db.source.loadMonths(partition, periods)) as unknown as Promise<Doc[]> });
+    expect(byId(await cache.get('all', ['2026-10', '2026-11']))).toEqual({ '2026-10|a': 1, '2026-11|a': 1 });
+    expect(runs).toBe(1);
+  });
 });
