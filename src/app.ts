@@ -18,11 +18,14 @@ import { reviewRoutes } from './admin/review.routes';
 import { linkAdminRoutes } from './admin/links.routes';
 import { settingsRoutes } from './admin/settings.routes';
 import { directoryRoutes } from './admin/directory.routes';
+import { passwordRoutes, requirePasswordChange } from './admin/password.routes';
+import { passwordResetRoutes, resetLinkRoutes } from './admin/password-reset.routes';
 import { surveyAdminRoutes } from './admin/surveys.routes';
 import { createMailer, type Mailer } from './reports/mailer';
 import { reportAdminRoutes } from './reports/reports.routes';
 import { sessions } from './admin/session';
 import { csrfProtection } from './http/csrf';
+import { purposeKey } from './secret-keys';
 import { apiRoutes } from './stats/api.routes';
 import { LinkResolver } from './links/link.service';
 import { qrRoutes } from './links/qr.routes';
@@ -58,7 +61,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: config.isProduction ? '7d' : 0, index: false }));
   app.use(healthRoutes(deps.readiness ?? { isPrepared: () => true, isReady: () => db.isReady(), isShuttingDown: () => false }));
 
-  app.use(cookieParser(config.SESSION_SECRET));
+  // Each signer gets its own key derived from SESSION_SECRET (secret-keys.ts); the signed cookie here is the device cookie.
+  app.use(cookieParser(purposeKey(config.SESSION_SECRET, 'device-cookie')));
   app.use(language(config.isProduction));
 
   const models = createModels(db.connection);
@@ -73,21 +77,29 @@ export function createApp(deps: AppDeps): Express {
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
   const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };
-  app.use(['/admin', '/api'], sessions(db.connection, { secret: config.SESSION_SECRET, secure: config.isProduction, idleMs: limits.idleMs }));
+  app.use(['/admin', '/api'], sessions(db.connection, { secret: purposeKey(config.SESSION_SECRET, 'session-cookie'), secure: config.isProduction, idleMs: limits.idleMs }));
   app.use(['/admin', '/api'], loadSessionUser(models, clock, limits));
-  app.use('/admin', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }), csrfProtection);
+  app.use(
+    '/admin',
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }),
+    csrfProtection({ key: purposeKey(config.SESSION_SECRET, 'anonymous-csrf'), secure: config.isProduction }),
+  );
   app.use(authRoutes({ models, config, clock, salt }));
-  app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL }));
+  app.use(passwordResetRoutes({ models, clock, salt }));
+  app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
   app.use('/admin', requireUser);
+  app.use('/admin', requirePasswordChange);
+  app.use(passwordRoutes({ models, clock, salt }));
   app.use(adminRoutes({ models, catalog, clock, config }));
-  app.use(exportRoutes({ models, catalog, clock }));
+  app.use(exportRoutes({ models, catalog, clock, smallCellK: config.SMALL_CELL_K }));
   app.use(reviewRoutes({ models, catalog, clock }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(directoryRoutes({ models, clock }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
-  const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL };
+  const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
   app.use(reportAdminRoutes(delivery, clock));
+  app.use(resetLinkRoutes({ models, clock, mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL }));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -49,10 +49,20 @@ const schema = z
     ROLLUP_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
+    // Figures with fewer answers than this show n only (no share, mean or interval); 1 would expose single answers.
+    SMALL_CELL_K: z.coerce.number().int().min(2).max(100).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    }
+    // Trusting every hop lets any client write its own X-Forwarded-For, and with it slip past every per-address limit.
+    if (env.NODE_ENV === 'production' && trustsEveryone(env.TRUST_PROXY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message: "must not trust every proxy in production: set the number of proxies in front of the app (e.g. 1) or the proxy's address or subnet (e.g. 10.0.0.0/8)",
+      });
     }
   });
 
@@ -77,9 +87,17 @@ function formatConfigError(error: z.ZodError, env: NodeJS.ProcessEnv): string {
   return `Invalid environment: ${name} ${issue.message} (${shown})`;
 }
 
+/** `true`, or a subnet covering every address, makes express believe any X-Forwarded-For a client sends. */
+function trustsEveryone(value: string): boolean {
+  return value
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .some((part) => part === 'true' || part === '0.0.0.0/0' || part === '::/0');
+}
+
 function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (value.toLowerCase() === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
 }

@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
+import { loginLeaseModel } from './admin/login-lease';
+import { passwordResetModel } from './admin/password-reset';
 import { targetModel } from './stats/target.model';
 import { claimModel } from './claims';
 import { outboxModel, subscriptionModel } from './reports/report.models';
@@ -28,6 +30,8 @@ export function createModels(connection: Connection) {
     User: userModel(connection),
     Audit: auditModel(connection),
     LoginThrottle: loginThrottleModel(connection),
+    LoginLease: loginLeaseModel(connection),
+    PasswordReset: passwordResetModel(connection),
     ApiToken: apiTokenModel(connection),
     Target: targetModel(connection),
     Claim: claimModel(connection),

@@ -8,6 +8,8 @@ import { clearRunningState, writeRunningState } from './embedded-db/running-stat
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { repairPendingRollups } from './responses/rollup-rebuild';
+import { RETENTION_INTERVAL_MS, runRetention } from './retention';
+import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { seedDemo } from './seed/demo-seed';
 import { periodOf, periodRange, shiftPeriod } from './responses/period';
 import { rollupCache, viewCache } from './stats/figure-caches';
@@ -99,9 +101,10 @@ async function main(): Promise<void> {
   prepared = true;
   logger.info('database prepared: ready');
   warmFigureCaches(models, logger);
+  startRetention(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
-      { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL },
+      { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K },
       config.REPORT_CRON,
       () => new Date(),
     );
@@ -119,6 +122,9 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const { config, logger, models } = deps;
   const now = new Date();
   await ensureIndexes(models);
+  // Privacy: dossier claims written before dossier-claim.ts named their response in clear; they no longer do.
+  const forgotten = await forgetClaimResponseIds(models.DossierClaim);
+  if (forgotten) logger.info({ forgotten }, 'dossier claims: response ids removed');
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');
   const catalog = new SurveyCatalog(models.Survey);
@@ -142,6 +148,18 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitCode: root?.code ?? 'SGD', logger, print: (line) => console.log(line) },
     now,
   );
+}
+
+/** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
+function startRetention(models: Models, logger: Logger): void {
+  const sweep = () =>
+    runRetention(models, new Date())
+      .then((deleted) => {
+        if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
+      })
+      .catch((error) => logger.warn({ err: error }, 'retention sweep failed'));
+  void sweep();
+  setInterval(sweep, RETENTION_INTERVAL_MS).unref();
 }
 
 /** Reads the last 13 months of figures into memory in the background, so the first dashboard is not the slow one. */

@@ -4,6 +4,8 @@ import type { ResponseDoc } from '../../src/responses/response.model';
 import { rollupUpdate } from '../../src/responses/rollup.service';
 import { rollupId } from '../../src/responses/rollup.model';
 import { buildResponse } from '../../src/responses/submit-response';
+import { countsCollectionName } from '../../src/responses/address-hash';
+import { dayOf } from '../../src/responses/period';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { autocannonRun, type LoadSettings } from './load';
@@ -13,8 +15,8 @@ import { elapsedMs, percentile } from './stats';
 
 /**
  * B2: virtual respondents load a form and post it (the `_token` taken from the page), against a raw-driver loop
- * doing the database writes of one submission (the journal mark, the response insert, the rollup `$inc` upsert,
- * the mark's removal), with the same concurrency and duration.
+ * doing the database work of one submission (the address-cluster counter's `$inc`, the journal mark, the response
+ * insert, the rollup `$inc` upsert, the mark's removal, the cluster re-read), with the same concurrency and duration.
  */
 export interface FormTarget {
   path: string;
@@ -128,8 +130,9 @@ export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
 
 /**
  * The baseline: `concurrency` workers on the bare MongoDB driver (same pool size as the app), each writing
- * submission after submission for `durationSec`: the rollup journal mark, insertOne, the rollup upsert (retried
- * once on a duplicate key, as incrementRollup does), the mark's removal.
+ * submission after submission for `durationSec`: the address-cluster counter (address-clusters.ts; one bucket per
+ * respondent, as each app respondent has its own address), the rollup journal mark, insertOne, the rollup upsert
+ * (retried once on a duplicate key, as incrementRollup does), the mark's removal, the cluster's re-read.
  */
 export async function rawDriverWrites(uri: string, forms: FormTarget[], settings: LoadSettings, maxSubmissions = 1_000_000): Promise<SubmissionFigures> {
   const client = new mongoose.mongo.MongoClient(uri, { maxPoolSize: 20 });
@@ -152,6 +155,9 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
           const now = new Date();
           const response = responseDocument(form, now);
           const { period, surveyKey, unitCode } = response;
+          const counts = db.collection<{ _id: string }>(countsCollectionName(dayOf(now)));
+          const bucket = { _id: `${now.toISOString().slice(0, 13)}.${form.target.link.code}.${response._id}` };
+          await counts.findOneAndUpdate(bucket, { $inc: { n: 1, 's.00': 1 }, $setOnInsert: { m1: `${response._id} 00` } }, { upsert: true, returnDocument: 'after' });
           await journal.insertOne({ _id: response._id, rollupId: rollupId(period, surveyKey, unitCode), period, surveyKey, unitCode, at: now });
           await responses.insertOne(response as unknown as { _id: string });
           const { filter, update } = rollupUpdate(response, form.target.survey.definition.scale);
@@ -160,6 +166,7 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
             await rollups.updateOne(filter, update, { upsert: true });
           });
           await journal.deleteOne({ _id: response._id });
+          await counts.findOne(bucket);
           latencies.push(elapsedMs(t0));
         } catch {
           failed += 1;

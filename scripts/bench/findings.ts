@@ -74,7 +74,7 @@ loads at most a few times a second.
 
 ### 3. B2 submission
 
-Both sides write the same four things per submission (journal mark, response, rollup \`$inc\`, mark removal); both
+Both sides do the same database work per submission (address-cluster counter, journal mark, response, rollup \`$inc\`, mark removal, cluster re-read); both
 are bound by FerretDB (item 1). The app lost its share to the view counter (an upsert per active link every
 second, then every 5 s); views are now written every minute, or at once after 5,000 views of one link (with 500,
 B1's single hot link was written six times a second, a scan of \`link_views\` each). The rollup check waits until no

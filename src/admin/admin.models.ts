@@ -12,6 +12,11 @@ export interface User {
   unitCode: string;
   disabled?: boolean;
   createdAt?: Date;
+  /** Set when someone else chose the password (generated at creation): every admin page asks for a new one first. */
+  mustChangePassword?: boolean;
+  /** Raised at every password change or reset: sessions signed in under an older value end. */
+  credentialVersion?: number;
+  passwordChangedAt?: Date;
 }
 
 export interface AuditEntry {
@@ -40,6 +45,8 @@ export interface ApiToken {
   createdAt: Date;
   revokedAt?: Date;
   lastUsedAt?: Date;
+  /** Tokens made before expiry existed have none: they expire a year after `createdAt` (see authenticate.ts). */
+  expiresAt?: Date;
 }
 
 const userSchema = new Schema<User>(
@@ -50,6 +57,9 @@ const userSchema = new Schema<User>(
     role: { type: String, required: true, enum: ROLES },
     unitCode: { type: String, required: true },
     disabled: { type: Boolean, default: false },
+    mustChangePassword: { type: Boolean, default: false },
+    credentialVersion: { type: Number, default: 0 },
+    passwordChangedAt: Date,
   },
   { collection: 'users', timestamps: true },
 );
@@ -79,6 +89,7 @@ const apiTokenSchema = new Schema<ApiToken>(
     createdAt: { type: Date, required: true },
     revokedAt: Date,
     lastUsedAt: Date,
+    expiresAt: Date,
   },
   { collection: 'api_tokens', versionKey: false },
 );

@@ -11,6 +11,7 @@ import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { readableUnits } from './readable-units';
+import { mayExportResponses } from './scope';
 
 /** Admin pages (signed in). chart.js is served from our own origin, never a CDN. */
 export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config> }): Router {
@@ -23,7 +24,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
 
   router.get('/admin', async (req, res) => {
     const principal = req.principal!;
-    const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock());
+    const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock(), { k: deps.config.SMALL_CELL_K });
     const stats = await computeStats(models, query, await latestInstruments(catalog));
     const units = await readableUnits(models, principal);
     const lang = res.locals.lang as Lang;
@@ -35,6 +36,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
       units,
       f,
       csrf: csrfToken(req),
+      canExportResponses: mayExportResponses(principal),
       exportQuery: new URLSearchParams({
         kind: stats.scope.kind,
         unit: stats.scope.unit.code,

@@ -3,10 +3,8 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import { saltedHash } from '../responses/hashing';
 import { audit } from './audit';
-import { clearFailures, lockedUntil, recordFailure, type ThrottleKey } from './login-throttle';
-import { dummyPasswordHash, verifyPassword } from './passwords';
+import { addressHashOf, checkPassword } from './sign-in-guard';
 
 const loginBody = z.object({
   // Not empty: the address is the audit log's actor and the throttle's key (an empty one made the audit write fail: 500).
@@ -43,31 +41,31 @@ export function authRoutes(deps: { models: Models; config: Readonly<Config>; clo
     if (!parsed.success) return renderLogin(req, res, 400, { error: 'admin.login.invalid' });
     const { email, password, next } = parsed.data;
     const now = clock();
-    const keys: ThrottleKey[] = [
-      { id: `acct:${email}`, policy: 'account' },
-      { id: `ip:${saltedHash(await deps.salt(), req.ip ?? '')}`, policy: 'ip' },
-    ];
-    const until = await lockedUntil(models.LoginThrottle, keys, now);
-    if (until) {
-      const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+    const addressHash = await addressHashOf(req, deps.salt);
+    const outcome = await checkPassword(models, { email, addressHash, password }, now);
+    if (outcome.kind === 'locked') {
+      const minutes = Math.max(1, Math.ceil((outcome.until.getTime() - now.getTime()) / 60_000));
       await audit(models.Audit, { actor: email, action: 'login.locked' }, now);
       return renderLogin(req, res, 429, { error: 'admin.login.locked', minutes, email });
     }
-
-    const user = await models.User.findOne({ email }).lean();
-    const ok = user && !user.disabled ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyPasswordHash(), password), false);
-    if (!ok || !user) {
-      await recordFailure(models.LoginThrottle, keys, now);
+    if (outcome.kind === 'busy' || outcome.kind === 'overloaded') {
+      // Counted as an attempt already; answered without a password check.
+      await audit(models.Audit, { actor: email, action: 'login.busy' }, now);
+      res.setHeader('Retry-After', '5');
+      return renderLogin(req, res, 429, { error: outcome.kind === 'busy' ? 'admin.login.busy' : 'admin.login.overloaded', email });
+    }
+    if (outcome.kind === 'failed') {
       await audit(models.Audit, { actor: email, action: 'login.failure' }, now);
       return renderLogin(req, res, 401, { error: 'admin.login.failed', email });
     }
+    const user = outcome.user;
 
-    await clearFailures(models.LoginThrottle, keys[0]!);
     // A new session id at sign-in: a session fixed before login is worthless after it.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.userId = String(user._id);
     req.session.signedInAt = now.getTime();
     req.session.lastSeenAt = now.getTime();
+    req.session.credentialVersion = user.credentialVersion ?? 0;
     await audit(models.Audit, { actor: email, action: 'login.success' }, now);
     // Saved before answering: express-session would otherwise flush the 303 while the store write is still
     // running, and a fast browser follows the redirect before its new session exists.

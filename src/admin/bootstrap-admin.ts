@@ -16,7 +16,15 @@ export async function ensureFirstAdmin(
   if ((await models.User.estimatedDocumentCount()) > 0) return { created: false, email };
   const password = options.password ?? generatePassword();
   try {
-    await models.User.create({ email, name: 'Quản trị viên', passwordHash: await hashPassword(password), role: 'super_admin', unitCode: options.rootUnitCode });
+    // A generated password has been printed to the console (and any log collecting it): replaced at first sign-in.
+    await models.User.create({
+      email,
+      name: 'Quản trị viên',
+      passwordHash: await hashPassword(password),
+      role: 'super_admin',
+      unitCode: options.rootUnitCode,
+      mustChangePassword: !options.password,
+    });
   } catch (error) {
     if ((error as { code?: number }).code === 11000) return { created: false, email }; // another instance won
     throw error;

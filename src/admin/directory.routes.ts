@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { Router } from 'express';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
@@ -11,8 +12,9 @@ import { ROLES } from './admin.models';
 import { audit } from './audit';
 import { generatePassword, hashPassword } from './passwords';
 import { readableUnits } from './readable-units';
-import { assertCanManage, canRead, type Principal } from './scope';
-import { unitsByCode } from '../units/unit-directory';
+import { type Principal } from './scope';
+import { canManageUser } from './roles';
+import { findManageableUser, visibleUsers } from './user-directory';
 
 const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
 const requireProvinceWide = (p: Principal) => {
@@ -57,12 +59,7 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date }): Ro
 
   router.get('/admin/users', async (req, res) => {
     const principal = req.principal!;
-    const units = await unitsByCode(models.Unit);
-    const users = (await models.User.find().sort({ email: 1 }).lean()).filter((u) => {
-      const unit = units.get(u.unitCode);
-      return provinceWide(principal) || (unit && canRead(principal, unit));
-    });
-    res.render('admin/users', { ...common(req, res), users, units: await readableUnits(models, principal), roles: ROLES, created: null });
+    res.render('admin/users', { ...common(req, res), ...(await visibleUsers(models, principal)), units: await readableUnits(models, principal), roles: ROLES, created: null });
   });
 
   router.post('/admin/users', async (req, res) => {
@@ -71,30 +68,36 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date }): Ro
     if (!parsed.success) throw new BadRequestError('Invalid user fields.');
     const unit = await models.Unit.findOne({ code: parsed.data.unitCode }).lean<Unit>();
     if (!unit) throw new NotFoundError('Unknown unit.');
-    // Only province-wide staff create province-wide roles; a unit manager may add people to its own subtree.
-    if (['super_admin', 'department'].includes(parsed.data.role)) requireProvinceWide(principal);
-    if (principal.role === 'department' && parsed.data.role === 'super_admin') throw new ForbiddenError();
-    assertCanManage(principal, unit);
+    // Nobody creates an account of a role they could not manage (roles.ts): no department staff making super admins.
+    if (!canManageUser(principal, { role: parsed.data.role, unit })) throw new ForbiddenError('You cannot create an account with this role here.');
     const password = generatePassword();
     try {
-      await models.User.create({ ...parsed.data, passwordHash: await hashPassword(password) });
+      // The creator knows this password: the new user must replace it at first sign-in.
+      await models.User.create({ ...parsed.data, passwordHash: await hashPassword(password), mustChangePassword: true });
     } catch (error) {
       if ((error as { code?: number }).code === 11000) throw new BadRequestError('This e-mail already has an account.');
       throw error;
     }
     await audit(models.Audit, { actor: principal.label, action: 'user.create', target: parsed.data.email, details: { role: parsed.data.role, unitCode: unit.code } }, clock());
     res.setHeader('Cache-Control', 'no-store');
-    const users = await models.User.find().sort({ email: 1 }).lean();
-    res.render('admin/users', { ...common(req, res), users, units: await readableUnits(models, principal), roles: ROLES, created: { email: parsed.data.email, password } });
+    res.render('admin/users', {
+      ...common(req, res),
+      ...(await visibleUsers(models, principal)),
+      units: await readableUnits(models, principal),
+      roles: ROLES,
+      created: { email: parsed.data.email, password },
+    });
   });
 
   router.post('/admin/users/:email/disable', async (req, res) => {
-    requireProvinceWide(req.principal!);
     const email = String(req.params.email).toLowerCase();
     if (email === req.principal!.label) throw new BadRequestError('You cannot disable yourself.');
-    const result = await models.User.updateOne({ email }, { $set: { disabled: true } });
-    if (result.matchedCount !== 1) throw new NotFoundError();
-    await audit(models.Audit, { actor: req.principal!.label, action: 'user.disable', target: email }, clock());
+    await findManageableUser(models, req.principal!, email);
+    const now = clock();
+    await models.User.updateOne({ email }, { $set: { disabled: true } });
+    // Their API tokens go with them (authenticate.ts also refuses tokens of a disabled creator).
+    const revoked = await models.ApiToken.updateMany({ createdBy: email, revokedAt: mongoose.trusted({ $exists: false }) }, { $set: { revokedAt: now } });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'user.disable', target: email, details: { tokensRevoked: revoked.modifiedCount } }, now);
     res.redirect(303, '/admin/users');
   });
 

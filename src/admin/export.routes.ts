@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { toCsv } from '../exports/csv';
 import { toXlsx, type Sheet } from '../exports/xlsx';
-import { NotFoundError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { FIGURE_COLUMNS, figureRows } from '../stats/figures-table';
@@ -11,10 +11,13 @@ import { computeStats } from '../stats/stats.service';
 import { ratingQuestions } from '../surveys/form-fields';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from './audit';
+import { mayExportResponses } from './scope';
 import { scopedResponses } from './scoped-responses';
 import { unitsByCode } from '../units/unit-directory';
 
-const vnTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
+// The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
+// desk or the kiosk at that moment.
+const vnDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 function send(res: Response, name: string, format: 'csv' | 'xlsx', body: string | Buffer): void {
   res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
@@ -26,7 +29,7 @@ function send(res: Response, name: string, format: 'csv' | 'xlsx', body: string 
  * Exports of figures and of raw responses, CSV (UTF-8 with BOM, formula-looking cells neutralised) or XLSX,
  * for exactly the dashboard's filter and scope. Every export is audited.
  */
-export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date }): Router {
+export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; smallCellK?: number }): Router {
   const { models, catalog, clock } = deps;
   const router = Router();
 
@@ -34,7 +37,8 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const match = /^(figures|responses)\.(csv|xlsx)$/.exec(String(req.params.file));
     if (!match) throw new NotFoundError();
     const [, what, format] = match as unknown as [string, 'figures' | 'responses', 'csv' | 'xlsx'];
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
+    if (what === 'responses' && !mayExportResponses(req.principal!)) throw new ForbiddenError('Raw responses can be exported by province-wide staff only.');
+    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock(), { k: deps.smallCellK });
     const name = `hailong-${what}-${query.kind}-${query.unit.code}-${query.from}-${query.to}`;
     await audit(models.Audit, { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } }, clock());
 
@@ -51,13 +55,17 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
     }
 
-    const responses = await scopedResponses(models, query, () => true, 'oldest');
+    // By day, then by the random response id: within a day the row order must not give the order of arrival.
+    const responses = (await scopedResponses(models, query, () => true, 'oldest'))
+      .map((r) => ({ r, day: vnDay.format(r.submittedAt) }))
+      .sort((a, b) => (a.day === b.day ? (a.r._id < b.r._id ? -1 : 1) : a.day < b.day ? -1 : 1))
+      .map(({ r }) => r);
     const units = await unitsByCode(models.Unit);
     const instruments = await latestInstruments(catalog);
     const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
     const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [
       { header: 'id', key: 'id', value: (r) => r._id },
-      { header: 'thời điểm / submitted (Asia/Ho_Chi_Minh)', key: 'submittedAt', value: (r) => vnTime.format(r.submittedAt) },
+      { header: 'ngày / submitted on (Asia/Ho_Chi_Minh)', key: 'submittedOn', value: (r) => vnDay.format(r.submittedAt) },
       { header: 'kỳ / period', key: 'period', value: (r) => r.period },
       { header: 'phiếu / survey', key: 'survey', value: (r) => `${r.surveyKey}@${r.surveyVersion}` },
       { header: 'mã đơn vị / unit', key: 'unit', value: (r) => r.unitCode },

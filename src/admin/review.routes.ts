@@ -1,18 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { BadRequestError } from '../errors';
+import { AppError, BadRequestError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
-import { COMMENT_STATUSES } from '../responses/response.model';
-import { applyToRollup } from '../responses/rollup.service';
-import { beginRollupChange, endRollupChange } from '../responses/rollup-journal';
+import { COMMENT_STATUSES, type ResponseDoc } from '../responses/response.model';
+import { changeCounted, changeCountedMany } from '../responses/counted-change';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from './audit';
 import { readableUnits } from './readable-units';
 import { manageableResponse, scopedResponses } from './scoped-responses';
+import { clusterMembers, groupClusters } from './review-clusters';
+import { assertCanDecideReview, canDecideReview, type Principal } from './scope';
 
 const PAGE = 50;
 const commentUpdate = z.object({
@@ -85,10 +86,13 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
 
   router.get('/admin/review', async (req, res) => {
     const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
-    const rows = await scopedResponses(models, query, (r) => r.flags.length > 0);
+    const { clusters, singles } = groupClusters(await scopedResponses(models, query, (r) => r.flags.length > 0));
+    const decides = (r: { unitCode: string; unitAncestors: string[] }) => canDecideReview(req.principal!, { code: r.unitCode, ancestors: r.unitAncestors });
     res.render('admin/review', {
-      rows: rows.slice(0, 200),
-      total: rows.length,
+      clusters: clusters.slice(0, 50).map((c) => ({ ...c, canDecide: decides(c) })),
+      rows: singles.slice(0, 200).map((r) => ({ ...r, canDecide: decides(r) })),
+      total: singles.length,
+      clusterTotal: clusters.length,
       filter: query,
       units: await readableUnits(models, req.principal!),
       f: formatters(res.locals.lang as Lang),
@@ -97,34 +101,48 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     });
   });
 
+  /** Who may decide, and only about flagged answers (an unflagged answer is not up for review: 409). */
+  function assertDecidable(principal: Principal, response: ResponseDoc): void {
+    assertCanDecideReview(principal, { code: response.unitCode, ancestors: response.unitAncestors });
+    if (response.flags.length === 0) throw new AppError(409, 'review_not_flagged', 'Only flagged answers can be included or excluded.');
+  }
+  const scaleOf = async (r: ResponseDoc) => (await catalog.getVersion(r.surveyKey, r.surveyVersion))?.definition.scale ?? 5;
+
   /**
-   * Include or exclude a flagged response. The decision is one atomic update of the response by `_id` that
-   * returns the document as it was before, so of a double click or two admins at once exactly one sees the
-   * change from the other state, and only that one moves the rollup (an `_id` filter is the only one FerretDB
-   * serves from its index; a conditional filter would scan every response). Like a submission
-   * (submit-response.ts) the change is marked in the rollup journal first, so a crash between the decision and
-   * its increment is recounted instead of left wrong; a mark left by a loser costs a harmless recount.
+   * Include or exclude one flagged response (changeCounted: exactly once, through the rollup journal). A decision
+   * that changes nothing (a double click) is not audited twice.
    */
   router.post('/admin/review/:id', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Unknown decision.');
     const response = await manageableResponse(models, req.principal!, String(req.params.id));
+    assertDecidable(req.principal!, response);
     const include = parsed.data.decision === 'include';
     const now = clock();
-    if (response.counted !== include) {
-      const changeId = `review:${response._id}:${response.reviews ?? 0}`;
-      await beginRollupChange(models.RollupJournal, changeId, response, now);
-      const before = await models.Response.findOneAndUpdate(
-        { _id: response._id },
-        { $set: { counted: include, reviewedBy: req.principal!.label, reviewedAt: now }, $inc: { reviews: 1 } },
-        { returnDocument: 'before' },
-      ).lean();
-      if (before && before.counted !== include) {
-        const survey = await catalog.getVersion(response.surveyKey, response.surveyVersion);
-        await applyToRollup(models.Rollup, response, survey?.definition.scale ?? 5, include ? 1 : -1);
-        await endRollupChange(models.RollupJournal, changeId);
-        await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
-      }
+    const moved = response.counted !== include && (await changeCounted(models, response, { include, reason: 'review', reviewer: req.principal!.label }, await scaleOf(response), now));
+    if (moved) await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
+    res.redirect(303, '/admin/review');
+  });
+
+  /**
+   * Include or exclude a whole cluster (review-clusters.ts) in one audited action. changeCountedMany flips each
+   * answer atomically, so each is added to or removed from the rollups exactly once, however often the button is
+   * pressed, and moves the rollup with one increment per cell.
+   */
+  router.post('/admin/review/clusters/:key', async (req, res) => {
+    const parsed = reviewDecision.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Unknown decision.');
+    const key = String(req.params.key);
+    const members = await clusterMembers(models, key);
+    if (members.length === 0) throw new NotFoundError();
+    for (const member of members) assertDecidable(req.principal!, member);
+    const include = parsed.data.decision === 'include';
+    const now = clock();
+    const pending = members.filter((m) => m.counted !== include);
+    const moved = await changeCountedMany(models, pending, { include, reason: 'review', reviewer: req.principal!.label }, await scaleOf(members[0]!), now);
+    if (moved) {
+      const flags = [...new Set(members.flatMap((m) => m.flags))];
+      await audit(models.Audit, { actor: req.principal!.label, action: `review.cluster.${parsed.data.decision}`, target: key, details: { answers: members.length, changed: moved, flags } }, now);
     }
     res.redirect(303, '/admin/review');
   });

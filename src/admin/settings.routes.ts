@@ -8,7 +8,8 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { audit } from './audit';
-import { hashApiToken } from './authenticate';
+import { hashApiToken, tokenExpiry } from './authenticate';
+import { canManageUser } from './roles';
 import { readableUnits } from './readable-units';
 import { assertCanManage, type Principal } from './scope';
 
@@ -18,7 +19,17 @@ const targetBody = z.object({
   // Entered as a percentage in the form, stored as a fraction.
   percent: z.coerce.number().min(0).max(100),
 });
-const tokenBody = z.object({ name: z.string().trim().min(1).max(80), unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) });
+const tokenBody = z.object({
+  name: z.string().trim().min(1).max(80),
+  unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+  // Days until the token stops working: at most a year, a year when left empty.
+  days: z
+    .string()
+    .regex(/^\d{0,3}$/)
+    .optional()
+    .transform((v) => (v ? Number(v) : 365))
+    .pipe(z.number().int().min(1).max(365)),
+});
 
 const provinceWide = (p: Principal) => p.role === 'super_admin' || p.role === 'department';
 
@@ -34,7 +45,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     );
     res.render('admin/settings', {
       targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
-      tokens,
+      tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
       canEditTargets: provinceWide(principal) && principal.kind === 'user',
       units: await readableUnits(models, principal),
       newToken,
@@ -67,8 +78,9 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     // Shown once; only its hash is stored.
     const token = `hl_${crypto.randomBytes(24).toString('base64url')}`;
     const now = clock();
-    await models.ApiToken.create({ name: parsed.data.name, tokenHash: hashApiToken(token), unitCode: unit.code, createdBy: req.principal!.label, createdAt: now });
-    await audit(models.Audit, { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code } }, now);
+    const expiresAt = new Date(now.getTime() + parsed.data.days * 24 * 3600_000);
+    await models.ApiToken.create({ name: parsed.data.name, tokenHash: hashApiToken(token), unitCode: unit.code, createdBy: req.principal!.label, createdAt: now, expiresAt });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code, expiresAt } }, now);
     res.setHeader('Cache-Control', 'no-store');
     await render(req, res, token);
   });
@@ -79,7 +91,12 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     const token = await models.ApiToken.findById(id).lean();
     if (!token) throw new NotFoundError();
     const principal = req.principal!;
-    if (!provinceWide(principal) && token.createdBy !== principal.label) throw new ForbiddenError();
+    if (token.createdBy !== principal.label) {
+      if (!provinceWide(principal)) throw new ForbiddenError();
+      // Not someone else's token of a role one may not manage (department staff and a super admin's token).
+      const creator = await models.User.findOne({ email: token.createdBy }).lean();
+      if (creator && !canManageUser(principal, { role: creator.role, unit: { code: creator.unitCode, ancestors: [] } })) throw new ForbiddenError();
+    }
     const now = clock();
     await models.ApiToken.updateOne({ _id: token._id }, { $set: { revokedAt: now } });
     await audit(models.Audit, { actor: principal.label, action: 'token.revoke', target: token.name }, now);

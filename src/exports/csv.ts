@@ -1,3 +1,5 @@
+import { defuseFormulas } from './formula-cells';
+
 export type CellValue = string | number | boolean | null | undefined | Date;
 
 export interface Column<Row> {
@@ -8,11 +10,10 @@ export interface Column<Row> {
 // Excel reads a BOM-less file in the machine's ANSI code page and mangles Vietnamese diacritics.
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
-// OWASP CSV-injection list: a spreadsheet may run a cell starting with these as a formula or DDE call.
-const DANGEROUS_FIRST_CHARS = new Set(['=', '+', '-', '@', '\t', '\r']);
-const NEEDS_QUOTES = /[",\r\n]/;
+// ';' too: where it is the list separator (Vietnamese Excel), a quoted field at least stays one cell.
+const NEEDS_QUOTES = /[",;\r\n]/;
 
-/** Builds a whole CSV document: BOM, CRLF after every record, RFC 4180 quoting, formula-looking text defused. */
+/** Builds a whole CSV document: BOM, CRLF after every record, RFC 4180 quoting, formula-looking text defused (formula-cells.ts). */
 export function toCsv<Row>(rows: Iterable<Row>, columns: Column<Row>[]): string {
   const lines = [columns.map((column) => textField(column.header))];
   for (const row of rows) {
@@ -30,7 +31,7 @@ function field(value: CellValue): string {
 }
 
 function textField(text: string): string {
-  const safe = DANGEROUS_FIRST_CHARS.has(text.charAt(0)) ? `'${text}` : text;
+  const safe = defuseFormulas(text);
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

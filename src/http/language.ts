@@ -21,7 +21,9 @@ export function language(isProduction: boolean): RequestHandler {
     res.locals.lang = lang;
     res.locals.t = translator(lang);
     res.locals.otherLang = lang === 'vi' ? 'en' : 'vi';
-    res.locals.currentPath = req.path;
+    // Never `//host/...`: printed into a link, a path starting with two slashes (or a backslash, which browsers
+    // read as a slash) points at another site. The header's switch is a query-only link for the same reason.
+    res.locals.currentPath = req.path.replace(/^[/\\]+/, '/');
     next();
   };
 }

@@ -47,3 +47,18 @@ export function pageViewsPerIp(limit = 1200): RequestHandler {
     handler: tooMany,
   });
 }
+
+/**
+ * QR images per IP: 300 a minute. Only staff fetch them (posters, downloads); a new image costs a render, so an
+ * address walking through codes is stopped long before it keeps a core busy.
+ */
+export function qrImagesPerIp(limit = 300): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `qr|${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    handler: tooMany,
+  });
+}

@@ -15,6 +15,8 @@ export interface SummaryRequest {
   kind: SurveyKind;
   lang: 'vi' | 'en';
   publicBaseUrl: string;
+  /** Small-cell threshold (SMALL_CELL_K); the default when unset. */
+  k?: number;
 }
 
 type CommentRef = { unitCode: string; unitAncestors: string[] };
@@ -50,7 +52,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
   const unit = (await unitsByCode(models.Unit)).get(request.unitCode);
   if (!unit) throw new NotFoundError(`Unknown unit ${request.unitCode}`);
   const instruments = await latestInstruments(catalog);
-  const query = (from: string, to: string): StatsQuery => ({ kind: request.kind, unit, from, to, k: SMALL_CELL_DEFAULT_K, minN: 30 });
+  const query = (from: string, to: string): StatsQuery => ({ kind: request.kind, unit, from, to, k: request.k ?? SMALL_CELL_DEFAULT_K, minN: 30 });
   const { period } = request;
   const [current, previous, lastYear] = await Promise.all([
     computeStats(models, query(shiftPeriod(period, -11), period), instruments),

@@ -17,6 +17,8 @@ export interface DeliveryDeps {
   logger: Logger;
   mailFrom: string;
   publicBaseUrl: string;
+  /** SMALL_CELL_K: the mail hides what the dashboard hides. */
+  smallCellK?: number;
 }
 
 /** Waits between attempts after a temporary (4xx or network) failure; after the last, the entry fails. */
@@ -67,7 +69,7 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
     await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { claimedAt: now } });
     try {
       const key = `${entry.period}|${entry.unitCode}|${entry.kind}|${entry.lang}`;
-      if (!summaries.has(key)) summaries.set(key, buildSummary(deps.models, deps.catalog, { ...entry, publicBaseUrl: deps.publicBaseUrl }));
+      if (!summaries.has(key)) summaries.set(key, buildSummary(deps.models, deps.catalog, { ...entry, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK }));
       await deps.mailer.send(toMail(await summaries.get(key)!, entry.to, deps.mailFrom, entry.messageId));
       await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { state: 'sent', sentAt: now }, $unset: { lastError: '' } });
       counts.sent += 1;

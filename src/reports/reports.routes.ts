@@ -44,7 +44,7 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
     if (!parsed.success) throw new BadRequestError('Invalid preview parameters.');
     const unit = await unitInScope(req, parsed.data.unit);
     const period = parsed.data.period ?? shiftPeriod(periodOf(clock()), -1);
-    return buildSummary(models, deps.catalog, { period, unitCode: unit.code, kind: parsed.data.kind, lang: parsed.data.lang, publicBaseUrl: deps.publicBaseUrl });
+    return buildSummary(models, deps.catalog, { period, unitCode: unit.code, kind: parsed.data.kind, lang: parsed.data.lang, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK });
   }
 
   router.get('/admin/reports', async (req, res) => {
@@ -64,14 +64,18 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
     });
   });
 
-  router.get('/admin/reports/preview', async (req, res) => {
+  // POST from the reports page (the CSRF token travels in the body, never in a URL that history and proxy logs
+  // keep); GET stays for links and bookmarks, carries no token and changes nothing.
+  const preview = async (req: Request, res: Response) => {
     const summary = await summaryFor(req);
     const html = summary.html.replaceAll(`cid:${TREND_CID}`, `data:image/png;base64,${summary.chartPng.toString('base64')}`);
     // The e-mail's HTML uses inline styles (mail clients need them); this page alone allows them, never scripts.
     res.setHeader('Content-Security-Policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(html);
-  });
+  };
+  router.get('/admin/reports/preview', preview);
+  router.post('/admin/reports/preview', preview);
 
   router.post('/admin/reports/send-self', async (req: Request, res: Response) => {
     const summary = await summaryFor(req);

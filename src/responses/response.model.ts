@@ -1,9 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Channel, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
 
-/** Why a response is kept out of the figures until an admin includes it. */
-export const FLAGS = ['too_fast', 'honeypot', 'repeat_device'] as const;
+/**
+ * Why a response is kept out of the figures until an admin includes it. `burst` and `identical` mark a cluster from
+ * one address on one link in one hour (address-clusters.ts); `dossier_reused` a dossier code another answer claimed.
+ */
+export const FLAGS = ['too_fast', 'honeypot', 'repeat_device', 'burst', 'identical', 'dossier_reused'] as const;
 export type Flag = (typeof FLAGS)[number];
+/** Flags that belong to a cluster of answers, decided together on the review page. */
+export const CLUSTER_FLAGS: readonly Flag[] = ['burst', 'identical'];
 
 /**
  * One stored answer sheet, raw. `_id` is the form token's id, so a replayed or double-clicked form can only
@@ -32,6 +37,8 @@ export interface ResponseDoc {
   /** Calendar month in Asia/Ho_Chi_Minh, "YYYY-MM". */
   period: string;
   fillSeconds: number;
+  /** HMAC of the client address under the day's salt (address-hash.ts): groups a cluster, useless once the salt is gone. */
+  addressHash?: string;
   flags: Flag[];
   /** Counted in the figures: unflagged, or flagged and then included by an admin. */
   counted: boolean;
@@ -43,7 +50,7 @@ export interface ResponseDoc {
   /** Who last included or excluded this response from the figures, and when. */
   reviewedBy?: string;
   reviewedAt?: Date;
-  /** Number of include/exclude decisions recorded (review.routes.ts); names the journal mark of the next one. */
+  /** Number of include/exclude decisions recorded by admins (review.routes.ts, counted-change.ts). */
   reviews?: number;
 }
 
@@ -71,6 +78,7 @@ const responseSchema = new Schema<ResponseDoc>(
     submittedAt: { type: Date, required: true },
     period: { type: String, required: true, index: true },
     fillSeconds: { type: Number, required: true },
+    addressHash: String,
     flags: { type: [String], default: [] },
     counted: { type: Boolean, required: true },
     hasContact: { type: Boolean, default: false },

@@ -53,6 +53,20 @@ export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, 
 }
 
 /**
+ * Adds (or removes) the responses of one rollup document with a single upsert: a whole cluster decided at once
+ * (counted-change.ts) costs one increment per cell instead of one per answer.
+ */
+export async function applyCellToRollup(Rollup: RollupModel, responses: ResponseDoc[], scale: number, sign: 1 | -1): Promise<void> {
+  if (responses.length === 0) return;
+  const { filter, update } = rollupUpdate(responses[0]!, scale, sign);
+  for (const response of responses.slice(1)) {
+    for (const [path, value] of Object.entries(rollupIncrement(response, sign))) update.$inc[path] = (update.$inc[path] ?? 0) + value;
+  }
+  await upsertRetryingDuplicate(() => rawRollups(Rollup).updateOne(filter, { ...update, $inc: { ...update.$inc, rev: 1 } }, { upsert: true }));
+  await bumpCells(stampModel(Rollup.db), rollupStampId(responses[0]!.kind, responses[0]!.period), [filter._id]);
+}
+
+/**
  * Adds many responses at once (seeding, rebuilding): increments are summed per rollup document in memory and
  * written with one upsert per document instead of one per response.
  */

@@ -3,8 +3,9 @@ import { monthStampId } from '../stamps';
 
 /**
  * Small collections that sit beside responses:
- * - dossier claims: at most one response per TTHC dossier code and survey; `_id` is "<survey>:<salted hash>",
- *   so the code itself is never stored;
+ * - dossier claims: at most one counted response per TTHC dossier code and survey; `_id` is "<survey>:<salted hash>",
+ *   so the code itself is never stored, and `retryTag` recognises a retry of the same form without naming the
+ *   response (dossier-claim.ts);
  * - contacts: optional contact details, stored apart from answers with the consent wording and a retention date;
  * - link views: form views per link and month (Asia/Ho_Chi_Minh), the denominator of the response rate;
  *   `_id` is "<link code>|<period>" (documents written before this were per day, "<code>|<day>", and still sum
@@ -12,7 +13,7 @@ import { monthStampId } from '../stamps';
  */
 export interface DossierClaim {
   _id: string;
-  responseId: string;
+  retryTag: string;
   claimedAt: Date;
 }
 
@@ -41,7 +42,7 @@ export const linkViewId = (linkCode: string, period: string) => `${linkCode}|${p
 export const viewStampId = (period: string) => monthStampId('link_views', 'all', period);
 
 const dossierClaimSchema = new Schema<DossierClaim>(
-  { _id: String, responseId: { type: String, required: true }, claimedAt: { type: Date, required: true } },
+  { _id: String, retryTag: { type: String, required: true }, claimedAt: { type: Date, required: true } },
   { collection: 'dossier_claims', versionKey: false },
 );
 

@@ -3,14 +3,16 @@ import type { SurveyVersion } from '../surveys/survey.model';
 import type { Submission } from '../surveys/submission-schema';
 import type { Unit } from '../units/unit.model';
 import type { FormToken } from '../surveys/form-token';
-import { normalizeDossierCode, saltedHash } from './hashing';
+import { CLUSTER_LIMITS, countSighting, type ClusterLimits } from './address-clusters';
+import { claimDossier } from './dossier-claim';
 import { periodOf } from './period';
 import type { Flag, ResponseDoc, ResponseModel } from './response.model';
 import type { RollupModel } from './rollup.model';
 import { applyToRollup } from './rollup.service';
 import { beginRollupChange, endRollupChange, type RollupJournalModel } from './rollup-journal';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
-import { insertOnce, isDuplicateKey } from '../db-writes';
+import { insertOnce } from '../db-writes';
+import { settleCluster } from './settle-cluster';
 
 export interface SubmitDeps {
   Response: ResponseModel;
@@ -23,6 +25,8 @@ export interface SubmitDeps {
   minFillSeconds: number;
   /** How long contact details are kept (days). */
   contactRetentionDays?: number;
+  /** Cluster limits per address, link and hour (address-clusters.ts); tests may lower them. */
+  clusterLimits?: ClusterLimits;
 }
 
 export interface SubmitInput {
@@ -34,12 +38,15 @@ export interface SubmitInput {
   lang: 'vi' | 'en';
   /** The device already submitted to this link (cookie): flagged, never blocked. */
   repeatDevice: boolean;
+  /** The client address, hashed under the day's salt (address-hash.ts); absent for answers not made over HTTP. */
+  addressHash?: string;
+  /** The form token as posted (signed): recognises a retry of the same form on a dossier claim. */
+  signedToken: string;
   consentText?: string;
   synthetic?: boolean;
 }
 
-export type SubmitResult = { status: 'stored'; response: ResponseDoc } | { status: 'duplicate' } | { status: 'dossier_taken' };
-
+export type SubmitResult = { status: 'stored'; response: ResponseDoc } | { status: 'duplicate' };
 
 export function topTwo(score: number, scale: number): boolean {
   return score >= scale - 1;
@@ -62,6 +69,7 @@ export function buildResponse(input: {
   flags: Flag[];
   hasContact: boolean;
   synthetic: boolean;
+  addressHash?: string;
 }): ResponseDoc {
   const { link, unit, survey } = input;
   const overall = input.answers[survey.definition.overall.key];
@@ -85,6 +93,7 @@ export function buildResponse(input: {
     submittedAt: input.submittedAt,
     period: periodOf(input.submittedAt),
     fillSeconds: input.fillSeconds,
+    ...(input.addressHash ? { addressHash: input.addressHash } : {}),
     flags: input.flags,
     counted,
     hasContact: input.hasContact,
@@ -94,11 +103,13 @@ export function buildResponse(input: {
 
 /**
  * Stores one submission exactly once. The token id is the response `_id`, so a replay or a double click hits the
- * unique index and stores nothing more. Suspicious submissions (too fast, honeypot, same device again) are stored
- * with flags and kept out of the figures instead of being dropped, so an admin can review them.
- * Order matters without transactions: claim the dossier code, mark the rollup change (rollup-journal.ts), insert
- * the response, add it to the rollup, clear the mark. Whatever is cut off in between leaves a mark to recount.
- * No lock anywhere: the increment is atomic in the database, so any number of instances submit at once.
+ * unique index and stores nothing more. Suspicious submissions (too fast, honeypot, same device again, part of a
+ * cluster from one address, a dossier code already rated) are stored with flags and kept out of the figures
+ * instead of being dropped, so an admin can review them; the person always sees the thank-you page.
+ * Order matters without transactions: count the answer in its address cluster, claim the dossier code (unflagged
+ * answers only), mark the rollup change (rollup-journal.ts), insert the response, add it to the rollup, clear the
+ * mark, then settle the cluster (settle-cluster.ts). Whatever is cut off in between leaves a mark to recount.
+ * No lock anywhere: the increments are atomic in the database, so any number of instances submit at once.
  */
 export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: Date): Promise<SubmitResult> {
   const { link, unit, survey, token, submission } = input;
@@ -108,16 +119,19 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
   if (submission.honeypotHit) flags.push('honeypot');
   if (input.repeatDevice) flags.push('repeat_device');
 
-  if (submission.dossierCode) {
-    const claimId = `${survey.key}:${saltedHash(deps.salt, normalizeDossierCode(submission.dossierCode))}`;
-    try {
-      await deps.DossierClaim.create({ _id: claimId, responseId: token.id, claimedAt: now });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // The same form sent again (a retry after an outage) owns its claim; anyone else's claim refuses it.
-      const claim = await deps.DossierClaim.findById(claimId).lean();
-      if (claim?.responseId !== token.id) return { status: 'dossier_taken' };
-    }
+  const limits = deps.clusterLimits ?? CLUSTER_LIMITS;
+  const sighting = input.addressHash
+    ? await countSighting(
+        deps.Response.db,
+        { addressHash: input.addressHash, linkCode: link.code, responseId: token.id, answers: submission.answers, sameAnswersRule: survey.channel === 'form', now },
+        limits,
+      )
+    : undefined;
+  if (sighting) flags.push(...sighting.flags);
+
+  if (submission.dossierCode && flags.length === 0) {
+    const claim = { salt: deps.salt, surveyKey: survey.key, code: submission.dossierCode, signedToken: input.signedToken, now };
+    if ((await claimDossier(deps.DossierClaim, claim)) === 'reused') flags.push('dossier_reused');
   }
 
   const counted = flags.length === 0;
@@ -134,11 +148,11 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     flags,
     hasContact: Boolean(submission.contact),
     synthetic: input.synthetic ?? false,
+    addressHash: input.addressHash,
   });
   const stored = counted ? await storeCounted(deps, response, survey.definition.scale, now) : await storeOnce(deps.Response, response);
-  if (!stored) return { status: 'duplicate' };
 
-  if (submission.contact) {
+  if (stored && submission.contact) {
     const retainUntil = new Date(now.getTime() + (deps.contactRetentionDays ?? 365) * 24 * 3600 * 1000);
     await deps.Contact.create({
       responseId: response._id,
@@ -149,8 +163,10 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
       retainUntil,
     });
   }
+  // Also after a duplicate: the crossing answer's sweep must run even when its own insert lost to a replay.
+  if (sighting) await settleCluster(deps, sighting, { response, stored }, survey.definition.scale, now, limits);
 
-  return { status: 'stored', response };
+  return stored ? { status: 'stored', response } : { status: 'duplicate' };
 }
 
 /** Inserts the response; false when it was stored before (a replay or a double click). */

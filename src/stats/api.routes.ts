@@ -12,13 +12,13 @@ import { computeStats } from './stats.service';
 import { unitsByCode } from '../units/unit-directory';
 
 /** The JSON API of the interface contract: `/api/v1/stats` and `/api/v1/links`, for a session or a bearer token. */
-export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; publicBaseUrl: string }): Router {
+export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; publicBaseUrl: string; smallCellK?: number }): Router {
   const { models, catalog, clock } = deps;
   const router = Router();
   router.use('/api/v1', requireApiPrincipal(models, clock));
 
   router.get('/api/v1/stats', async (req, res) => {
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
+    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock(), { k: deps.smallCellK });
     res.json(await computeStats(models, query, await latestInstruments(catalog)));
   });
 

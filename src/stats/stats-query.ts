@@ -22,7 +22,13 @@ const querySchema = z.object({
  * Turns `?kind=&unit=&from=&to=&level=` into a scoped stats query. Defaults: education, the caller's own units,
  * the last 12 months ending with the current month (Asia/Ho_Chi_Minh). A unit outside the caller's scope is 403.
  */
-export async function parseStatsQuery(models: Models, principal: Principal, raw: Record<string, unknown>, now: Date): Promise<StatsQuery> {
+export async function parseStatsQuery(
+  models: Models,
+  principal: Principal,
+  raw: Record<string, unknown>,
+  now: Date,
+  settings: { k?: number } = {},
+): Promise<StatsQuery> {
   const values = Object.fromEntries(Object.entries(raw).filter(([key, v]) => key in querySchema.shape && v !== ''));
   const parsed = querySchema.safeParse(values);
   if (!parsed.success) {
@@ -39,7 +45,7 @@ export async function parseStatsQuery(models: Models, principal: Principal, raw:
   const unit = (await unitsByCode(models.Unit)).get(code);
   if (!unit) throw new NotFoundError(`Unknown unit ${code}.`);
   assertCanRead(principal, unit);
-  return { kind, unit, from, to, level, k: SMALL_CELL_DEFAULT_K, minN: 30 };
+  return { kind, unit, from, to, level, k: settings.k ?? SMALL_CELL_DEFAULT_K, minN: 30 };
 }
 
 function describe(param: string): string {

@@ -5,6 +5,7 @@ import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/i
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { rollupCache, viewCache } from './figure-caches';
+import { complementSuppress } from './suppression';
 import { targetFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
 
@@ -15,7 +16,7 @@ export interface StatsQuery {
   from: string;
   to: string;
   level?: SchoolLevel;
-  /** Small-cell threshold for breakdowns. */
+  /** Small-cell threshold (SMALL_CELL_K): every figure, the headline included, with 0 < n < k shows only n. */
   k: number;
   /** Minimum n for a status other than "insufficient". */
   minN: number;
@@ -37,7 +38,7 @@ export interface Breakdown extends Cell {
 
 export interface StatsResult {
   scope: { kind: SurveyKind; unit: { code: string; name: string; type: string }; from: string; to: string; level: SchoolLevel | null };
-  headline: { n: number; satisfied: number; share: number | null; ci95: [number, number] | null; mean: number | null; target: number | null; status: Status };
+  headline: { n: number; satisfied: number | null; share: number | null; ci95: [number, number] | null; mean: number | null; target: number | null; status: Status; suppressed: boolean };
   byMonth: (Cell & { period: string; target: number | null; status: Status })[];
   byUnit: (Breakdown & { status: Status })[];
   byLevel: Breakdown[];
@@ -125,7 +126,12 @@ function itemBreakdowns(rollups: Rollup[], instruments: Map<string, InstrumentDe
     label: sectionLabels.get(key) ?? { vi: key, en: key },
     ...cell(acc.n, acc.satisfied, acc.n ? acc.sum / acc.n : null, k),
   }));
-  return { byQuestion: byQuestion.filter((q) => q.n > 0), bySection: bySection.filter((s) => s.n > 0) };
+  // A section's figure is the sum of its questions: hidden questions are complemented within their section. No
+  // total of the sections is shown, so sections need primary suppression only.
+  const sections = new Map<string, typeof byQuestion>();
+  for (const q of byQuestion.filter((q) => q.n > 0)) sections.set(q.section, [...(sections.get(q.section) ?? []), q]);
+  const suppressedQuestions = [...sections.values()].flatMap((group) => complementSuppress(group, k));
+  return { byQuestion: suppressedQuestions, bySection: bySection.filter((s) => s.n > 0) };
 }
 
 const LEVEL_LABELS: Record<string, Breakdown['label']> = {
@@ -152,35 +158,48 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
 
   const overall = overallOf(rollups);
   const headlineTarget = targetOf(query.to);
+  // A hidden figure has no status either: "met" or "below" would tell what its share is.
+  const statusFor = (c: { suppressed: boolean }, satisfied: number, n: number, target: number | null): Status =>
+    target === null || c.suppressed ? 'insufficient' : statusOf(satisfied, n, target, minN);
+  const headlineCell = cell(overall.n, overall.satisfied, overall.mean, k);
   const headline = {
     n: overall.n,
-    satisfied: overall.satisfied,
-    share: share(overall.satisfied, overall.n),
-    ci95: wilson95(overall.satisfied, overall.n),
-    mean: overall.mean,
+    satisfied: headlineCell.satisfied,
+    share: headlineCell.share,
+    ci95: headlineCell.ci95,
+    mean: headlineCell.mean,
     target: headlineTarget,
-    status: headlineTarget === null ? ('insufficient' as const) : statusOf(overall.satisfied, overall.n, headlineTarget, minN),
+    status: statusFor(headlineCell, overall.satisfied, overall.n, headlineTarget),
+    suppressed: headlineCell.suppressed,
   };
 
+  // The months are the headline's parts. Their complement is never the range's last month when another will do:
+  // the monthly e-mail leads with that month.
   const months = new Map(groupOverall(rollups, (r) => r.period, k).map((g) => [g.key, g]));
-  const byMonth = periods.map((period) => {
-    const g = months.get(period);
-    const target = targetOf(period);
-    const base = g ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } };
-    return { period, ...stripRaw(base), target, status: target === null ? ('insufficient' as const) : statusOf(base.raw.satisfied, base.raw.n, target, minN) };
+  const monthCells = complementSuppress(
+    periods.map((period) => ({ period, ...(months.get(period) ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } }) })),
+    k,
+    (m) => m.period === query.to,
+  );
+  const byMonth = monthCells.map((m) => {
+    const target = targetOf(m.period);
+    const { period, ...rest } = stripRaw(m);
+    return { period, ...rest, target, status: statusFor(m, m.raw.satisfied, m.raw.n, target) };
   });
 
   const units = await unitsByCode(models.Unit);
-  const byUnit = groupOverall(rollups, (r) => r.unitCode, k)
+  const byUnit = complementSuppress(groupOverall(rollups, (r) => r.unitCode, k), k)
     .map((g) => ({
       ...stripRaw(g),
       label: { vi: units.get(g.key)?.name ?? g.key, en: units.get(g.key)?.name ?? g.key },
-      status: headlineTarget === null ? ('insufficient' as const) : statusOf(g.raw.satisfied, g.raw.n, headlineTarget, minN),
+      status: statusFor(g, g.raw.satisfied, g.raw.n, headlineTarget),
     }))
     .sort(lowestFirst);
-  const byLevel = groupOverall(rollups, (r) => r.level ?? 'none', k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
-  const byDistrict = groupOverall(rollups, (r) => r.district ?? '', k)
-    .filter((g) => g.key !== '')
+  const byLevel = complementSuppress(groupOverall(rollups, (r) => r.level ?? 'none', k), k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
+  const byDistrict = complementSuppress(
+    groupOverall(rollups, (r) => r.district ?? '', k).filter((g) => g.key !== ''),
+    k,
+  )
     .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
     .sort(lowestFirst);
   const { byQuestion, bySection } = itemBreakdowns(rollups, instruments, k);

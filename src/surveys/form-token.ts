@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
+import { purposeKey } from '../secret-keys';
 
 /**
  * A signed, single-use form token, issued with each rendered form. It carries a random id (which becomes the
  * response id, so a replay or a double click stores one response), the link and survey version the form showed,
  * and the time it was issued (for the minimum fill time). HMAC-SHA256 over the payload; no database needed to issue.
+ * Callers pass SESSION_SECRET; the HMAC key is its own HKDF derivation (secret-keys.ts), so nothing signed for a
+ * session or a cookie passes as a form token.
  */
 export interface FormToken {
   id: string;
@@ -20,7 +23,7 @@ export function newTokenId(): string {
 }
 
 function sign(payload: string, secret: string): string {
-  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
+  return crypto.createHmac('sha256', purposeKey(secret, 'form-token')).update(payload).digest('base64url');
 }
 
 export function issueFormToken(token: FormToken, secret: string): string {

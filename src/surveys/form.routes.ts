@@ -16,6 +16,8 @@ import type { SurveyVersion } from './survey.model';
 import { recordView } from './view-counter';
 import { FormPageCache, renderToString, TOKEN_SLOT } from './form-page-cache';
 import { deviceHasSubmitted, rememberSubmission } from './device-cookie';
+import { addressSaltProvider, hashAddress } from '../responses/address-hash';
+import { ipKeyGenerator } from 'express-rate-limit';
 
 export interface PublicFormDeps {
   config: Readonly<Config>;
@@ -50,6 +52,10 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
     if (!schema) schemas.set(id, (schema = buildSubmissionSchema(survey.definition)));
     return schema;
   };
+
+  const addressSalt = addressSaltProvider(deps.models.Setting, deps.models.Response.db);
+  /** The client address as the rate limits see it (an IPv6 address by its /56), hashed under the day's salt. */
+  const addressHashOf = async (req: Request, now: Date) => hashAddress(await addressSalt(now), ipKeyGenerator(req.ip ?? 'unknown'));
 
   const newToken = (survey: SurveyVersion, code: string) =>
     issueFormToken({ id: newTokenId(), link: code, version: survey.version, issuedAt: deps.clock().getTime() }, deps.config.SESSION_SECRET);
@@ -148,20 +154,21 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
           salt: await deps.salt(),
           minFillSeconds: channel === 'kiosk' ? Math.min(1, deps.config.FORM_MIN_FILL_SECONDS) : deps.config.FORM_MIN_FILL_SECONDS,
         },
-        { link: open.link, unit: open.unit, survey, token, submission: result.value, lang, repeatDevice, consentText: translate(lang, 'form.consent') },
+        {
+          link: open.link,
+          unit: open.unit,
+          survey,
+          token,
+          signedToken: rawToken,
+          submission: result.value,
+          lang,
+          repeatDevice,
+          addressHash: await addressHashOf(req, now),
+          consentText: translate(lang, 'form.consent'),
+        },
         now,
       );
-      if (outcome.status === 'dossier_taken') {
-        render(res, channel, 409, {
-          open,
-          survey,
-          token: rawToken,
-          values,
-          errors: { [FIELD.dossierCode]: 'form.error.dossierTaken' },
-          banner: 'form.error.dossierTaken',
-        });
-        return;
-      }
+      // Flagged or not, a reused dossier code or not: the same thank-you page, so the form reveals nothing.
       if (outcome.status === 'stored' && channel === 'form') rememberSubmission(req, res, open.link.code, deps.config.isProduction);
       res.redirect(303, `${CHANNELS[channel].prefix}/${open.link.code}/thanks`);
     } catch (error) {

@@ -15,12 +15,29 @@ export interface Submission {
 /** field name -> i18n key of the message shown next to it; `_form` for problems with the form as a whole. */
 export type FieldErrors = Record<string, string>;
 
+/**
+ * Patterns that meet public input. Each field's length is checked first with `abort`, so no pattern ever runs over
+ * more than its field's limit (zod runs later checks after a failed one unless told to stop), and every pattern is
+ * linear by construction: no two quantified parts can match the same characters, so there is one way to match.
+ * The e-mail pattern keeps dots out of its domain labels for that reason; the old `[^\s@]+\.[^\s@]+` tried every
+ * dot as the separator and cost about 0.8 s on `a@` + 16,000 dots + `@`.
+ */
+export const PATTERNS = {
+  controlChars: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/,
+  dossierCode: /^[\p{L}\p{N}./_-]*$/u,
+  phone: /^(\+?[0-9 .()-]{8,20})?$/,
+  email: /^([^\s@]+@[^\s@.]+(\.[^\s@.]+)+)?$/,
+} as const;
+
+/** A length limit that stops validation of the field when it fails (see PATTERNS). */
+const stopIfLonger = (error: string) => ({ error, abort: true }) as const;
+
 const text = (max: number) =>
   z
     .string()
-    .max(max, 'form.error.tooLong')
+    .max(max, stopIfLonger('form.error.tooLong'))
     // Control characters other than tab and newlines have no business in a comment.
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'form.error.invalidText')
+    .refine((v) => !PATTERNS.controlChars.test(v), 'form.error.invalidText')
     .transform((v) => v.trim())
     .optional();
 
@@ -41,18 +58,13 @@ export function buildSubmissionSchema(definition: InstrumentDefinition) {
     shape[FIELD.dossierCode] = z
       .string()
       .trim()
-      .max(LIMITS.dossierCode, 'form.error.tooLong')
-      .regex(/^[\p{L}\p{N}./_-]*$/u, 'form.error.dossierCode')
+      .max(LIMITS.dossierCode, stopIfLonger('form.error.tooLong'))
+      .regex(PATTERNS.dossierCode, 'form.error.dossierCode')
       .optional();
   }
   if (definition.contactAllowed) {
-    shape[FIELD.contactPhone] = z.string().trim().max(LIMITS.phone, 'form.error.phone').regex(/^(\+?[0-9 .()-]{8,20})?$/, 'form.error.phone').optional();
-    shape[FIELD.contactEmail] = z
-      .string()
-      .trim()
-      .max(LIMITS.email, 'form.error.email')
-      .regex(/^([^\s@]+@[^\s@]+\.[^\s@]+)?$/, 'form.error.email')
-      .optional();
+    shape[FIELD.contactPhone] = z.string().trim().max(LIMITS.phone, stopIfLonger('form.error.phone')).regex(PATTERNS.phone, 'form.error.phone').optional();
+    shape[FIELD.contactEmail] = z.string().trim().max(LIMITS.email, stopIfLonger('form.error.email')).regex(PATTERNS.email, 'form.error.email').optional();
     shape[FIELD.contactConsent] = z.literal('yes').optional();
   }
   return z.object(shape).strict();

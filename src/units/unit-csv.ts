@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { looksLikeFormula } from '../exports/formula-cells';
 import type { SchoolLevel } from '../surveys/instrument.types';
 import { UNIT_TYPES, type Unit, type UnitType } from './unit.model';
 
@@ -27,6 +28,9 @@ const levelsComplete: [Exclude<SchoolLevel, (typeof SCHOOL_LEVELS)[number]>] ext
 void levelsComplete;
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+// Names end up in exports and spreadsheets; text that a spreadsheet would run is refused at the door.
+const FORMULA_MESSAGE =
+  'Ô bắt đầu bằng =, +, -, @ (kể cả sau dấu ";" hoặc xuống dòng) sẽ thành công thức trong Excel / a cell starting with =, +, -, @ (also after a ";" or a line break) would become a spreadsheet formula';
 const TYPES_NEEDING_LEVEL: readonly UnitType[] = ['school', 'center'];
 const ROOT_TYPE: UnitType = 'department';
 
@@ -95,11 +99,13 @@ function byRow(errors: RowError[]): RowError[] {
 function readRecords(text: string, errors: ErrorList): RawRecord[] | undefined {
   // csv-parse counts a CRLF as two lines; one newline style keeps reported line numbers right.
   const normalized = text.replace(/\r\n?/g, '\n');
+  const delimiter = delimiterOf(normalized);
   const records: RawRecord[] = [];
   let previousEnd = 0;
   try {
     parse(normalized, {
       bom: true,
+      delimiter,
       relax_column_count: true,
       relax_quotes: true,
       on_record: (record, { lines }) => {
@@ -124,6 +130,15 @@ function readRecords(text: string, errors: ErrorList): RawRecord[] | undefined {
     errors.add(line, `Tệp CSV sai định dạng: ${vi} / malformed CSV: ${en}`);
     return undefined;
   }
+}
+
+/**
+ * Excel saves "CSV" with the machine's list separator, which is ';' on Vietnamese Windows: a header line holding ';'
+ * and no ',' marks such a file. Only the header decides, so a ';' inside a name of a comma file stays in the name.
+ */
+function delimiterOf(text: string): ',' | ';' {
+  const header = text.replace(/^\uFEFF/, '').split('\n').find((line) => line.trim() !== '') ?? '';
+  return header.includes(';') && !header.includes(',') ? ';' : ',';
 }
 
 /** Maps each known column to its index; any header problem stops parsing because no row can be read without it. */
@@ -170,6 +185,7 @@ function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorL
   }
   if (name === '') errors.add(line, 'Thiếu tên đơn vị / unit name is required', 'name');
   else if (name.length > 200) errors.add(line, 'Tên đơn vị dài quá 200 ký tự / unit name is longer than 200 characters', 'name');
+  else if (looksLikeFormula(name)) errors.add(line, FORMULA_MESSAGE, 'name');
 
   const typeOk = isUnitType(type);
   if (!typeOk) {
@@ -181,6 +197,7 @@ function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorL
     errors.add(line, 'Trường học và trung tâm phải có cấp học / a school or center needs a level', 'level');
   }
   if (district.length > 100) errors.add(line, 'Tên huyện/thành phố dài quá 100 ký tự / district is longer than 100 characters', 'district');
+  else if (looksLikeFormula(district)) errors.add(line, FORMULA_MESSAGE, 'district');
   if (parent === '' && typeOk && type !== ROOT_TYPE) {
     errors.add(line, 'Thiếu mã đơn vị cha (chỉ Sở được để trống) / parent unit is required (only the department may have none)', 'parent');
   }

@@ -237,6 +237,13 @@ describe('when the admin side receives fuzzed hostile input', () => {
         fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
         touches: [responses, rollups, claims, audits],
       },
+      reviewCluster: {
+        path: fc
+          .oneof(hostileValue, fc.constantFrom(`2026-11-10T02.abc.${'A'.repeat(22)}`, `9999-99-99T99.${'x'.repeat(41)}.${'A'.repeat(22)}`, '..', '%zz', '%2e%2e'))
+          .map((v) => `/admin/review/clusters/${/%/.test(v) && v.length < 8 ? v : percentEncode(v)}`),
+        fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
+        touches: [responses, rollups, audits],
+      },
       subscriptions: {
         path: fc.constant('/admin/reports/subscriptions'),
         fields: formFields({

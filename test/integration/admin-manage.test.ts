@@ -94,18 +94,22 @@ describe('admin management: links, posters, targets, tokens, comments and flagge
     expect((await manager.get('/admin/comments?unit=PGD-A&status=resolved').expect(200)).text).not.toContain('Sân trường cần thêm cây xanh');
   });
 
-  it('when a flagged response is included, then the figures gain it once (even on a double click), and lose it when excluded', async () => {
+  it('when a flagged response is included by department staff, then the figures gain it once (even on a double click), and lose it when excluded; its own unit manager only sees it', async () => {
     const code = fx.links['edu-parent-thcs']!;
     const form = await request(ctx.app).get(`/s/${code}`);
     await request(ctx.app).post(`/s/${code}`).type('form').send({ _token: tokenFrom(form.text), ...allAnswers(fx.instrument('edu-parent-thcs'), 5), website: 'bot' }).expect(303);
     const n = async () => (await manager.get('/api/v1/stats?unit=THCS-LELOI').expect(200)).body.headline.n as number;
     const before = await n();
-    const review = await manager.get('/admin/review?unit=PGD-A').expect(200);
+    const seenByManager = await manager.get('/admin/review?unit=PGD-A').expect(200);
+    expect(seenByManager.text).not.toMatch(/action="\/admin\/review\//);
+    expect(seenByManager.text).toContain('Do cán bộ cấp Sở quyết định');
+    const review = await dept.get('/admin/review?unit=PGD-A').expect(200);
     const id = /action="\/admin\/review\/([^"]+)"/.exec(review.text)![1]!;
+    await manager.post(`/admin/review/${id}`).type('form').send({ _csrf: csrfFrom(seenByManager.text), decision: 'include' }).expect(403);
     const token = csrfFrom(review.text);
-    await Promise.all([1, 2].map(() => manager.post(`/admin/review/${id}`).type('form').send({ _csrf: token, decision: 'include' })));
+    await Promise.all([1, 2].map(() => dept.post(`/admin/review/${id}`).type('form').send({ _csrf: token, decision: 'include' })));
     expect(await n()).toBe(before + 1);
-    await manager.post(`/admin/review/${id}`).type('form').send({ _csrf: token, decision: 'exclude' }).expect(303);
+    await dept.post(`/admin/review/${id}`).type('form').send({ _csrf: token, decision: 'exclude' }).expect(303);
     expect(await n()).toBe(before);
     expect(await models.Audit.countDocuments({ action: /^review\./ })).toBe(2);
   });

@@ -100,11 +100,12 @@ describe('exports', () => {
     expect(await models.Audit.countDocuments({ action: 'export.responses' })).toBe(1);
   });
 
-  it('when a viewer asks for another unit\'s export, then it is 403', async () => {
+  it('when a viewer asks for another unit\'s export, then it is 403; its own figures are allowed, its own raw answers are not', async () => {
     const viewer = await signIn(ctx.app, 'viewer@example.vn');
     await viewer.get(`/admin/export/responses.csv?${FILTER}`).expect(403);
     await viewer.get(`/admin/export/figures.xlsx?${FILTER}`).expect(403);
-    const own = await viewer.get('/admin/export/responses.csv?kind=education&unit=TH-Z&from=2026-10&to=2026-10').expect(200);
-    expect(parseCsv(own.text)).toHaveLength(1 + 6);
+    await viewer.get('/admin/export/figures.csv?kind=education&unit=TH-Z&from=2026-10&to=2026-10').expect(200);
+    // Raw answers are for province-wide staff only (a school's six rows are six identifiable parents).
+    await viewer.get('/admin/export/responses.csv?kind=education&unit=TH-Z&from=2026-10&to=2026-10').expect(403);
   });
 });

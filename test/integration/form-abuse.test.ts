@@ -2,6 +2,8 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { inPool, listen } from '../helpers/http-server';
+import { claimDossier, forgetClaimResponseIds } from '../../src/responses/dossier-claim';
+import { getOrCreateSetting, newSalt } from '../../src/settings.model';
 
 describe('anti-abuse on the public forms', () => {
   let ctx: TestContext;
@@ -64,18 +66,69 @@ describe('anti-abuse on the public forms', () => {
     expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
   });
 
-  it('when a dossier code is reused (in another case and spacing), then the second form is refused kindly and nothing is stored', async () => {
+  const sipasRespondents = async () => (await fx.models.Rollup.find({ surveyKey: 'tthc-sipas' }).lean()).reduce((n, r) => n + r.respondents, 0);
+
+  it('when a dossier code is reused (in another case and spacing), then the second answer is stored flagged for review and the page is the same thank-you', async () => {
     const code = fx.links['tthc-sipas']!;
     const fields = allAnswers(fx.instrument('tthc-sipas'), 4);
-    expect((await answer(`/s/${code}`, { ...fields, dossier_code: 'HS-2026/0042' })).res.status).toBe(303);
+    const first = await answer(`/s/${code}`, { ...fields, dossier_code: 'HS-2026/0042' });
     const second = await answer(`/s/${code}`, { ...fields, dossier_code: 'hs-2026/0042 ' });
-    expect(second.res.status).toBe(409);
-    expect(second.res.text).toContain('Hồ sơ này đã được đánh giá');
-    expect(await countFor(code)).toBe(1);
+    // Nothing tells the sender whether the code was used: same status, same place.
+    expect([first.res.status, second.res.status]).toEqual([303, 303]);
+    expect(second.res.headers.location).toBe(first.res.headers.location);
+    const stored = await fx.models.Response.find({ linkCode: code }).sort({ submittedAt: 1 }).lean();
+    expect(stored.map((r) => [r.flags, r.counted])).toEqual([
+      [[], true],
+      [['dossier_reused'], false],
+    ]);
+    expect(await sipasRespondents()).toBe(1);
     const claims = await fx.models.DossierClaim.find().lean();
     expect(claims).toHaveLength(1);
-    expect(JSON.stringify(claims)).not.toMatch(/0042/);
-    expect(JSON.stringify(await fx.models.Response.find({ linkCode: code }).lean())).not.toMatch(/0042/);
+    // Neither the code nor a response id sits in the claim: only hashes.
+    const claimText = JSON.stringify(claims);
+    expect(claimText).not.toMatch(/0042/);
+    for (const r of stored) expect(claimText).not.toContain(String(r._id));
+    expect(JSON.stringify(stored)).not.toMatch(/0042/);
+  });
+
+  it('when a flagged answer (the honeypot) carries a dossier code, then it claims nothing and the real respondent is counted later', async () => {
+    const code = fx.links['tthc-sipas']!;
+    const fields = allAnswers(fx.instrument('tthc-sipas'), 5);
+    const [claimsBefore, countedBefore] = [await fx.models.DossierClaim.countDocuments(), await sipasRespondents()];
+    const bot = await answer(`/s/${code}`, { ...fields, dossier_code: 'HS-2026/0777', website: 'http://spam.example' });
+    expect(bot.res.status).toBe(303);
+    expect(await fx.models.DossierClaim.countDocuments()).toBe(claimsBefore);
+    const person = await answer(`/s/${code}`, { ...fields, dossier_code: 'HS-2026/0777' });
+    expect(person.res.status).toBe(303);
+    const personId = JSON.parse(Buffer.from(person.token.split('.')[0]!, 'base64url').toString())[0] as string;
+    expect(await fx.models.Response.findById(personId).lean()).toMatchObject({ flags: [], counted: true });
+    expect(await fx.models.DossierClaim.countDocuments()).toBe(claimsBefore + 1);
+    expect(await sipasRespondents()).toBe(countedBefore + 1);
+  });
+
+  it('when the same form is sent again after its first attempt claimed the code (a retry after an outage), then it is recognised and counted once', async () => {
+    const code = fx.links['tthc-sipas']!;
+    const agent = request.agent(ctx.app);
+    const token = tokenFrom((await agent.get(`/s/${code}`).expect(200)).text);
+    now = new Date(now.getTime() + 10_000);
+    // What a first attempt cut off after its claim leaves behind.
+    const salt = await getOrCreateSetting(fx.models.Setting, 'hash-salt', newSalt);
+    expect(await claimDossier(fx.models.DossierClaim, { salt, surveyKey: 'tthc-sipas', code: 'HS-2026/0900', signedToken: token, now })).toBe('claimed');
+    const body = { _token: token, ...allAnswers(fx.instrument('tthc-sipas'), 3), dossier_code: 'HS-2026/0900' };
+    expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
+    expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
+    const id = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
+    expect(await fx.models.Response.findById(id).lean()).toMatchObject({ flags: [], counted: true });
+    expect(await fx.models.Response.countDocuments({ _id: id })).toBe(1);
+  });
+
+  it('when claims written before this change name their response in clear, then start-up removes the name and keeps the claim', async () => {
+    await fx.models.DossierClaim.collection.insertOne({ _id: 'tthc-sipas:legacy', responseId: 'legacy-response-id', claimedAt: now } as never);
+    expect(await forgetClaimResponseIds(fx.models.DossierClaim)).toBe(1);
+    const legacy = await fx.models.DossierClaim.collection.findOne({ _id: 'tthc-sipas:legacy' } as never);
+    expect(legacy).toMatchObject({ _id: 'tthc-sipas:legacy' });
+    expect(legacy).not.toHaveProperty('responseId');
+    expect(await forgetClaimResponseIds(fx.models.DossierClaim)).toBe(0);
   });
 
   it('when the honeypot is filled, then the response is stored flagged and kept out of the figures', async () => {

@@ -18,6 +18,7 @@ const U: Record<string, Unit> = {
   'TH-B': { code: 'TH-B', name: 'Tiểu học Bình Minh', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
   'TH-X': { code: 'TH-X', name: EVIL, type: 'school', level: 'tieuhoc', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
   'TH-S': { code: 'TH-S', name: 'Tiểu học Nhỏ', type: 'school', level: 'tieuhoc', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
+  'TH-T': { code: 'TH-T', name: 'Tiểu học Tí Hon', type: 'school', level: 'tieuhoc', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
 };
 
 const repeat = (score: number, count: number) => Array<number>(count).fill(score);
@@ -29,7 +30,8 @@ const items = { access_paperwork: 4, facilities_classroom: 2, environment_discip
  *   2026-10  TH-A 40 × 5; TH-B 60 × 4 + 40 × 2; TH-X 15 × 4 + 5 × 3; TH-S 3 × 5 (hidden in breakdowns)
  *            -> 118/163 = 72.39% "72,4%", below
  *   2026-09  TH-A 30 × 4; TH-B 10 × 2 -> 30/40 = 75%
- *   2026-05  TH-B 20 × 5
+ *   2026-05  TH-B 20 × 5; TH-T 2 × 5 (hidden; with TH-S two hidden cells of 5 answers together, so no visible
+ *            unit has to be hidden as their complement)
  *   2025-10  TH-A 40 × 5 + 10 × 1 -> 40/50 = 80% (same month last year, outside the 12 months)
  *   12 months by unit: TH-B 80/130 = 61.5% (worst), TH-X 15/20 = 75%, TH-A 70/70 = 100%
  */
@@ -47,6 +49,7 @@ async function seedFixture(models: Models) {
   await edu('TH-A', '2026-09', repeat(4, 30));
   await edu('TH-B', '2026-09', repeat(2, 10));
   await edu('TH-B', '2026-05', repeat(5, 20));
+  await edu('TH-T', '2026-05', repeat(5, 2));
   await edu('TH-A', '2025-10', [...repeat(5, 40), ...repeat(1, 10)]);
 }
 
@@ -122,6 +125,7 @@ describe('monthly summary e-mail composed from computeStats', () => {
     expect(worst).toMatch(/^Đơn vị thấp nhất \(12 tháng\)\n {2}1\. Tiểu học Bình Minh: 61,5% \(n = 130\)/);
     expect(vi.html).toContain('Tiểu học Bình Minh');
     expect(vi.text).not.toContain('Tiểu học Nhỏ');
+    expect(vi.text).not.toContain('Tiểu học Tí Hon');
     expect(vi.text).toMatch(/Lĩnh vực thấp nhất \(12 tháng\)\n {2}1\. (Cơ sở vật chất, trang thiết bị|Môi trường giáo dục): 0,0%/);
   });
 

@@ -83,7 +83,7 @@ describe('satisfaction figures on a hand-worked fixture', () => {
   });
 
   it('when a unit has no responses, then n is 0, share and interval are null and the status is insufficient', async () => {
-    expect((await stats('GDTX-F')).headline).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, mean: null, target: 0.85, status: 'insufficient' });
+    expect((await stats('GDTX-F')).headline).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, mean: null, target: 0.85, status: 'insufficient', suppressed: false });
   });
 
   it('when breakdowns are computed, then units come lowest first and cells under 5 are suppressed', async () => {
@@ -95,8 +95,9 @@ describe('satisfaction figures on a hand-worked fixture', () => {
     const level = Object.fromEntries(body.byLevel.map((l: { key: string; share: number | null }) => [l.key, l.share]));
     expect(level.tieuhoc).toBeCloseTo(100 / 140, 6);
     expect(level.thpt).toBeNull();
+    // Bình Sơn (3) is hidden; An Phú is its only sibling, so the province minus An Phú would give it away: hidden too.
     const district = body.byDistrict.find((d: { key: string }) => d.key === 'An Phú');
-    expect(district).toMatchObject({ n: 182, satisfied: 136 });
+    expect(district).toMatchObject({ n: 182, satisfied: null, share: null, suppressed: true });
     expect(body.byDistrict.find((d: { key: string }) => d.key === 'Bình Sơn')).toMatchObject({ n: 3, suppressed: true });
   });
 

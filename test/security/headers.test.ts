@@ -99,9 +99,10 @@ describe('security headers, cookies and error pages', () => {
 
     async function signIn(): Promise<{ login: Res; signedIn: Res; session: string }> {
       const login = await https(request(ctx.app).get('/admin/login')).expect(200);
-      const sid = cookieNamed(login, 'hl_sid')!.split(';')[0]!;
+      // The anonymous login page stores no session: its CSRF token is paired with a signed cookie instead.
+      const csrfCookie = cookieNamed(login, 'hl_csrf')!.split(';')[0]!;
       const signedIn = await https(request(ctx.app).post('/admin/login'))
-        .set('Cookie', sid)
+        .set('Cookie', csrfCookie)
         .type('form')
         .send({ _csrf: csrfFrom(login.text), email: ADMIN, password: PASSWORD });
       expect(signedIn.status).toBe(303);
@@ -163,7 +164,7 @@ describe('security headers, cookies and error pages', () => {
       }
     });
 
-    it(`then the lang, hl_done and hl_sid cookies are HttpOnly and SameSite${production ? ', and Secure' : ''}`, async () => {
+    it(`then the lang, hl_done, hl_csrf and hl_sid cookies are HttpOnly and SameSite${production ? ', and Secure' : ''}`, async () => {
       expectSafeCookie(cookieNamed(await https(request(ctx.app).get('/?lang=en')), 'lang'), production);
 
       const token = tokenFrom((await https(request(ctx.app).get(formPath)).expect(200)).text);
@@ -172,7 +173,8 @@ describe('security headers, cookies and error pages', () => {
       expectSafeCookie(cookieNamed(submitted, 'hl_done'), production);
 
       const { login, signedIn } = await signIn();
-      expectSafeCookie(cookieNamed(login, 'hl_sid'), production);
+      expect(cookieNamed(login, 'hl_sid')).toBeUndefined();
+      expectSafeCookie(cookieNamed(login, 'hl_csrf'), production);
       expectSafeCookie(cookieNamed(signedIn, 'hl_sid'), production);
       // Every cookie the app set on the way is one of ours and equally protected.
       for (const res of [login, signedIn, submitted]) for (const cookie of setCookies(res)) expectSafeCookie(cookie, production);

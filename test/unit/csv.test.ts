@@ -46,8 +46,8 @@ describe('toCsv', () => {
     expect(records(csv)).toEqual([`"'${first}HYPERLINK(""http://x"")"`]);
   });
 
-  it('when a string cell starts with a carriage return, then it is prefixed and quoted', () => {
-    expect(records(toCsv([{ text: '\r=1+1' }], textColumn))).toEqual([`"'\r=1+1"`]);
+  it('when a string cell starts with a carriage return, then it is prefixed and quoted (and so is the formula after the line break)', () => {
+    expect(records(toCsv([{ text: '\r=1+1' }], textColumn))).toEqual([`"'\r'=1+1"`]);
   });
 
   it('when a string cell has a dangerous character after the first position, then it is left alone', () => {

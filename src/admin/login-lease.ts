@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from '../db-writes';
+
+/**
+ * "One password check at a time per account", across every app instance: a lease document by `_id` with an
+ * expiry. Taking it is one atomic upsert; a lease held by someone else makes the upsert collide on `_id`. The
+ * expiry frees an account whose checking instance died mid-check.
+ */
+interface LoginLease {
+  _id: string;
+  holder: string;
+  until: Date;
+}
+
+const leaseSchema = new Schema<LoginLease>({ _id: String, holder: { type: String, required: true }, until: { type: Date, required: true } }, { collection: 'login_leases', versionKey: false });
+
+export type LoginLeaseModel = Model<LoginLease>;
+export const loginLeaseModel = (c: Connection): LoginLeaseModel =>
+  (c.models.LoginLease as LoginLeaseModel | undefined) ?? c.model<LoginLease>('LoginLease', leaseSchema);
+
+/** Long enough for a queued argon2 check on a busy machine, short enough that a crashed holder is forgotten soon. */
+export const LEASE_MS = 30_000;
+
+/** The holder id when this caller took the lease, null when another check of the account is under way. */
+export async function takeLease(Lease: LoginLeaseModel, id: string, now: Date): Promise<string | null> {
+  const holder = crypto.randomUUID();
+  try {
+    const lease = await Lease.findOneAndUpdate(
+      { _id: id, until: mongoose.trusted({ $lte: now }) },
+      { $set: { holder, until: new Date(now.getTime() + LEASE_MS) } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
+    return lease?.holder === holder ? holder : null;
+  } catch (error) {
+    if (isDuplicateKey(error)) return null;
+    throw error;
+  }
+}
+
+export async function releaseLease(Lease: LoginLeaseModel, id: string, holder: string): Promise<void> {
+  await Lease.deleteOne({ _id: id, holder });
+}

@@ -1,0 +1,41 @@
+import type { DossierClaimModel } from './side-records.model';
+import { normalizeDossierCode, saltedHash } from './hashing';
+import { isDuplicateKey } from '../db-writes';
+
+/**
+ * One counted answer per TTHC dossier code and survey. Only an unflagged answer claims a code: a honeypot or
+ * too-fast script must not burn the receipt codes of real people. A code someone else claimed does not refuse the
+ * answer either: it is stored flagged `dossier_reused` for review, and the page thanks the person just the same,
+ * so the form tells nobody whether a code was used.
+ *
+ * The claim keeps a tag of the form token to recognise a retry of the same form (after an outage, a double
+ * click), never the response id: the desk knows whose dossier a code is, and the id would lead from the code to
+ * the answers. The tag is an HMAC of the whole signed token, whose signature only the server can make, so even
+ * someone holding a copy of the database cannot match tags to responses.
+ */
+export type DossierOutcome = 'claimed' | 'reused';
+
+export const claimIdOf = (salt: string, surveyKey: string, code: string) => `${surveyKey}:${saltedHash(salt, normalizeDossierCode(code))}`;
+const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt, `dossier-claim\u0000${signedToken}`);
+
+export async function claimDossier(
+  DossierClaim: DossierClaimModel,
+  input: { salt: string; surveyKey: string; code: string; signedToken: string; now: Date },
+): Promise<DossierOutcome> {
+  const _id = claimIdOf(input.salt, input.surveyKey, input.code);
+  const retryTag = retryTagOf(input.salt, input.signedToken);
+  try {
+    await DossierClaim.create({ _id, retryTag, claimedAt: input.now });
+    return 'claimed';
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const claim = await DossierClaim.findById(_id).lean();
+    return claim?.retryTag === retryTag ? 'claimed' : 'reused';
+  }
+}
+
+/** Claims written before tags existed named their response in clear: drop the name (run once at start-up). */
+export async function forgetClaimResponseIds(DossierClaim: DossierClaimModel): Promise<number> {
+  const result = await DossierClaim.collection.updateMany({ responseId: { $exists: true } }, { $unset: { responseId: '' } });
+  return result.modifiedCount;
+}

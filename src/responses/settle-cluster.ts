@@ -1,0 +1,40 @@
+import { inParallel } from '../in-parallel';
+import { flagsNow, markSwept, sweptMembers, WHOLE_BUCKET, type ClusterLimits, type Sighting } from './address-clusters';
+import { changeCounted, changeCountedMany, type CountedChangeDeps } from './counted-change';
+import type { ResponseDoc } from './response.model';
+
+/**
+ * After an answer is stored, its cluster's earlier answers follow it out of the figures. Two parties can be the one
+ * to take an answer out, and between them none is missed:
+ * - the answer that crosses a limit sweeps the members listed so far (address-clusters.ts);
+ * - every counted answer looks at its bucket again once stored: an answer still being stored when the crossing
+ *   answer read the list (not listed yet, or listed but not yet stored) sees the crossing here and leaves itself.
+ * changeCounted decides exactly once who moves the rollup. Members an admin has decided on are left alone.
+ */
+export async function settleCluster(
+  deps: CountedChangeDeps,
+  sighting: Sighting,
+  answer: { response: ResponseDoc; stored: boolean },
+  scale: number,
+  now: Date,
+  limits?: ClusterLimits,
+): Promise<void> {
+  const db = deps.Response.db;
+  const { response } = answer;
+  if (answer.stored && response.counted) {
+    const [flag] = await flagsNow(db, sighting, limits);
+    if (flag) await changeCounted(deps, response, { include: false, reason: 'cluster', addFlag: flag }, scale, now);
+  }
+  for (const key of sighting.sweeps) {
+    const flag = key === WHOLE_BUCKET ? 'burst' : 'identical';
+    const ids = (await sweptMembers(db, sighting, key, limits)).filter((id) => id !== response._id);
+    const members: ResponseDoc[] = [];
+    await inParallel(ids, 4, async (id) => {
+      const member = await deps.Response.findById(id).lean<ResponseDoc>();
+      if (member && !member.reviewedBy && !(member.flags.includes(flag) && !member.counted)) members.push(member);
+    });
+    // Also the members already out for another reason: they get the flag, so the review page shows the whole cluster.
+    await changeCountedMany(deps, members, { include: false, reason: 'cluster', addFlag: flag }, scale, now);
+    await markSwept(db, sighting, key);
+  }
+}
