@@ -5,7 +5,7 @@ import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/i
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { rollupCache, viewCache } from './figure-caches';
-import { complementSuppress } from './suppression';
+import { complementSuppress, type Hideable } from './suppression';
 import { targetFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
 
@@ -22,14 +22,8 @@ export interface StatsQuery {
   minN: number;
 }
 
-export interface Cell {
-  n: number;
-  satisfied: number | null;
-  share: number | null;
-  ci95: [number, number] | null;
-  mean: number | null;
-  suppressed: boolean;
-}
+/** A figure: n always; the rest null when the cell is hidden (suppression.ts). */
+export type Cell = Hideable;
 
 export interface Breakdown extends Cell {
   key: string;

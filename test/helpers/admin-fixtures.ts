@@ -12,6 +12,15 @@ import type { Unit } from '../../src/units/unit.model';
 
 export const PASSWORD = 'mat-khau-thu-nghiem-2026';
 
+/** A department with two district offices and one primary school under each: enough to test scopes. */
+export const TWO_DISTRICTS: Unit[] = [
+  { code: 'SGD', name: 'Sở', type: 'department', ancestors: [] },
+  { code: 'PGD-A', name: 'Phòng A', type: 'district_office', parentCode: 'SGD', ancestors: ['SGD'] },
+  { code: 'TH-A', name: 'Tiểu học A', type: 'school', level: 'tieuhoc', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
+  { code: 'PGD-B', name: 'Phòng B', type: 'district_office', parentCode: 'SGD', ancestors: ['SGD'] },
+  { code: 'TH-B', name: 'Tiểu học B', type: 'school', level: 'tieuhoc', parentCode: 'PGD-B', ancestors: ['SGD', 'PGD-B'] },
+];
+
 export async function createUser(models: Models, email: string, role: Role, unitCode: string): Promise<void> {
   await models.User.create({ email, name: email, passwordHash: await hashPassword(PASSWORD), role, unitCode });
 }

@@ -7,32 +7,17 @@ import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';
 import { addResponses, createUser, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { readCsvRows } from '../helpers/csv-reader';
 
 const SGD: Unit = { code: 'SGD', name: 'Sở GDĐT', type: 'department', ancestors: [] };
 const TH: Unit = { code: 'TH-A', name: 'Tiểu học A', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] };
 const OTHER: Unit = { code: 'TH-Z', name: 'Tiểu học Z', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] };
 const FILTER = 'kind=education&unit=TH-A&from=2026-10&to=2026-10';
 
-/** Parses our CSV (BOM, CRLF, RFC 4180) back into rows of cells. */
+/** Parses our CSV back into rows of cells; it must start with the BOM that Excel needs for UTF-8. */
 function parseCsv(text: string): string[][] {
   expect(text.charCodeAt(0)).toBe(0xfeff);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 1; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r') continue;
-    else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else cell += ch;
-  }
-  return rows;
+  return readCsvRows(text);
 }
 
 describe('exports', () => {

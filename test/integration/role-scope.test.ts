@@ -4,17 +4,11 @@ import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { seedTargets } from '../../src/stats/target.model';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
-import type { Unit } from '../../src/units/unit.model';
 import { createApiToken, createUser, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { TWO_DISTRICTS } from '../helpers/admin-fixtures';
 
-const UNITS: Unit[] = [
-  { code: 'SGD', name: 'Sở', type: 'department', ancestors: [] },
-  { code: 'PGD-A', name: 'Phòng A', type: 'district_office', parentCode: 'SGD', ancestors: ['SGD'] },
-  { code: 'TH-A', name: 'Tiểu học A', type: 'school', level: 'tieuhoc', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
-  { code: 'PGD-B', name: 'Phòng B', type: 'district_office', parentCode: 'SGD', ancestors: ['SGD'] },
-  { code: 'TH-B', name: 'Tiểu học B', type: 'school', level: 'tieuhoc', parentCode: 'PGD-B', ancestors: ['SGD', 'PGD-B'] },
-];
+const UNITS = TWO_DISTRICTS;
 
 type Caller = { name: string; get: (path: string) => request.Test };
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { toCsv, type Column } from '../../src/exports/csv';
 import { parseUnitsCsv } from '../../src/units/unit-csv';
 import type { Unit } from '../../src/units/unit.model';
+import { readCsvRows } from '../helpers/csv-reader';
 
 type Row = { id: string; text: string };
 const columns: Column<Row>[] = [
@@ -39,23 +40,7 @@ function semicolonExcelCells(csv: string): string[] {
 }
 
 /** The cells an RFC 4180 reader (Excel with ',' as separator) makes of our CSV. */
-function commaCells(csv: string): string[] {
-  const text = csv.replace(/^\uFEFF/, '');
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',' || ch === '\n') cells.push(cell), (cell = '');
-    else if (ch !== '\r') cell += ch;
-  }
-  return cells;
-}
+const commaCells = (csv: string): string[] => readCsvRows(csv).flat();
 
 describe('CSV cells never become formulas, in a comma or a semicolon spreadsheet', () => {
   it('when a comment holds ";" followed by a formula, then Vietnamese Excel (";" separator) gets no formula cell', () => {
