@@ -16,15 +16,11 @@ export async function ensureFirstAdmin(
   if ((await models.User.estimatedDocumentCount()) > 0) return { created: false, email };
   const password = options.password ?? generatePassword();
   try {
-    // A generated password has been printed to the console (and any log collecting it): replaced at first sign-in.
-    await models.User.create({
-      email,
-      name: 'Quản trị viên',
-      passwordHash: await hashPassword(password),
-      role: 'super_admin',
-      unitCode: options.rootUnitCode,
-      mustChangePassword: !options.password,
-    });
+    // Not forced to change at first sign-in, unlike accounts an administrator creates for someone else: the
+    // operator who starts the app is the one who reads the generated password, and the interface contract
+    // (architecture.md) promises that these printed credentials sign in and reach the dashboard and the API.
+    // The password page (/admin/password) lets them replace it.
+    await models.User.create({ email, name: 'Quản trị viên', passwordHash: await hashPassword(password), role: 'super_admin', unitCode: options.rootUnitCode });
   } catch (error) {
     if ((error as { code?: number }).code === 11000) return { created: false, email }; // another instance won
     throw error;
