@@ -10,6 +10,7 @@ import { createModels, ensureIndexes, type Models } from './models';
 import { repairPendingRollups } from './responses/rollup-rebuild';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
+import { runOnce } from './settings.model';
 import { seedDemo } from './seed/demo-seed';
 import { periodOf, periodRange, shiftPeriod } from './responses/period';
 import { rollupCache, viewCache } from './stats/figure-caches';
@@ -122,9 +123,12 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const { config, logger, models } = deps;
   const now = new Date();
   await ensureIndexes(models);
-  // Privacy: dossier claims written before dossier-claim.ts named their response in clear; they no longer do.
-  const forgotten = await forgetClaimResponseIds(models.DossierClaim);
-  if (forgotten) logger.info({ forgotten }, 'dossier claims: response ids removed');
+  // Privacy: dossier claims written before dossier-claim.ts named their response in clear; they no longer do. Once
+  // per database: the filter is not by `_id`, so on FerretDB it reads every claim, which need not happen at each start.
+  await runOnce(models.Setting, 'dossier-claims-without-response-id', async () => {
+    const forgotten = await forgetClaimResponseIds(models.DossierClaim);
+    if (forgotten) logger.info({ forgotten }, 'dossier claims: response ids removed');
+  });
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');
   const catalog = new SurveyCatalog(models.Survey);

@@ -23,3 +23,16 @@ export async function getOrCreateSetting(Setting: SettingModel, key: string, cre
 }
 
 export const newSalt = () => crypto.randomBytes(32).toString('base64url');
+
+/**
+ * Runs a start-up migration until it has once finished on this database, then never again: a marker setting is
+ * written after `work` succeeds, and read by `_id` at each later start. `work` must be idempotent (two instances
+ * starting together may both run it before either writes the marker).
+ */
+export async function runOnce(Setting: SettingModel, key: string, work: () => Promise<void>): Promise<boolean> {
+  const id = `migration:${key}`;
+  if (await Setting.exists({ _id: id })) return false;
+  await work();
+  await Setting.updateOne({ _id: id }, { $setOnInsert: { value: new Date().toISOString() } }, { upsert: true });
+  return true;
+}

@@ -36,29 +36,23 @@ export function submissionsPerToken(limit = 20): RequestHandler {
   });
 }
 
-/** Page views per IP: 1,200 a minute. */
-export function pageViewsPerIp(limit = 1200): RequestHandler {
+/** `limit` requests a minute per client address, counted apart for each `purpose`. */
+function perMinutePerIp(purpose: string, limit: number): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    keyGenerator: (req) => `${purpose}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
     handler: tooMany,
   });
 }
+
+/** Page views per IP: 1,200 a minute. */
+export const pageViewsPerIp = (limit = 1200): RequestHandler => perMinutePerIp('page', limit);
 
 /**
  * QR images per IP: 300 a minute. Only staff fetch them (posters, downloads); a new image costs a render, so an
  * address walking through codes is stopped long before it keeps a core busy.
  */
-export function qrImagesPerIp(limit = 300): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `qr|${ipKeyGenerator(req.ip ?? 'unknown')}`,
-    handler: tooMany,
-  });
-}
+export const qrImagesPerIp = (limit = 300): RequestHandler => perMinutePerIp('qr', limit);

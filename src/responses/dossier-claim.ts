@@ -1,6 +1,6 @@
 import type { DossierClaimModel } from './side-records.model';
 import { normalizeDossierCode, saltedHash } from './hashing';
-import { isDuplicateKey } from '../db-writes';
+import { insertOnce } from '../db-writes';
 
 /**
  * One counted answer per TTHC dossier code and survey. Only an unflagged answer claims a code: a honeypot or
@@ -24,14 +24,9 @@ export async function claimDossier(
 ): Promise<DossierOutcome> {
   const _id = claimIdOf(input.salt, input.surveyKey, input.code);
   const retryTag = retryTagOf(input.salt, input.signedToken);
-  try {
-    await DossierClaim.create({ _id, retryTag, claimedAt: input.now });
-    return 'claimed';
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    const claim = await DossierClaim.findById(_id).lean();
-    return claim?.retryTag === retryTag ? 'claimed' : 'reused';
-  }
+  if (await insertOnce(() => DossierClaim.create({ _id, retryTag, claimedAt: input.now }))) return 'claimed';
+  const claim = await DossierClaim.findById(_id).lean();
+  return claim?.retryTag === retryTag ? 'claimed' : 'reused';
 }
 
 /** Claims written before tags existed named their response in clear: drop the name (run once at start-up). */

@@ -6,7 +6,7 @@ import { bumpCells, stampModel } from '../stamps';
 import type { ResponseDoc } from './response.model';
 import type { Rollup } from './rollup.model';
 import type { RollupJournalEntry } from './rollup-journal';
-import { rollupStampId, rollupUpdate } from './rollup.service';
+import { addIncrements, rollupStampId, rollupUpdate } from './rollup.service';
 
 export interface RebuildReport {
   responses: number;
@@ -32,7 +32,7 @@ async function recount(models: Models, scaleOf: ScaleOf, filter: Record<string, 
       expected.set(filter._id, { inc: { ...update.$inc }, setOnInsert: update.$setOnInsert });
       continue;
     }
-    for (const [path, value] of Object.entries(update.$inc)) current.inc[path] = (current.inc[path] ?? 0) + value;
+    addIncrements(current.inc, update.$inc);
   }
   return { expected, responses };
 }

@@ -39,32 +39,30 @@ export function rollupUpdate(response: ResponseDoc, scale: number, sign: 1 | -1 
 /** The change stamp of one month of rollups of one kind (see stamps.ts). */
 export const rollupStampId = (kind: string, period: string) => monthStampId('rollups', kind, period);
 
-/**
- * Adds (or removes) one response to its rollup document, then records the change in the month's stamp so that
- * every instance's figures see it. `$inc` is atomic per document on MongoDB and on our patched FerretDB, so
- * concurrent submissions from any number of instances need no lock. `rev` counts the changes of the document:
- * a repair rewrites a document only if no change landed while it recounted (rollup-rebuild.ts).
- */
-export async function applyToRollup(Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> {
-  const { filter, update } = rollupUpdate(response, scale, sign);
-  // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
-  await upsertRetryingDuplicate(() => rawRollups(Rollup).updateOne(filter, { ...update, $inc: { ...update.$inc, rev: 1 } }, { upsert: true }));
-  await bumpCells(stampModel(Rollup.db), rollupStampId(response.kind, response.period), [filter._id]);
+/** Adds `inc` into `into`, path by path (increments of several responses to one rollup document). */
+export function addIncrements(into: Record<string, number>, inc: Record<string, number>): void {
+  for (const [path, value] of Object.entries(inc)) into[path] = (into[path] ?? 0) + value;
 }
 
 /**
- * Adds (or removes) the responses of one rollup document with a single upsert: a whole cluster decided at once
- * (counted-change.ts) costs one increment per cell instead of one per answer.
+ * Adds (or removes) the responses of one rollup document with a single upsert, then records the change in the
+ * month's stamp so that every instance's figures see it. `$inc` is atomic per document on MongoDB and on our
+ * patched FerretDB, so concurrent submissions from any number of instances need no lock. `rev` counts the changes
+ * of the document: a repair rewrites a document only if no change landed while it recounted (rollup-rebuild.ts).
+ * A whole cluster decided at once (counted-change.ts) costs one increment per cell instead of one per answer.
  */
 export async function applyCellToRollup(Rollup: RollupModel, responses: ResponseDoc[], scale: number, sign: 1 | -1): Promise<void> {
   if (responses.length === 0) return;
   const { filter, update } = rollupUpdate(responses[0]!, scale, sign);
-  for (const response of responses.slice(1)) {
-    for (const [path, value] of Object.entries(rollupIncrement(response, sign))) update.$inc[path] = (update.$inc[path] ?? 0) + value;
-  }
+  for (const response of responses.slice(1)) addIncrements(update.$inc, rollupIncrement(response, sign));
+  // The raw collection: `items.<key>.s<n>` are dynamic paths that mongoose casting has no business with.
   await upsertRetryingDuplicate(() => rawRollups(Rollup).updateOne(filter, { ...update, $inc: { ...update.$inc, rev: 1 } }, { upsert: true }));
   await bumpCells(stampModel(Rollup.db), rollupStampId(responses[0]!.kind, responses[0]!.period), [filter._id]);
 }
+
+/** Adds (or removes) one response to its rollup document. */
+export const applyToRollup = (Rollup: RollupModel, response: ResponseDoc, scale: number, sign: 1 | -1 = 1): Promise<void> =>
+  applyCellToRollup(Rollup, [response], scale, sign);
 
 /**
  * Adds many responses at once (seeding, rebuilding): increments are summed per rollup document in memory and
@@ -79,7 +77,7 @@ export async function applyManyToRollups(Rollup: RollupModel, responses: Respons
       merged.set(next.filter._id, next);
       continue;
     }
-    for (const [path, value] of Object.entries(next.update.$inc)) current.update.$inc[path] = (current.update.$inc[path] ?? 0) + value;
+    addIncrements(current.update.$inc, next.update.$inc);
   }
   const operations = [...merged.values()].map(({ filter, update }) => ({ updateOne: { filter, update: { ...update, $inc: { ...update.$inc, rev: 1 } }, upsert: true } }));
   await bulkWriteInChunks((chunk) => rawRollups(Rollup).bulkWrite(chunk, { ordered: false }), operations);

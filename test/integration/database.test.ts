@@ -1,6 +1,7 @@
 import { Schema } from 'mongoose';
 import request from 'supertest';
 import { toAppError } from '../../src/errors';
+import { runOnce, settingModel } from '../../src/settings.model';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 describe('database over the wire', () => {
@@ -34,5 +35,14 @@ describe('database over the wire', () => {
   it('when the database answers, then /readyz is 200 and /healthz is 200', async () => {
     await request(ctx.app).get('/readyz').expect(200, { status: 'ready' });
     await request(ctx.app).get('/healthz').expect(200, { status: 'ok' });
+  });
+
+  it('when a start-up migration has finished once, then later starts skip it, and a failed one runs again', async () => {
+    const Setting = settingModel(ctx.db.connection);
+    let runs = 0;
+    await expect(runOnce(Setting, 'probe', async () => { runs += 1; throw new Error('cut off'); })).rejects.toThrow('cut off');
+    expect(await runOnce(Setting, 'probe', async () => { runs += 1; })).toBe(true);
+    expect(await runOnce(Setting, 'probe', async () => { runs += 1; })).toBe(false);
+    expect(runs).toBe(2);
   });
 });
