@@ -42,6 +42,25 @@ describe('database server: indexes and atomic updates', () => {
     }
   });
 
+  it('when a filter holds an _id and other conditions, or an $in of ids, then the plan still uses the _id index and the other conditions still apply', async () => {
+    const docs = counters('lookups-compound');
+    await docs.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, n: i })));
+    for (const filter of [{ _id: 'd7', n: 7 }, { _id: { $in: ['d3', 'd9', 'd40'] } }]) {
+      const plan = JSON.stringify((await docs.find(filter).explain()).queryPlanner);
+      if (ferretDbVersion !== undefined) {
+        expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+        expect(plan).not.toMatch(/detail=SCAN/);
+      } else {
+        expect(plan).toMatch(/IDHACK|EXPRESS_IXSCAN|IXSCAN/);
+      }
+    }
+    // Narrowed to the _id, the rest of the filter is still checked: a wrong condition matches nothing.
+    expect(await docs.find({ _id: 'd7', n: 8 }).toArray()).toEqual([]);
+    expect((await docs.find({ _id: { $in: ['d3', 'd9', 'nope'] }, n: { $gt: 5 } }).toArray()).map((d) => d._id)).toEqual(['d9']);
+    expect((await docs.updateOne({ _id: 'd7', n: 6 }, { $set: { counted: true } })).matchedCount).toBe(0);
+    expect((await docs.updateOne({ _id: 'd7', n: 7 }, { $set: { counted: true } })).modifiedCount).toBe(1);
+  });
+
   it('when 400 $inc of one document arrive at once over 20 connections, then all 400 apply without error', async () => {
     const docs = counters('incs');
     await docs.insertOne({ _id: 'cell', n: 0 });
