@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config';
 import { openScriptDatabase } from '../src/embedded-db/script-database';
 import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
-import { rebuildRollups } from '../src/responses/rollup-rebuild';
+import { rebuildRollups } from '../src/rollups/rebuild';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runScript } from './run-script';
 

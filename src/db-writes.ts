@@ -27,3 +27,25 @@ export async function upsertRetryingDuplicate<T>(upsert: () => Promise<T>): Prom
     return upsert();
   }
 }
+
+/**
+ * Runs a bulk write unordered and returns the indexes of the operations refused with a duplicate key (any other
+ * error throws): the caller decides what a refusal means (a lost race to create, or "applied before").
+ */
+export async function bulkRefusals(write: () => Promise<unknown>): Promise<number[]> {
+  try {
+    await write();
+    return [];
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (!list.length || !list.every((e) => isDuplicateKey(e))) throw error;
+    return list.map((e) => e.index);
+  }
+}
+
+/** Upserts in one bulk write; the ones that lost a race to create their document run once more. */
+export async function bulkUpsertRetryingDuplicates<Op>(write: (operations: Op[]) => Promise<unknown>, operations: Op[]): Promise<void> {
+  const refused = await bulkRefusals(() => write(operations));
+  if (refused.length) await write(refused.map((i) => operations[i]!));
+}

@@ -8,7 +8,8 @@ import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
 import { rollupModel } from './responses/rollup.model';
-import { rollupJournalModel } from './responses/rollup-journal';
+import { changeMarkModel } from './rollups/change-journal';
+import { figureModel, viewTotalModel } from './rollups/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { settingModel } from './settings.model';
 import { surveyModel } from './surveys/survey.model';
@@ -22,7 +23,10 @@ export function createModels(connection: Connection) {
     Link: linkModel(connection),
     Response: responseModel(connection),
     Rollup: rollupModel(connection),
-    RollupJournal: rollupJournalModel(connection),
+    /** figure changes in flight (rollups/change-journal.ts) */
+    RollupJournal: changeMarkModel(connection),
+    Figure: figureModel(connection),
+    ViewTotal: viewTotalModel(connection),
     DossierClaim: dossierClaimModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),

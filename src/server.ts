@@ -7,13 +7,12 @@ import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
-import { repairPendingRollups } from './responses/rollup-rebuild';
+import { migrateToFigureDocs } from './rollups/migrate-figures';
+import { repairChanges } from './rollups/repair';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
 import { seedDemo } from './seed/demo-seed';
-import { periodOf, periodRange, shiftPeriod } from './responses/period';
-import { rollupCache, viewCache } from './stats/figure-caches';
 import { flushViewCounts } from './surveys/view-counter';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
 import { createMailer } from './reports/mailer';
@@ -101,7 +100,6 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   prepared = true;
   logger.info('database prepared: ready');
-  warmFigureCaches(models, logger);
   startRetention(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
@@ -134,11 +132,15 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const catalog = new SurveyCatalog(models.Survey);
   const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
   const graceMs = config.ROLLUP_REPAIR_GRACE_SECONDS * 1000;
-  const repaired = await repairPendingRollups(models, scaleOf, now, graceMs);
-  if (repaired) logger.warn({ repaired }, 'finished rollups left pending');
-  // Later, too: a submission cut off by a database outage leaves its rollup pending until the next tick.
+  await runOnce(models.Setting, 'figure-documents', async () => {
+    const migrated = await migrateToFigureDocs(models, scaleOf);
+    if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
+  });
+  const repaired = await repairChanges(models, now, graceMs);
+  if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');
+  // Later, too: a submission cut off by a database outage leaves its change in flight until the next tick.
   setInterval(() => {
-    repairPendingRollups(models, scaleOf, new Date(), graceMs).catch((error) => logger.warn({ err: error }, 'rollup repair tick failed'));
+    repairChanges(models, new Date(), graceMs).catch((error) => logger.warn({ err: error }, 'figure repair tick failed'));
   }, 60_000).unref();
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
@@ -164,16 +166,6 @@ function startRetention(models: Models, logger: Logger): void {
       .catch((error) => logger.warn({ err: error }, 'retention sweep failed'));
   void sweep();
   setInterval(sweep, RETENTION_INTERVAL_MS).unref();
-}
-
-/** Reads the last 13 months of figures into memory in the background, so the first dashboard is not the slow one. */
-function warmFigureCaches(models: Models, logger: Logger): void {
-  const now = periodOf(new Date());
-  const months = periodRange(shiftPeriod(now, -12), now);
-  const started = Date.now();
-  Promise.all([rollupCache(models.Rollup).get('education', months), rollupCache(models.Rollup).get('tthc', months), viewCache(models.LinkView).get('all', months)])
-    .then(() => logger.info({ ms: Date.now() - started }, 'figure caches warmed'))
-    .catch((error) => logger.warn({ err: error }, 'warming the figure caches failed'));
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {

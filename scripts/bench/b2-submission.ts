@@ -1,11 +1,7 @@
 import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { rollupUpdate } from '../../src/responses/rollup.service';
-import { rollupId } from '../../src/responses/rollup.model';
 import { buildResponse } from '../../src/responses/submit-response';
-import { countsCollectionName } from '../../src/responses/address-hash';
-import { dayOf } from '../../src/responses/period';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { autocannonRun, type LoadSettings } from './load';
@@ -129,10 +125,10 @@ export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
 }
 
 /**
- * The baseline: `concurrency` workers on the bare MongoDB driver (same pool size as the app), each writing
- * submission after submission for `durationSec`: the address-cluster counter (address-clusters.ts; one bucket per
- * respondent, as each app respondent has its own address), the rollup journal mark, insertOne, the rollup upsert
- * (retried once on a duplicate key, as incrementRollup does), the mark's removal, the cluster's re-read.
+ * The baseline (issue 12): the database's own insert rate. `concurrency` workers on the bare MongoDB driver (same
+ * pool size as the app), each inserting one response-sized document per call for `durationSec`, into the same
+ * database in the same run. Everything the app does beyond that one insert (cluster counter, change mark, figure
+ * increments, mark removal, HTTP, validation) is what the ratio measures.
  */
 export async function rawDriverWrites(uri: string, forms: FormTarget[], settings: LoadSettings, maxSubmissions = 1_000_000): Promise<SubmissionFigures> {
   const client = new mongoose.mongo.MongoClient(uri, { maxPoolSize: 20 });
@@ -140,8 +136,6 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
   try {
     const db = client.db();
     const responses = db.collection<{ _id: string }>('responses');
-    const rollups = db.collection<{ _id: string }>('rollups');
-    const journal = db.collection<{ _id: string; rollupId: string; period: string; surveyKey: string; unitCode: string; at: Date }>('rollup_journal');
     const latencies: number[] = [];
     let next = 0;
     let failed = 0;
@@ -153,20 +147,7 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
         const t0 = process.hrtime.bigint();
         try {
           const now = new Date();
-          const response = responseDocument(form, now);
-          const { period, surveyKey, unitCode } = response;
-          const counts = db.collection<{ _id: string }>(countsCollectionName(dayOf(now)));
-          const bucket = { _id: `${now.toISOString().slice(0, 13)}.${form.target.link.code}.${response._id}` };
-          await counts.findOneAndUpdate(bucket, { $inc: { n: 1, 's.00': 1 }, $setOnInsert: { m1: `${response._id} 00` } }, { upsert: true, returnDocument: 'after' });
-          await journal.insertOne({ _id: response._id, rollupId: rollupId(period, surveyKey, unitCode), period, surveyKey, unitCode, at: now });
-          await responses.insertOne(response as unknown as { _id: string });
-          const { filter, update } = rollupUpdate(response, form.target.survey.definition.scale);
-          await rollups.updateOne(filter, update, { upsert: true }).catch(async (error: { code?: number }) => {
-            if (error.code !== 11000) throw error;
-            await rollups.updateOne(filter, update, { upsert: true });
-          });
-          await journal.deleteOne({ _id: response._id });
-          await counts.findOne(bucket);
+          await responses.insertOne(responseDocument(form, now) as unknown as { _id: string });
           latencies.push(elapsedMs(t0));
         } catch {
           failed += 1;

@@ -1,5 +1,5 @@
 import type { Models } from '../../src/models';
-import { rebuildRollups } from '../../src/responses/rollup-rebuild';
+import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 
 /** Rebuilt vs incremental rollups, with the size of the gap in respondents (counted responses vs Σ respondents). */

@@ -2,7 +2,10 @@ import type { Collection } from 'mongoose';
 import type { Models } from '../../src/models';
 import { linkViewId } from '../../src/responses/side-records.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { rollupUpdate } from '../../src/responses/rollup.service';
+import { addIncrements, flatten, leafCounters } from '../../src/rollups/counters';
+import type { DocWrite } from '../../src/rollups/fan-out';
+import { viewTotalId, type FigureDoc } from '../../src/rollups/figure.model';
+import { documentOf, expectedDocs, figureCounters } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 
 /** Seed of the bench's synthetic responses (ids "syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
@@ -11,55 +14,47 @@ const BATCH = 1000;
 const WRITE_CHUNK = 1000;
 
 type Doc = { _id: string } & Record<string, unknown>;
-type Counters = Map<string, { fixed: Record<string, unknown>; counts: Record<string, number> }>;
+type Writes = Map<string, DocWrite>;
 
 export interface GrowResult {
   inserted: number;
   rollups: number;
+  figures: number;
   views: number;
   ms: number;
 }
 
-function add(into: Counters, id: string, fixed: Record<string, unknown>, counts: Record<string, number>): void {
-  const entry = into.get(id) ?? { fixed, counts: {} };
-  for (const [path, n] of Object.entries(counts)) entry.counts[path] = (entry.counts[path] ?? 0) + n;
-  into.set(id, entry);
+function add(into: Writes, write: DocWrite): void {
+  const current = into.get(write.id);
+  if (current) addIncrements(current.inc, write.inc);
+  else into.set(write.id, { ...write, inc: { ...write.inc } });
 }
 
-/** A rollup document exactly as the `$inc`/`$setOnInsert` upserts leave it: respondents and items.<q>.s<n>. */
-function rollupDocument(id: string, fixed: Record<string, unknown>, counts: Record<string, number>): Doc {
-  const items: Record<string, Record<string, number>> = {};
-  for (const [path, n] of Object.entries(counts)) {
-    if (path === 'respondents') continue;
-    const [, item, score] = path.split('.');
-    (items[item!] ??= {})[score!] = n;
-  }
-  return { _id: id, ...fixed, respondents: counts.respondents ?? 0, items };
-}
-
-/** The counters of a stored rollup in the `$inc` path form ("respondents", "items.<q>.s<n>"). */
-function storedCounts(doc: Doc): { fixed: Record<string, unknown>; counts: Record<string, number> } {
-  const { _id, respondents, items, ...fixed } = doc;
-  const counts: Record<string, number> = { respondents: Number(respondents ?? 0) };
-  for (const [item, scores] of Object.entries((items ?? {}) as Record<string, Record<string, number>>)) {
-    for (const [score, n] of Object.entries(scores)) counts[`items.${item}.${score}`] = n;
-  }
-  return { fixed, counts };
-}
+/** A stored document as the write that would create it (its counters, fixed fields and set fields). */
+const parseLeaf = (doc: Doc): DocWrite => {
+  const { _id, respondents: _r, items: _i, rev: _rev, ...fixed } = doc;
+  return { id: _id, inc: leafCounters(doc as never), set: {}, setOnInsert: fixed };
+};
+const parseFigure = (doc: Doc): DocWrite => {
+  const { _id, period, kind, scope, level } = doc;
+  const set = Object.fromEntries(Object.entries(flatten({ surveys: doc.surveys } as Record<string, unknown>)).filter(([path]) => path.endsWith('.scale')));
+  return { id: _id, inc: figureCounters(doc as unknown as FigureDoc), set, setOnInsert: { period, kind, scope, level } };
+};
+const parseCount = (doc: Doc): DocWrite => {
+  const { _id, views, ...fixed } = doc;
+  return { id: _id, inc: { views: Number(views ?? 0) }, set: {}, setOnInsert: fixed };
+};
 
 /**
  * Rewrites a whole collection as stored + increments. Equivalent to one `$inc` upsert per increment, but as a
  * delete and plain inserts, which FerretDB v1 takes far faster than thousands of updates to existing documents.
  */
-async function rewriteWithIncrements(raw: Collection<Doc>, increments: Counters, build: (id: string, fixed: Record<string, unknown>, counts: Record<string, number>) => Doc, parse: (doc: Doc) => { fixed: Record<string, unknown>; counts: Record<string, number> }): Promise<number> {
-  const merged: Counters = new Map();
-  for (const doc of await raw.find({}).toArray()) {
-    const { fixed, counts } = parse(doc);
-    add(merged, doc._id, fixed, counts);
-  }
-  for (const [id, { fixed, counts }] of increments) add(merged, id, fixed, counts);
+async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite): Promise<number> {
+  const merged: Writes = new Map();
+  for (const doc of await raw.find({}).toArray()) add(merged, parse(doc));
+  for (const write of increments.values()) add(merged, write);
   await raw.deleteMany({});
-  const docs = [...merged.entries()].map(([id, { fixed, counts }]) => build(id, fixed, counts));
+  const docs = [...merged.values()].map((w) => documentOf(w) as Doc);
   for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
     // A view recorded by the running app between the delete and this insert loses only that view count.
     await raw.insertMany(docs.slice(i, i + WRITE_CHUNK), { ordered: false }).catch((error: { code?: number }) => {
@@ -71,9 +66,10 @@ async function rewriteWithIncrements(raw: Collection<Doc>, increments: Counters,
 
 /**
  * Adds synthetic responses number `from`..`to - 1` (the demo generator, over the bench province's links, across
- * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their rollups are the product's
- * own `rollupUpdate` increments summed in memory and written as whole documents; form views are recorded as
- * recordView would (one document per link and month), 1.25 views per response (an 80 % response rate).
+ * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their leaf rollups and figure
+ * documents are the product's own fan-out (rollups/fan-out.ts) summed in memory and written as whole documents;
+ * form views are recorded as recordView would (per link and month, and per scope and month), 1.25 views per
+ * response (an 80 % response rate).
  */
 export async function growResponses(
   models: Models,
@@ -83,29 +79,29 @@ export async function growResponses(
   const started = Date.now();
   const scales = new Map(targets.map((t) => [t.survey.key, t.survey.definition.scale]));
   const responses = models.Response.collection as unknown as Collection<Doc>;
-  const rollups: Counters = new Map();
-  const views: Counters = new Map();
+  const expected = { leaves: new Map() as Writes, figures: new Map() as Writes };
+  const views: Writes = new Map();
+  const totals: Writes = new Map();
   let inserted = 0;
   for (let from = options.from; from < options.to; from += BATCH) {
     const batch: ResponseDoc[] = syntheticResponses(targets, { from, to: Math.min(options.to, from + BATCH) }, options.lastPeriod, BENCH_SEED);
     await responses.insertMany(batch as unknown as Doc[], { ordered: false }).catch((error: { code?: number }) => {
       if (error.code !== 11000) throw error;
     });
+    expectedDocs(batch.filter((r) => r.counted), (r) => scales.get(r.surveyKey)!, expected);
     batch.forEach((response, i) => {
-      const { filter, update } = rollupUpdate(response, scales.get(response.surveyKey)!);
-      add(rollups, filter._id, update.$setOnInsert, update.$inc);
+      const count = (from + i) % 4 === 0 ? 2 : 1;
       const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, period: response.period };
-      add(views, linkViewId(response.linkCode, response.period), fixed, { views: (from + i) % 4 === 0 ? 2 : 1 });
+      add(views, { id: linkViewId(response.linkCode, response.period), inc: { views: count }, set: {}, setOnInsert: fixed });
+      for (const scope of [response.unitCode, ...response.unitAncestors]) add(totals, { id: viewTotalId(response.period, scope), inc: { views: count }, set: {}, setOnInsert: {} });
     });
     inserted += batch.length;
     options.onProgress?.(inserted);
   }
-  const rollupCount = await rewriteWithIncrements(models.Rollup.collection as unknown as Collection<Doc>, rollups, rollupDocument, storedCounts);
-  const viewCount = await rewriteWithIncrements(
-    models.LinkView.collection as unknown as Collection<Doc>,
-    views,
-    (id, fixed, counts) => ({ _id: id, ...fixed, views: counts.views ?? 0 }),
-    ({ _id, views: n, ...fixed }) => ({ fixed, counts: { views: Number(n ?? 0) } }),
-  );
-  return { inserted, rollups: rollupCount, views: viewCount, ms: Date.now() - started };
+  const raw = (model: { collection: unknown }) => model.collection as Collection<Doc>;
+  const rollupCount = await rewriteWithIncrements(raw(models.Rollup), expected.leaves, parseLeaf);
+  const figureCount = await rewriteWithIncrements(raw(models.Figure), expected.figures, parseFigure);
+  const viewCount = await rewriteWithIncrements(raw(models.LinkView), views, parseCount);
+  await rewriteWithIncrements(raw(models.ViewTotal), totals, parseCount);
+  return { inserted, rollups: rollupCount, figures: figureCount, views: viewCount, ms: Date.now() - started };
 }

@@ -5,7 +5,7 @@ import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { COMMENT_STATUSES, type ResponseDoc } from '../responses/response.model';
-import { changeCounted, changeCountedMany } from '../responses/counted-change';
+import { changeCounted, changeCountedMany } from '../rollups/counted-change';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
 import type { SurveyCatalog } from '../surveys/survey-catalog';

@@ -52,6 +52,11 @@ export interface ResponseDoc {
   reviewedAt?: Date;
   /** Number of include/exclude decisions recorded by admins (review.routes.ts, counted-change.ts). */
   reviews?: number;
+  /**
+   * The ids of the figure changes that moved this response into or out of the figures (rollups/change-journal.ts),
+   * written by the same atomic update that moved it: how a repair knows which interrupted changes took place.
+   */
+  changes?: string[];
 }
 
 export const COMMENT_STATUSES = ['new', 'seen', 'forwarded', 'resolved'] as const;
@@ -88,6 +93,7 @@ const responseSchema = new Schema<ResponseDoc>(
     reviewedBy: String,
     reviewedAt: Date,
     reviews: Number,
+    changes: { type: [String], default: undefined },
   },
   { collection: 'responses', minimize: false, versionKey: false },
 );

@@ -1,6 +1,6 @@
 import { inParallel } from '../in-parallel';
 import { flagsNow, markSwept, sweptMembers, WHOLE_BUCKET, type ClusterLimits, type Sighting } from './address-clusters';
-import { changeCounted, changeCountedMany, type CountedChangeDeps } from './counted-change';
+import { changeCounted, changeCountedMany, type CountedChangeDeps } from '../rollups/counted-change';
 import type { ResponseDoc } from './response.model';
 
 /**

@@ -1,5 +1,4 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { monthStampId } from '../stamps';
 
 /**
  * Small collections that sit beside responses:
@@ -38,8 +37,6 @@ export interface LinkView {
 }
 
 export const linkViewId = (linkCode: string, period: string) => `${linkCode}|${period}`;
-/** The change stamp of one month of form views (see stamps.ts). */
-export const viewStampId = (period: string) => monthStampId('link_views', 'all', period);
 
 const dossierClaimSchema = new Schema<DossierClaim>(
   { _id: String, retryTag: { type: String, required: true }, claimedAt: { type: Date, required: true } },

@@ -7,17 +7,14 @@ import { CLUSTER_LIMITS, countSighting, type ClusterLimits } from './address-clu
 import { claimDossier } from './dossier-claim';
 import { periodOf } from './period';
 import type { Flag, ResponseDoc, ResponseModel } from './response.model';
-import type { RollupModel } from './rollup.model';
-import { applyToRollup } from './rollup.service';
-import { beginRollupChange, endRollupChange, type RollupJournalModel } from './rollup-journal';
+import type { ChangeDocs } from '../rollups/apply-change';
+import { countNewAnswer } from '../rollups/counted-change';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
 import { insertOnce } from '../db-writes';
 import { settleCluster } from './settle-cluster';
 
-export interface SubmitDeps {
+export interface SubmitDeps extends ChangeDocs {
   Response: ResponseModel;
-  Rollup: RollupModel;
-  RollupJournal: RollupJournalModel;
   DossierClaim: DossierClaimModel;
   Contact: ContactModel;
   /** Installation salt for hashing dossier codes. */
@@ -107,8 +104,9 @@ export function buildResponse(input: {
  * cluster from one address, a dossier code already rated) are stored with flags and kept out of the figures
  * instead of being dropped, so an admin can review them; the person always sees the thank-you page.
  * Order matters without transactions: count the answer in its address cluster, claim the dossier code (unflagged
- * answers only), mark the rollup change (rollup-journal.ts), insert the response, add it to the rollup, clear the
- * mark, then settle the cluster (settle-cluster.ts). Whatever is cut off in between leaves a mark to recount.
+ * answers only), then for a counted answer mark the change, insert the response, add it to its leaf rollup and
+ * the figures of every scope above it, clear the mark (rollups/counted-change.ts), then settle the cluster
+ * (settle-cluster.ts). Whatever is cut off in between leaves a mark, which the repair finishes exactly.
  * No lock anywhere: the increments are atomic in the database, so any number of instances submit at once.
  */
 export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: Date): Promise<SubmitResult> {
@@ -150,7 +148,9 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     synthetic: input.synthetic ?? false,
     addressHash: input.addressHash,
   });
-  const stored = counted ? await storeCounted(deps, response, survey.definition.scale, now) : await storeOnce(deps.Response, response);
+  const stored = counted
+    ? await countNewAnswer(deps, response, survey.definition.scale, now, (r) => storeOnce(deps.Response, r))
+    : await storeOnce(deps.Response, response);
 
   if (stored && submission.contact) {
     const retainUntil = new Date(now.getTime() + (deps.contactRetentionDays ?? 365) * 24 * 3600 * 1000);
@@ -172,21 +172,3 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
 /** Inserts the response; false when it was stored before (a replay or a double click). */
 const storeOnce = (Response: ResponseModel, response: ResponseDoc): Promise<boolean> =>
   insertOnce(() => Response.collection.insertOne(response as unknown as Record<string, unknown>));
-
-/**
- * A counted response and its rollup increment: mark, insert, increment, unmark. Only the insert's winner
- * increments. A mark already there belongs to another attempt with the same token: one in flight (a double
- * click), whose insert then loses to ours or wins and returns before touching the mark; or one that died, which
- * never incremented if our insert succeeds. Either way the winner clears it after its increment. If our insert
- * finds the response stored while that mark stays, the repair recounts the cell (whether it incremented is unknown).
- */
-async function storeCounted(deps: SubmitDeps, response: ResponseDoc, scale: number, now: Date): Promise<boolean> {
-  const marked = await beginRollupChange(deps.RollupJournal, response._id, response, now);
-  if (!(await storeOnce(deps.Response, response))) {
-    if (marked) await endRollupChange(deps.RollupJournal, response._id);
-    return false;
-  }
-  await applyToRollup(deps.Rollup, response, scale);
-  await endRollupChange(deps.RollupJournal, response._id);
-  return true;
-}

@@ -4,7 +4,7 @@ import { createLink } from '../links/link.service';
 import type { Link } from '../links/link.model';
 import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
-import { applyManyToRollups } from '../responses/rollup.service';
+import { countOffline } from '../rollups/count-offline';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
@@ -63,7 +63,7 @@ export async function seedDemo(models: Models, options: { responses: number; now
     await responses.insertMany(batch, { ordered: false }).catch((error: { code?: number; writeErrors?: unknown[] }) => {
       if (error.code !== 11000) throw error;
     });
-    await applyManyToRollups(models.Rollup, batch, (r) => scales.get(r.surveyKey)!);
+    await countOffline(models, batch, (r) => scales.get(r.surveyKey)!);
     options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
   }
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already) };

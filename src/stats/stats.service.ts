@@ -1,10 +1,11 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
-import type { Rollup } from '../responses/rollup.model';
 import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
-import { rollupCache, viewCache } from './figure-caches';
+import { fromFieldKey } from '../rollups/counters';
+import type { FigureDoc } from '../rollups/figure.model';
+import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { complementSuppress, type Hideable } from './suppression';
 import { targetFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
@@ -45,16 +46,43 @@ export interface StatsResult {
   settings: { k: number; minN: number };
 }
 
-/** Sums the overall question across rollups of possibly different scales: n and top-two count add up; means only on one scale. */
-function overallOf(rollups: Rollup[]): { n: number; satisfied: number; mean: number | null } {
+/**
+ * One slice of a figure document: a survey's counts within a month, or the overall question's counts of one unit,
+ * level or district for one survey. Every breakdown sums slices; `scale` tells where the top two levels are.
+ */
+interface Slice {
+  key: string;
+  surveyKey: string;
+  scale: number;
+  items: Record<string, ScoreCounts | undefined>;
+}
+
+/** The slices of some figure documents: by survey (items), or by one breakdown map (the overall question). */
+function slicesOf(docs: FigureDoc[], by: 'period' | 'units' | 'levels' | 'districts'): Slice[] {
+  const out: Slice[] = [];
+  for (const doc of docs) {
+    const scaleOf = (survey: string) => doc.surveys?.[survey]?.scale ?? 5;
+    if (by === 'period') {
+      for (const survey of Object.keys(doc.surveys ?? {}).sort()) out.push({ key: doc.period, surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: doc.surveys[survey]!.items ?? {} });
+      continue;
+    }
+    for (const [key, perSurvey] of Object.entries(doc[by] ?? {})) {
+      for (const [survey, counts] of Object.entries(perSurvey ?? {})) out.push({ key: fromFieldKey(key), surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: { overall: counts } });
+    }
+  }
+  return out;
+}
+
+/** Sums the overall question across slices of possibly different scales: n and top-two count add up; means only on one scale. */
+function overallOf(slices: Slice[]): { n: number; satisfied: number; mean: number | null } {
   let n = 0;
   let satisfied = 0;
   let weighted = 0;
   const scales = new Set<number>();
-  for (const rollup of rollups) {
-    const item = summarizeCounts(rollup.items.overall as ScoreCounts | undefined, rollup.scale);
+  for (const slice of slices) {
+    const item = summarizeCounts(slice.items.overall, slice.scale);
     if (item.n === 0) continue;
-    scales.add(rollup.scale);
+    scales.add(slice.scale);
     n += item.n;
     satisfied += item.satisfied;
     weighted += (item.mean ?? 0) * item.n;
@@ -74,14 +102,12 @@ function cell(n: number, satisfied: number, mean: number | null, k: number): Cel
   };
 }
 
-function groupOverall(rollups: Rollup[], keyOf: (r: Rollup) => string | undefined, k: number) {
-  const groups = new Map<string, Rollup[]>();
-  for (const rollup of rollups) {
-    const key = keyOf(rollup);
-    if (key === undefined) continue;
-    const group = groups.get(key);
-    if (group) group.push(rollup);
-    else groups.set(key, [rollup]);
+function groupOverall(slices: Slice[], k: number) {
+  const groups = new Map<string, Slice[]>();
+  for (const slice of slices) {
+    const group = groups.get(slice.key);
+    if (group) group.push(slice);
+    else groups.set(slice.key, [slice]);
   }
   return [...groups.entries()].map(([key, rows]) => {
     const o = overallOf(rows);
@@ -90,16 +116,16 @@ function groupOverall(rollups: Rollup[], keyOf: (r: Rollup) => string | undefine
 }
 
 /** Item and section breakdowns: answers per question key, and per section key (area or SIPAS element). */
-function itemBreakdowns(rollups: Rollup[], instruments: Map<string, InstrumentDefinition>, k: number) {
+function itemBreakdowns(slices: Slice[], instruments: Map<string, InstrumentDefinition>, k: number) {
   const perQuestion = new Map<string, { counts: ScoreCounts; scale: number; section: string; label: Breakdown['label'] }>();
-  for (const rollup of rollups) {
+  for (const rollup of slices) {
     const definition = instruments.get(rollup.surveyKey);
     if (!definition) continue;
     for (const section of definition.sections) {
       for (const question of section.questions) {
         let entry = perQuestion.get(question.key);
         if (!entry) perQuestion.set(question.key, (entry = { counts: {}, scale: rollup.scale, section: section.key, label: question.text }));
-        addCounts(entry.counts, rollup.items[question.key] as ScoreCounts | undefined);
+        addCounts(entry.counts, rollup.items[question.key]);
       }
     }
   }
@@ -138,19 +164,19 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
 };
 
 /**
- * Figures for one scope and period range, read from the rollups (one `find`, shares computed here). The API,
+ * Figures for one scope and period range, read from its figure documents (one query by `_id`: read-figures.ts;
+ * shares computed here). The API,
  * the dashboard, the exports and the monthly e-mail all call this, so their numbers are the same.
  */
 export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
   const { unit, k, minN } = query;
-  const inScope = (r: { unitCode: string; unitAncestors?: string[] }) => r.unitCode === unit.code || (r.unitAncestors ?? []).includes(unit.code);
   const periods = periodRange(query.from, query.to);
-  const all = await rollupCache(models.Rollup).get(query.kind, periods);
-  const rollups = all.filter((r) => inScope(r) && (!query.level || r.level === query.level));
+  const docs = await readFigureDocs(models.Figure, { kind: query.kind, scope: unit.code, periods, level: query.level });
+  const bySurvey = slicesOf(docs, 'period');
   const targets = await models.Target.find().lean();
   const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
 
-  const overall = overallOf(rollups);
+  const overall = overallOf(bySurvey);
   const headlineTarget = targetOf(query.to);
   // A hidden figure has no status either: "met" or "below" would tell what its share is.
   const statusFor = (c: { suppressed: boolean }, satisfied: number, n: number, target: number | null): Status =>
@@ -169,7 +195,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
 
   // The months are the headline's parts. Their complement is never the range's last month when another will do:
   // the monthly e-mail leads with that month.
-  const months = new Map(groupOverall(rollups, (r) => r.period, k).map((g) => [g.key, g]));
+  const months = new Map(groupOverall(bySurvey, k).map((g) => [g.key, g]));
   const monthCells = complementSuppress(
     periods.map((period) => ({ period, ...(months.get(period) ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } }) })),
     k,
@@ -182,29 +208,24 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   });
 
   const units = await unitsByCode(models.Unit);
-  const byUnit = complementSuppress(groupOverall(rollups, (r) => r.unitCode, k), k)
+  const byUnit = complementSuppress(groupOverall(slicesOf(docs, 'units'), k), k)
     .map((g) => ({
       ...stripRaw(g),
       label: { vi: units.get(g.key)?.name ?? g.key, en: units.get(g.key)?.name ?? g.key },
       status: statusFor(g, g.raw.satisfied, g.raw.n, headlineTarget),
     }))
     .sort(lowestFirst);
-  const byLevel = complementSuppress(groupOverall(rollups, (r) => r.level ?? 'none', k), k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
+  const byLevel = complementSuppress(groupOverall(slicesOf(docs, 'levels'), k).sort(levelOrder), k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
   const byDistrict = complementSuppress(
-    groupOverall(rollups, (r) => r.district ?? '', k).filter((g) => g.key !== ''),
+    groupOverall(slicesOf(docs, 'districts'), k),
     k,
   )
     .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
     .sort(lowestFirst);
-  const { byQuestion, bySection } = itemBreakdowns(rollups, instruments, k);
+  const { byQuestion, bySection } = itemBreakdowns(bySurvey, instruments, k);
 
-  const views = (await viewCache(models.LinkView).get('all', periods))
-    .filter((v) => {
-      const u = units.get(v.unitCode);
-      return u && inScope({ unitCode: u.code, unitAncestors: u.ancestors });
-    })
-    .reduce((sum, v) => sum + v.views, 0);
-  const respondents = rollups.reduce((sum, r) => sum + r.respondents, 0);
+  const views = await readViews(models.ViewTotal, unit.code, periods);
+  const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);
 
   return {
     scope: { kind: query.kind, unit: { code: unit.code, name: unit.name, type: unit.type }, from: query.from, to: query.to, level: query.level ?? null },
@@ -226,6 +247,9 @@ function stripRaw<T extends { raw: unknown }>(value: T): Omit<T, 'raw'> {
   const { raw: _raw, ...rest } = value;
   return rest;
 }
+
+const LEVEL_ORDER = Object.keys(LEVEL_LABELS);
+const levelOrder = (a: { key: string }, b: { key: string }) => LEVEL_ORDER.indexOf(a.key) - LEVEL_ORDER.indexOf(b.key);
 
 /** Lowest share first; suppressed cells (no share) last; ties by n (largest first), then by key, so every instance agrees. */
 function lowestFirst(a: { key: string; share: number | null; n: number }, b: { key: string; share: number | null; n: number }): number {

@@ -105,7 +105,7 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       if (!survey) throw new BadRequestError('The survey of this link is not published');
       res.setHeader('Cache-Control', 'no-store');
       await renderBlank(res, channel, open, survey);
-      recordView(deps.models.LinkView, open.link, now);
+      recordView(deps.models.LinkView, open.link, now, open.unit.ancestors);
     });
 
     router.post(`${prefix}/:code`, submissionsPerLinkAndIp(), ...formBody(), submissionsPerToken(), async (req, res) => {

@@ -1,14 +1,16 @@
 import type { Collection } from 'mongoose';
 import type { Link } from '../links/link.model';
-import { upsertRetryingDuplicate } from '../db-writes';
+import { bulkUpsertRetryingDuplicates, upsertRetryingDuplicate } from '../db-writes';
 import { periodOf } from '../responses/period';
-import { linkViewId, viewStampId, type LinkViewModel } from '../responses/side-records.model';
-import { bumpCells, stampModel } from '../stamps';
+import { linkViewId, type LinkViewModel } from '../responses/side-records.model';
+import { viewTotalId, viewTotalModel } from '../rollups/figure.model';
 
 /**
  * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
  * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
  * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
+ * Each flush also adds the link's views to its unit's and every ancestor's monthly total (view_totals), which the
+ * figures read by `_id` (rollups/read-figures.ts) instead of every link's document.
  * Views are counted in memory and written as one `$inc` per link and month: every minute, at once when a link
  * has gathered FLUSH_AT views (a burst far beyond any meeting), and at shutdown. A write per view queued thousands
  * of database updates under a burst (the form page benchmark saturated FerretDB); a flush every second or five,
@@ -21,6 +23,8 @@ interface Pending {
   count: number;
   linkCode: string;
   unitCode: string;
+  /** the link's unit and every unit above it */
+  scopes: string[];
   period: string;
 }
 
@@ -28,7 +32,7 @@ const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
 const FLUSH_MS = 60_000;
 const FLUSH_AT = 5000;
 
-export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void {
+export function recordView(LinkView: LinkViewModel, link: Link, now: Date, ancestors: readonly string[] = []): void {
   const period = periodOf(now);
   const id = linkViewId(link.code, period);
   let buffer = buffers.get(LinkView);
@@ -36,7 +40,7 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void
     buffers.set(LinkView, (buffer = new Map()));
     setInterval(() => void flushViewCounts(LinkView), FLUSH_MS).unref();
   }
-  const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, period };
+  const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, scopes: [link.unitCode, ...ancestors], period };
   pending.count += 1;
   buffer.set(id, pending);
   if (pending.count >= FLUSH_AT) {
@@ -45,14 +49,16 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date): void
   }
 }
 
-/** One atomic `$inc` (no lock: any number of instances write their counts), then the month's change stamp. */
+/** One atomic `$inc` per document (no lock: any number of instances write their counts). */
 async function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Promise<void> {
   const views = LinkView.collection as unknown as Collection<{ _id: string }>;
   try {
     await upsertRetryingDuplicate(() =>
       views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }),
     );
-    await bumpCells(stampModel(LinkView.db), viewStampId(p.period), [id]);
+    const totals = viewTotalModel(LinkView.db).collection as unknown as Collection<{ _id: string }>;
+    const operations = p.scopes.map((scope) => ({ updateOne: { filter: { _id: viewTotalId(p.period, scope) }, update: { $inc: { views: p.count } }, upsert: true } }));
+    await bulkUpsertRetryingDuplicates((ops) => totals.bulkWrite(ops, { ordered: false }), operations);
   } catch {
     // dropped: see above
   }

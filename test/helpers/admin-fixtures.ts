@@ -6,7 +6,7 @@ import type { Role } from '../../src/admin/admin.models';
 import { hashPassword } from '../../src/admin/passwords';
 import type { Models } from '../../src/models';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { applyToRollup } from '../../src/responses/rollup.service';
+import { countNewAnswer } from '../../src/rollups/counted-change';
 import { topTwo } from '../../src/responses/submit-response';
 import type { Unit } from '../../src/units/unit.model';
 
@@ -74,7 +74,7 @@ export async function addResponses(
       hasContact: false,
       synthetic: false,
     };
-    await models.Response.collection.insertOne(response as unknown as Record<string, unknown>);
-    await applyToRollup(models.Rollup, response, options.scale);
+    // Stored and counted as a submission is (mark, insert, increments, unmark).
+    await countNewAnswer(models, response, options.scale, new Date(), async (r) => Boolean(await models.Response.collection.insertOne(r as unknown as Record<string, unknown>)));
   }
 }

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { markChange, newChangeId } from '../../src/rollups/change-journal';
+import { repairChanges } from '../../src/rollups/repair';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { inPool, listen } from '../helpers/http-server';
@@ -50,18 +52,24 @@ describe('anti-abuse on the public forms', () => {
     expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
   });
 
-  it('when an earlier attempt died after marking its rollup change and before storing, then the retry counts it once and clears the mark', async () => {
+  it('when an earlier attempt died after marking its change and before storing, then the retry counts it once and the repair of the dead mark counts nothing', async () => {
     const code = fx.links['edu-parent-thcs']!;
     const respondents = async () => (await fx.models.Rollup.find({ surveyKey: 'edu-parent-thcs' }).lean()).reduce((n, r) => n + r.respondents, 0);
     const [storedBefore, countedBefore] = [await countFor(code), await respondents()];
     const token = tokenFrom((await request(ctx.app).get(`/s/${code}`)).text);
     const tokenId = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
-    // What a request cut off between the mark and the insert leaves behind (see submit-response.ts).
-    await fx.models.RollupJournal.collection.insertOne({ _id: tokenId, rollupId: 'x', period: 'x', surveyKey: 'edu-parent-thcs', unitCode: 'x', at: now } as never);
+    // What a request cut off between the mark and the insert leaves behind (see rollups/counted-change.ts).
+    const dead = newChangeId('answer');
+    await markChange(fx.models.RollupJournal, { _id: dead, responseIds: [tokenId], sign: 1, scale: 5, at: now });
     now = new Date(now.getTime() + 10_000);
     const res = await request(ctx.app).post(`/s/${code}`).type('form').send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4) });
     expect(res.status).toBe(303);
     expect(await countFor(code)).toBe(storedBefore + 1);
+    expect(await respondents()).toBe(countedBefore + 1);
+    // The retry's own change is done; the dead attempt's mark waits for the repair, which finds that the stored
+    // answer names the retry's change, not this one, and counts nothing more.
+    expect((await fx.models.RollupJournal.find().lean()).map((m) => m._id)).toEqual([dead]);
+    expect(await repairChanges(fx.models, new Date(now.getTime() + 120_000))).toBe(1);
     expect(await respondents()).toBe(countedBefore + 1);
     expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
   });

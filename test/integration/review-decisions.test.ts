@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Role } from '../../src/admin/admin.models';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { topTwo } from '../../src/responses/submit-response';
-import { applyToRollup } from '../../src/responses/rollup.service';
+import { countNewAnswer } from '../../src/rollups/counted-change';
 import { clusterKeyOf } from '../../src/admin/review-clusters';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -63,8 +63,9 @@ describe('review decisions', () => {
       hasContact: false,
       synthetic: false,
     };
-    await fx.models.Response.collection.insertOne(response as unknown as Record<string, unknown>);
-    if (response.counted) await applyToRollup(fx.models.Rollup, response, 5);
+    const insert = async (r: ResponseDoc) => Boolean(await fx.models.Response.collection.insertOne(r as unknown as Record<string, unknown>));
+    if (response.counted) await countNewAnswer(fx.models, response, 5, new Date(), insert);
+    else await insert(response);
     return response;
   }
 

@@ -1,24 +1,39 @@
 import crypto from 'node:crypto';
+import type { Collection } from 'mongoose';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { repairPendingRollups } from '../../src/responses/rollup-rebuild';
-import { beginRollupChange } from '../../src/responses/rollup-journal';
-import { applyToRollup } from '../../src/responses/rollup.service';
+import { applyChange, finishChange } from '../../src/rollups/apply-change';
+import { applyOnce } from '../../src/rollups/apply-once';
+import { markChange, newChangeId } from '../../src/rollups/change-journal';
+import { changeCounted, countNewAnswer } from '../../src/rollups/counted-change';
+import { changeWrites } from '../../src/rollups/fan-out';
+import { figureId } from '../../src/rollups/figure.model';
+import { rebuildRollups } from '../../src/rollups/rebuild';
+import { repairChanges } from '../../src/rollups/repair';
 import { connectTestDatabase } from '../helpers/test-db';
 import type { Database } from '../../src/db';
 
-describe('repairing rollups left pending by a crash', () => {
+/**
+ * Changes to the figures cut off at every point between their writes (a crash, a database outage), then finished
+ * by the repair: each answer ends up counted exactly once in its leaf rollup and in every figure document above it.
+ */
+describe('repairing figure changes left in flight', () => {
   let db: Database;
   let models: Models;
   const scaleOf = async () => 5;
+  const now = new Date('2026-11-20T05:00:00Z');
+  const old = new Date(now.getTime() - 120_000);
   beforeAll(async () => {
     db = await connectTestDatabase();
     models = createModels(db.connection);
     await ensureIndexes(models);
   });
+  beforeEach(async () => {
+    for (const model of [models.Response, models.Rollup, models.Figure, models.RollupJournal]) await model.collection.deleteMany({});
+  });
   afterAll(() => db.close());
 
-  const response = (unitCode: string, overall: number): ResponseDoc => ({
+  const response = (overall: number, unitCode = 'THCS-A'): ResponseDoc => ({
     _id: crypto.randomUUID(),
     linkCode: 'x',
     surveyKey: 'edu-parent-thcs',
@@ -26,7 +41,9 @@ describe('repairing rollups left pending by a crash', () => {
     kind: 'education',
     channel: 'form',
     unitCode,
-    unitAncestors: ['SGD'],
+    unitAncestors: ['SGD', 'PGD-1'],
+    level: 'thcs',
+    district: 'Quận 1',
     answers: { overall },
     overall,
     overallTopTwo: overall >= 4,
@@ -39,96 +56,84 @@ describe('repairing rollups left pending by a crash', () => {
     hasContact: false,
     synthetic: false,
   });
-  const store = (r: ResponseDoc) => models.Response.collection.insertOne(r as never);
-  const overallOf = async (unitCode: string) => (await models.Rollup.find({ unitCode }).lean()).map((r) => r.items.overall);
+  const insert = async (r: ResponseDoc) => Boolean(await models.Response.collection.insertOne(r as never));
+  /** The province's figure document for November: what its dashboard reads. */
+  const province = async () => (await models.Figure.findById(figureId('2026-11', 'education', 'SGD')).lean())?.surveys?.['edu-parent-thcs']?.items.overall;
+  const exact = async () => expect((await rebuildRollups(models, scaleOf, { fix: false })).differences).toEqual([]);
 
-  it('when crashes left marks (incremented, not incremented, never stored), then each cell is recounted exactly once and the marks cleared', async () => {
-    const now = new Date('2026-11-20T05:00:00Z');
-    const old = new Date(now.getTime() - 120_000);
-    const done = response('THCS-A', 5);
-    const incrementedNotCleared = response('THCS-A', 4);
-    const neverIncremented = response('THCS-A', 2);
-    const neverStored = response('THCS-A', 1);
-    await store(done);
-    await applyToRollup(models.Rollup, done, 5);
-    await beginRollupChange(models.RollupJournal, incrementedNotCleared._id, incrementedNotCleared, old);
-    await store(incrementedNotCleared);
-    await applyToRollup(models.Rollup, incrementedNotCleared, 5);
-    await beginRollupChange(models.RollupJournal, neverIncremented._id, neverIncremented, old);
-    await store(neverIncremented);
-    await beginRollupChange(models.RollupJournal, neverStored._id, neverStored, old);
-
-    const [a, b] = await Promise.all([repairPendingRollups(models, scaleOf, now), repairPendingRollups(models, scaleOf, now)]);
-    // Two repairs at once (two ticks, or two instances' start-up): one clears the marks, the other finds none.
-    expect(a + b).toBe(3);
-    expect(await overallOf('THCS-A')).toEqual([{ s5: 1, s4: 1, s2: 1 }]);
-    expect(await models.RollupJournal.countDocuments()).toBe(0);
-    expect(await repairPendingRollups(models, scaleOf, now)).toBe(0);
-  });
-
-  it('when a cell also has a mark younger than the grace period (a change maybe in flight elsewhere), then that cell waits for a later tick', async () => {
-    const now = new Date('2026-11-20T05:00:00Z');
-    const stale = response('THCS-B', 3);
-    const young = response('THCS-B', 5);
-    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
-    await store(stale);
-    await beginRollupChange(models.RollupJournal, young._id, young, new Date(now.getTime() - 5_000));
-
-    expect(await repairPendingRollups(models, scaleOf, now)).toBe(0);
-    expect(await overallOf('THCS-B')).toEqual([]);
-    expect(await models.RollupJournal.countDocuments()).toBe(2);
-
-    const later = new Date(now.getTime() + 60_000);
-    expect(await repairPendingRollups(models, scaleOf, later)).toBe(2);
-    expect(await overallOf('THCS-B')).toEqual([{ s3: 1 }]);
-  });
-
-  /**
-   * A mark left 2 minutes ago by `stale` (stored, never incremented), and a repair whose recount lets `during`
-   * run once: the recount asks for each response's scale, the moment another writer acts on the cell.
-   */
-  async function repairWhile(stale: ResponseDoc, now: Date, during: () => Promise<unknown>): Promise<number> {
-    await beginRollupChange(models.RollupJournal, stale._id, stale, new Date(now.getTime() - 120_000));
-    await store(stale);
-    let ran = false;
-    return repairPendingRollups(models, async () => {
-      if (!ran) {
-        ran = true;
-        await during();
-      }
-      return 5;
-    }, now);
+  /** A submission cut off after its mark, its insert and the first `figures` figure writes (and the leaf or not). */
+  async function cutOff(r: ResponseDoc, parts: { stored: boolean; leaf: boolean; figures: number }): Promise<string> {
+    const id = newChangeId('answer');
+    await markChange(models.RollupJournal, { _id: id, responseIds: [r._id], sign: 1, scale: 5, at: old });
+    if (!parts.stored) return id;
+    await insert({ ...r, changes: [id] });
+    const writes = changeWrites([r], 1, 5);
+    if (parts.leaf) await applyOnce(models.Rollup.collection as never, id, writes.leaves);
+    await applyOnce(models.Figure.collection as never, id, writes.figures.slice(0, parts.figures));
+    return id;
   }
 
-  it('when a submission begins in the cell while it is being recounted, then the recount is not written and the cell waits', async () => {
-    const now = new Date('2026-11-20T05:00:00Z');
-    const arriving = response('THCS-C', 5);
-    const repaired = await repairWhile(response('THCS-C', 4), now, async () => {
-      await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
-      await store(arriving);
-    });
-    expect(repaired).toBe(0);
-    expect(await overallOf('THCS-C')).toEqual([]);
-    expect(await models.RollupJournal.countDocuments({ unitCode: 'THCS-C' })).toBe(2);
+  it('when submissions were cut off at every point, then two repairs at once finish each exactly once', async () => {
+    await countNewAnswer(models, response(5), 5, old, insert);
+    await cutOff(response(1), { stored: false, leaf: false, figures: 0 });
+    await cutOff(response(2), { stored: true, leaf: false, figures: 0 });
+    await cutOff(response(3), { stored: true, leaf: true, figures: 0 });
+    await cutOff(response(4), { stored: true, leaf: false, figures: 3 });
+    await cutOff(response(4), { stored: true, leaf: true, figures: 6 });
+    expect(await models.RollupJournal.countDocuments()).toBe(5);
+
+    const [a, b] = await Promise.all([repairChanges(models, now), repairChanges(models, now)]);
+    expect(a + b).toBe(5);
+    expect(await models.RollupJournal.countDocuments()).toBe(0);
+    expect(await province()).toEqual({ s5: 1, s4: 2, s3: 1, s2: 1 });
+    await exact();
+    expect(await repairChanges(models, now)).toBe(0);
   });
 
-  it('when another instance completes a submission in the cell during the recount, then the rewrite waits and the next tick counts both', async () => {
-    const now = new Date('2026-11-20T05:00:00Z');
-    const counted = response('THCS-D', 3);
-    const arriving = response('THCS-D', 5);
-    await store(counted);
-    await applyToRollup(models.Rollup, counted, 5);
-    // The whole submission (mark, store, increment, unmark) lands after the recount read its responses, so the
-    // recount misses it and no new mark is left to see: only the rollup's revision tells that it changed.
-    const repaired = await repairWhile(response('THCS-D', 4), now, async () => {
-      await beginRollupChange(models.RollupJournal, arriving._id, arriving, now);
-      await store(arriving);
-      await applyToRollup(models.Rollup, arriving, 5);
-      await models.RollupJournal.deleteOne({ _id: arriving._id });
-    });
-    expect(repaired).toBe(0);
-    expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s5: 1 }]);
-    expect(await repairPendingRollups(models, scaleOf, now)).toBe(1);
-    expect(await overallOf('THCS-D')).toEqual([{ s3: 1, s4: 1, s5: 1 }]);
+  it('when a replay of a stored form was cut off (its insert lost), then the repair counts nothing more', async () => {
+    const first = response(5);
+    await countNewAnswer(models, first, 5, old, insert);
+    // The replay's mark, left behind: the stored response names the first change, not this one.
+    await markChange(models.RollupJournal, { _id: newChangeId('answer'), responseIds: [first._id], sign: 1, scale: 5, at: old });
+    expect(await repairChanges(models, now)).toBe(1);
+    expect(await province()).toEqual({ s5: 1 });
+    await exact();
+  });
+
+  it('when a mark is younger than the grace period (a change maybe still in flight), then it is left for a later tick', async () => {
+    await cutOff(response(3), { stored: true, leaf: false, figures: 0 });
+    expect(await repairChanges(models, new Date(old.getTime() + 30_000))).toBe(0);
+    expect(await province()).toBeUndefined();
+    expect(await repairChanges(models, now)).toBe(1);
+    expect(await province()).toEqual({ s3: 1 });
+  });
+
+  it('when an exclusion was cut off after the answer moved, then the repair takes it out of every document once', async () => {
+    const r = response(2);
+    await countNewAnswer(models, r, 5, old, insert);
+    const id = newChangeId('review');
+    await markChange(models.RollupJournal, { _id: id, responseIds: [r._id], sign: -1, scale: 5, at: old });
+    await models.Response.updateOne({ _id: r._id }, { $set: { counted: false }, $push: { changes: id } });
+    await applyOnce(models.Figure.collection as never, id, changeWrites([r], -1, 5).figures.slice(0, 2));
+    expect(await repairChanges(models, now)).toBe(1);
+    expect(await province()).toEqual({ s2: 0 });
+    await exact();
+    // Included again by an admin afterwards: counted once more, exactly.
+    expect(await changeCounted(models, r, { include: true, reason: 'review', reviewer: 'a' }, 5, now)).toBe(true);
+    expect(await province()).toEqual({ s2: 1 });
+    await exact();
+  });
+
+  it('when a slow change is finished by the repair and then completes itself, then nothing counts twice and its trace stays', async () => {
+    const r = response(4);
+    const id = await cutOff(r, { stored: true, leaf: false, figures: 1 });
+    expect(await repairChanges(models, now)).toBe(1);
+    // The live change wakes up: its increments find the change applied, and its mark is gone (not its to clear).
+    const written = await applyChange(models, id, [r], 1, 5);
+    await finishChange(models, id, written);
+    expect(await province()).toEqual({ s4: 1 });
+    await exact();
+    const doc = await (models.Figure.collection as unknown as Collection<{ _id: string; pending?: Record<string, number> }>).findOne({ _id: figureId('2026-11', 'education', 'SGD') });
+    expect(Object.keys(doc?.pending ?? {})).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { Models } from '../../src/models';
-import { rebuildRollups } from '../../src/responses/rollup-rebuild';
+import { rebuildRollups } from '../../src/rollups/rebuild';
 import type { Attempt } from './load-driver';
 
 /**

@@ -1,0 +1,95 @@
+import type { ResponseDoc } from '../responses/response.model';
+
+/**
+ * The counter conversions of the figures, in one place. A counted answer adds one to `respondents` and one to
+ * `items.<question>.s<score>` of its leaf rollup (period, survey, unit); the figure documents of every scope
+ * above it get the same counts regrouped (figureIncrement). Counters travel as flat `$inc` paths.
+ */
+export type Increment = Record<string, number>;
+
+/** The leaf `$inc` of one answer (sign -1 takes it out again). */
+export function leafIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Increment {
+  const inc: Increment = { respondents: sign };
+  for (const [key, score] of Object.entries(response.answers)) inc[`items.${key}.s${score}`] = sign;
+  return inc;
+}
+
+/** Adds `inc` into `into`, path by path. */
+export function addIncrements(into: Increment, inc: Increment): Increment {
+  for (const [path, value] of Object.entries(inc)) into[path] = (into[path] ?? 0) + value;
+  return into;
+}
+
+/** A stored leaf as flat counters (zeros dropped): the shape leafIncrement sums to. */
+export function leafCounters(doc: { respondents?: number; items?: Record<string, Record<string, number> | undefined> }): Increment {
+  const out: Increment = {};
+  if (doc.respondents) out.respondents = doc.respondents;
+  for (const [item, counts] of Object.entries(doc.items ?? {})) {
+    for (const [score, count] of Object.entries(counts ?? {})) if (count) out[`items.${item}.${score}`] = count;
+  }
+  return out;
+}
+
+/** Flat counters back into nested documents: `a.b.c: 1` becomes `{a: {b: {c: 1}}}`. */
+export function nest(flat: Increment): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(flat)) {
+    const parts = path.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts.at(-1)!] = value;
+  }
+  return out;
+}
+
+/** Nested counters of a stored document as flat paths (zeros dropped); `skip` names top-level keys to leave out. */
+export function flatten(doc: Record<string, unknown>, skip: ReadonlySet<string> = new Set(), prefix = ''): Increment {
+  const out: Increment = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!prefix && skip.has(key)) continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'number') {
+      if (value) out[path] = value;
+    } else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) Object.assign(out, flatten(value as Record<string, unknown>, skip, path));
+  }
+  return out;
+}
+
+export const sameCounters = (a: Increment, b: Increment): boolean => {
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if ((a[key] ?? 0) !== (b[key] ?? 0)) return false;
+  return true;
+};
+
+/** A value as a field name: no `.` or `$` may appear in a key (MongoDB and FerretDB both refuse them). */
+export const fieldKey = (value: string) => value.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24');
+export const fromFieldKey = (key: string) => key.replace(/%24/g, '$').replace(/%2E/g, '.').replace(/%25/g, '%');
+
+/** Where a leaf sits: what its counts are regrouped by in the figure documents above it. */
+export interface LeafPlace {
+  surveyKey: string;
+  unitCode: string;
+  level?: string;
+  district?: string;
+}
+
+/**
+ * A leaf's counters regrouped for a figure document: items per survey (the question and section breakdowns),
+ * the overall question per unit, per school level and per district (those breakdowns), and respondents.
+ */
+export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
+  const survey = fieldKey(place.surveyKey);
+  const out: Increment = {};
+  for (const [path, value] of Object.entries(leaf)) {
+    if (path === 'respondents') {
+      out.respondents = (out.respondents ?? 0) + value;
+      continue;
+    }
+    const [, item, score] = path.split('.') as [string, string, string];
+    out[`surveys.${survey}.items.${item}.${score}`] = value;
+    if (item !== 'overall') continue;
+    out[`units.${fieldKey(place.unitCode)}.${survey}.${score}`] = value;
+    out[`levels.${place.level ?? 'none'}.${survey}.${score}`] = value;
+    if (place.district) out[`districts.${fieldKey(place.district)}.${survey}.${score}`] = value;
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { Collection } from 'mongoose';
+import { ALL_LEVELS, figureId, viewTotalId, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
+
+/**
+ * The figure documents of one scope, kind and level for these months: one query by `_id` (an `$in` of at most 36
+ * ids, served by the `_id` index on FerretDB with our patch and on MongoDB), whatever the number of answers.
+ * Nothing is kept in memory between requests, so every instance reads the same, current figures.
+ */
+export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string }): Promise<FigureDoc[]> {
+  const ids = query.periods.map((period) => figureId(period, query.kind, query.scope, query.level ?? ALL_LEVELS));
+  const docs = await (Figure.collection as unknown as Collection<FigureDoc>).find({ _id: { $in: ids } }, { projection: { pending: 0 } }).toArray();
+  return docs.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+}
+
+/** Form views of a scope over these months (view-counter.ts writes them per scope). */
+export async function readViews(ViewTotal: ViewTotalModel, scope: string, periods: string[]): Promise<number> {
+  const ids = periods.map((period) => viewTotalId(period, scope));
+  const docs = await (ViewTotal.collection as unknown as Collection<ViewTotal>).find({ _id: { $in: ids } }).toArray();
+  return docs.reduce((sum, doc) => sum + (doc.views ?? 0), 0);
+}

@@ -1,0 +1,109 @@
+import type { Collection } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
+import type { Models } from '../models';
+import type { ResponseDoc } from '../responses/response.model';
+import type { Rollup } from '../responses/rollup.model';
+import { addIncrements, flatten, leafCounters, nest, sameCounters, type Increment } from './counters';
+import { changeWrites, type DocWrite } from './fan-out';
+import type { FigureDoc } from './figure.model';
+
+export interface RebuildReport {
+  responses: number;
+  rollups: number;
+  figures: number;
+  /** Leaf rollup and figure document ids whose stored counts differ from the recount (missing, extra or different). */
+  differences: string[];
+  fixed: boolean;
+}
+
+type ScaleOf = (key: string, version: number) => Promise<number>;
+type Expected = Map<string, DocWrite>;
+
+function merge(into: Expected, writes: DocWrite[]): void {
+  for (const write of writes) {
+    const current = into.get(write.id);
+    if (current) addIncrements(current.inc, write.inc);
+    else into.set(write.id, { ...write, inc: { ...write.inc } });
+  }
+}
+
+/** Every leaf and figure document that these responses add up to, summed in memory. */
+export function expectedDocs(responses: Iterable<ResponseDoc>, scaleOfResponse: (r: ResponseDoc) => number, into = { leaves: new Map() as Expected, figures: new Map() as Expected }) {
+  for (const response of responses) {
+    const writes = changeWrites([response], 1, scaleOfResponse(response));
+    merge(into.leaves, writes.leaves);
+    merge(into.figures, writes.figures);
+  }
+  return into;
+}
+
+/** Recounts every counted response (one pass over the collection) into leaves and figure documents. */
+async function recount(models: Models, scaleOf: ScaleOf) {
+  const expected = { leaves: new Map() as Expected, figures: new Map() as Expected };
+  let responses = 0;
+  const scales = new Map<string, number>();
+  const cursor = models.Response.find({ counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
+  for await (const response of cursor) {
+    responses += 1;
+    const key = `${response.surveyKey}@${response.surveyVersion}`;
+    if (!scales.has(key)) scales.set(key, await scaleOf(response.surveyKey, response.surveyVersion));
+    expectedDocs([response as ResponseDoc], () => scales.get(key)!, expected);
+  }
+  return { ...expected, responses };
+}
+
+/** A stored figure document's counters (without the survey scales and the change traces). */
+export function figureCounters(doc: FigureDoc): Increment {
+  const flat = flatten(doc as unknown as Record<string, unknown>, new Set(['_id', 'pending']));
+  for (const path of Object.keys(flat)) if (path.endsWith('.scale') && path.startsWith('surveys.')) delete flat[path];
+  return flat;
+}
+
+/** The whole document a recount describes. */
+export function documentOf(write: DocWrite): Record<string, unknown> {
+  const doc = { _id: write.id, ...write.setOnInsert, ...nest(write.inc) } as Record<string, unknown>;
+  for (const [path, value] of Object.entries(write.set)) mergeDeep(doc, nest({ [path]: value as number }));
+  return doc;
+}
+
+function mergeDeep(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(from)) {
+    if (value && typeof value === 'object' && into[key] && typeof into[key] === 'object') mergeDeep(into[key] as Record<string, unknown>, value as Record<string, unknown>);
+    else into[key] = value;
+  }
+  return into;
+}
+
+async function compare<T extends { _id: string }>(collection: Collection<T>, expected: Expected, countersOf: (doc: T) => Increment, fix: boolean): Promise<string[]> {
+  const differences: string[] = [];
+  const seen = new Set<string>();
+  for await (const doc of collection.find({})) {
+    seen.add(doc._id);
+    const want = expected.get(doc._id);
+    if (!want ? Object.keys(countersOf(doc as T)).length > 0 : !sameCounters(countersOf(doc as T), want.inc)) differences.push(doc._id);
+  }
+  for (const id of expected.keys()) if (!seen.has(id)) differences.push(id);
+  if (fix && differences.length) {
+    // Whole-document replacements: repeating them (or two running at once) gives the same result.
+    const writes = differences.map((id) => {
+      const want = expected.get(id);
+      return want ? { replaceOne: { filter: { _id: id }, replacement: documentOf(want), upsert: true } } : { deleteOne: { filter: { _id: id } } };
+    });
+    await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk as never, { ordered: false }), writes);
+  }
+  return differences;
+}
+
+/**
+ * Recomputes the leaf rollups and the figure documents from the raw responses and compares them with the ones
+ * kept by increments. With `fix`, differing documents are rewritten and stray ones removed. Run it while no
+ * answers arrive (an answer landing mid-rebuild could be counted twice or missed until the next rebuild); the
+ * repair of interrupted changes (repair.ts) needs no such pause.
+ */
+export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<RebuildReport> {
+  const { leaves, figures, responses } = await recount(models, scaleOf);
+  const leafDiffs = await compare(models.Rollup.collection as unknown as Collection<Rollup>, leaves, (doc) => leafCounters(doc as never), options.fix);
+  const figureDiffs = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, options.fix);
+  const differences = [...leafDiffs, ...figureDiffs];
+  return { responses, rollups: leaves.size, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
+}
