@@ -15,9 +15,8 @@ export interface UnitRef {
   ancestors: string[];
 }
 
-export function inSubtree(root: string, unit: UnitRef): boolean {
-  return unit.code === root || unit.ancestors.includes(root);
-}
+export { inSubtree } from '../units/subtree';
+import { inSubtree } from '../units/subtree';
 
 /** Super admins and department staff see the whole province; unit managers and viewers their subtree. */
 const provinceWide = (principal: Principal) => principal.kind === 'user' && (principal.role === 'super_admin' || principal.role === 'department');

@@ -1,3 +1,4 @@
+import { answerInSubtree } from '../units/subtree';
 import type { Models } from '../models';
 import { shiftPeriod } from '../responses/period';
 import { SMALL_CELL_DEFAULT_K } from '../stats/formulas';
@@ -59,7 +60,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments),
     computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
   ]);
-  const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => r.unitCode === unit.code || r.unitAncestors.includes(unit.code)).length;
+  const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => answerInSubtree(unit.code, r)).length;
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });
   return composeMonthlySummary({
     period,

@@ -7,6 +7,9 @@ import type { ResponseDoc } from '../responses/response.model';
  */
 export type Increment = Record<string, number>;
 
+/** Counts of answers by score: s1 … s5 (s1 … s3 on the 3-level quick rating). */
+export type ScoreCounts = Partial<Record<`s${number}`, number>>;
+
 /** The leaf `$inc` of one answer (sign -1 takes it out again). */
 export function leafIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Increment {
   const inc: Increment = { respondents: sign };

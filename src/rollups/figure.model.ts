@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ScoreCounts } from '../stats/formulas';
+import type { ScoreCounts } from './counters';
 
 /**
  * The figures of one scope, kind and month: every answer counted in a unit or anywhere below it, regrouped the way

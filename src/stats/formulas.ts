@@ -22,8 +22,8 @@ export const ITEM_FORMULA = {
 
 export type Status = 'met' | 'below' | 'uncertain' | 'insufficient';
 
-/** Counts of answers by score: s1 … s5 (s1 … s3 on the 3-level quick rating). */
-export type ScoreCounts = Partial<Record<`s${number}`, number>>;
+export type { ScoreCounts } from '../rollups/counters';
+import type { ScoreCounts } from '../rollups/counters';
 
 export interface ItemSummary {
   n: number;
