@@ -1,3 +1,4 @@
+import { createRollupStore } from './rollups/rollup-store';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -67,11 +68,12 @@ export function createApp(deps: AppDeps): Express {
 
   const models = createModels(db.connection);
   const clock = deps.clock ?? (() => new Date());
+  const rollups = createRollupStore({ models, clock });
   const catalog = new SurveyCatalog(models.Survey);
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock }));
+  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups }));
   app.use(homeRoutes());
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
 
@@ -92,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(passwordRoutes({ models, clock, salt }));
   app.use(adminRoutes({ models, catalog, clock, config }));
   app.use(exportRoutes({ models, catalog, clock, smallCellK: config.SMALL_CELL_K }));
-  app.use(reviewRoutes({ models, catalog, clock }));
+  app.use(reviewRoutes({ models, catalog, clock, rollups }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(directoryRoutes({ models, clock }));

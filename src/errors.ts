@@ -102,6 +102,14 @@ const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET']);
 /** Also true for errors made by Node itself when this code runs in another realm (jest's sandbox), unlike `instanceof`. */
 const isError = (value: unknown): value is Error => value instanceof Error || types.isNativeError(value);
 
+/** The messages of the network errors a bulk write wraps: a connection closed or timed out, or refused. */
+const BULK_CUT_OFF = /^(connection \S+ to \S+ (closed|timed out)|connect (ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b)/;
+
+const hasWriteErrors = (error: Error) => {
+  const list = (error as { writeErrors?: unknown }).writeErrors;
+  return Array.isArray(list) ? list.length > 0 : Boolean(list);
+};
+
 /** True for driver errors that mean "the database cannot be reached right now", which we answer with 503. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!isError(error)) return false;
@@ -109,6 +117,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (SOCKET_GONE_CODES.has(String((error as { code?: unknown }).code))) return true;
   // mongoose with bufferCommands=false, before the first connection or after close().
   if (error.name === 'MongooseError' && /initial connection|connection.*closed|not connected/i.test(error.message)) return true;
+  // A bulk write cut off by a lost connection: the driver wraps the network error, keeping only its message.
+  if (error.name === 'MongoBulkWriteError' && !hasWriteErrors(error) && BULK_CUT_OFF.test(error.message)) return true;
   return error.cause !== undefined && error.cause !== error && isDatabaseUnavailable(error.cause);
 }
 

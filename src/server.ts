@@ -8,10 +8,11 @@ import { clearRunningState, writeRunningState } from './embedded-db/running-stat
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { migrateToFigureDocs } from './rollups/migrate-figures';
-import { repairChanges } from './rollups/repair';
+import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
+import { startListIndexMigration } from './lists/list-migration';
 import { seedDemo } from './seed/demo-seed';
 import { flushViewCounts } from './surveys/view-counter';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   prepared = true;
   logger.info('database prepared: ready');
   startRetention(models, logger);
+  startListIndexMigration(models, logger); // comment and review lists for responses stored before them (src/lists/)
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
       { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K },
@@ -136,11 +138,12 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     const migrated = await migrateToFigureDocs(models, scaleOf);
     if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
   });
-  const repaired = await repairChanges(models, now, graceMs);
+  const rollups = createRollupStore({ models, clock: () => new Date() });
+  const repaired = await rollups.repair(graceMs);
   if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');
   // Later, too: a submission cut off by a database outage leaves its change in flight until the next tick.
   setInterval(() => {
-    repairChanges(models, new Date(), graceMs).catch((error) => logger.warn({ err: error }, 'figure repair tick failed'));
+    rollups.repair(graceMs).catch((error) => logger.warn({ err: error }, 'figure repair tick failed'));
   }, 60_000).unref();
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {

@@ -147,7 +147,8 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
         const t0 = process.hrtime.bigint();
         try {
           const now = new Date();
-          await responses.insertOne(responseDocument(form, now) as unknown as { _id: string });
+          // Not counted: the baseline writes the answer only, so the figures' check after it stays meaningful.
+          await responses.insertOne({ ...responseDocument(form, now), counted: false } as unknown as { _id: string });
           latencies.push(elapsedMs(t0));
         } catch {
           failed += 1;

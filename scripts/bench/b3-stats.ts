@@ -36,7 +36,7 @@ export interface B3Result {
 export const STATS_PATH = '/api/v1/stats?kind=education&unit=SGD';
 export const DASHBOARD_PATH = '/admin';
 
-async function timeRequests(url: string, headers: Record<string, string>, count: number, maxSec: number): Promise<LatencyFigures> {
+export async function timeRequests(url: string, headers: Record<string, string>, count: number, maxSec: number): Promise<LatencyFigures> {
   const latencies: number[] = [];
   let failures = 0;
   const deadline = Date.now() + maxSec * 1000;

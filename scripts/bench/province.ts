@@ -10,6 +10,7 @@ import { seedTargets } from '../../src/stats/target.model';
 import type { SchoolLevel } from '../../src/surveys/instrument.types';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { migrateListIndexes } from '../../src/lists/list-migration';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -80,6 +81,9 @@ export interface BenchData {
  */
 export async function setupBenchData(models: Models, options: { units: number; now: Date }): Promise<BenchData> {
   await ensureIndexes(models);
+  // Run on the empty database (nothing to index), so the app never starts it over the seeded responses: the seed
+  // indexes what it inserts (seed.ts), and a background scan would load the database during B1 and B2.
+  await migrateListIndexes(models);
   await seedTargets(models.Target);
   await publishQuestionBank(models.Survey, QUESTION_BANK, options.now);
   const units = benchUnits(options.units);

@@ -3,7 +3,7 @@
  *                   --subscriptions 500 --b4-budget 300 --log-level info --verify-max 100000 --profile --keep
  *                   --out docs/benchmarks.md]
  * Starts its own FerretDB in a temporary directory (unless MONGODB_URI is set: then the database "hailong_bench"
- * on that server), seeds a 500-unit province, runs B1–B4 against `node dist/src/server.js` in a child process,
+ * on that server), seeds a 500-unit province, runs B1–B5 against `node dist/src/server.js` in a child process,
  * prints the verdicts and writes docs/benchmarks.md.
  */
 import fs from 'node:fs';
@@ -18,8 +18,9 @@ import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { runB1 } from './b1-form-page';
 import { formTargets, runB2 } from './b2-submission';
-import { runB3 } from './b3-stats';
+import { runB3, STATS_PATH, timeRequests } from './b3-stats';
 import { runB4 } from './b4-monthly';
+import { runB5 } from './b5-lists';
 import { FINDINGS } from './findings';
 import { waitForOk } from './http';
 import { waitUntilStable } from './settle';
@@ -212,6 +213,11 @@ async function main(): Promise<number> {
       report.b3.push(result);
       rss.phase(`B3 at ${size}`);
       log(`B3 at ${size}: API p95 ${result.api.p95Ms.toFixed(0)} ms, dashboard p95 ${result.admin.p95Ms.toFixed(0)} ms (${result.api.requests} + ${result.admin.requests} requests)`);
+
+      log(`B5 at ${size}: comment and review lists, then the CSV export of 12 months...`);
+      const b5 = await runB5({ appUrl: app.baseUrl, admin: data.admin, models, targets: data.targets, lastPeriod: periodOf(now), responses: size, flaggedFrom: i ? Math.floor(args.sizes[i - 1]! / 100) : 0, requests: args.b3Requests, maxSecPerEndpoint: args.b3MaxSec, rss });
+      report.b5 = [...(report.b5 ?? []), b5];
+      log(`B5 at ${size}: comments p95 ${b5.comments.p95Ms.toFixed(0)} ms, review p95 ${b5.review.p95Ms.toFixed(0)} ms, export ${b5.export.rows} rows in ${(b5.export.ms / 1000).toFixed(1)} s, peak RSS ${Math.round((b5.export.peakRssBytes ?? 0) / 1e6)} MB`);
       if (i === 0) {
         // B4 on the smallest size: its cost grows with the collections it reads (every response, for new comments).
         const period = shiftPeriod(periodOf(new Date()), -1);
@@ -243,6 +249,18 @@ async function main(): Promise<number> {
     report.rss = { peakBytes: Math.max(...measured.map((p) => p.peakBytes)), hwmBytes: readPeakRss(app.pid), kernelPeaks: rss.kernelPeaks, samples: rss.samples, phases: rss.phases };
     await app.stop();
     app = undefined;
+
+    // The first request after a restart, at the largest size: nothing about the figures is in the new process.
+    const restarted = await startAppProcess({ uri, logLevel: args.logLevel, logFile: path.join(work, 'app-restarted.log') });
+    try {
+      const size = args.sizes[args.sizes.length - 1]!;
+      const first = await timeRequests(`${restarted.baseUrl}${STATS_PATH}`, { authorization: `Bearer ${data.apiToken}` }, 1, 60);
+      if (first.requests !== 1) throw new Error('the first stats request after a restart failed');
+      report.firstAfterRestart = { responses: size, ms: first.maxMs };
+      log(`first /api/v1/stats after a restart at ${size}: ${first.maxMs.toFixed(0)} ms`);
+    } finally {
+      await restarted.stop();
+    }
 
     if (args.profile) await profileMisses(report, { uri, work, data, models, forms, args });
     if (!args.sizes.includes(1_000_000)) report.notes.push(`1M responses were not run (sizes: ${args.sizes.join(', ')}); see the findings for why and for the figures expected there.`);

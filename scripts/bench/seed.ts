@@ -2,11 +2,12 @@ import type { Collection } from 'mongoose';
 import type { Models } from '../../src/models';
 import { linkViewId } from '../../src/responses/side-records.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { addIncrements, flatten, leafCounters } from '../../src/rollups/counters';
-import type { DocWrite } from '../../src/rollups/fan-out';
-import { viewTotalId, type FigureDoc } from '../../src/rollups/figure.model';
-import { documentOf, expectedDocs, figureCounters } from '../../src/rollups/rebuild';
+import { flatten, leafCounters } from '../../src/rollups/counters';
+import { mergeWrite, type DocWrite } from '../../src/rollups/fan-out';
+import { unpackFigures, viewTotalId, type FigureDoc } from '../../src/rollups/figure.model';
+import { documentOf, expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
+import { BulkListIndexer } from '../../src/lists/bulk-index';
 
 /** Seed of the bench's synthetic responses (ids "syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
 export const BENCH_SEED = 60601;
@@ -24,11 +25,7 @@ export interface GrowResult {
   ms: number;
 }
 
-function add(into: Writes, write: DocWrite): void {
-  const current = into.get(write.id);
-  if (current) addIncrements(current.inc, write.inc);
-  else into.set(write.id, { ...write, inc: { ...write.inc } });
-}
+const add = mergeWrite;
 
 /** A stored document as the write that would create it (its counters, fixed fields and set fields). */
 const parseLeaf = (doc: Doc): DocWrite => {
@@ -37,7 +34,8 @@ const parseLeaf = (doc: Doc): DocWrite => {
 };
 const parseFigure = (doc: Doc): DocWrite => {
   const { _id, period, kind, scope, level } = doc;
-  const set = Object.fromEntries(Object.entries(flatten({ surveys: doc.surveys } as Record<string, unknown>)).filter(([path]) => path.endsWith('.scale')));
+  const data = unpackFigures(doc as unknown as FigureDoc);
+  const set = Object.fromEntries(Object.entries(flatten(data as unknown as Record<string, unknown>)).filter(([path]) => isScalePath(path)));
   return { id: _id, inc: figureCounters(doc as unknown as FigureDoc), set, setOnInsert: { period, kind, scope, level } };
 };
 const parseCount = (doc: Doc): DocWrite => {
@@ -49,12 +47,12 @@ const parseCount = (doc: Doc): DocWrite => {
  * Rewrites a whole collection as stored + increments. Equivalent to one `$inc` upsert per increment, but as a
  * delete and plain inserts, which FerretDB v1 takes far faster than thousands of updates to existing documents.
  */
-async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite): Promise<number> {
+async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite, build: (write: DocWrite) => Doc = (w) => documentOf(w) as Doc): Promise<number> {
   const merged: Writes = new Map();
   for (const doc of await raw.find({}).toArray()) add(merged, parse(doc));
   for (const write of increments.values()) add(merged, write);
   await raw.deleteMany({});
-  const docs = [...merged.values()].map((w) => documentOf(w) as Doc);
+  const docs = [...merged.values()].map(build);
   for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
     // A view recorded by the running app between the delete and this insert loses only that view count.
     await raw.insertMany(docs.slice(i, i + WRITE_CHUNK), { ordered: false }).catch((error: { code?: number }) => {
@@ -82,6 +80,8 @@ export async function growResponses(
   const expected = { leaves: new Map() as Writes, figures: new Map() as Writes };
   const views: Writes = new Map();
   const totals: Writes = new Map();
+  // The comment and review list indexes (src/lists/), built in bulk as a migration would, not one write per response.
+  const lists = new BulkListIndexer(models.Response.db, { fresh: true, flushAt: 100_000 }); // one flush per size up to 1M: fewer count writes
   let inserted = 0;
   for (let from = options.from; from < options.to; from += BATCH) {
     const batch: ResponseDoc[] = syntheticResponses(targets, { from, to: Math.min(options.to, from + BATCH) }, options.lastPeriod, BENCH_SEED);
@@ -89,6 +89,7 @@ export async function growResponses(
       if (error.code !== 11000) throw error;
     });
     expectedDocs(batch.filter((r) => r.counted), (r) => scales.get(r.surveyKey)!, expected);
+    await lists.add(batch);
     batch.forEach((response, i) => {
       const count = (from + i) % 4 === 0 ? 2 : 1;
       const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, period: response.period };
@@ -98,9 +99,10 @@ export async function growResponses(
     inserted += batch.length;
     options.onProgress?.(inserted);
   }
+  await lists.flush();
   const raw = (model: { collection: unknown }) => model.collection as Collection<Doc>;
   const rollupCount = await rewriteWithIncrements(raw(models.Rollup), expected.leaves, parseLeaf);
-  const figureCount = await rewriteWithIncrements(raw(models.Figure), expected.figures, parseFigure);
+  const figureCount = await rewriteWithIncrements(raw(models.Figure), expected.figures, parseFigure, (w) => packedFigureOf(w) as unknown as Doc);
   const viewCount = await rewriteWithIncrements(raw(models.LinkView), views, parseCount);
   await rewriteWithIncrements(raw(models.ViewTotal), totals, parseCount);
   return { inserted, rollups: rollupCount, figures: figureCount, views: viewCount, ms: Date.now() - started };

@@ -4,6 +4,9 @@ import { toXlsx, type Sheet } from '../exports/xlsx';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
+import { responsesByDay } from '../exports/responses-by-day';
+import { streamCsv } from '../exports/csv-stream';
+import { streamXlsx } from '../exports/xlsx-stream';
 import { FIGURE_COLUMNS, figureRows } from '../stats/figures-table';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
@@ -12,17 +15,20 @@ import { ratingQuestions } from '../surveys/form-fields';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from './audit';
 import { mayExportResponses } from './scope';
-import { scopedResponses } from './scoped-responses';
 import { unitsByCode } from '../units/unit-directory';
 
 // The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
 // desk or the kiosk at that moment.
 const vnDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-function send(res: Response, name: string, format: 'csv' | 'xlsx', body: string | Buffer): void {
+function attachment(res: Response, name: string, format: 'csv' | 'xlsx'): Response {
   res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
   res.setHeader('Cache-Control', 'no-store');
-  res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(body);
+  return res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+}
+
+function send(res: Response, name: string, format: 'csv' | 'xlsx', body: string | Buffer): void {
+  attachment(res, name, format).send(body);
 }
 
 /**
@@ -55,11 +61,9 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
     }
 
-    // By day, then by the random response id: within a day the row order must not give the order of arrival.
-    const responses = (await scopedResponses(models, query, () => true, 'oldest'))
-      .map((r) => ({ r, day: vnDay.format(r.submittedAt) }))
-      .sort((a, b) => (a.day === b.day ? (a.r._id < b.r._id ? -1 : 1) : a.day < b.day ? -1 : 1))
-      .map(({ r }) => r);
+    // Streamed: by day, then by the random response id (within a day the row order must not give the order of
+    // arrival), sorted with bounded memory by responsesByDay, and written as the client takes it.
+    const responses = responsesByDay(models, query);
     const units = await unitsByCode(models.Unit);
     const instruments = await latestInstruments(catalog);
     const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
@@ -78,13 +82,9 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       { header: 'tính vào số liệu / counted', key: 'counted', value: (r) => r.counted },
       { header: 'dữ liệu mẫu / synthetic', key: 'synthetic', value: (r) => r.synthetic },
     ];
-    if (format === 'csv') return send(res, name, 'csv', toCsv(responses, base.map((c) => ({ header: c.header, value: c.value }))));
-    const sheet: Sheet = {
-      name: 'Phiếu trả lời',
-      columns: base.map((c) => ({ header: c.header, key: c.key })),
-      rows: responses.map((r) => Object.fromEntries(base.map((c) => [c.key, c.value(r)]))),
-    };
-    send(res, name, 'xlsx', await toXlsx([sheet], { title: name, creator: 'Hài Lòng' }));
+    attachment(res, name, format);
+    if (format === 'csv') return streamCsv(res, responses, base.map((c) => ({ header: c.header, value: c.value })));
+    await streamXlsx(res, { name: 'Phiếu trả lời', columns: base }, responses, { title: name, creator: 'Hài Lòng' });
   });
   return router;
 }

@@ -18,8 +18,8 @@ export interface Cluster {
   answerSets: number;
 }
 
-const hourOf = (date: Date) => date.toISOString().slice(0, 13);
-const isClustered = (r: ResponseDoc) => Boolean(r.addressHash) && r.flags.some((f) => CLUSTER_FLAGS.includes(f));
+export const hourOf = (date: Date) => date.toISOString().slice(0, 13);
+export const isClustered = (r: ResponseDoc) => Boolean(r.addressHash) && r.flags.some((f) => CLUSTER_FLAGS.includes(f));
 export const clusterKeyOf = (r: Pick<ResponseDoc, 'submittedAt' | 'linkCode' | 'addressHash'>) => `${hourOf(r.submittedAt)}.${r.linkCode}.${r.addressHash}`;
 
 /** Every part is a closed character set, so the pattern cannot backtrack on a hostile key. */
@@ -30,33 +30,10 @@ export function parseClusterKey(key: string): { hour: string; linkCode: string; 
   return match ? { hour: match[1]!, linkCode: match[2]!, addressHash: match[3]! } : undefined;
 }
 
-/** Splits flagged answers into clusters (largest first) and the answers reviewed one by one. */
-export function groupClusters(rows: ResponseDoc[]): { clusters: Cluster[]; singles: ResponseDoc[] } {
-  const clusters = new Map<string, Cluster & { sets: Set<string> }>();
-  const singles: ResponseDoc[] = [];
-  for (const r of rows) {
-    if (!isClustered(r)) {
-      singles.push(r);
-      continue;
-    }
-    const key = clusterKeyOf(r);
-    let c = clusters.get(key);
-    if (!c) {
-      c = { key, hour: new Date(`${hourOf(r.submittedAt)}:00:00Z`), linkCode: r.linkCode, unitCode: r.unitCode, unitAncestors: r.unitAncestors, answers: 0, counted: 0, flags: [], answerSets: 0, sets: new Set() };
-      clusters.set(key, c);
-    }
-    c.answers += 1;
-    if (r.counted) c.counted += 1;
-    for (const f of r.flags) if (!c.flags.includes(f)) c.flags.push(f);
-    c.sets.add(JSON.stringify(Object.entries(r.answers).sort()));
-  }
-  const list = [...clusters.values()].map(({ sets, ...c }) => ({ ...c, answerSets: sets.size }));
-  return { clusters: list.sort((a, b) => b.answers - a.answers), singles };
-}
-
 /**
- * The answers of one cluster. An admin action, not the submission path: the filter is not by `_id`, so FerretDB
- * reads the responses collection, as the review page itself does; on MongoDB the `linkCode` index serves it.
+ * The answers of one cluster by searching the responses: the filter is not by `_id`, so FerretDB reads the whole
+ * collection (on MongoDB the `linkCode` index serves it). Only until the list index migration has run; after it,
+ * lists/cluster-members.ts finds them by `_id`.
  */
 export async function clusterMembers(models: Models, key: string): Promise<ResponseDoc[]> {
   const parsed = parseClusterKey(key);

@@ -15,12 +15,16 @@ const NEEDS_QUOTES = /[",;\r\n]/;
 
 /** Builds a whole CSV document: BOM, CRLF after every record, RFC 4180 quoting, formula-looking text defused (formula-cells.ts). */
 export function toCsv<Row>(rows: Iterable<Row>, columns: Column<Row>[]): string {
-  const lines = [columns.map((column) => textField(column.header))];
-  for (const row of rows) {
-    lines.push(columns.map((column) => field(column.value(row))));
-  }
-  return BOM + lines.map((cells) => cells.join(',') + CRLF).join('');
+  const lines = [csvHead(columns)];
+  for (const row of rows) lines.push(csvRecord(row, columns));
+  return lines.join('');
 }
+
+/** The start of a CSV document: the BOM and the header record (csv-stream.ts writes the records after it). */
+export const csvHead = <Row>(columns: Column<Row>[]) => BOM + columns.map((column) => textField(column.header)).join(',') + CRLF;
+
+/** One record with its CRLF. */
+export const csvRecord = <Row>(row: Row, columns: Column<Row>[]) => columns.map((column) => field(column.value(row))).join(',') + CRLF;
 
 function field(value: CellValue): string {
   if (value === null || value === undefined) return '';

@@ -10,7 +10,7 @@ export interface Sheet {
 
 const MAX_SHEET_NAME = 31;
 // Without a format exceljs shows dates as US 'mm-dd-yy', which Vietnamese readers take as dd-mm.
-const DEFAULT_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+export const DEFAULT_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
 /**
  * Builds an .xlsx workbook. Text always goes in as a plain string cell: exceljs only writes a formula for a
@@ -45,7 +45,7 @@ export async function toXlsx(sheets: Sheet[], meta?: { title?: string; creator?:
 }
 
 /** Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either end, not empty. */
-function sheetName(raw: string, position: number): string {
+export function sheetName(raw: string, position: number): string {
   // NFC first: Vietnamese typed with combining marks is longer and could be cut between a letter and its tone.
   let name = raw.normalize('NFC').replace(/[[\]:*?/\\]/g, '').trim();
   name = truncate(name, MAX_SHEET_NAME).replace(/^'+|'+$/g, '').trim();
@@ -73,7 +73,7 @@ function truncate(text: string, max: number): string {
 }
 
 // NaN, Infinity and invalid dates would be written as text Excel cannot open, so they become empty cells.
-function cellValue(value: SheetValue): ExcelJS.CellValue {
+export function cellValue(value: SheetValue): ExcelJS.CellValue {
   if (value === undefined) return null;
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   if (value instanceof Date && Number.isNaN(value.getTime())) return null;

@@ -1,3 +1,4 @@
+import { findByIdInRounds } from '../rounds';
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { insertOnce, upsertRetryingDuplicate } from '../db-writes';
@@ -109,7 +110,8 @@ export async function countSighting(
  * being stored, after the crossing answer listed the members (see settleCluster).
  */
 export async function flagsNow(db: Connection, sighting: Sighting, limits: ClusterLimits = CLUSTER_LIMITS): Promise<Flag[]> {
-  const bucket = await bucketsOf(db, sighting.collection).findOne({ _id: sighting.bucketId });
+  // With the other answers' looks at the same moment: one query by ids per round (rounds.ts).
+  const bucket = await findByIdInRounds<Bucket>(bucketsOf(db, sighting.collection), sighting.bucketId);
   const flags: Flag[] = [];
   if (bucket && bucket.n > limits.perHour) flags.push('burst');
   if (bucket && (bucket.s?.[sighting.setKey] ?? 0) > limits.sameAnswersPerHour) flags.push('identical');

@@ -1,3 +1,4 @@
+import { storeCountedInRounds } from './store-in-rounds';
 import type { Link } from '../links/link.model';
 import type { SurveyVersion } from '../surveys/survey.model';
 import type { Submission } from '../surveys/submission-schema';
@@ -7,14 +8,16 @@ import { CLUSTER_LIMITS, countSighting, type ClusterLimits } from './address-clu
 import { claimDossier } from './dossier-claim';
 import { periodOf } from './period';
 import type { Flag, ResponseDoc, ResponseModel } from './response.model';
-import type { ChangeDocs } from '../rollups/apply-change';
-import { countNewAnswer } from '../rollups/counted-change';
+import type { RollupStore } from '../rollups/rollup-store';
 import type { ContactModel, DossierClaimModel } from './side-records.model';
 import { insertOnce } from '../db-writes';
 import { settleCluster } from './settle-cluster';
+import { indexNewResponse, resyncResponses } from '../lists/list-sync';
 
-export interface SubmitDeps extends ChangeDocs {
+export interface SubmitDeps {
   Response: ResponseModel;
+  /** the figures' counters (rollups/rollup-store.ts) */
+  rollups: RollupStore;
   DossierClaim: DossierClaimModel;
   Contact: ContactModel;
   /** Installation salt for hashing dossier codes. */
@@ -118,6 +121,8 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
   if (input.repeatDevice) flags.push('repeat_device');
 
   const limits = deps.clusterLimits ?? CLUSTER_LIMITS;
+  // Begun now if the answer may still be counted, so that its mark is written while the checks below run.
+  const change = flags.length === 0 ? deps.rollups.startAnswer(token.id, survey.definition.scale) : undefined;
   const sighting = input.addressHash
     ? await countSighting(
         deps.Response.db,
@@ -148,9 +153,12 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     synthetic: input.synthetic ?? false,
     addressHash: input.addressHash,
   });
-  const stored = counted
-    ? await countNewAnswer(deps, response, survey.definition.scale, now, (r) => storeOnce(deps.Response, r))
-    : await storeOnce(deps.Response, response);
+  if (change && !counted) await change.drop();
+  const stored = counted && change ? await change.count(response, (r) => storeCountedInRounds(deps.Response, r)) : await storeOnce(deps.Response, response);
+  // Comment and review lists (src/lists/): before the cluster settles, which may flag this answer and resync it.
+  // A duplicate resyncs instead: the first attempt may have stored the answer and failed before indexing it.
+  if (stored) await indexNewResponse(deps.Response.db, response);
+  else await resyncResponses(deps.Response.db, [response]);
 
   if (stored && submission.contact) {
     const retainUntil = new Date(now.getTime() + (deps.contactRetentionDays ?? 365) * 24 * 3600 * 1000);
@@ -164,7 +172,7 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     });
   }
   // Also after a duplicate: the crossing answer's sweep must run even when its own insert lost to a replay.
-  if (sighting) await settleCluster(deps, sighting, { response, stored }, survey.definition.scale, now, limits);
+  if (sighting) await settleCluster(deps, sighting, { response, stored }, survey.definition.scale, limits);
 
   return stored ? { status: 'stored', response } : { status: 'duplicate' };
 }

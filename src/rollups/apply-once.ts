@@ -1,7 +1,9 @@
 import type { Collection, mongo } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
 import { bulkRefusals } from '../db-writes';
 import { fieldKey } from './counters';
 import type { DocWrite } from './fan-out';
+import { Rounds } from '../rounds';
 
 type Docs = Collection<{ _id: string }>;
 
@@ -60,4 +62,31 @@ export async function applyOnce(collection: Docs, changeId: string, writes: read
     // Refused twice: the document holds the change already.
     if ((await bulkRefusals(one)).length) await bulkRefusals(one);
   }
+}
+
+const leafRounds = new WeakMap<object, Rounds<{ changeId: string; write: DocWrite }>>();
+
+/**
+ * The same for the leaf rollups of many changes at once, in rounds (rounds.ts): one bulk of conditional `$inc`s per
+ * round instead of one command per answer. If any write is refused (a change applied before, a lost race to
+ * create), every change of the round goes again one by one through applyOnce, which is safe to repeat.
+ */
+export async function applyLeaves(collection: Docs, changeId: string, writes: readonly DocWrite[]): Promise<void> {
+  let rounds = leafRounds.get(collection);
+  if (!rounds) {
+    rounds = new Rounds(async (items) => {
+      const operations = items.map((item) => operation(collection, item.changeId, item.write));
+      let refused = false;
+      // In chunks: FerretDB slows down sharply on long bulks of updates (db-bulk.ts).
+      await bulkWriteInChunks(async (chunk) => {
+        if ((await bulkRefusals(() => collection.bulkWrite(chunk, { ordered: false }))).length) refused = true;
+      }, operations);
+      if (refused) {
+        for (const item of items) await applyOnce(collection, item.changeId, [item.write]);
+      }
+      return [];
+    });
+    leafRounds.set(collection, rounds);
+  }
+  await Promise.all(writes.map((write) => rounds.push({ changeId, write })));
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
+import { Rounds } from '../rounds';
 
 /**
  * Changes to the figures in flight. Without transactions, a change (an answer stored, an answer included or
@@ -43,16 +44,41 @@ export const changeMarkModel = (connection: Connection): ChangeMarkModel =>
 /** A fresh change id: unique per attempt, so a replay of a form is never taken for the attempt that stored it. */
 export const newChangeId = (reason: string) => `${reason}:${crypto.randomUUID()}`;
 
+const markRounds = new WeakMap<ChangeMarkModel, Rounds<ChangeMark>>();
+const clearRounds = new WeakMap<ChangeMarkModel, { rounds: Rounds<string>; cleared: Set<string> }>();
+
+/** Marks a change as started: one insert per round of changes under way (rounds.ts), before any of its writes. */
 export async function markChange(Marks: ChangeMarkModel, mark: Omit<ChangeMark, 'claim' | 'claimedAt'>): Promise<void> {
-  await Marks.collection.insertOne(mark as never);
+  let rounds = markRounds.get(Marks);
+  if (!rounds) {
+    rounds = new Rounds(async (marks) => {
+      await Marks.collection.insertMany(marks as never[], { ordered: false });
+      return [];
+    });
+    markRounds.set(Marks, rounds);
+  }
+  await rounds.push(mark);
 }
 
 /**
  * The change has fully landed (or never will): its mark goes, unless a repair has claimed it. Returns true when
- * this call removed it: only then may the documents' `pending.<id>` traces be cleared, since no repair can still
- * be applying the change.
+ * this call removed it: only then may the documents' traces of the change be cleared, since no repair can still be
+ * applying it. One delete per round of changes: when it removes fewer marks than it was given (a repair holds one),
+ * none of them counts as removed here, which only leaves a few traces for longer.
  */
 export async function clearChange(Marks: ChangeMarkModel, id: string): Promise<boolean> {
-  const result = await Marks.collection.deleteOne({ _id: id, claim: { $exists: false } } as never);
-  return result.deletedCount === 1;
+  let entry = clearRounds.get(Marks);
+  if (!entry) {
+    const cleared = new Set<string>();
+    const rounds = new Rounds<string>(async (ids) => {
+      const result = await Marks.collection.deleteMany({ _id: { $in: ids }, claim: { $exists: false } } as never);
+      if (result.deletedCount === ids.length) for (const done of ids) cleared.add(done);
+      return [];
+    });
+    clearRounds.set(Marks, (entry = { rounds, cleared }));
+  }
+  await entry.rounds.push(id);
+  const removed = entry.cleared.has(id);
+  entry.cleared.delete(id);
+  return removed;
 }

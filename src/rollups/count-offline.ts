@@ -2,7 +2,9 @@ import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
+import { newChangeId } from './change-journal';
 import type { DocWrite } from './fan-out';
+import { figureCommitter } from './figure-commit';
 import { expectedDocs } from './rebuild';
 
 const upserts = (writes: Iterable<DocWrite>) =>
@@ -15,12 +17,12 @@ const upserts = (writes: Iterable<DocWrite>) =>
  */
 export async function countOffline(models: Pick<Models, 'Rollup' | 'Figure'>, responses: ResponseDoc[], scaleOf: (r: ResponseDoc) => number): Promise<number> {
   const { leaves, figures } = expectedDocs(responses.filter((r) => r.counted), scaleOf);
-  for (const [model, writes] of [
-    [models.Rollup, leaves],
-    [models.Figure, figures],
-  ] as const) {
-    const collection = model.collection as unknown as Collection<{ _id: string }>;
-    await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk as never, { ordered: false }), upserts(writes.values()));
-  }
+  const collection = models.Rollup.collection as unknown as Collection<{ _id: string }>;
+  await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk as never, { ordered: false }), upserts(leaves.values()));
+  // The figure documents through their usual compare-and-set, as one change whose trace goes with the next write.
+  const committer = figureCommitter(models.Figure);
+  const id = newChangeId('offline');
+  await committer.apply(id, [...figures.values()]);
+  committer.forget(id, [...figures.keys()]);
   return leaves.size + figures.size;
 }

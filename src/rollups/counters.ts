@@ -96,3 +96,21 @@ export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
   }
   return out;
 }
+
+/** Applies `$inc`-style paths and `$set`-style paths to a nested object in memory (a packed figure document). */
+export function applyPaths(into: Record<string, unknown>, inc: Increment, set: Record<string, unknown> = {}): void {
+  const at = (path: string) => {
+    const parts = path.split('.');
+    let node = into;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    return { node, key: parts.at(-1)! };
+  };
+  for (const [path, value] of Object.entries(inc)) {
+    const { node, key } = at(path);
+    node[key] = ((node[key] as number | undefined) ?? 0) + value;
+  }
+  for (const [path, value] of Object.entries(set)) {
+    const { node, key } = at(path);
+    node[key] = value;
+  }
+}

@@ -14,20 +14,41 @@ export interface DocWrite {
 export interface ChangeWrites {
   /** leaf rollups (period, survey, unit): the per-cell truth the rebuild compares */
   leaves: DocWrite[];
-  /** figure documents: every scope from the unit up to the province, all levels and the answer's level */
+  /** figure documents: every scope from the unit up to the province (its level's figures inside, `byLevel`) */
   figures: DocWrite[];
 }
 
-/** The scopes an answer counts in: its unit and every unit above it, each for all levels and for its own level. */
-export function figureIdsOf(response: Pick<ResponseDoc, 'period' | 'kind' | 'unitCode' | 'unitAncestors' | 'level'>): string[] {
-  const levels = response.level ? [ALL_LEVELS, response.level] : [ALL_LEVELS];
-  return [response.unitCode, ...response.unitAncestors].flatMap((scope) => levels.map((level) => figureId(response.period, response.kind, scope, level)));
+const prefixed = (prefix: string, inc: Increment): Increment => Object.fromEntries(Object.entries(inc).map(([path, value]) => [prefix + path, value]));
+
+/** Adds a write into the writes already gathered for its document (counts summed, set fields merged). */
+export function mergeWrite(into: Map<string, DocWrite>, write: DocWrite): void {
+  const current = into.get(write.id);
+  if (!current) into.set(write.id, { ...write, inc: { ...write.inc }, set: { ...write.set } });
+  else {
+    addIncrements(current.inc, write.inc);
+    Object.assign(current.set, write.set);
+  }
 }
 
-function merge(into: Map<string, DocWrite>, write: DocWrite): void {
-  const current = into.get(write.id);
-  if (!current) into.set(write.id, { ...write, inc: { ...write.inc } });
-  else addIncrements(current.inc, write.inc);
+/** Where a leaf's counts go up: its unit and every unit above it. */
+export type LeafCell = Pick<ResponseDoc, 'period' | 'kind' | 'surveyKey' | 'unitCode' | 'unitAncestors' | 'level' | 'district'>;
+
+/**
+ * A leaf's counters regrouped for the figure document of its unit and of every unit above it. Its school level
+ * gets the same counts again under `byLevel.<level>`, for the level filter: inside the same packed document, so it
+ * costs no extra write.
+ */
+export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number): DocWrite[] {
+  const all = figureIncrement(leaf, cell);
+  const scalePath = `surveys.${fieldKey(cell.surveyKey)}.scale`;
+  const inc = cell.level ? { ...all, ...prefixed(`byLevel.${cell.level}.`, all) } : all;
+  const set = { [scalePath]: scale, ...(cell.level ? { [`byLevel.${cell.level}.${scalePath}`]: scale } : {}) };
+  return [cell.unitCode, ...(cell.unitAncestors ?? [])].map((scope) => ({
+    id: figureId(cell.period, cell.kind, scope),
+    inc,
+    set,
+    setOnInsert: { period: cell.period, kind: cell.kind, scope, level: ALL_LEVELS },
+  }));
 }
 
 /**
@@ -39,7 +60,7 @@ export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, sc
   const figures = new Map<string, DocWrite>();
   for (const response of responses) {
     const leaf = leafIncrement(response, sign);
-    merge(leaves, {
+    mergeWrite(leaves, {
       id: rollupId(response.period, response.surveyKey, response.unitCode),
       inc: leaf,
       set: {},
@@ -55,18 +76,7 @@ export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, sc
         ...(response.district ? { district: response.district } : {}),
       },
     });
-    const inc = figureIncrement(leaf, response);
-    const levels = response.level ? [ALL_LEVELS, response.level] : [ALL_LEVELS];
-    for (const scope of [response.unitCode, ...response.unitAncestors]) {
-      for (const level of levels) {
-        merge(figures, {
-          id: figureId(response.period, response.kind, scope, level),
-          inc,
-          set: { [`surveys.${fieldKey(response.surveyKey)}.scale`]: scale },
-          setOnInsert: { period: response.period, kind: response.kind, scope, level },
-        });
-      }
-    }
+    for (const write of figureWritesOf(leaf, response, scale)) mergeWrite(figures, write);
   }
   return { leaves: [...leaves.values()], figures: [...figures.values()] };
 }

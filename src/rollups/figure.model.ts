@@ -5,19 +5,9 @@ import type { ScoreCounts } from './counters';
  * The figures of one scope, kind and month: every answer counted in a unit or anywhere below it, regrouped the way
  * the dashboard breaks them down. A dashboard, `/api/v1/stats`, an export or the monthly e-mail reads one document
  * per month of its range by `_id` (figureId), however many answers there are: no scan of a growing collection, no
- * copy of figures in any process. `level` "*" holds all answers; a school level's document only that level's,
- * for the level filter.
- *
- * `pending` holds the ids of the changes (change-journal.ts) applied to this document while they were in flight:
- * each increment is conditional on its change id being absent, so a change applied twice (a repair after a crash,
- * a retry) counts once. Readers ignore it.
+ * copy of figures in any process. `byLevel` holds the same figures per school level, for the level filter.
  */
-export interface FigureDoc {
-  _id: string;
-  period: string;
-  kind: string;
-  scope: string;
-  level: string;
+export interface FigureData {
   respondents: number;
   /** survey key (fieldKey) -> its scale and answers per question and score */
   surveys: Record<string, { scale: number; items: Record<string, ScoreCounts> }>;
@@ -25,7 +15,27 @@ export interface FigureDoc {
   units: Record<string, Record<string, ScoreCounts>>;
   levels: Record<string, Record<string, ScoreCounts>>;
   districts: Record<string, Record<string, ScoreCounts>>;
-  pending?: Record<string, number>;
+  /** the same figures for the answers of one school level, for the level filter */
+  byLevel?: Record<string, Omit<FigureData, 'byLevel'>>;
+}
+
+/**
+ * How a figure document is stored: its counters packed in one string (`data`, JSON of FigureData). FerretDB v1
+ * decodes and re-encodes every value of a document on each read and write (about 8 µs a value here; a province's
+ * month holds thousands), while a string costs about as much as one number; so the counters travel as one string,
+ * written whole by compare-and-set on `rev` (figure-commit.ts) instead of thousands of `$inc` paths.
+ * `pending` lists the changes (change-journal.ts) applied while they were in flight, so a change applied twice (a
+ * repair after a crash) counts once.
+ */
+export interface FigureDoc {
+  _id: string;
+  period: string;
+  kind: string;
+  scope: string;
+  level: string;
+  rev: number;
+  data: string;
+  pending?: string[];
 }
 
 const figureSchema = new Schema<FigureDoc>(
@@ -35,18 +45,21 @@ const figureSchema = new Schema<FigureDoc>(
     kind: String,
     scope: String,
     level: String,
-    respondents: Number,
-    surveys: Schema.Types.Mixed,
-    units: Schema.Types.Mixed,
-    levels: Schema.Types.Mixed,
-    districts: Schema.Types.Mixed,
-    pending: Schema.Types.Mixed,
+    rev: Number,
+    data: String,
+    pending: { type: [String], default: undefined },
   },
-  { collection: 'figures', minimize: false, versionKey: false },
+  { collection: 'figures', versionKey: false },
 );
 
 export const ALL_LEVELS = '*';
 export const figureId = (period: string, kind: string, scope: string, level: string = ALL_LEVELS) => `${period}|${kind}|${scope}|${level}`;
+
+export const emptyFigureData = (): FigureData => ({ respondents: 0, surveys: {}, units: {}, levels: {}, districts: {} });
+export const unpackFigures = (doc: Pick<FigureDoc, 'data'>): FigureData => ({ ...emptyFigureData(), ...(JSON.parse(doc.data) as Partial<FigureData>) });
+
+/** The figures of one school level inside a document (empty when none of its answers has that level). */
+export const levelFigures = (data: FigureData, level: string): FigureData => ({ ...emptyFigureData(), ...(data.byLevel?.[level] ?? {}) });
 
 export type FigureModel = Model<FigureDoc>;
 export const figureModel = (connection: Connection): FigureModel =>

@@ -1,14 +1,14 @@
 import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
-import { insertOnce } from '../db-writes';
+import { bulkRefusals } from '../db-writes';
 import type { Models } from '../models';
 import type { Rollup } from '../responses/rollup.model';
 import type { LinkView } from '../responses/side-records.model';
 import { unitsByCode } from '../units/unit-directory';
-import { addIncrements, fieldKey, figureIncrement, leafCounters } from './counters';
-import { ALL_LEVELS, figureId, viewTotalId } from './figure.model';
-import type { DocWrite } from './fan-out';
-import { documentOf, rebuildRollups } from './rebuild';
+import { leafCounters } from './counters';
+import { viewTotalId } from './figure.model';
+import { figureWritesOf, mergeWrite, type DocWrite } from './fan-out';
+import { packedFigureOf, rebuildRollups } from './rebuild';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
@@ -30,20 +30,12 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
 
   const figures = new Map<string, DocWrite>();
   for await (const leaf of (models.Rollup.collection as unknown as Collection<Rollup>).find({})) {
-    const inc = figureIncrement(leafCounters(leaf as never), leaf);
-    const levels = leaf.level ? [ALL_LEVELS, leaf.level] : [ALL_LEVELS];
-    for (const scope of [leaf.unitCode, ...(leaf.unitAncestors ?? [])]) {
-      for (const level of levels) {
-        const id = figureId(leaf.period, leaf.kind, scope, level);
-        const current = figures.get(id) ?? { id, inc: {}, set: {}, setOnInsert: { period: leaf.period, kind: leaf.kind, scope, level } };
-        addIncrements(current.inc, inc);
-        current.set[`surveys.${fieldKey(leaf.surveyKey)}.scale`] = leaf.scale;
-        figures.set(id, current);
-      }
-    }
+    // The same regrouping as a live answer's (fan-out.ts), from the leaf's counters instead of one answer's.
+    const writes = figureWritesOf(leafCounters(leaf as never), leaf as never, leaf.scale);
+    for (const write of writes) mergeWrite(figures, write);
   }
   const figureColl = models.Figure.collection as unknown as Collection<{ _id: string }>;
-  for (const write of figures.values()) await insertOnce(() => figureColl.insertOne(documentOf(write) as never));
+  await insertAbsent(figureColl, [...figures.values()].map((write) => packedFigureOf(write)));
 
   const units = await unitsByCode(models.Unit);
   const totals = new Map<string, number>();
@@ -55,11 +47,15 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
     }
   }
   const viewColl = models.ViewTotal.collection as unknown as Collection<{ _id: string; views: number }>;
-  await bulkWriteInChunks(
-    (chunk) => viewColl.bulkWrite(chunk, { ordered: false }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
-    }),
-    [...totals].map(([id, views]) => ({ insertOne: { document: { _id: id, views } } })),
-  );
+  await insertAbsent(viewColl, [...totals].map(([id, views]) => ({ _id: id, views })));
   return { figures: figures.size, views: totals.size, recounted };
+}
+
+/** Inserts the documents whose `_id` is not taken yet, a thousand per call (the others are left as they are). */
+async function insertAbsent<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<void> {
+  await bulkWriteInChunks(
+    (chunk) => bulkRefusals(() => collection.insertMany(chunk as never, { ordered: false })),
+    docs,
+    1000,
+  );
 }

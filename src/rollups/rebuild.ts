@@ -3,9 +3,9 @@ import { bulkWriteInChunks } from '../db-bulk';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import type { Rollup } from '../responses/rollup.model';
-import { addIncrements, flatten, leafCounters, nest, sameCounters, type Increment } from './counters';
-import { changeWrites, type DocWrite } from './fan-out';
-import type { FigureDoc } from './figure.model';
+import { applyPaths, flatten, leafCounters, nest, sameCounters, type Increment } from './counters';
+import { changeWrites, mergeWrite, type DocWrite } from './fan-out';
+import { emptyFigureData, unpackFigures, type FigureDoc } from './figure.model';
 
 export interface RebuildReport {
   responses: number;
@@ -20,11 +20,7 @@ type ScaleOf = (key: string, version: number) => Promise<number>;
 type Expected = Map<string, DocWrite>;
 
 function merge(into: Expected, writes: DocWrite[]): void {
-  for (const write of writes) {
-    const current = into.get(write.id);
-    if (current) addIncrements(current.inc, write.inc);
-    else into.set(write.id, { ...write, inc: { ...write.inc } });
-  }
+  for (const write of writes) mergeWrite(into, write);
 }
 
 /** Every leaf and figure document that these responses add up to, summed in memory. */
@@ -52,11 +48,21 @@ async function recount(models: Models, scaleOf: ScaleOf) {
   return { ...expected, responses };
 }
 
-/** A stored figure document's counters (without the survey scales and the change traces). */
+/** `surveys.<key>.scale`, also under `byLevel.<level>.`: a survey's scale, not a count. */
+export const isScalePath = (path: string) => /(^|\.)surveys\.[^.]+\.scale$/.test(path);
+
+/** A stored figure document's counters (without the survey scales). */
 export function figureCounters(doc: FigureDoc): Increment {
-  const flat = flatten(doc as unknown as Record<string, unknown>, new Set(['_id', 'pending']));
-  for (const path of Object.keys(flat)) if (path.endsWith('.scale') && path.startsWith('surveys.')) delete flat[path];
+  const flat = flatten(unpackFigures(doc) as unknown as Record<string, unknown>);
+  for (const path of Object.keys(flat)) if (isScalePath(path)) delete flat[path];
   return flat;
+}
+
+/** The stored (packed) figure document a recount describes. */
+export function packedFigureOf(write: DocWrite, rev = 1): FigureDoc {
+  const data = emptyFigureData();
+  applyPaths(data as unknown as Record<string, unknown>, write.inc, write.set);
+  return { _id: write.id, ...(write.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev, data: JSON.stringify(data) };
 }
 
 /** The whole document a recount describes. */
@@ -74,7 +80,13 @@ function mergeDeep(into: Record<string, unknown>, from: Record<string, unknown>)
   return into;
 }
 
-async function compare<T extends { _id: string }>(collection: Collection<T>, expected: Expected, countersOf: (doc: T) => Increment, fix: boolean): Promise<string[]> {
+async function compare<T extends { _id: string }>(
+  collection: Collection<T>,
+  expected: Expected,
+  countersOf: (doc: T) => Increment,
+  documentFor: (write: DocWrite) => Record<string, unknown>,
+  fix: boolean,
+): Promise<string[]> {
   const differences: string[] = [];
   const seen = new Set<string>();
   for await (const doc of collection.find({})) {
@@ -87,7 +99,7 @@ async function compare<T extends { _id: string }>(collection: Collection<T>, exp
     // Whole-document replacements: repeating them (or two running at once) gives the same result.
     const writes = differences.map((id) => {
       const want = expected.get(id);
-      return want ? { replaceOne: { filter: { _id: id }, replacement: documentOf(want), upsert: true } } : { deleteOne: { filter: { _id: id } } };
+      return want ? { replaceOne: { filter: { _id: id }, replacement: documentFor(want), upsert: true } } : { deleteOne: { filter: { _id: id } } };
     });
     await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk as never, { ordered: false }), writes);
   }
@@ -102,8 +114,10 @@ async function compare<T extends { _id: string }>(collection: Collection<T>, exp
  */
 export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<RebuildReport> {
   const { leaves, figures, responses } = await recount(models, scaleOf);
-  const leafDiffs = await compare(models.Rollup.collection as unknown as Collection<Rollup>, leaves, (doc) => leafCounters(doc as never), options.fix);
-  const figureDiffs = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, options.fix);
+  const leafDiffs = await compare(models.Rollup.collection as unknown as Collection<Rollup>, leaves, (doc) => leafCounters(doc as never), documentOf, options.fix);
+  // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it.
+  const packed = (write: DocWrite) => packedFigureOf(write, Date.now()) as unknown as Record<string, unknown>;
+  const figureDiffs = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, packed, options.fix);
   const differences = [...leafDiffs, ...figureDiffs];
   return { responses, rollups: leaves.size, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
 }

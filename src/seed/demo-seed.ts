@@ -5,6 +5,7 @@ import type { Link } from '../links/link.model';
 import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
 import { countOffline } from '../rollups/count-offline';
+import { indexSeededResponses } from '../lists/bulk-index';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
@@ -64,6 +65,7 @@ export async function seedDemo(models: Models, options: { responses: number; now
       if (error.code !== 11000) throw error;
     });
     await countOffline(models, batch, (r) => scales.get(r.surveyKey)!);
+    await indexSeededResponses(models.Response.db, batch); // comment and review lists (src/lists/)
     options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
   }
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already) };

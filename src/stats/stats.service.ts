@@ -4,7 +4,7 @@ import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/i
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../rollups/counters';
-import type { FigureDoc } from '../rollups/figure.model';
+import type { MonthFigures } from '../rollups/read-figures';
 import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { complementSuppress, type Hideable } from './suppression';
 import { targetFor } from './target.model';
@@ -58,7 +58,7 @@ interface Slice {
 }
 
 /** The slices of some figure documents: by survey (items), or by one breakdown map (the overall question). */
-function slicesOf(docs: FigureDoc[], by: 'period' | 'units' | 'levels' | 'districts'): Slice[] {
+function slicesOf(docs: MonthFigures[], by: 'period' | 'units' | 'levels' | 'districts'): Slice[] {
   const out: Slice[] = [];
   for (const doc of docs) {
     const scaleOf = (survey: string) => doc.surveys?.[survey]?.scale ?? 5;

@@ -1,3 +1,4 @@
+import type { RollupStore } from '../rollups/rollup-store';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { BadRequestError, isDatabaseUnavailable } from '../errors';
@@ -26,6 +27,8 @@ export interface PublicFormDeps {
   links: LinkResolver;
   salt: () => Promise<string>;
   clock: () => Date;
+  /** the figures' counters (rollups/rollup-store.ts) */
+  rollups: RollupStore;
 }
 
 interface RenderState {
@@ -151,6 +154,7 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       const outcome = await submitResponse(
         {
           ...deps.models,
+          rollups: deps.rollups,
           salt: await deps.salt(),
           minFillSeconds: channel === 'kiosk' ? Math.min(1, deps.config.FORM_MIN_FILL_SECONDS) : deps.config.FORM_MIN_FILL_SECONDS,
         },

@@ -18,6 +18,16 @@ describe('errors', () => {
     expect(toAppError(socketError).status).toBe(503);
   });
 
+  it('when a bulk write is cut off by a lost connection, then it maps to 503; a bulk refused by the database does not', () => {
+    const cutOff = Object.assign(new Error('connection 15 to 127.0.0.1:46429 closed'), { name: 'MongoBulkWriteError', writeErrors: [] });
+    expect(isDatabaseUnavailable(cutOff)).toBe(true);
+    expect(toAppError(cutOff).status).toBe(503);
+    const notReached = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:39085'), { name: 'MongoBulkWriteError', writeErrors: [] });
+    expect(isDatabaseUnavailable(notReached)).toBe(true);
+    const refused = Object.assign(new Error('E11000 duplicate key error'), { name: 'MongoBulkWriteError', writeErrors: [{ index: 0, code: 11000 }] });
+    expect(isDatabaseUnavailable(refused)).toBe(false);
+  });
+
   it('when an unknown error is thrown, then it becomes an unexpected 500 with a generic message', () => {
     const mapped = toAppError(new TypeError('x is undefined at secret/path.ts:12'));
     expect(mapped.status).toBe(500);

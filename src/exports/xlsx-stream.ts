@@ -1,0 +1,68 @@
+import { once, type EventEmitter } from 'node:events';
+import { PassThrough, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ExcelJS from 'exceljs';
+import { cellValue, DEFAULT_DATE_FORMAT, sheetName, type SheetValue } from './xlsx';
+
+export interface StreamedSheet<Row> {
+  name: string;
+  columns: { header: string; key: string; width?: number; value: (row: Row) => SheetValue }[];
+}
+
+/**
+ * Writes a one-sheet workbook to `out` row by row with exceljs's streaming writer (the same sheet as xlsx.ts
+ * builds: frozen bold header, plain string cells, so '=1+1' typed by a respondent is never a formula). Each row is
+ * committed as soon as it is added. exceljs itself never waits: its sheet stream hands every 64 KB straight to the
+ * zip's input stream, whatever that already holds. So the rows are paced here on that input: when it holds more
+ * than its high-water mark (the zip, or behind it the client, is slower than the rows come), no row is added until
+ * it has drained. Memory: a few of exceljs's 64 KB buffers and the zip's own, whatever the number of rows.
+ */
+type Paced = EventEmitter & { _writableState?: { needDrain?: boolean } };
+
+/**
+ * The zip's input for the sheet: archiver's PassThrough that exceljs's sheet stream pipes into (exceljs 4 and
+ * archiver 5 internals; versions pinned by package-lock, and export-streaming.test.ts fails if this stops working).
+ */
+const sheetInput = (worksheet: ExcelJS.Worksheet): Paced | undefined => (worksheet as unknown as { stream?: { pipes?: Paced[] } }).stream?.pipes?.[0];
+
+/** Waits for `stream` to drain, or for the output to end (an error there, a client gone, is reported by `sent`). */
+async function drained(stream: EventEmitter, sent: Promise<void>): Promise<void> {
+  const drain = once(stream, 'drain');
+  drain.catch(() => undefined);
+  await Promise.race([drain, sent]);
+}
+
+export async function streamXlsx<Row>(out: Writable, sheet: StreamedSheet<Row>, rows: AsyncIterable<Row>, meta: { title: string; creator: string }): Promise<void> {
+  const zipped = new PassThrough();
+  const sent = pipeline(zipped, out);
+  sent.catch(() => undefined); // observed below; a client that leaves must not be an unhandled rejection meanwhile
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: zipped, useStyles: true, useSharedStrings: false });
+  // Document properties: exceljs's types leave them out of the streaming writer, which writes them all the same.
+  Object.assign(workbook, { creator: meta.creator, title: meta.title });
+  (workbook as unknown as { zip: EventEmitter }).zip.on('error', (error: Error) => zipped.destroy(error));
+  const worksheet = workbook.addWorksheet(sheetName(sheet.name, 1), { views: [{ state: 'frozen', ySplit: 1 }] });
+  worksheet.columns = sheet.columns.map((column) => ({ key: column.key, width: column.width }));
+  const header = worksheet.addRow(sheet.columns.map((column) => column.header));
+  header.font = { bold: true };
+  header.commit();
+  try {
+    for await (const record of rows) {
+      if (zipped.destroyed) throw new Error('XLSX export: the client went away'); // ends the rows and their cursor
+      const row = worksheet.addRow(sheet.columns.map((column) => cellValue(column.value(record))));
+      row.eachCell((cell) => {
+        if (cell.value instanceof Date) cell.numFmt = DEFAULT_DATE_FORMAT;
+      });
+      row.commit();
+      const input = sheetInput(worksheet);
+      if (input?._writableState?.needDrain) await drained(input, sent);
+      else if (zipped.writableNeedDrain) await drained(zipped, sent);
+    }
+    worksheet.commit();
+    await workbook.commit();
+    await sent;
+  } catch (error) {
+    zipped.destroy(error as Error);
+    await sent.catch(() => undefined);
+    throw error;
+  }
+}

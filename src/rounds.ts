@@ -1,0 +1,72 @@
+/**
+ * Group commit: work queued while a round is under way goes together in the next round. Under a burst of answers a
+ * round carries many changes in a few database commands; alone, a change goes at once. Each caller's promise
+ * settles when its own item has been written (or has failed). One queue per process and collection: what it keeps
+ * is only the writes not made yet, and a process that dies leaves their change marks for the repair.
+ */
+export class Rounds<T> {
+  private queue: { item: T; done: () => void; failed: (error: unknown) => void; tries: number }[] = [];
+  private running = false;
+
+  /** `round` writes a batch and returns the items to try again in a later round (a compare-and-set lost). */
+  constructor(
+    private readonly round: (items: T[]) => Promise<T[]>,
+    private readonly maxPerRound = 500,
+    private readonly maxTries = 50,
+  ) {}
+
+  push(item: T): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.queue.push({ item, done, failed, tries: 0 });
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.maxPerRound);
+        let again: Set<T>;
+        try {
+          again = new Set(await this.round(batch.map((entry) => entry.item)));
+        } catch (error) {
+          for (const entry of batch) entry.failed(error);
+          continue;
+        }
+        for (const entry of batch) {
+          if (!again.has(entry.item)) entry.done();
+          else if (++entry.tries >= this.maxTries) entry.failed(new Error('a compare-and-set kept losing; the change is left to the repair'));
+          else this.queue.push(entry);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+const readRounds = new WeakMap<object, Rounds<{ id: string; found?: unknown }>>();
+
+/**
+ * Reads one document by `_id`, together with the other reads of the same collection waiting at that moment (one
+ * `$in` query per round, served by the `_id` index). For reads that only need to happen after the caller's own
+ * writes: a round starts after the call, so it sees them.
+ */
+export async function findByIdInRounds<T>(collection: { find(filter: object): { toArray(): Promise<unknown[]> } }, id: string): Promise<T | null> {
+  let rounds = readRounds.get(collection);
+  if (!rounds) {
+    const queue = new Rounds<{ id: string; found?: unknown }>(async (items) => {
+      const ids = [...new Set(items.map((item) => item.id))];
+      const docs = new Map<string, unknown>();
+      for (let i = 0; i < ids.length; i += 1000) for (const doc of await collection.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()) docs.set((doc as { _id: string })._id, doc);
+      for (const item of items) item.found = docs.get(item.id);
+      return [];
+    });
+    readRounds.set(collection, (rounds = queue));
+  }
+  const item: { id: string; found?: unknown } = { id };
+  await rounds.push(item);
+  return (item.found as T | undefined) ?? null;
+}

@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import { periodOf } from '../../src/responses/period';
+import type { ResponseDoc } from '../../src/responses/response.model';
+import type { Unit } from '../../src/units/unit.model';
+
+/**
+ * A stored answer sheet of `unit` at `at`, uncounted unless said otherwise (the lists do not depend on the figures),
+ * for tests of the comment and review lists and of the exports. Insert it with `collection.insertOne`; index it with
+ * `indexNewResponse` as a submission does, or leave it unindexed as a response from before the list indexes.
+ */
+export function responseOf(unit: Unit, at: Date, fields: Partial<ResponseDoc> = {}): ResponseDoc {
+  const kind = fields.kind ?? (unit.type === 'desk' ? 'tthc' : 'education');
+  return {
+    _id: crypto.randomUUID(),
+    linkCode: `L-${unit.code}`,
+    surveyKey: kind === 'tthc' ? 'tthc-sipas' : 'edu-parent-thcs',
+    surveyVersion: 1,
+    kind,
+    channel: 'form',
+    unitCode: unit.code,
+    unitAncestors: unit.ancestors,
+    ...(unit.level ? { level: unit.level } : {}),
+    answers: { overall: 4 },
+    overall: 4,
+    overallTopTwo: true,
+    lang: 'vi',
+    submittedAt: at,
+    period: periodOf(at),
+    fillSeconds: 60,
+    flags: [],
+    counted: false,
+    hasContact: false,
+    synthetic: false,
+    ...fields,
+  };
+}
+
+/** `count` instants from day `start` (1-9) of a month, 67 minutes apart: several hours and days (Vietnam time). */
+export function instants(month: string, count: number, start = 1): Date[] {
+  return Array.from({ length: count }, (_, i) => new Date(Date.parse(`${month}-0${start}T00:00:00Z`) + i * 67 * 60_000 + i * 1000));
+}
+
+/** The response ids of a list page, in page order (comment forms, or review decision forms, once per row). */
+export function idsInPage(html: string, path: '/admin/comments' | '/admin/review'): string[] {
+  const ids = [...html.matchAll(new RegExp(`action="${path}/([^"/]+)"`, 'g'))].map((m) => decodeURIComponent(m[1]!));
+  return ids.filter((id, i) => ids.indexOf(id) === i);
+}

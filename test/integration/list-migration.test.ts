@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { buildListIndexes, migrateListIndexes } from '../../src/lists/list-migration';
+import { COMMENTS_COLLECTION, REVIEW_COLLECTION } from '../../src/lists/list-keys';
+import { indexNewResponse } from '../../src/lists/list-sync';
+import type { ResponseDoc } from '../../src/responses/response.model';
+import { createUser, signIn } from '../helpers/admin-fixtures';
+import { instants, responseOf } from '../helpers/response-fixtures';
+import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * Responses stored before the list indexes existed (issue 12): the once-per-database migration lists them, exactly
+ * once, alongside answers that were indexed as they arrived.
+ */
+const LELOI = FIXTURE_UNITS.find((u) => u.code === 'THCS-LELOI')!;
+const OCTOBER = 'kind=education&unit=SGD&from=2026-10&to=2026-10';
+const firstCount = (html: string) => Number(/<p>([\d.]+) mục<\/p>/.exec(html)?.[1]?.replace(/\./g, '') ?? NaN);
+const clusterCount = (html: string) => Number(/<p>([\d.]+) cụm<\/p>/.exec(html)?.[1] ?? NaN);
+
+describe('list index migration', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let dept: request.Agent;
+
+  const insert = async (docs: ResponseDoc[]) => {
+    await fx.models.Response.collection.insertMany(docs as never[]);
+    return docs;
+  };
+  const comments = async () => (await dept.get(`/admin/comments?${OCTOBER}`).expect(200)).text;
+  const review = async () => (await dept.get(`/admin/review?${OCTOBER}`).expect(200)).text;
+  /** Every entry and per-day count in the index, to compare two states of it. */
+  const indexState = async () =>
+    JSON.stringify(
+      await Promise.all(
+        [COMMENTS_COLLECTION, REVIEW_COLLECTION].map(async (name) =>
+          (await ctx.db.connection.collection(name).find({}).sort({ _id: 1 }).toArray()).map((doc) => JSON.stringify(doc, (k, v) => (k === 'v' ? undefined : v))),
+        ),
+      ),
+    );
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    fx = await seedSurveyFixtures(ctx.db);
+    await createUser(fx.models, 'so@x.vn', 'department', 'SGD');
+    dept = await signIn(ctx.app, 'so@x.vn');
+    // Stored by an earlier version: nothing indexed.
+    await insert(instants('2026-10', 40).map((at, i) => responseOf(LELOI, at, { comment: `Ý kiến cũ ${i}`, ...(i % 4 === 0 ? { commentStatus: 'seen' as const } : {}) })));
+    await insert(instants('2026-10', 10, 5).map((at) => responseOf(LELOI, at, { flags: ['too_fast'] })));
+    const clusterHour = Date.parse('2026-10-12T02:00:00Z');
+    await insert(Array.from({ length: 6 }, (_, i) => responseOf(LELOI, new Date(clusterHour + i * 1000), { flags: ['burst'], addressHash: 'M'.repeat(22), linkCode: 'L-CLUSTER' })));
+    await insert(instants('2026-10', 50).map((at) => responseOf(LELOI, at)));
+    // Indexed as they arrived (after the upgrade, before the migration finished).
+    for (const at of instants('2026-10', 5, 8)) {
+      const [r] = await insert([responseOf(LELOI, at, { comment: 'Ý kiến mới' })]);
+      await indexNewResponse(ctx.db.connection, r!);
+    }
+  });
+  afterAll(() => ctx.close());
+
+  it('when the migration has not run, then the lists show only what was indexed and say that older answers may be missing', async () => {
+    const page = await comments();
+    expect(firstCount(page)).toBe(5);
+    expect(page).toContain('Danh sách đang được lập');
+    expect(clusterCount(await review())).toBe(0);
+  });
+
+  it('when the migration runs, then every older comment and flagged answer is listed, and the notice goes', async () => {
+    expect(await migrateListIndexes(fx.models, { flushAt: 7 })).toBe(true);
+    const page = await comments();
+    expect(firstCount(page)).toBe(45);
+    expect(page).not.toContain('Danh sách đang được lập');
+    expect(firstCount((await dept.get(`/admin/comments?${OCTOBER}&status=seen`).expect(200)).text)).toBe(10);
+    const flagged = await review();
+    expect(clusterCount(flagged)).toBe(1);
+    expect(flagged).toMatch(/<td class="num">6<\/td><td class="num">1<\/td><td class="num">0<\/td>/);
+    expect(/<h2>Phiếu bị đánh dấu riêng lẻ<\/h2>\s*<p>10 mục<\/p>/.test(flagged)).toBe(true);
+  });
+
+  it('when it would run again (another start, or a second instance), then it does not, and running its work twice changes nothing', async () => {
+    const before = await indexState();
+    expect(await migrateListIndexes(fx.models)).toBe(false);
+    expect(await buildListIndexes(fx.models, { flushAt: 4 })).toBe(61);
+    expect(await indexState()).toBe(before);
+    expect(firstCount(await comments())).toBe(45);
+  });
+});
