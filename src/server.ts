@@ -7,7 +7,7 @@ import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
-import { migrateToFigureDocs } from './rollups/migrate-figures';
+import { FIGURE_MIGRATION, migrateToFigureDocs } from './rollups/migrate-figures';
 import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
@@ -134,7 +134,7 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const catalog = new SurveyCatalog(models.Survey);
   const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
   const graceMs = config.ROLLUP_REPAIR_GRACE_SECONDS * 1000;
-  await runOnce(models.Setting, 'figure-documents', async () => {
+  await runOnce(models.Setting, FIGURE_MIGRATION, async () => {
     const migrated = await migrateToFigureDocs(models, scaleOf);
     if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
   });

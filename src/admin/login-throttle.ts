@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../errors';
 import mongoose from 'mongoose';
 import { upsertRetryingDuplicate } from '../db-writes';
 import type { LoginThrottle, LoginThrottleModel } from './admin.models';
@@ -64,10 +65,15 @@ export interface Attempt {
  * reaches the limit is still verified (it is within the allowance); one that finds the limit passed is not.
  */
 export async function recordAttempt(Throttle: LoginThrottleModel, keys: Keys, now: Date): Promise<Attempt> {
-  const counted = async (key: ThrottleKey) =>
-    (await upsertRetryingDuplicate(() =>
+  const counted = async (key: ThrottleKey) => {
+    const record = await upsertRetryingDuplicate(() =>
       Throttle.findOneAndUpdate({ _id: key.id }, { $inc: { failures: 1 }, $set: { updatedAt: now }, $setOnInsert: { level: 0 } }, { upsert: true, returnDocument: 'after' }).lean(),
-    ))!;
+    );
+    // Seen once from an overloaded FerretDB (a 1M-answer bench seed running): no document back from an upsert.
+    // The attempt cannot be counted, so it is not checked either: "try again", never a 500.
+    if (!record) throw new ServiceUnavailableError('The sign-in attempt could not be counted; try again.');
+    return record;
+  };
   const [pair, ip, account] = await Promise.all([counted(keys.pair), counted(keys.ip), counted(keys.account)]);
   // This attempt is its own first failure when the pair record was clean before it.
   const failedBefore = pair.failures > 1 || pair.level > 0;

@@ -12,6 +12,9 @@ import { packedFigureOf, rebuildRollups } from './rebuild';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
+/** The runOnce key of this migration (server.ts); a database whose figure documents are written from the start (a seed) marks it done. */
+export const FIGURE_MIGRATION = 'figure-documents';
+
 /**
  * Figure documents and view totals for a database written before they existed: built once from what is stored
  * (leaf rollups, link views), not from the responses, so it takes seconds at any size. Run before the instance

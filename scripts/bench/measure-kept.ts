@@ -1,0 +1,53 @@
+/**
+ * node dist/scripts/bench/measure-kept.js <kept bench directory>
+ * B3 (stats API and dashboard, and the first stats request after the app starts) and the B5 list pages against
+ * the database a `npm run bench -- --keep` run left behind, without seeding again (a million answers take 10-14
+ * minutes to seed here). It resets the bench administrator's password and adds an API token to sign in with.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { hashApiToken } from '../../src/admin/authenticate';
+import { hashPassword } from '../../src/admin/passwords';
+import { connectDatabase } from '../../src/db';
+import { startFerretDb } from '../../src/embedded-db/ferretdb';
+import { createLogger } from '../../src/logger';
+import { createModels } from '../../src/models';
+import { runB3, STATS_PATH, timeRequests } from './b3-stats';
+import { signIn } from './http';
+import { startAppProcess } from './servers';
+
+const ADMIN = 'bench-admin@hailong.local';
+
+async function main(dir: string): Promise<void> {
+  const ferret = await startFerretDb({ dataDir: path.join(dir, 'ferretdb') });
+  const db = await connectDatabase(ferret.uri, createLogger('silent'));
+  const models = createModels(db.connection);
+  const password = crypto.randomBytes(12).toString('hex');
+  await models.User.updateOne({ email: ADMIN }, { $set: { passwordHash: await hashPassword(password) } });
+  const apiToken = `hl_${crypto.randomBytes(24).toString('base64url')}`;
+  await models.ApiToken.create({ name: 'bench-kept', tokenHash: hashApiToken(apiToken), unitCode: 'SGD', createdBy: 'bench', createdAt: new Date() });
+  const app = await startAppProcess({ uri: ferret.uri, logLevel: 'warn', logFile: path.join(dir, 'app-kept.log') });
+  try {
+    const first = await timeRequests(`${app.baseUrl}${STATS_PATH}`, { authorization: `Bearer ${apiToken}` }, 1, 60);
+    console.log(`first /api/v1/stats after the app started: ${first.maxMs.toFixed(0)} ms`);
+    const b3 = await runB3({ appUrl: app.baseUrl, apiToken, admin: { email: ADMIN, password }, responses: 0, requests: 20, maxSecPerEndpoint: 90 });
+    console.log(`B3: /api/v1/stats p50 ${b3.api.p50Ms.toFixed(0)} p95 ${b3.api.p95Ms.toFixed(0)} ms; /admin p50 ${b3.admin.p50Ms.toFixed(0)} p95 ${b3.admin.p95Ms.toFixed(0)} ms`);
+    const cookie = await signIn(app.baseUrl, ADMIN, password);
+    for (const page of ['/admin/comments', '/admin/review']) {
+      const t = await timeRequests(`${app.baseUrl}${page}`, { cookie, 'x-forwarded-proto': 'https' }, 20, 120);
+      console.log(`B5: ${page} first page p50 ${t.p50Ms.toFixed(0)} p95 ${t.p95Ms.toFixed(0)} ms (${t.failures} failures)`);
+    }
+    const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
+    if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);
+  } finally {
+    await app.stop();
+    await db.close();
+    await ferret.stop();
+  }
+}
+
+main(process.argv[2] ?? '').catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
