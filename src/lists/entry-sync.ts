@@ -59,6 +59,9 @@ const canonical = (entry: Entry | null | undefined) =>
       )
     : '';
 
+/** Whether an entry as read is what its target says (versions aside). */
+export const entryMatches = (known: KnownBuckets, target: EntryTarget): boolean => canonical(known.get(target.bucket)?.e?.[target.key] ?? null) === canonical(target.next);
+
 const newVersion = () => crypto.randomBytes(4).toString('base64url');
 
 interface Change {

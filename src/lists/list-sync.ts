@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { ResponseDoc } from '../responses/response.model';
-import { applyTargets, readBuckets, type EntryTarget } from './entry-sync';
+import { applyTargets, entryMatches, readBuckets, type EntryTarget } from './entry-sync';
 import { commentTargets } from './comment-entries';
 import { COMMENTS_COLLECTION, listCollection, REVIEW_COLLECTION } from './list-keys';
 import { reviewTargets } from './review-entries';
@@ -19,7 +19,8 @@ const LISTS: Array<{ collection: string; targets: (r: ResponseDoc) => EntryTarge
   { collection: REVIEW_COLLECTION, targets: reviewTargets },
 ];
 const IN_LIMIT = 1000; // FerretDB pushes an `$in` of at most 1,000 ids down to SQLite
-const MAX_ROUNDS = 5;
+// Each round one of the writers racing on an entry wins, so this bounds the writers at once, not the work.
+const MAX_ROUNDS = 20;
 
 async function readResponses(db: Connection, ids: string[]): Promise<ResponseDoc[]> {
   const out: ResponseDoc[] = [];
@@ -64,9 +65,24 @@ export async function resyncResponses(db: Connection, copies: readonly ResponseD
     if (round === MAX_ROUNDS) throw new Error(`list index: ${pending.length} responses kept changing during their resync`);
     const again: ResponseDoc[] = [];
     for (let i = 0; i < pending.length; i += chunk) again.push(...(await resyncChunk(db, pending.slice(i, i + chunk), fresh)));
+    // Then a look at what is stored now: a write of another resync computed from an older copy of a response can
+    // land after ours; whoever wrote last sees the mismatch here and goes round again.
+    if (!again.length && !options.fresh) again.push(...(await staleEntries(db, pending)));
     pending = again;
     fresh = false;
   }
+}
+
+/** The responses (as stored now) whose entries differ from what they should be. */
+async function staleEntries(db: Connection, copies: ResponseDoc[]): Promise<ResponseDoc[]> {
+  const stale = new Set<string>();
+  const current = await readResponses(db, copies.map((r) => r._id));
+  for (const list of LISTS) {
+    const targets = current.flatMap((r) => list.targets(r));
+    const known = await readBuckets(listCollection(db, list.collection), targets.map((t) => t.bucket));
+    for (const t of targets) if (!entryMatches(known, t)) stale.add(t.responseId);
+  }
+  return current.filter((r) => stale.has(r._id));
 }
 
 /**
