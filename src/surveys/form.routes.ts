@@ -176,7 +176,9 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       if (outcome.status === 'stored' && channel === 'form') rememberSubmission(req, res, open.link.code, deps.config.isProduction);
       res.redirect(303, `${CHANNELS[channel].prefix}/${open.link.code}/thanks`);
     } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
+      // Also any error while the connection is down (a driver error this check does not know yet): the person
+      // gets the 503 page with the answers kept, never a 500 that loses them.
+      if (!isDatabaseUnavailable(error) && deps.models.Response.db.readyState === 1) throw error;
       // Keep the answers and the same token: pressing Send again later stores exactly one response.
       res.setHeader('Retry-After', '10');
       render(res, channel, 503, { open, survey, token: rawToken, values, banner: 'form.error.unavailable' });
