@@ -14,6 +14,8 @@ export interface EmbeddedDatabase {
   uri: string;
   port: number;
   dataDir: string;
+  /** The server's process id (the bench reads its CPU time). */
+  pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -25,6 +27,8 @@ export interface StartOptions {
   binary?: string;
   /** Where FerretDB's own output goes; by default a log file inside dataDir. */
   logFile?: string;
+  /** FerretDB's debug listener (metrics, Go profiles), e.g. 127.0.0.1:8088; off by default. */
+  debugAddr?: string;
 }
 
 function findProjectRoot(start: string): string {
@@ -86,7 +90,7 @@ export async function startFerretDb(options: StartOptions): Promise<EmbeddedData
       '--handler=sqlite',
       `--sqlite-url=file:${sqliteDir}/`,
       `--listen-addr=127.0.0.1:${port}`,
-      '--debug-addr=-',
+      `--debug-addr=${options.debugAddr ?? '-'}`,
       '--telemetry=disable',
       `--state-dir=${dataDir}`,
       '--log-level=warn',
@@ -105,6 +109,7 @@ export async function startFerretDb(options: StartOptions): Promise<EmbeddedData
     uri: `mongodb://127.0.0.1:${port}/${options.databaseName ?? 'hailong'}`,
     port,
     dataDir,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { bulkWriteInChunks } from '../db-bulk';
 import { bulkRefusals } from '../db-writes';
 import { applyPaths } from './counters';
 import type { DocWrite } from './fan-out';
-import { emptyFigureData, unpackFigures, type FigureDoc, type FigureModel } from './figure.model';
+import { emptyFigureData, packFigures, unpackFigures, type FigureDoc, type FigureModel } from './figure.model';
 import { Rounds } from '../rounds';
 
 interface Item {
@@ -68,7 +68,7 @@ export class FigureCommitter {
       const cleared = this.toClear.get(id);
       this.toClear.delete(id);
       const nextPending = [...pending].filter((change) => !cleared?.has(change)).concat(fresh.map((item) => item.changeId));
-      const packed = JSON.stringify(data);
+      const packed = packFigures(data);
       if (doc) {
         updates.push({ updateOne: { filter: { _id: id, rev: doc.rev }, update: { $set: { data: packed, pending: nextPending }, $inc: { rev: 1 } } } });
         updated.push(...fresh);

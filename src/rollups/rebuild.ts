@@ -5,7 +5,7 @@ import type { ResponseDoc } from '../responses/response.model';
 import type { Rollup } from '../responses/rollup.model';
 import { applyPaths, flatten, leafCounters, nest, sameCounters, type Increment } from './counters';
 import { changeWrites, mergeWrite, type DocWrite } from './fan-out';
-import { emptyFigureData, unpackFigures, type FigureDoc } from './figure.model';
+import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from './figure.model';
 
 export interface RebuildReport {
   responses: number;
@@ -62,7 +62,7 @@ export function figureCounters(doc: FigureDoc): Increment {
 export function packedFigureOf(write: DocWrite, rev = 1): FigureDoc {
   const data = emptyFigureData();
   applyPaths(data as unknown as Record<string, unknown>, write.inc, write.set);
-  return { _id: write.id, ...(write.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev, data: JSON.stringify(data) };
+  return { _id: write.id, ...(write.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev, data: packFigures(data) };
 }
 
 /** The whole document a recount describes. */
