@@ -1,6 +1,6 @@
 /**
  * npm run rollups:rebuild [-- --check]
- * Recomputes the rollups from the raw responses and reports how many differ from the incremental ones.
+ * Recomputes the figure documents from the raw responses and reports how many differ from the incremental ones.
  * --check only compares (exit code 2 when something differs); without it the differences are repaired.
  */
 import { loadConfig } from '../src/config';
@@ -20,7 +20,7 @@ runScript(async () => {
     const catalog = new SurveyCatalog(models.Survey);
     const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
     const report = await rebuildRollups(models, scaleOf, { fix: !check });
-    console.log(`${report.responses} counted responses, ${report.rollups} rollups; ${report.differences.length} difference(s)${report.fixed ? ', repaired' : ''}`);
+    console.log(`${report.responses} counted responses, ${report.figures} figure documents; ${report.differences.length} difference(s)${report.fixed ? ', repaired' : ''}`);
     for (const id of report.differences.slice(0, 20)) console.log(`  differs: ${id}`);
     return check && report.differences.length ? 2 : 0;
   } finally {

@@ -7,11 +7,12 @@ import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
-import { FIGURE_MIGRATION, migrateToFigureDocs } from './rollups/migrate-figures';
+import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollups } from './rollups/migrate-figures';
 import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
+import { figureWriteBehind } from './rollups/write-behind';
 import { startListIndexMigration } from './lists/list-migration';
 import { seedDemo } from './seed/demo-seed';
 import { flushViewCounts } from './surveys/view-counter';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     await closeServer(server);
+    // Answers already accepted: their figure writes land now rather than through the repair after the restart.
+    await figureWriteBehind(models.Figure).settled();
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
     await flushViewCounts(models.LinkView).catch((error) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
@@ -138,6 +141,7 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     const migrated = await migrateToFigureDocs(models, scaleOf);
     if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
   });
+  await runOnce(models.Setting, LEAF_RETIREMENT, () => retireLeafRollups(models));
   const rollups = createRollupStore({ models, clock: () => new Date() });
   const repaired = await rollups.repair(graceMs);
   if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');

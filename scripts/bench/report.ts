@@ -11,7 +11,7 @@ import { round } from './stats';
 export interface SeedRecord {
   size: number;
   inserted: number;
-  rollups: number;
+  figures: number;
   views: number;
   ms: number;
   /** rebuildRollups(…, { fix: false }).differences.length after seeding, when checked */
@@ -52,7 +52,7 @@ export interface Verdict {
 }
 
 const MB = 1e6;
-const gap = (c: RollupCheck) => `${c.countedResponses - c.rolledUpRespondents} of ${c.countedResponses} counted responses missing from the rollups`;
+const gap = (c: RollupCheck) => `${c.countedResponses - c.rolledUpRespondents} of ${c.countedResponses} counted responses missing from the province's figure documents`;
 const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
 const perSec = (value: number) => `${round(value, value < 100 ? 1 : 0)}/s`;
 const x = (value: number) => `${round(value, 2)}×`;
@@ -80,7 +80,7 @@ export function verdicts(report: BenchReport): Verdict[] {
   );
   out.push(
     rebuild
-      ? { case: 'Rollups after B2: rebuilt = incremental', measured: `${rebuild.differences} of ${rebuild.rollups} rollups differ${rebuild.differences ? `; ${gap(rebuild)}` : ''}`, target: '0 differences', status: rebuild.differences === 0 ? 'PASS' : 'MISS' }
+      ? { case: 'Figures after B2: rebuilt = incremental', measured: `${rebuild.differences} of ${rebuild.figures} figure documents differ${rebuild.differences ? `; ${gap(rebuild)}` : ''}`, target: '0 differences', status: rebuild.differences === 0 ? 'PASS' : 'MISS' }
       : { case: 'Rollups after B2: rebuilt = incremental', measured: '–', target: '0 differences', status: 'NOT RUN' },
   );
   const sorted = [...report.b3].sort((a, b) => a.responses - b.responses);
@@ -201,11 +201,11 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
           ['app: GET form + POST', round(app.submissionsPerSec, 1), `${ms(app.p50Ms)} (POST)`, `${ms(app.p99Ms)} (POST)`, app.stored, app.failed],
           ['raw driver: 6 operations', round(raw.submissionsPerSec, 1), ms(raw.p50Ms), ms(raw.p99Ms), raw.stored, raw.failed],
         ],
-      )}${report.b2.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(report.b2.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${report.b2.rollups ? `\n\nRollups checked with \`rebuildRollups(models, scaleOf, { fix: false })\` after each side (warm-up included), once no rollup journal mark is left (a change in flight, or one cut off and waiting for the app's repair tick; at most 120 s), then repaired with \`{ fix: true }\` so the next step starts from exact figures:\n\n${table(
-        ['after', 'journal marks at the end → after waiting', 'differing rollups', 'counted responses', 'Σ respondents in rollups', 'missing'],
+      )}${report.b2.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(report.b2.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${report.b2.rollups ? `\n\nFigure documents checked with \`rebuildRollups(models, scaleOf, { fix: false })\` after each side (warm-up included), once no rollup journal mark is left (a change in flight, or one cut off and waiting for the app's repair tick; at most 120 s), then repaired with \`{ fix: true }\` so the next step starts from exact figures:\n\n${table(
+        ['after', 'journal marks at the end → after waiting', 'differing figure documents', 'counted responses', 'Σ respondents in the province documents', 'missing'],
         (['app', 'raw'] as const).map((side) => {
           const c = report.b2!.rollups![side];
-          return [side === 'app' ? 'app submissions' : 'raw-driver writes', `${c.marksAtStart} → ${c.marksLeft} (${round(c.waitedMs / 1000, 0)} s)`, `${c.differences} of ${c.rollups}`, c.countedResponses, c.rolledUpRespondents, c.countedResponses - c.rolledUpRespondents];
+          return [side === 'app' ? 'app submissions' : 'raw-driver writes', `${c.marksAtStart} → ${c.marksLeft} (${round(c.waitedMs / 1000, 0)} s)`, `${c.differences} of ${c.figures}`, c.countedResponses, c.rolledUpRespondents, c.countedResponses - c.rolledUpRespondents];
         }),
       )}` : ''}`,
     );
@@ -213,18 +213,18 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
   if (report.b3.length) {
     parts.push(
       `## B3 dashboard and stats API\n\nOne request at a time after 2 warm-up requests (at most 30 s of them): \`GET /api/v1/stats?kind=education&unit=SGD\` (bearer token, province-wide, default 12 months) and \`GET /admin\` (signed-in super admin, same scope).\n\n${table(
-        ['responses', 'API p50', 'API p95', 'dashboard p50', 'dashboard p95', 'requests each', 'rollups read', 'views read', 'rollup find', 'view find'],
-        report.b3.map((r) => [count(r.responses), ms(r.api.p50Ms), ms(r.api.p95Ms), ms(r.admin.p50Ms), ms(r.admin.p95Ms), r.api.requests, r.queries?.rollupDocs ?? '–', r.queries?.viewDocs ?? '–', r.queries ? ms(r.queries.rollupFindMs) : '–', r.queries ? ms(r.queries.viewFindMs) : '–']),
-      )}\n\n"rollup find" and "view find" are the two big reads of computeStats timed alone on the driver from the bench process (median of 3): \`Rollup.find({ kind, period: 12 months })\` and \`LinkView.find({ period: 12 months })\`.`,
+        ['responses', 'API p50', 'API p95', 'dashboard p50', 'dashboard p95', 'requests each', 'figure docs read (12 months, province)', 'link views in the range', 'figure read', 'link-view scan'],
+        report.b3.map((r) => [count(r.responses), ms(r.api.p50Ms), ms(r.api.p95Ms), ms(r.admin.p50Ms), ms(r.admin.p95Ms), r.api.requests, r.queries?.figureDocs ?? '–', r.queries?.viewDocs ?? '–', r.queries ? ms(r.queries.figureFindMs) : '–', r.queries ? ms(r.queries.viewFindMs) : '–']),
+      )}\n\n"figure read" is what computeStats reads for the province, timed alone from the bench process (median of 3): the 12 months' figure documents by \`_id\` (\`readFigureDocs\`); "link-view scan" is \`LinkView.find({ period: 12 months })\`, a filtered scan it no longer makes, for scale.`,
     );
   }
   if (report.b5?.length) parts.push(b5Markdown(report.b5));
   if (report.seeding.length) {
     parts.push(
       `## Data\n\n${table(
-        ['size', 'responses inserted', 'rollup docs', 'link-view docs', 'seeding took', 'rebuild check'],
-        report.seeding.map((s) => [count(s.size), s.inserted, s.rollups, s.views, `${Math.round(s.ms / 1000)} s`, s.differences === undefined ? 'not run' : `${s.differences} differences`]),
-      )}\n\nEvery size holds real response documents (the demo generator \`syntheticResponses\` over the bench province's links, 12 months). Their rollups are the product's own \`rollupUpdate\` increments summed in memory and written as whole documents (FerretDB v1 takes plain inserts far faster than thousands of \`$inc\` updates); the rebuild check (\`rebuildRollups\` recounting the stored responses) confirms they are exactly what the incremental path produces. Form views are written as \`recordView\` leaves them, one document per link and month, at 1.25 views per response.`,
+        ['size', 'responses inserted', 'figure docs', 'link-view docs', 'seeding took', 'rebuild check'],
+        report.seeding.map((s) => [count(s.size), s.inserted, s.figures, s.views, `${Math.round(s.ms / 1000)} s`, s.differences === undefined ? 'not run' : `${s.differences} differences`]),
+      )}\n\nEvery size holds real response documents (the demo generator \`syntheticResponses\` over the bench province's links, 12 months). Their figure documents are the product's own fan-out (\`changeWrites\`) summed in memory and written as whole documents (FerretDB v1 takes plain inserts far faster than thousands of \`$inc\` updates); the rebuild check (\`rebuildRollups\` recounting the stored responses) confirms they are exactly what the incremental path produces. Form views are written as \`recordView\` leaves them, one document per link and month, at 1.25 views per response.`,
     );
   }
   if (report.rss) {

@@ -1,12 +1,14 @@
+import mongoose from 'mongoose';
 import type { Models } from '../../src/models';
+import { unpackFigures } from '../../src/rollups/figure.model';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 
-/** Rebuilt vs incremental rollups, with the size of the gap in respondents (counted responses vs Σ respondents). */
+/** Rebuilt vs incremental figure documents, with the size of the gap in respondents (counted responses vs the province's documents). */
 export interface RollupCheck {
   /** rebuildRollups(models, scaleOf, { fix: false }).differences.length */
   differences: number;
-  rollups: number;
+  figures: number;
   countedResponses: number;
   rolledUpRespondents: number;
   /** rollup journal marks (changes not finished) when the check began, and left after waiting for them */
@@ -33,12 +35,14 @@ export async function checkRollups(models: Models, settleMs = 120_000): Promise<
   const catalog = new SurveyCatalog(models.Survey);
   const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
   const report = await rebuildRollups(models, scaleOf, { fix: false });
-  const stored = await models.Rollup.find({}, { respondents: 1 }).lean();
+  // Every counted answer is in the documents of the top of the tree (units without a parent), once.
+  const roots = new Set((await models.Unit.find({ parentCode: mongoose.trusted({ $in: [null, ''] }) }, { code: 1 }).lean()).map((u) => u.code));
+  const stored = await models.Figure.find({}, { scope: 1, data: 1 }).lean();
   return {
     differences: report.differences.length,
-    rollups: report.rollups,
+    figures: report.figures,
     countedResponses: report.responses,
-    rolledUpRespondents: stored.reduce((sum, r) => sum + (r.respondents ?? 0), 0),
+    rolledUpRespondents: stored.filter((doc) => roots.has(doc.scope)).reduce((sum, doc) => sum + unpackFigures(doc).respondents, 0),
     marksAtStart,
     marksLeft,
     waitedMs,

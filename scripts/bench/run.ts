@@ -169,8 +169,8 @@ async function main(): Promise<number> {
         log(`checking rollups against the stored responses (rebuildRollups, fix: false)...`);
         differences = (await rebuildRollups(models, scaleOf, { fix: false })).differences.length;
       }
-      report.seeding.push({ size, inserted: result.inserted, rollups: result.rollups, views: result.views, ms: result.ms, differences });
-      log(`seeded ${size}: ${result.rollups} rollups, ${result.views} link-view docs in ${Math.round(result.ms / 1000)} s${differences === undefined ? '' : `, ${differences} rollup differences`}`);
+      report.seeding.push({ size, inserted: result.inserted, figures: result.figures, views: result.views, ms: result.ms, differences });
+      log(`seeded ${size}: ${result.figures} figure documents, ${result.views} link-view docs in ${Math.round(result.ms / 1000)} s${differences === undefined ? '' : `, ${differences} figure differences`}`);
     };
 
     await grow(args.sizes[0]!);

@@ -2,10 +2,10 @@ import type { Collection } from 'mongoose';
 import type { Models } from '../../src/models';
 import { linkViewId } from '../../src/responses/side-records.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { flatten, leafCounters } from '../../src/rollups/counters';
+import { flatten } from '../../src/rollups/counters';
 import { mergeWrite, type DocWrite } from '../../src/rollups/fan-out';
 import { unpackFigures, viewTotalId, type FigureDoc } from '../../src/rollups/figure.model';
-import { documentOf, expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
+import { expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { BulkListIndexer } from '../../src/lists/bulk-index';
 
@@ -19,7 +19,6 @@ type Writes = Map<string, DocWrite>;
 
 export interface GrowResult {
   inserted: number;
-  rollups: number;
   figures: number;
   views: number;
   ms: number;
@@ -28,10 +27,6 @@ export interface GrowResult {
 const add = mergeWrite;
 
 /** A stored document as the write that would create it (its counters, fixed fields and set fields). */
-const parseLeaf = (doc: Doc): DocWrite => {
-  const { _id, respondents: _r, items: _i, rev: _rev, ...fixed } = doc;
-  return { id: _id, inc: leafCounters(doc as never), set: {}, setOnInsert: fixed };
-};
 const parseFigure = (doc: Doc): DocWrite => {
   const { _id, period, kind, scope, level } = doc;
   const data = unpackFigures(doc as unknown as FigureDoc);
@@ -43,11 +38,14 @@ const parseCount = (doc: Doc): DocWrite => {
   return { id: _id, inc: { views: Number(views ?? 0) }, set: {}, setOnInsert: fixed };
 };
 
+/** A counter document (link views, view totals) as the write describes it. */
+const plainDocument = (write: DocWrite): Doc => ({ _id: write.id, ...write.setOnInsert, ...write.inc });
+
 /**
  * Rewrites a whole collection as stored + increments. Equivalent to one `$inc` upsert per increment, but as a
  * delete and plain inserts, which FerretDB v1 takes far faster than thousands of updates to existing documents.
  */
-async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite, build: (write: DocWrite) => Doc = (w) => documentOf(w) as Doc): Promise<number> {
+async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite, build: (write: DocWrite) => Doc = plainDocument): Promise<number> {
   const merged: Writes = new Map();
   for (const doc of await raw.find({}).toArray()) add(merged, parse(doc));
   for (const write of increments.values()) add(merged, write);
@@ -64,8 +62,7 @@ async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, p
 
 /**
  * Adds synthetic responses number `from`..`to - 1` (the demo generator, over the bench province's links, across
- * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their leaf rollups and figure
- * documents are the product's own fan-out (rollups/fan-out.ts) summed in memory and written as whole documents;
+ * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their figure documents are the product's own fan-out (rollups/fan-out.ts) summed in memory and written as whole documents;
  * form views are recorded as recordView would (per link and month, and per scope and month), 1.25 views per
  * response (an 80 % response rate).
  */
@@ -77,7 +74,7 @@ export async function growResponses(
   const started = Date.now();
   const scales = new Map(targets.map((t) => [t.survey.key, t.survey.definition.scale]));
   const responses = models.Response.collection as unknown as Collection<Doc>;
-  const expected = { leaves: new Map() as Writes, figures: new Map() as Writes };
+  const expected: Writes = new Map();
   const views: Writes = new Map();
   const totals: Writes = new Map();
   // The comment and review list indexes (src/lists/), built in bulk as a migration would, not one write per response.
@@ -101,9 +98,8 @@ export async function growResponses(
   }
   await lists.flush();
   const raw = (model: { collection: unknown }) => model.collection as Collection<Doc>;
-  const rollupCount = await rewriteWithIncrements(raw(models.Rollup), expected.leaves, parseLeaf);
-  const figureCount = await rewriteWithIncrements(raw(models.Figure), expected.figures, parseFigure, (w) => packedFigureOf(w) as unknown as Doc);
+  const figureCount = await rewriteWithIncrements(raw(models.Figure), expected, parseFigure, (w) => packedFigureOf(w) as unknown as Doc);
   const viewCount = await rewriteWithIncrements(raw(models.LinkView), views, parseCount);
   await rewriteWithIncrements(raw(models.ViewTotal), totals, parseCount);
-  return { inserted, rollups: rollupCount, figures: figureCount, views: viewCount, ms: Date.now() - started };
+  return { inserted, figures: figureCount, views: viewCount, ms: Date.now() - started };
 }

@@ -4,8 +4,7 @@ import { Rounds } from '../rounds';
 
 /**
  * Changes to the figures in flight. Without transactions, a change (an answer stored, an answer included or
- * excluded) is several writes: the response, then its leaf rollup and the figure documents of every scope above
- * it. Before the first of them a mark names the change, its responses and its sign; once every increment has
+ * excluded) is several writes: the response, then the figure documents of its unit and of every scope above it. Before the first of them a mark names the change, its responses and its sign; once every increment has
  * landed the mark goes. A mark older than a grace period therefore names a change cut off by a crash or an outage,
  * and the repair (repair.ts) finishes it exactly: it knows which responses moved (their `changes` hold the mark's
  * id, written in the same atomic update that moved them) and each document says whether it has the change

@@ -2,6 +2,7 @@ import type { Flag, ResponseDoc, ResponseModel } from '../responses/response.mod
 import { inParallel } from '../in-parallel';
 import { runChange, type ChangeDocs } from './apply-change';
 import { clearChange, markChange, newChangeId } from './change-journal';
+import { figureWriteBehind } from './write-behind';
 
 export interface CountedChangeDeps extends ChangeDocs {
   Response: ResponseModel;
@@ -73,6 +74,7 @@ export interface AnswerChange {
  * Begins the change of a new answer: its mark is inserted at once, while the caller does its other checks (the
  * address cluster, a dossier code), so a counted answer waits for one round trip less. A mark whose answer ends up
  * flagged, or is never stored, counts nothing even if it stays (the stored response does not name it).
+ * `count` resolves once the answer is stored: its figure writes finish behind it (write-behind.ts).
  */
 export function startAnswer(deps: ChangeDocs, responseId: string, scale: number, now: Date): AnswerChange {
   const id = newChangeId('answer');
@@ -81,7 +83,7 @@ export function startAnswer(deps: ChangeDocs, responseId: string, scale: number,
   marked.catch(() => undefined);
   return {
     count: async (response, insert) =>
-      (await runChange(deps, { id, responseIds: [responseId], sign: 1, scale, now, marked }, async () => ((await insert({ ...response, changes: [id] })) ? [response] : []))).length === 1,
+      (await runChange(deps, { id, responseIds: [responseId], sign: 1, scale, now, marked }, async () => ((await insert({ ...response, changes: [id] })) ? [response] : []), figureWriteBehind(deps.Figure))).length === 1,
     drop: async () => {
       await marked;
       await clearChange(deps.RollupJournal, id);

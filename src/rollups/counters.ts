@@ -1,9 +1,10 @@
 import type { ResponseDoc } from '../responses/response.model';
 
 /**
- * The counter conversions of the figures, in one place. A counted answer adds one to `respondents` and one to
- * `items.<question>.s<score>` of its leaf rollup (period, survey, unit); the figure documents of every scope
- * above it get the same counts regrouped (figureIncrement). Counters travel as flat `$inc` paths.
+ * The counter conversions of the figures, in one place. A counted answer's own counts are one `respondents` and
+ * one `items.<question>.s<score>` per rating (leafIncrement: the leaf of the tree of counts, per period, survey
+ * and unit); the figure documents of its unit and of every scope above it get them regrouped (figureIncrement).
+ * Counters travel as flat `$inc` paths.
  */
 export type Increment = Record<string, number>;
 
@@ -23,7 +24,7 @@ export function addIncrements(into: Increment, inc: Increment): Increment {
   return into;
 }
 
-/** A stored leaf as flat counters (zeros dropped): the shape leafIncrement sums to. */
+/** A leaf rollup stored by an earlier version, as flat counters (zeros dropped): the shape leafIncrement sums to. */
 export function leafCounters(doc: { respondents?: number; items?: Record<string, Record<string, number> | undefined> }): Increment {
   const out: Increment = {};
   if (doc.respondents) out.respondents = doc.respondents;

@@ -1,5 +1,4 @@
 import type { ResponseDoc } from '../responses/response.model';
-import { rollupId } from '../responses/rollup.model';
 import { addIncrements, fieldKey, figureIncrement, leafIncrement, type Increment } from './counters';
 import { ALL_LEVELS, figureId } from './figure.model';
 
@@ -9,13 +8,6 @@ export interface DocWrite {
   inc: Increment;
   set: Record<string, unknown>;
   setOnInsert: Record<string, unknown>;
-}
-
-export interface ChangeWrites {
-  /** leaf rollups (period, survey, unit): the per-cell truth the rebuild compares */
-  leaves: DocWrite[];
-  /** figure documents: every scope from the unit up to the province (its level's figures inside, `byLevel`) */
-  figures: DocWrite[];
 }
 
 const prefixed = (prefix: string, inc: Increment): Increment => Object.fromEntries(Object.entries(inc).map(([path, value]) => [prefix + path, value]));
@@ -52,31 +44,16 @@ export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number): 
 }
 
 /**
- * Every document write of a change that adds (sign 1) or removes (-1) these answers, merged per document: a
- * cluster decided at once costs one write per document, not one per answer.
+ * Every figure document write of a change that adds (sign 1) or removes (-1) these answers, merged per document:
+ * a cluster decided at once costs one write per document, not one per answer. Each answer's counts
+ * (leafIncrement) go to the figure document of its unit and of every unit above it; they are the only stored
+ * counters (the leaf rollups of earlier versions are no longer written: the unit's own figure document holds the
+ * same counts, and every extra document written per answer is time the single writer of the database spends).
  */
-export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, scale: number): ChangeWrites {
-  const leaves = new Map<string, DocWrite>();
+export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, scale: number): DocWrite[] {
   const figures = new Map<string, DocWrite>();
   for (const response of responses) {
-    const leaf = leafIncrement(response, sign);
-    mergeWrite(leaves, {
-      id: rollupId(response.period, response.surveyKey, response.unitCode),
-      inc: leaf,
-      set: {},
-      setOnInsert: {
-        period: response.period,
-        surveyKey: response.surveyKey,
-        kind: response.kind,
-        channel: response.channel,
-        scale,
-        unitCode: response.unitCode,
-        unitAncestors: response.unitAncestors,
-        ...(response.level ? { level: response.level } : {}),
-        ...(response.district ? { district: response.district } : {}),
-      },
-    });
-    for (const write of figureWritesOf(leaf, response, scale)) mergeWrite(figures, write);
+    for (const write of figureWritesOf(leafIncrement(response, sign), response, scale)) mergeWrite(figures, write);
   }
-  return { leaves: [...leaves.values()], figures: [...figures.values()] };
+  return [...figures.values()];
 }

@@ -2,7 +2,6 @@ import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
 import { bulkRefusals } from '../db-writes';
 import type { Models } from '../models';
-import type { Rollup } from '../responses/rollup.model';
 import type { LinkView } from '../responses/side-records.model';
 import { unitsByCode } from '../units/unit-directory';
 import { leafCounters } from './counters';
@@ -12,6 +11,23 @@ import { packedFigureOf, rebuildRollups } from './rebuild';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
+/** A leaf rollup of earlier versions: the counts of one period, survey and unit. */
+interface LegacyLeaf {
+  _id: string;
+  period: string;
+  surveyKey: string;
+  kind: string;
+  scale: number;
+  unitCode: string;
+  unitAncestors: string[];
+  level?: string;
+  district?: string;
+  respondents: number;
+  items: Record<string, Record<string, number>>;
+}
+const LEAF_COLLECTION = 'rollups';
+const leavesOf = (models: Pick<Models, 'Figure'>) => models.Figure.db.collection<LegacyLeaf>(LEAF_COLLECTION);
+
 /** The runOnce key of this migration (server.ts); a database whose figure documents are written from the start (a seed) marks it done. */
 export const FIGURE_MIGRATION = 'figure-documents';
 
@@ -20,11 +36,11 @@ export const FIGURE_MIGRATION = 'figure-documents';
  * (leaf rollups, link views), not from the responses, so it takes seconds at any size. Run before the instance
  * is ready (server.ts, runOnce). Each document is inserted only if absent: an instance that finished this first
  * and already counts live answers into a document is never overwritten, and two instances running it together
- * write the same documents. Changes left in flight by the previous version (its `rollup_journal`) are settled by
- * a full recount from the responses first, which fixes both leaves and figures.
+ * write the same documents. Changes left in flight by the previous version (its `rollup_journal`) leave its
+ * leaves inexact: then the figure documents are recounted from the responses instead.
  */
 export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Promise<{ figures: number; views: number; recounted: boolean }> {
-  const legacy = models.Rollup.db.collection('rollup_journal');
+  const legacy = models.Figure.db.collection('rollup_journal');
   const recounted = (await legacy.estimatedDocumentCount()) > 0;
   if (recounted) {
     await rebuildRollups(models, scaleOf, { fix: true });
@@ -32,7 +48,7 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
   }
 
   const figures = new Map<string, DocWrite>();
-  for await (const leaf of (models.Rollup.collection as unknown as Collection<Rollup>).find({})) {
+  for await (const leaf of recounted ? [] : leavesOf(models).find({})) {
     // The same regrouping as a live answer's (fan-out.ts), from the leaf's counters instead of one answer's.
     const writes = figureWritesOf(leafCounters(leaf as never), leaf as never, leaf.scale);
     for (const write of writes) mergeWrite(figures, write);
@@ -61,4 +77,16 @@ async function insertAbsent<T extends { _id: string }>(collection: Collection<T>
     docs,
     1000,
   );
+}
+
+/** The runOnce key of retireLeafRollups (server.ts), after FIGURE_MIGRATION. */
+export const LEAF_RETIREMENT = 'leaf-rollups-retired';
+
+/**
+ * The leaf rollups (period, survey, unit) of earlier versions: once the figure documents are built from them
+ * (migrateToFigureDocs), nothing reads or updates them any more, and counts left standing would only mislead
+ * someone reading the database. Dropped once.
+ */
+export async function retireLeafRollups(models: Pick<Models, 'Figure'>): Promise<void> {
+  if ((await models.Figure.db.listCollections()).some((c) => c.name === LEAF_COLLECTION)) await leavesOf(models).drop();
 }

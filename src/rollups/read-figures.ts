@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { figureWriteBehind } from './write-behind';
 import { figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
 
 export type MonthFigures = FigureData & { period: string };
@@ -7,9 +8,10 @@ export type MonthFigures = FigureData & { period: string };
  * The figures of one scope, kind and level for these months: one query by `_id` (an `$in` of at most 36 ids,
  * served by the `_id` index on FerretDB with our patch and on MongoDB) returning one packed string per month,
  * whatever the number of answers. Nothing is kept in memory between requests, so every instance reads the same,
- * current figures.
+ * current figures; first, the figure writes of answers this process has accepted land (write-behind.ts).
  */
 export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string }): Promise<MonthFigures[]> {
+  await figureWriteBehind(Figure).settled();
   const ids = query.periods.map((period) => figureId(period, query.kind, query.scope));
   const docs = await (Figure.collection as unknown as Collection<FigureDoc>).find({ _id: { $in: ids } }, { projection: { pending: 0 } }).toArray();
   const figuresOf = (doc: FigureDoc) => (query.level ? levelFigures(unpackFigures(doc), query.level) : unpackFigures(doc));

@@ -2,16 +2,14 @@ import type { Collection } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
-import type { Rollup } from '../responses/rollup.model';
-import { applyPaths, flatten, leafCounters, nest, sameCounters, type Increment } from './counters';
+import { applyPaths, flatten, sameCounters, type Increment } from './counters';
 import { changeWrites, mergeWrite, type DocWrite } from './fan-out';
 import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from './figure.model';
 
 export interface RebuildReport {
   responses: number;
-  rollups: number;
   figures: number;
-  /** Leaf rollup and figure document ids whose stored counts differ from the recount (missing, extra or different). */
+  /** Figure document ids whose stored counts differ from the recount (missing, extra or different). */
   differences: string[];
   fixed: boolean;
 }
@@ -23,19 +21,15 @@ function merge(into: Expected, writes: DocWrite[]): void {
   for (const write of writes) mergeWrite(into, write);
 }
 
-/** Every leaf and figure document that these responses add up to, summed in memory. */
-export function expectedDocs(responses: Iterable<ResponseDoc>, scaleOfResponse: (r: ResponseDoc) => number, into = { leaves: new Map() as Expected, figures: new Map() as Expected }) {
-  for (const response of responses) {
-    const writes = changeWrites([response], 1, scaleOfResponse(response));
-    merge(into.leaves, writes.leaves);
-    merge(into.figures, writes.figures);
-  }
+/** Every figure document that these responses add up to, summed in memory. */
+export function expectedDocs(responses: Iterable<ResponseDoc>, scaleOfResponse: (r: ResponseDoc) => number, into: Expected = new Map()): Expected {
+  for (const response of responses) merge(into, changeWrites([response], 1, scaleOfResponse(response)));
   return into;
 }
 
-/** Recounts every counted response (one pass over the collection) into leaves and figure documents. */
+/** Recounts every counted response (one pass over the collection) into figure documents. */
 async function recount(models: Models, scaleOf: ScaleOf) {
-  const expected = { leaves: new Map() as Expected, figures: new Map() as Expected };
+  const expected: Expected = new Map();
   let responses = 0;
   const scales = new Map<string, number>();
   const cursor = models.Response.find({ counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
@@ -45,7 +39,7 @@ async function recount(models: Models, scaleOf: ScaleOf) {
     if (!scales.has(key)) scales.set(key, await scaleOf(response.surveyKey, response.surveyVersion));
     expectedDocs([response as ResponseDoc], () => scales.get(key)!, expected);
   }
-  return { ...expected, responses };
+  return { figures: expected, responses };
 }
 
 /** `surveys.<key>.scale`, also under `byLevel.<level>.`: a survey's scale, not a count. */
@@ -63,21 +57,6 @@ export function packedFigureOf(write: DocWrite, rev = 1): FigureDoc {
   const data = emptyFigureData();
   applyPaths(data as unknown as Record<string, unknown>, write.inc, write.set);
   return { _id: write.id, ...(write.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev, data: packFigures(data) };
-}
-
-/** The whole document a recount describes. */
-export function documentOf(write: DocWrite): Record<string, unknown> {
-  const doc = { _id: write.id, ...write.setOnInsert, ...nest(write.inc) } as Record<string, unknown>;
-  for (const [path, value] of Object.entries(write.set)) mergeDeep(doc, nest({ [path]: value as number }));
-  return doc;
-}
-
-function mergeDeep(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
-  for (const [key, value] of Object.entries(from)) {
-    if (value && typeof value === 'object' && into[key] && typeof into[key] === 'object') mergeDeep(into[key] as Record<string, unknown>, value as Record<string, unknown>);
-    else into[key] = value;
-  }
-  return into;
 }
 
 async function compare<T extends { _id: string }>(
@@ -107,17 +86,14 @@ async function compare<T extends { _id: string }>(
 }
 
 /**
- * Recomputes the leaf rollups and the figure documents from the raw responses and compares them with the ones
- * kept by increments. With `fix`, differing documents are rewritten and stray ones removed. Run it while no
+ * Recomputes the figure documents from the raw responses and compares them with the ones kept by increments. With `fix`, differing documents are rewritten and stray ones removed. Run it while no
  * answers arrive (an answer landing mid-rebuild could be counted twice or missed until the next rebuild); the
  * repair of interrupted changes (repair.ts) needs no such pause.
  */
 export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<RebuildReport> {
-  const { leaves, figures, responses } = await recount(models, scaleOf);
-  const leafDiffs = await compare(models.Rollup.collection as unknown as Collection<Rollup>, leaves, (doc) => leafCounters(doc as never), documentOf, options.fix);
+  const { figures, responses } = await recount(models, scaleOf);
   // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it.
   const packed = (write: DocWrite) => packedFigureOf(write, Date.now()) as unknown as Record<string, unknown>;
-  const figureDiffs = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, packed, options.fix);
-  const differences = [...leafDiffs, ...figureDiffs];
-  return { responses, rollups: leaves.size, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
+  const differences = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, packed, options.fix);
+  return { responses, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
 }

@@ -200,7 +200,7 @@ describe('when the admin side receives fuzzed hostile input', () => {
 
     const endpoints = (): Record<string, Endpoint> => {
       const m = fx.models;
-      const [links, audits, targets, responses, rollups, claims, subscriptions, units] = [m.Link, m.Audit, m.Target, m.Response, m.Rollup, m.Claim, m.Subscription, m.Unit].map(
+      const [links, audits, targets, responses, figures, claims, subscriptions, units] = [m.Link, m.Audit, m.Target, m.Response, m.Figure, m.Claim, m.Subscription, m.Unit].map(
         (model) => model.collection.collectionName,
       ) as [string, string, string, string, string, string, string, string];
       return {
@@ -235,14 +235,14 @@ describe('when the admin side receives fuzzed hostile input', () => {
       review: {
         path: idSegment().map((id) => `/admin/review/${id}`),
         fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
-        touches: [responses, rollups, claims, audits],
+        touches: [responses, figures, claims, audits],
       },
       reviewCluster: {
         path: fc
           .oneof(hostileValue, fc.constantFrom(`2026-11-10T02.abc.${'A'.repeat(22)}`, `9999-99-99T99.${'x'.repeat(41)}.${'A'.repeat(22)}`, '..', '%zz', '%2e%2e'))
           .map((v) => `/admin/review/clusters/${/%/.test(v) && v.length < 8 ? v : percentEncode(v)}`),
         fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
-        touches: [responses, rollups, audits],
+        touches: [responses, figures, audits],
       },
       subscriptions: {
         path: fc.constant('/admin/reports/subscriptions'),

@@ -74,7 +74,7 @@ describe('npm run bench, at a tiny size', () => {
     const result = await runB3({ appUrl: app.baseUrl, apiToken: data.apiToken, admin: data.admin, responses: 200, requests: 3, warmup: 1, models });
     expect(result.api.failures + result.admin.failures).toBe(0);
     expect(finite(result.api.p95Ms) && finite(result.admin.p95Ms)).toBe(true);
-    expect(result.queries?.rollupDocs).toBeGreaterThan(0);
+    expect(result.queries?.figureDocs).toBeGreaterThan(0);
   }, 60_000);
 
   it('when B4 runs for 5 subscriptions, then every summary is sent to the local sink and timed', async () => {
@@ -95,7 +95,7 @@ describe('npm run bench, at a tiny size', () => {
       startedAt: now,
       durationSec: 1,
       settings: { units: 12, links: data.targets.length, sizes: [200], connections: 2, durationSec: 1, b3Requests: 3, subscriptions: 5, logLevel: 'silent', appProcess: 'in-process' },
-      seeding: [{ size: 200, inserted: 200, rollups: 1, views: 1, ms: 1, differences: 0 }],
+      seeding: [{ size: 200, inserted: 200, figures: 1, views: 1, ms: 1, differences: 0 }],
       b3: [],
       rss: { peakBytes: sampler.peakBytes, samples: sampler.samples, phases: sampler.phases },
       profiles: [],

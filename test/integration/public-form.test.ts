@@ -2,7 +2,9 @@ import request from 'supertest';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { periodOf } from '../../src/responses/period';
-import { rollupId } from '../../src/responses/rollup.model';
+import { fieldKey } from '../../src/rollups/counters';
+import { figureId, unpackFigures } from '../../src/rollups/figure.model';
+import { allWriteBehindSettled } from '../../src/rollups/write-behind';
 import { flushViewCounts } from '../../src/surveys/view-counter';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -31,7 +33,7 @@ describe('public survey forms', () => {
       expect(res.text.includes('dossier_code')).toBe(instrument.dossierCode === 'optional');
     });
 
-    it('when a valid answer sheet is posted, then it is stored once with derived fields and counted in the rollup', async () => {
+    it('when a valid answer sheet is posted, then it is stored once with derived fields and counted in the figures of its unit', async () => {
       const top = instrument.scale;
       const { res, token } = await fillAndSubmit(request.agent(ctx.app), pathOf(instrument, fx.links[key]!), allAnswers(instrument, top));
       expect(res.status).toBe(303);
@@ -46,13 +48,15 @@ describe('public survey forms', () => {
       expect(response.overallTopTwo).toBe(true);
       expect(response.period).toBe(periodOf(new Date()));
       expect(response.counted).toBe(true);
-      expect(await fx.models.RollupJournal.findById(response._id).lean()).toBeNull();
+      await allWriteBehindSettled(); // the figure writes finish after the redirect (write-behind.ts)
+      expect(await fx.models.RollupJournal.countDocuments()).toBe(0);
       expect(Object.keys(response.answers)).toHaveLength(ratingQuestions(instrument).length);
 
-      const rollup = await fx.models.Rollup.findById(rollupId(response.period, key, response.unitCode)).lean();
-      expect(rollup?.respondents).toBe(1);
-      expect(rollup?.items.overall).toEqual({ [`s${top}`]: 1 });
-      expect(rollup?.scale).toBe(instrument.scale);
+      // The unit's own figure document holds the answer's counts.
+      const figureDoc = await fx.models.Figure.findById(figureId(response.period, instrument.kind, response.unitCode)).lean();
+      const survey = unpackFigures(figureDoc!).surveys[fieldKey(key)];
+      expect(survey?.items.overall).toEqual({ [`s${top}`]: 1 });
+      expect(survey?.scale).toBe(instrument.scale);
     });
   });
 

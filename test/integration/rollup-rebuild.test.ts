@@ -1,12 +1,15 @@
 import type { Collection } from 'mongoose';
 import type { Database } from '../../src/db';
 import { createModels, type Models } from '../../src/models';
-import { unpackFigures } from '../../src/rollups/figure.model';
+import type { ResponseDoc } from '../../src/responses/response.model';
+import { addIncrements, leafIncrement, nest } from '../../src/rollups/counters';
+import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from '../../src/rollups/figure.model';
+import { migrateToFigureDocs, retireLeafRollups } from '../../src/rollups/migrate-figures';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { seedDemo } from '../../src/seed/demo-seed';
 import { connectTestDatabase } from '../helpers/test-db';
 
-describe('rollups:rebuild', () => {
+describe('rollups:rebuild and the figure migration', () => {
   let db: Database;
   let models: Models;
   const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
@@ -23,37 +26,56 @@ describe('rollups:rebuild', () => {
     expect(report.differences).toEqual([]);
   });
 
-  it('when rollups drift (a wrong count, a lost document, a stray one), then --check finds each and a rebuild repairs them', async () => {
-    const raw = models.Rollup.collection as unknown as Collection<{ _id: string }>;
-    const [first, second] = await models.Rollup.find().sort({ _id: 1 }).limit(2).lean();
-    await raw.updateOne({ _id: first!._id }, { $inc: { respondents: 1, 'items.overall.s5': 1 } });
-    await raw.deleteOne({ _id: second!._id });
-    await raw.insertOne({ _id: '2020-01|edu-parent-thcs|NOWHERE', respondents: 3, items: { overall: { s4: 3 } } } as never);
-    const check = await rebuildRollups(models, scaleOf, { fix: false });
-    expect(check.differences.sort()).toEqual([first!._id, second!._id, '2020-01|edu-parent-thcs|NOWHERE'].sort());
-    // A figure document drifts too: found and rewritten like the leaves.
-    const figure = (await models.Figure.find().sort({ _id: 1 }).limit(1).lean())[0]!;
-    const drifted = unpackFigures(figure);
+  const rawFigures = () => models.Figure.collection as unknown as Collection<FigureDoc>;
+
+  it('when figure documents drift (a wrong count, a lost document, a stray one), then --check finds each and a rebuild repairs them', async () => {
+    const [first, second] = await models.Figure.find().sort({ _id: 1 }).limit(2).lean();
+    const drifted = unpackFigures(first!);
     drifted.respondents += 2;
-    await (models.Figure.collection as unknown as Collection<{ _id: string }>).updateOne({ _id: figure._id }, { $set: { data: JSON.stringify(drifted) } });
-    expect((await rebuildRollups(models, scaleOf, { fix: false })).differences).toContain(figure._id);
+    await rawFigures().updateOne({ _id: first!._id }, { $set: { data: packFigures(drifted) } });
+    await rawFigures().deleteOne({ _id: second!._id });
+    const stray = { ...emptyFigureData(), respondents: 3 };
+    await rawFigures().insertOne({ _id: '2020-01|education|NOWHERE|*', period: '2020-01', kind: 'education', scope: 'NOWHERE', level: '*', rev: 1, data: packFigures(stray) });
+    const check = await rebuildRollups(models, scaleOf, { fix: false });
+    expect(check.differences.sort()).toEqual([first!._id, second!._id, '2020-01|education|NOWHERE|*'].sort());
     const fixed = await rebuildRollups(models, scaleOf, { fix: true });
     expect(fixed.fixed).toBe(true);
     expect((await rebuildRollups(models, scaleOf, { fix: false })).differences).toEqual([]);
-    const restored = await models.Rollup.findById(second!._id).lean();
-    expect(restored?.respondents).toBe(second!.respondents);
-    expect(restored?.unitAncestors).toEqual(second!.unitAncestors);
+    const restored = await models.Figure.findById(second!._id).lean();
+    expect(unpackFigures(restored!)).toEqual(unpackFigures(second!));
+    expect(restored?.scope).toBe(second!.scope);
   });
 
   it('when a response is flagged (not counted), then the recount leaves it out', async () => {
-    await models.Response.updateOne({ synthetic: true }, { $set: { counted: false } });
+    const response = (await models.Response.findOne({ synthetic: true, counted: true }).lean<ResponseDoc>())!;
+    await models.Response.updateOne({ _id: response._id }, { $set: { counted: false } });
     const report = await rebuildRollups(models, scaleOf, { fix: false });
     expect(report.responses).toBe(299);
-    // Its leaf rollup, and the figure documents of its unit and of every unit above it.
-    const [leaf, ...figures] = report.differences;
-    const [period, , unitCode] = leaf!.split('|');
-    const unit = await models.Unit.findOne({ code: unitCode }).lean();
-    const scopes = [unit!.code, ...unit!.ancestors];
-    expect(figures.sort()).toEqual(scopes.map((scope) => `${period}|education|${scope}|*`).sort());
+    // The figure documents of its unit and of every unit above it.
+    const scopes = [response.unitCode, ...response.unitAncestors];
+    expect(report.differences.sort()).toEqual(scopes.map((scope) => `${response.period}|${response.kind}|${scope}|*`).sort());
+    await rebuildRollups(models, scaleOf, { fix: true });
+  });
+
+  it('when a database from before figure documents is migrated, then its leaf rollups become figure documents equal to the recount, and are then dropped', async () => {
+    // The leaf rollups (period, survey, unit) that earlier versions kept, from the stored answers.
+    const leaves = new Map<string, Record<string, unknown> & { inc: Record<string, number> }>();
+    for (const r of await models.Response.find({ counted: true }).lean<ResponseDoc[]>()) {
+      const id = `${r.period}|${r.surveyKey}|${r.unitCode}`;
+      const leaf = leaves.get(id) ?? { _id: id, period: r.period, surveyKey: r.surveyKey, kind: r.kind, channel: r.channel, scale: await scaleOf(r.surveyKey), unitCode: r.unitCode, unitAncestors: r.unitAncestors, ...(r.level ? { level: r.level } : {}), ...(r.district ? { district: r.district } : {}), inc: {} };
+      addIncrements(leaf.inc, leafIncrement(r));
+      leaves.set(id, leaf);
+    }
+    const legacy = db.connection.collection('rollups');
+    await legacy.insertMany([...leaves.values()].map(({ inc, ...leaf }) => ({ ...leaf, ...nest(inc) })) as never[]);
+    await rawFigures().deleteMany({});
+
+    const migrated = await migrateToFigureDocs(models, scaleOf);
+    expect(migrated.recounted).toBe(false);
+    expect(migrated.figures).toBeGreaterThan(0);
+    expect((await rebuildRollups(models, scaleOf, { fix: false })).differences).toEqual([]);
+    await retireLeafRollups(models);
+    expect((await db.connection.listCollections()).map((c) => c.name)).not.toContain('rollups');
+    await retireLeafRollups(models); // once more: nothing to drop, no error
   });
 });

@@ -1,12 +1,20 @@
 import type { Models } from '../../src/models';
 import { rebuildRollups } from '../../src/rollups/rebuild';
+import { countedInFigures, marksInFlight } from '../helpers/figure-counts';
 import type { Attempt } from './load-driver';
+
+/** Figure writes finish after the answer's request (write-behind.ts), in app processes too: wait for their marks. */
+async function changesLanded(models: Models, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await marksInFlight(models)) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+}
 
 /**
  * The promises checked after load or faults: every accepted answer (303) is stored exactly once, nothing else was
- * stored for those links, and the rollups equal a recount of the stored counted responses.
+ * stored for those links, and the figures equal a recount of the stored counted responses.
  */
 export async function reconcile(models: Models, accepted: Attempt[], linkCodes: string[]) {
+  await changesLanded(models);
   const ids = new Set(accepted.map((a) => a.tokenId));
   const stored = (await models.Response.find({}, { _id: 1, linkCode: 1 }).lean()).filter((r) => linkCodes.includes(r.linkCode));
   const storedIds = new Set(stored.map((r) => String(r._id)));
@@ -14,6 +22,6 @@ export async function reconcile(models: Models, accepted: Attempt[], linkCodes: 
   const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
   const rebuild = await rebuildRollups(models, scaleOf, { fix: false });
   const counted = await models.Response.countDocuments({ counted: true });
-  const rollupRespondents = (await models.Rollup.find().lean()).reduce((n, r) => n + r.respondents, 0);
+  const rollupRespondents = await countedInFigures(models);
   return { accepted: ids.size, stored: stored.length, missing, differences: rebuild.differences, counted, rollupRespondents };
 }
