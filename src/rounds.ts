@@ -1,3 +1,4 @@
+import { bulkRefusals } from './db-writes';
 /**
  * Group commit: work queued while a round is under way goes together in the next round. Under a burst of answers a
  * round carries many changes in a few database commands; alone, a change goes at once. Each caller's promise
@@ -69,4 +70,45 @@ export async function findByIdInRounds<T>(collection: { find(filter: object): { 
   const item: { id: string; found?: unknown } = { id };
   await rounds.push(item);
   return (item.found as T | undefined) ?? null;
+}
+
+interface InsertItem {
+  doc: { _id: string };
+  inserted?: boolean;
+}
+const insertRounds = new WeakMap<object, Rounds<InsertItem>>();
+
+/**
+ * Inserts one document unless its `_id` is taken (true when this call inserted it), with the other inserts into
+ * the same collection waiting at that moment: one insert per round. Of several callers with the same `_id` in a
+ * round only the first tries (a parents' meeting behind one address); the others are told it is taken. The insert
+ * is ordered, so that a refusal says exactly what went in (FerretDB stops an unordered insert at its first refusal
+ * too, without saying which of the rest did): the documents before it are in, it is refused, and the ones after it
+ * are sent again at once, so each refusal costs one more command.
+ */
+export async function insertOnceInRounds(collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> }, doc: { _id: string }): Promise<boolean> {
+  let rounds = insertRounds.get(collection);
+  if (!rounds) {
+    rounds = new Rounds<InsertItem>(async (items) => {
+      const firsts = new Map<string, InsertItem>();
+      for (const item of items) {
+        if (firsts.has(item.doc._id)) item.inserted = false;
+        else firsts.set(item.doc._id, item);
+      }
+      let rest = [...firsts.values()];
+      while (rest.length) {
+        const [refused] = await bulkRefusals(() => collection.insertMany(rest.map((item) => item.doc) as never[], { ordered: true }));
+        const stop = refused ?? rest.length;
+        rest.forEach((item, i) => {
+          if (i <= stop) item.inserted = i < stop;
+        });
+        rest = rest.slice(stop + 1);
+      }
+      return [];
+    });
+    insertRounds.set(collection, rounds);
+  }
+  const item: InsertItem = { doc };
+  await rounds.push(item);
+  return item.inserted === true;
 }

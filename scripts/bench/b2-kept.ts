@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger';
 import { createModels } from '../../src/models';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { appSubmissions, formTargets, rawDriverWrites } from './b2-submission';
+import { appSubmissions, formTargets, rawDriverWrites, respondentsSoFar, skipRespondents } from './b2-submission';
 import { startAppProcess } from './servers';
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -37,6 +37,9 @@ async function main(dir: string, argv: string[]): Promise<void> {
     if (survey) targets.push({ link, unit: units.get(link.unitCode)!, survey } as SyntheticTarget);
   }
   const forms = formTargets(targets, 50);
+  // Addresses from where the last run on this database stopped (one answer per address and hour, as in the bench).
+  const counterFile = path.join(dir, 'b2-respondents.txt');
+  skipRespondents(fs.existsSync(counterFile) ? Number(fs.readFileSync(counterFile, 'utf8')) : 0);
   const profileDir = path.join(dir, `b2-profile-${Date.now()}`);
   const app = await startAppProcess({ uri: ferret.uri, logLevel: 'warn', logFile: path.join(dir, 'app-b2.log'), nodeArgs: argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   try {
@@ -47,6 +50,7 @@ async function main(dir: string, argv: string[]): Promise<void> {
     if (dbProfile) fs.writeFileSync(path.join(dir, 'ferretdb-cpu.pprof'), await dbProfile);
     const self = process.cpuUsage(before.self);
     const used = { app: cpuSeconds(app.pid) - before.app, db: cpuSeconds(ferret.pid) - before.db, bench: (self.user + self.system) / 1e6 };
+    fs.writeFileSync(counterFile, String(respondentsSoFar()));
     const raw = await rawDriverWrites(ferret.uri, forms, settings);
     const per = (s: number) => `${((s / measured.stored) * 1000).toFixed(2)} ms`;
     console.log(`app ${measured.submissionsPerSec.toFixed(1)}/s (p50 ${measured.p50Ms.toFixed(0)} ms, p99 ${measured.p99Ms.toFixed(0)} ms, ${measured.failed} failed) vs raw ${raw.submissionsPerSec.toFixed(1)}/s = ${(measured.submissionsPerSec / raw.submissionsPerSec).toFixed(3)}x`);

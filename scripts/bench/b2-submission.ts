@@ -57,6 +57,18 @@ export function formTargets(targets: SyntheticTarget[], count: number): FormTarg
     });
 }
 
+/**
+ * Respondents' numbers, across every run of this process (warm-up and measurement): each answer comes from its own
+ * address, as parents on mobile data do, and never from one the warm-up used (a second answer from an address
+ * within the hour is the school Wi-Fi case, counted in its address cluster with an atomic update instead of an insert).
+ */
+let cycle = 0;
+/** Starts numbering respondents at `n` (a run on a kept database: addresses the earlier runs did not use). */
+export const skipRespondents = (n: number) => {
+  cycle = Math.max(cycle, n);
+};
+export const respondentsSoFar = () => cycle;
+
 /** The app: each autocannon connection is a respondent looping GET form -> POST answers (expects 303). */
 export async function appSubmissions(baseUrl: string, forms: FormTarget[], settings: LoadSettings): Promise<SubmissionFigures> {
   interface Respondent {
@@ -65,7 +77,6 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
     token?: string;
     postedAt?: bigint;
   }
-  let cycle = 0;
   let stored = 0;
   let failed = 0;
   const latencies: number[] = [];

@@ -1,4 +1,4 @@
-import { findByIdInRounds } from '../rounds';
+import { findByIdInRounds, insertOnceInRounds } from '../rounds';
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { insertOnce, upsertRetryingDuplicate } from '../db-writes';
@@ -16,7 +16,8 @@ import type { Flag } from './response.model';
  * Past a limit, the answer is flagged and so are the earlier answers of the same cluster ("sweeping" them out of
  * the figures): the first `perHour` answers of a bucket are listed as members for that purpose, each in a small
  * document of its own (an insert: no document grows with the cluster). Member 1 rides on the counter's insert, so
- * the common case (one answer per address and hour: a parent on mobile data) costs one write.
+ * the common case (one answer per address and hour: a parent on mobile data) costs one insert, shared with the
+ * other new buckets of the moment (rounds.ts); the bucket's later answers count with an atomic `$inc`.
  * The identical-answers rule applies to web forms only: a desk kiosk is one device answering for everyone, with
  * two three-level questions, where identical answers are the norm.
  *
@@ -70,6 +71,18 @@ export function answerSetKey(answers: Record<string, number>): string {
 }
 
 const bucketsOf = (db: Connection, name: string) => db.collection<Bucket>(name);
+
+/**
+ * Buckets this process has seen lately: their next answer skips the insert that would be refused (a school's
+ * Wi-Fi sends hundreds). Only a hint: a bucket missing here costs one refused insert, one listed here but gone
+ * (an old day) is recreated by the upsert; the counts are decided by the database either way.
+ */
+const seenBuckets = new Set<string>();
+const SEEN_LIMIT = 10_000;
+function remember(bucketId: string): void {
+  if (seenBuckets.size >= SEEN_LIMIT) seenBuckets.delete(seenBuckets.values().next().value!);
+  seenBuckets.add(bucketId);
+}
 const membersOf = (db: Connection, name: string) => db.collection<Member>(name);
 const memberId = (bucketId: string, n: number) => `m.${bucketId}.${n}`;
 
@@ -86,9 +99,15 @@ export async function countSighting(
   const member = `${input.responseId} ${setKey}`;
   const inc: Record<string, number> = { n: 1 };
   if (input.sameAnswersRule) inc[`s.${setKey}`] = 1;
-  const bucket = await upsertRetryingDuplicate(() =>
-    bucketsOf(db, collection).findOneAndUpdate({ _id: bucketId }, { $inc: inc, $setOnInsert: { m1: member } }, { upsert: true, returnDocument: 'after' }),
-  );
+  // The first answer of a bucket inserts it; only its insert succeeds, so exactly one answer gets n = 1.
+  const first: Bucket = { _id: bucketId, n: 1, ...(input.sameAnswersRule ? { s: { [setKey]: 1 } } : {}), m1: member };
+  const inserted = !seenBuckets.has(bucketId) && (await insertOnceInRounds(bucketsOf(db, collection), first));
+  remember(bucketId);
+  const bucket = inserted
+    ? first
+    : await upsertRetryingDuplicate(() =>
+        bucketsOf(db, collection).findOneAndUpdate({ _id: bucketId }, { $inc: inc, $setOnInsert: { m1: member } }, { upsert: true, returnDocument: 'after' }),
+      );
   const n = bucket?.n ?? 1;
   if (n >= 2 && n <= limits.perHour) await insertOnce(() => membersOf(db, collection).insertOne({ _id: memberId(bucketId, n), v: member }));
   const same = input.sameAnswersRule ? (bucket?.s?.[setKey] ?? 1) : 0;
