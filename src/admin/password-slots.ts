@@ -1,7 +1,7 @@
 import { verifyPassword } from './passwords';
 
 /**
- * Each argon2 check takes 64 MiB and a libuv pool thread (4 by default, shared with file and DNS work). Per
+ * Each argon2 check takes 19 MiB (64 MiB for hashes of earlier versions) and a libuv pool thread (4 by default, shared with file and DNS work). Per
  * account and per address the database-backed throttle bounds the checks; this per-process cap bounds what
  * many addresses together can start: at most MAX_RUNNING at once, MAX_WAITING queued, the rest refused (429).
  * It protects this process's resources only, so living in its memory is right.

@@ -4,7 +4,7 @@ import { saltedHash } from '../responses/hashing';
 import type { User } from './admin.models';
 import { releaseLease, takeLease } from './login-lease';
 import { lockedUntil, recordAttempt, settleSuccess, throttleKeys } from './login-throttle';
-import { dummyPasswordHash } from './passwords';
+import { dummyPasswordHash, hashPassword, needsRehash } from './passwords';
 import { verifyWithinCapacity } from './password-slots';
 
 /** The client address as the throttle knows it: salted and hashed, never stored in clear (one place for every caller). */
@@ -51,5 +51,7 @@ export async function checkPassword(models: Models, input: { email: string; addr
   if (verified === null) return { kind: 'overloaded' };
   if (!verified || !user) return { kind: 'failed' };
   await settleSuccess(models.LoginThrottle, keys, attempt);
+  // A hash of an earlier version's settings: replaced now that the password is known (only if still the same hash).
+  if (needsRehash(user.passwordHash)) await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash } as never, { $set: { passwordHash: await hashPassword(input.password) } });
   return { kind: 'ok', user };
 }

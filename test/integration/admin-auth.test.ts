@@ -1,4 +1,6 @@
+import argon2 from 'argon2';
 import request from 'supertest';
+import { verifyPassword } from '../../src/admin/passwords';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { createApiToken, createUser, csrfFrom, PASSWORD, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -19,6 +21,17 @@ describe('admin sign-in and sessions', () => {
     await createUser(models, 'lock@example.vn', 'viewer', 'SGD');
   });
   afterAll(() => ctx.close());
+
+  it('when an account from an earlier version (argon2 defaults, 64 MiB) signs in, then its hash is replaced by one at 19 MiB and the password still works', async () => {
+    await models.User.create({ email: 'old@example.vn', name: 'Old', passwordHash: await argon2.hash(PASSWORD, { type: argon2.argon2id }), role: 'viewer', unitCode: 'SGD' });
+    const before = (await models.User.findOne({ email: 'old@example.vn' }).lean())!.passwordHash;
+    expect(before).toContain('m=65536');
+    await signIn(ctx.app, 'old@example.vn');
+    const after = (await models.User.findOne({ email: 'old@example.vn' }).lean())!.passwordHash;
+    expect(after).toContain('m=19456,p=1,t=2');
+    expect(await verifyPassword(after, PASSWORD)).toBe(true);
+    await (await signIn(ctx.app, 'old@example.vn')).get('/admin').expect(200);
+  });
 
   it('when the login form is posted without its CSRF token, then it is refused with 403 and nobody is signed in', async () => {
     const agent = request.agent(ctx.app);
