@@ -78,7 +78,7 @@ async function timePage(url: string, cookie: string, count: number, maxSec: numb
 }
 
 /** Reads the export to its end as a client does, counting bytes and records (CRLF-terminated lines). */
-async function readExport(url: string, cookie: string): Promise<B5Result['export']> {
+export async function readExport(url: string, cookie: string): Promise<B5Result['export']> {
   const started = process.hrtime.bigint();
   const res = await fetch(url, { headers: { ...PROXY_HTTPS, cookie }, redirect: 'manual' });
   let bytes = 0;

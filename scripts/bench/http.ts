@@ -34,8 +34,25 @@ function mergeCookies(current: string, response: Response): string {
   return [...jar.entries()].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
-/** Signs in through the real login form (CSRF token included) and returns the Cookie header of the session. */
+/**
+ * Signs in through the real login form (CSRF token included) and returns the Cookie header of the session. A 503
+ * (the database too busy to count the attempt: seen right after seeding a million answers, while it still writes
+ * them out) is tried again a few times, as a person would.
+ */
 export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await signInOnce(baseUrl, email, password);
+    } catch (error) {
+      if (!(error instanceof BusyError) || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
+class BusyError extends Error {}
+
+async function signInOnce(baseUrl: string, email: string, password: string): Promise<string> {
   const page = await fetch(`${baseUrl}/admin/login`, { headers: PROXY_HTTPS });
   let cookie = mergeCookies('', page);
   const body = new URLSearchParams({ _csrf: csrfFrom(await page.text()), email, password });
@@ -46,6 +63,7 @@ export async function signIn(baseUrl: string, email: string, password: string): 
     body,
   });
   await res.arrayBuffer();
+  if (res.status === 503) throw new BusyError('bench sign-in failed with HTTP 503');
   if (res.status !== 303) throw new Error(`bench sign-in failed with HTTP ${res.status}`);
   cookie = mergeCookies(cookie, res);
   return cookie;

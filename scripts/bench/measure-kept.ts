@@ -1,6 +1,7 @@
 /**
- * node dist/scripts/bench/measure-kept.js <kept bench directory>
- * B3 (stats API and dashboard, and the first stats request after the app starts) and the B5 list pages against
+ * node dist/scripts/bench/measure-kept.js <kept bench directory> [--export]
+ * B3 (stats API and dashboard, and the first stats request after the app starts) and the B5 list pages (with
+ * --export also the year's CSV export, read to its end, with the app's peak RSS over it) against
  * the database a `npm run bench -- --keep` run left behind, without seeding again (a million answers take 10-14
  * minutes to seed here). It resets the bench administrator's password and adds an API token to sign in with.
  */
@@ -14,10 +15,13 @@ import { startFerretDb } from '../../src/embedded-db/ferretdb';
 import { createLogger } from '../../src/logger';
 import { createModels } from '../../src/models';
 import { runB3, STATS_PATH, timeRequests } from './b3-stats';
+import { EXPORT_PATH, readExport } from './b5-lists';
+import { resetPeakRss } from './rss';
 import { signIn } from './http';
 import { startAppProcess } from './servers';
 
 const ADMIN = 'bench-admin@hailong.local';
+const peakMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 async function main(dir: string): Promise<void> {
   const ferret = await startFerretDb({ dataDir: path.join(dir, 'ferretdb') });
@@ -37,6 +41,12 @@ async function main(dir: string): Promise<void> {
     for (const page of ['/admin/comments', '/admin/review']) {
       const t = await timeRequests(`${app.baseUrl}${page}`, { cookie, 'x-forwarded-proto': 'https' }, 20, 120);
       console.log(`B5: ${page} first page p50 ${t.p50Ms.toFixed(0)} p95 ${t.p95Ms.toFixed(0)} ms (${t.failures} failures)`);
+    }
+    if (process.argv.includes('--export')) {
+      const hwmBefore = peakMb(app.pid);
+      resetPeakRss(app.pid);
+      const exported = await readExport(`${app.baseUrl}${EXPORT_PATH}`, cookie);
+      console.log(`B5 export: HTTP ${exported.status}, ${exported.rows} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s; app peak RSS during it ${peakMb(app.pid)} MB (before it: ${hwmBefore} MB)`);
     }
     const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
     if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);

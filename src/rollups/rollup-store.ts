@@ -4,7 +4,6 @@ import { changeCountedMany, countNewAnswer, startAnswer, type AnswerChange, type
 import { readFigureDocs, readViews, type MonthFigures } from './read-figures';
 import { rebuildRollups, type RebuildReport } from './rebuild';
 import { repairChanges } from './repair';
-import { figureWriteBehind } from './write-behind';
 
 /**
  * The figures' counters as one feature, built once per app (createApp, server.ts) from the models and the clock.
@@ -18,12 +17,10 @@ export interface RollupStore {
   startAnswer(responseId: string, scale: number): AnswerChange;
   /** Includes or excludes stored answers (a review decision, a cluster); returns how many this call moved. */
   decide(responses: readonly Pick<ResponseDoc, '_id'>[], change: CountedChange, scale: number): Promise<number>;
-  /** The figure documents of a scope (a unit and its subtree), kind and level over some months, with this process's answers in. */
+  /** The figure documents of a scope (a unit and its subtree), kind and level over some months (this process's own answers in). */
   figures(query: { kind: string; scope: string; periods: string[]; level?: string }): Promise<MonthFigures[]>;
   /** Form views of a scope over some months. */
   views(scope: string, periods: string[]): Promise<number>;
-  /** Resolves once the figure writes of the answers this process has accepted so far have landed (write-behind.ts). */
-  settled(): Promise<void>;
   /** Finishes the changes cut off by a crash, older than `graceMs`. */
   repair(graceMs?: number): Promise<number>;
   /** Recounts everything from the raw answers; with `fix`, rewrites what differs. */
@@ -39,7 +36,6 @@ export function createRollupStore(deps: { models: RollupModels; clock: () => Dat
     startAnswer: (responseId, scale) => startAnswer(models, responseId, scale, clock()),
     decide: (responses, change, scale) => changeCountedMany(models, responses, change, scale, clock()),
     figures: (query) => readFigureDocs(models.Figure, query),
-    settled: () => figureWriteBehind(models.Figure).settled(),
     views: (scope, periods) => readViews(models.ViewTotal, scope, periods),
     repair: (graceMs) => repairChanges(models, clock(), graceMs),
     rebuild: (scaleOf, options) => rebuildRollups(models as Models, scaleOf, options),
