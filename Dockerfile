@@ -1,6 +1,6 @@
-# Production image: compiled dist/ on Node.js 20, non-root, under tini, with a health check.
+# Production image: compiled dist/ on Node.js 24 LTS, non-root, under tini, with a health check.
 # Not built on the development machines (no Docker engine there); see README "Docker".
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # Fonts: the monthly e-mail's chart is drawn on the server (@napi-rs/canvas) and needs Vietnamese glyphs.
 RUN apt-get update && apt-get install -y --no-install-recommends tini fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production PORT=3000

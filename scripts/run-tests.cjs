@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
  * `npm test`: type-checks, runs jest in band (2-core machines), then prints the closing line CI reads:
- * "N passed, N failed". A suite that fails before running any test (a syntax error, a failing beforeAll)
- * counts as one failure, so a broken file can never look green. Extra arguments go to jest.
+ * "N passed, N failed". A suite that fails before running any test (a syntax error, a failing beforeAll) counts as
+ * one failure, so a broken file can never look green. Extra arguments go to jest.
+ * TEST_RUNTIMES=both runs the suite again on Node.js 24, the production runtime (scripts/node24.cjs installs it from
+ * the npm registry when the machine's is older), and sums both runs. Not yet the default: on Node.js 24 the fuzz
+ * tests' oversized requests (a body or a request line past the server's limits) sometimes end in a connection reset
+ * instead of the 413/431, which those tests do not accept yet (issue 14).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { node24 } = require('./node24.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
-const RESULTS = path.join(ROOT, '.jest-results.json');
 const bin = (pkg, file) => path.join(ROOT, 'node_modules', pkg, 'bin', file);
 
 const typecheck = spawnSync(process.execPath, [bin('typescript', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], {
@@ -20,27 +24,56 @@ const typecheck = spawnSync(process.execPath, [bin('typescript', 'tsc'), '--noEm
 const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('[test] type check failed (counted as one failure)');
 
-fs.rmSync(RESULTS, { force: true });
-const jest = spawnSync(
-  process.execPath,
-  [bin('jest', 'jest.js'), '--runInBand', '--json', `--outputFile=${RESULTS}`, ...process.argv.slice(2)],
-  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
+/** One jest run on `node`; its passed and failed tests. */
+function runJest(node, label, resultsFile, expectedMajor) {
+  fs.rmSync(resultsFile, { force: true });
+  if (runs.length > 1) console.log(`[test] jest on ${label}`);
+  const jest = spawnSync(node, [bin('jest', 'jest.js'), '--runInBand', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    // test/unit/runtime.test.ts checks that the run really is on the runtime it is labelled with.
+    env: { ...process.env, NODE_ENV: 'test', ...(expectedMajor ? { TEST_EXPECTED_NODE_MAJOR: String(expectedMajor) } : {}) },
+  });
+  let passed = 0;
+  let failed = 0;
+  try {
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    passed += results.numPassedTests;
+    failed += results.numFailedTests;
+    for (const suite of results.testResults) {
+      const ran = suite.assertionResults.some((a) => a.status === 'passed' || a.status === 'failed');
+      if (suite.status === 'failed' && !ran) failed += 1;
+    }
+    if (results.numTotalTests === 0 && !results.testResults.length) failed += 1;
+  } catch {
+    console.error(`[test] jest on ${label} produced no results`);
+    failed += 1;
+  }
+  if (runs.length > 1) console.log(`[test] ${label}: ${passed} passed, ${failed} failed`);
+  return { passed, failed, exitedClean: jest.status === 0 };
+}
+
+const runs = [{ node: process.execPath, label: `Node.js ${process.version} (this machine's)`, results: '.jest-results.json' }];
+if (process.env.TEST_RUNTIMES === 'both') {
+  let production;
+  try {
+    production = node24();
+  } catch (error) {
+    console.error(`[test] Node.js 24 could not be installed: ${error.message}`);
+  }
+  if (!production) runs.push({ node: undefined, label: 'Node.js 24', results: '' });
+  else if (production !== process.execPath) runs.push({ node: production, label: 'Node.js 24 (production)', results: '.jest-results-node24.json', major: 24 });
+}
 
 let passed = 0;
 let failed = typecheckFailed ? 1 : 0;
-try {
-  const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
-  passed += results.numPassedTests;
-  failed += results.numFailedTests;
-  for (const suite of results.testResults) {
-    const ran = suite.assertionResults.some((a) => a.status === 'passed' || a.status === 'failed');
-    if (suite.status === 'failed' && !ran) failed += 1;
-  }
-  if (results.numTotalTests === 0 && !results.testResults.length) failed += 1;
-} catch {
-  console.error('[test] jest produced no results');
-  failed += 1;
+let exitedClean = true;
+for (const run of runs) {
+  // A runtime that could not be installed is one failure: the tests did not run where production runs.
+  const result = run.node ? runJest(run.node, run.label, path.join(ROOT, run.results), run.major) : { passed: 0, failed: 1, exitedClean: false };
+  passed += result.passed;
+  failed += result.failed;
+  exitedClean &&= result.exitedClean;
 }
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || jest.status !== 0 ? 1 : 0);
+process.exit(failed > 0 || !exitedClean ? 1 : 0);
