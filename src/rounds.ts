@@ -1,4 +1,5 @@
 import { bulkRefusals } from './db-writes';
+
 /**
  * Group commit: work queued while a round is under way goes together in the next round. Under a burst of answers a
  * round carries many changes in a few database commands; alone, a change goes at once. Each caller's promise

@@ -86,9 +86,10 @@ async function compare<T extends { _id: string }>(
 }
 
 /**
- * Recomputes the figure documents from the raw responses and compares them with the ones kept by increments. With `fix`, differing documents are rewritten and stray ones removed. Run it while no
- * answers arrive (an answer landing mid-rebuild could be counted twice or missed until the next rebuild); the
- * repair of interrupted changes (repair.ts) needs no such pause.
+ * Recomputes the figure documents from the raw responses and compares them with the ones kept by increments.
+ * With `fix`, differing documents are rewritten and stray ones removed. Run it while no answers arrive (an answer
+ * landing mid-rebuild could be counted twice or missed until the next rebuild); the repair of interrupted changes
+ * (repair.ts) needs no such pause.
  */
 export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<RebuildReport> {
   const { figures, responses } = await recount(models, scaleOf);
