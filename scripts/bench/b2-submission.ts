@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import type { ResponseDoc } from '../../src/responses/response.model';
+import { responseIdOn } from '../../src/responses/response-id';
 import { buildResponse } from '../../src/responses/submit-response';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
@@ -132,7 +133,7 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
 export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
   const { link, unit, survey } = form.target;
   const answers = Object.fromEntries(Object.entries(form.answers).map(([key, value]) => [key, Number(value)]));
-  return buildResponse({ id: `bench-raw-${crypto.randomBytes(16).toString('base64url')}`, link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false });
+  return buildResponse({ id: responseIdOn(now, `bench-raw-${crypto.randomBytes(16).toString('base64url')}`), link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false });
 }
 
 /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Collection } from 'mongoose';
 import { indexSeededResponses } from '../../src/lists/bulk-index';
 import type { Models } from '../../src/models';
+import { responseIdOn } from '../../src/responses/response-id';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 import type { LatencyFigures } from './b3-stats';
@@ -36,13 +37,13 @@ export interface B5Result {
  * cluster: the block's first answer sent again from one address (same link, same minute, same ratings).
  */
 function flaggedAnswer(r: ResponseDoc, n: number, template: ResponseDoc): ResponseDoc {
-  const _id = `syn-${FLAGGED_SEED}-${n}`;
-  if (n % 5 !== 0) return { ...r, _id, counted: false, flags: [(['too_fast', 'honeypot', 'repeat_device'] as const)[n % 3]!] };
+  const rest = `syn-${FLAGGED_SEED}-${n}`;
+  if (n % 5 !== 0) return { ...r, _id: responseIdOn(r.submittedAt, rest), counted: false, flags: [(['too_fast', 'honeypot', 'repeat_device'] as const)[n % 3]!] };
   const addressHash = crypto.createHash('sha256').update(`bench-cluster-${Math.floor(n / CLUSTER_BLOCK)}`).digest('base64url').slice(0, 22);
-  return { ...template, _id, counted: false, addressHash, flags: ['burst'] };
+  return { ...template, _id: responseIdOn(template.submittedAt, rest), counted: false, addressHash, flags: ['burst'] };
 }
 
-/** Adds flagged answers number `from`..`to - 1` (ids "syn-60602-<n>"), deterministic like the seed. */
+/** Adds flagged answers number `from`..`to - 1` (ids "~<day>~syn-60602-<n>"), deterministic like the seed. */
 export async function seedFlagged(models: Models, targets: SyntheticTarget[], options: { from: number; to: number; lastPeriod: string }): Promise<number> {
   const raw = models.Response.collection as unknown as Collection<ResponseDoc>;
   for (let from = options.from; from < options.to; from += 1000) {

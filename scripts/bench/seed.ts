@@ -9,7 +9,7 @@ import { expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../..
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { BulkListIndexer } from '../../src/lists/bulk-index';
 
-/** Seed of the bench's synthetic responses (ids "syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
+/** Seed of the bench's synthetic responses (ids "~<day>~syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
 export const BENCH_SEED = 60601;
 const BATCH = 1000;
 const WRITE_CHUNK = 1000;

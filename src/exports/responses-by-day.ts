@@ -1,5 +1,6 @@
 import type { Models } from '../models';
-import { dayOf } from '../responses/period';
+import { dayOf, firstDayOf, lastDayOf, shiftDay } from '../responses/period';
+import { idsOpenedOn, LEGACY_IDS } from '../responses/response-id';
 import type { ResponseDoc } from '../responses/response.model';
 import { SpillFolder } from './spill-runs';
 
@@ -79,47 +80,134 @@ async function* linesOf(rows: AsyncIterable<Row>): AsyncGenerator<string> {
   for await (const row of rows) yield row.line;
 }
 
+interface SortLimits {
+  runRows: number;
+  fanIn: number;
+  spillParent?: string;
+}
+
+/** An external sort of rows by day then id: at most `runRows` rows held, sorted runs spilled beyond that. */
+class RowSorter {
+  private buffer: Row[] = [];
+  private readonly runs: string[] = [];
+  private spill: SpillFolder | undefined;
+
+  constructor(private readonly limits: SortLimits) {}
+
+  async add(row: Row): Promise<void> {
+    this.buffer.push(row);
+    if (this.buffer.length < this.limits.runRows) return;
+    this.spill ??= await SpillFolder.open(this.limits.spillParent);
+    this.runs.push(await this.spill.write(sorted(this.buffer).map((r) => r.line)));
+    this.buffer = [];
+  }
+
+  /** The rows added, in order. A sorter that never spilled never touches disk. */
+  async *drain(): AsyncGenerator<Row> {
+    const folder = this.spill;
+    if (!folder) {
+      const rows = sorted(this.buffer);
+      this.buffer = [];
+      yield* rows;
+      return;
+    }
+    const runs = this.runs;
+    if (this.buffer.length) runs.push(await folder.write(sorted(this.buffer).map((r) => r.line)));
+    this.buffer = [];
+    while (runs.length > this.limits.fanIn) {
+      const group = runs.splice(0, this.limits.fanIn);
+      runs.push(await folder.write(linesOf(merge(group.map((file) => rowsOf(folder, file))))));
+      for (const file of group) await folder.remove(file);
+    }
+    yield* merge(runs.map((file) => rowsOf(folder, file)));
+  }
+
+  async close(): Promise<void> {
+    await this.spill?.close();
+  }
+}
+
+type ResponseFilter = Record<string, unknown>;
+
+function findRows(models: Models, filter: ResponseFilter) {
+  return models.Response.collection.find(filter as never, { projection: PROJECTION }).batchSize(500);
+}
+
+/** The responses stored before ids carried a day (response-id.ts): one cursor over them, sorted whole. */
+async function* legacyRows(models: Models, filter: ResponseFilter, limits: SortLimits): AsyncGenerator<Row> {
+  const sorter = new RowSorter(limits);
+  const cursor = findRows(models, { ...filter, _id: LEGACY_IDS });
+  try {
+    for await (const doc of cursor) await sorter.add(rowOf(doc as unknown as ResponseDoc));
+    await cursor.close();
+    yield* sorter.drain();
+  } finally {
+    await cursor.close();
+    await sorter.close();
+  }
+}
+
 /**
- * The responses of a scope and period range in export order, read with one cursor (on FerretDB any filter but
- * `_id` reads the whole collection, so one pass, not one per month) and sorted within the bounds above. A small
- * export never touches disk.
+ * The responses with day-keyed ids, read one day of opened forms at a time (an `_id` range: only that day is
+ * decoded) and written out a day at a time. An answer submitted on day D was opened on D - 1 or D (a form token
+ * lives 24 hours), or on D + 1 when the instance that served the form ran up to a minute ahead
+ * (form-token.ts): so once the forms opened on day K are read, every day before K is complete. At most three
+ * days are held, each within the sort's bounds.
+ */
+async function* dayKeyedRows(models: Models, filter: ResponseFilter, scope: ExportScope, limits: SortLimits): AsyncGenerator<Row> {
+  const pending = new Map<string, RowSorter>();
+  const flush = async function* (before: string): AsyncGenerator<Row> {
+    for (const day of [...pending.keys()].sort()) {
+      if (day >= before) return;
+      const sorter = pending.get(day)!;
+      pending.delete(day);
+      try {
+        yield* sorter.drain();
+      } finally {
+        await sorter.close();
+      }
+    }
+  };
+  try {
+    for (let opened = shiftDay(firstDayOf(scope.from), -1), last = shiftDay(lastDayOf(scope.to), 1); opened <= last; opened = shiftDay(opened, 1)) {
+      const cursor = findRows(models, { ...filter, _id: idsOpenedOn(opened) });
+      try {
+        for await (const doc of cursor) {
+          const row = rowOf(doc as unknown as ResponseDoc);
+          let sorter = pending.get(row.day);
+          if (!sorter) pending.set(row.day, (sorter = new RowSorter(limits)));
+          await sorter.add(row);
+        }
+      } finally {
+        await cursor.close();
+      }
+      yield* flush(opened);
+    }
+    yield* flush('9999-99-99');
+  } finally {
+    for (const sorter of pending.values()) await sorter.close();
+  }
+}
+
+/**
+ * The responses of a scope and period range in export order. Day-keyed ids are read a day at a time, so the first
+ * rows go out as soon as the first day is read and a month's export reads only that month (on FerretDB any filter
+ * but an `_id` condition decodes the whole collection). Responses stored before ids carried a day are read with
+ * one cursor and sorted within the bounds above, then merged in. A small export never touches disk.
  */
 export async function* responsesByDay(models: Models, scope: ExportScope, options: { runRows?: number; fanIn?: number; spillParent?: string } = {}): AsyncGenerator<ResponseDoc> {
-  const runRows = options.runRows ?? RUN_ROWS;
-  const fanIn = Math.max(2, options.fanIn ?? FAN_IN);
-  const filter = {
+  const limits: SortLimits = { runRows: options.runRows ?? RUN_ROWS, fanIn: Math.max(2, options.fanIn ?? FAN_IN), spillParent: options.spillParent };
+  const filter: ResponseFilter = {
     kind: scope.kind,
     period: { $gte: scope.from, $lte: scope.to },
     $or: [{ unitCode: scope.unit.code }, { unitAncestors: scope.unit.code }],
     ...(scope.level ? { level: scope.level } : {}),
   };
-  const cursor = models.Response.collection.find(filter as never, { projection: PROJECTION }).batchSize(500);
-  let spill: SpillFolder | undefined;
+  const sources = [legacyRows(models, filter, limits), dayKeyedRows(models, filter, scope, limits)];
   try {
-    const runs: string[] = [];
-    let buffer: Row[] = [];
-    for await (const doc of cursor) {
-      buffer.push(rowOf(doc as unknown as ResponseDoc));
-      if (buffer.length < runRows) continue;
-      spill ??= await SpillFolder.open(options.spillParent);
-      runs.push(await spill.write(sorted(buffer).map((r) => r.line)));
-      buffer = [];
-    }
-    if (!spill) {
-      for (const row of sorted(buffer)) yield docOf(row);
-      return;
-    }
-    const folder = spill;
-    if (buffer.length) runs.push(await folder.write(sorted(buffer).map((r) => r.line)));
-    buffer = [];
-    while (runs.length > fanIn) {
-      const group = runs.splice(0, fanIn);
-      runs.push(await folder.write(linesOf(merge(group.map((file) => rowsOf(folder, file))))));
-      for (const file of group) await folder.remove(file);
-    }
-    for await (const row of merge(runs.map((file) => rowsOf(folder, file)))) yield docOf(row);
+    for await (const row of merge(sources)) yield docOf(row);
   } finally {
-    await cursor.close();
-    await spill?.close();
+    // Ends the readers (their cursors and spill folders) when the client goes away before the last row.
+    for (const source of sources) await source.return(undefined);
   }
 }

@@ -33,3 +33,16 @@ export function periodRange(from: string, to: string): string[] {
   for (let p = from; p <= to; p = shiftPeriod(p, 1)) out.push(p);
   return out;
 }
+
+/** The first day ("YYYY-MM-DD") of a period. */
+export const firstDayOf = (period: string): string => `${period}-01`;
+
+/** The day `offset` days after `day` ("YYYY-MM-DD"; calendar arithmetic, no time zone involved). */
+export function shiftDay(day: string, offset: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + offset);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The last day ("YYYY-MM-DD") of a period. */
+export const lastDayOf = (period: string): string => shiftDay(firstDayOf(shiftPeriod(period, 1)), -1);

@@ -3,6 +3,7 @@ import type { SurveyVersion } from '../surveys/survey.model';
 import type { Link } from '../links/link.model';
 import type { Unit } from '../units/unit.model';
 import { shiftPeriod } from '../responses/period';
+import { responseIdOn } from '../responses/response-id';
 import type { ResponseDoc } from '../responses/response.model';
 import { topTwo } from '../responses/submit-response';
 
@@ -68,7 +69,7 @@ export function syntheticResponses(targets: SyntheticTarget[], range: { from: nu
     }
     const overall = answers[definition.overall.key]!;
     out.push({
-      _id: `syn-${seed}-${i}`,
+      _id: responseIdOn(submittedAt, `syn-${seed}-${i}`),
       linkCode: target.link.code,
       surveyKey: target.survey.key,
       surveyVersion: target.survey.version,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { responseIdOn } from '../responses/response-id';
 import { purposeKey } from '../secret-keys';
 
 /**
@@ -18,8 +19,9 @@ export interface FormToken {
 /** Tokens older than this are refused (the form is shown again with the answers kept). */
 export const TOKEN_MAX_AGE_MS = 24 * 3600 * 1000;
 
-export function newTokenId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+/** The token's id, which becomes the response id: the day the form was opened, then 128 random bits (response-id.ts). */
+export function newTokenId(issuedAt: Date): string {
+  return responseIdOn(issuedAt);
 }
 
 function sign(payload: string, secret: string): string {

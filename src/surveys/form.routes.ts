@@ -60,8 +60,10 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
   /** The client address as the rate limits see it (an IPv6 address by its /56), hashed under the day's salt. */
   const addressHashOf = async (req: Request, now: Date) => hashAddress(await addressSalt(now), ipKeyGenerator(req.ip ?? 'unknown'));
 
-  const newToken = (survey: SurveyVersion, code: string) =>
-    issueFormToken({ id: newTokenId(), link: code, version: survey.version, issuedAt: deps.clock().getTime() }, deps.config.SESSION_SECRET);
+  const newToken = (survey: SurveyVersion, code: string) => {
+    const issuedAt = deps.clock();
+    return issueFormToken({ id: newTokenId(issuedAt), link: code, version: survey.version, issuedAt: issuedAt.getTime() }, deps.config.SESSION_SECRET);
+  };
 
   const locals = (channel: Channel, state: RenderState) => {
     const { open, survey } = state;

@@ -61,6 +61,37 @@ describe('database server: indexes and atomic updates', () => {
     expect((await docs.updateOne({ _id: 'd7', n: 7 }, { $set: { counted: true } })).modifiedCount).toBe(1);
   });
 
+  it('when a filter holds a range of string _ids, then the plan uses the _id index and the result is exactly the range', async () => {
+    const docs = db.collection<{ _id: unknown; n: number }>('id-ranges');
+    // Prefixes of the bounds and of each other, ' ' and '!' (which sort below the JSON text's closing quote), the
+    // day-keyed shape of response ids, and ids of other types (which a string range never matches).
+    const stringIds = ['a', 'a!', 'a b', 'ab', 'abc', 'abd', 'b', 'b-', 'b~', '~2026-03-13~zz', '~2026-03-14~', '~2026-03-14~A-_9', '~2026-03-14~zz', '~2026-03-14~~', '~2026-03-15~A', 'z'];
+    await docs.insertMany([...stringIds.map((_id, n) => ({ _id, n })), { _id: 7, n: 100 }, { _id: new mongoose.mongo.ObjectId(), n: 101 }]);
+    const ranges: Record<string, string>[] = [
+      { $gte: 'ab' },
+      { $gt: 'ab' },
+      { $lt: 'ab' },
+      { $lte: 'ab' },
+      { $gte: 'a', $lt: 'b' },
+      { $gt: 'a', $lte: 'b~' },
+      { $gte: '~2026-03-14~', $lte: '~2026-03-14~~' },
+      { $lt: '~' },
+    ];
+    const inRange = (id: string, range: Record<string, string>) =>
+      Object.entries(range).every(([op, bound]) => (op === '$gt' ? id > bound : op === '$gte' ? id >= bound : op === '$lt' ? id < bound : id <= bound));
+    for (const range of ranges) {
+      const found = (await docs.find({ _id: range }).toArray()).map((d) => d._id as string).sort();
+      expect({ range, found }).toEqual({ range, found: stringIds.filter((id) => inRange(id, range)).sort() });
+      const plan = JSON.stringify((await docs.find({ _id: range, n: { $gte: 0 } }).explain()).queryPlanner);
+      if (ferretDbVersion !== undefined) {
+        expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+        expect(plan).not.toMatch(/detail=SCAN/);
+      } else {
+        expect(plan).toMatch(/IXSCAN/);
+      }
+    }
+  });
+
   it('when 400 $inc of one document arrive at once over 20 connections, then all 400 apply without error', async () => {
     const docs = counters('incs');
     await docs.insertOne({ _id: 'cell', n: 0 });
