@@ -29,7 +29,7 @@ export interface B5Result {
   flagged: number;
   comments: LatencyFigures;
   review: LatencyFigures;
-  export: { status: number; ms: number; bytes: number; rows: number; peakRssBytes?: number; rssBeforeBytes?: number };
+  export: { status: number; ms: number; firstRowMs?: number; bytes: number; rows: number; peakRssBytes?: number; rssBeforeBytes?: number };
 }
 
 /**
@@ -84,12 +84,15 @@ export async function readExport(url: string, cookie: string): Promise<B5Result[
   const res = await fetch(url, { headers: { ...PROXY_HTTPS, cookie }, redirect: 'manual' });
   let bytes = 0;
   let lines = 0;
+  let firstRowMs: number | undefined;
   for await (const chunk of res.body ?? []) {
     const buf = chunk as Uint8Array;
     bytes += buf.length;
     for (const byte of buf) if (byte === 10) lines += 1;
+    // The header line ends with the first line break: a second one means a whole data row has arrived.
+    if (firstRowMs === undefined && lines >= 2) firstRowMs = elapsedMs(started);
   }
-  return { status: res.status, ms: elapsedMs(started), bytes, rows: Math.max(0, lines - 1) };
+  return { status: res.status, ms: elapsedMs(started), ...(firstRowMs === undefined ? {} : { firstRowMs }), bytes, rows: Math.max(0, lines - 1) };
 }
 
 export async function runB5(options: {
@@ -173,6 +176,7 @@ export function b5Markdown(results: B5Result[]): string {
       ms(r.review.p50Ms),
       ms(r.review.p95Ms),
       r.comments.requests,
+      r.export.firstRowMs === undefined ? '–' : `${round(r.export.firstRowMs / 1000, 1)} s`,
       `${round(r.export.ms / 1000, 1)} s`,
       r.export.rows,
       `${round(r.export.bytes / MB, 1)} MB`,
@@ -181,7 +185,7 @@ export function b5Markdown(results: B5Result[]): string {
     ].join(' | '),
   );
   return [
-    `## B5 comment and review lists, raw export\n\nOne request at a time after 2 warm-up requests: \`GET ${COMMENTS_PATH}\` and \`GET ${REVIEW_PATH}\` (signed-in super admin, default 12 months, first page), then \`GET ${EXPORT_PATH}\` read to its end. The lists come from the list index (src/lists/); the export streams the responses sorted by day with bounded memory (src/exports/responses-by-day.ts). Flagged answers added for the review list: one per 100 responses, a fifth of them in clusters of 40. "peak RSS" is the app's during the export alone (its own sampler phase, the kernel's high-water mark reset at its start); "RSS before" is the app's RSS just before it, what the app held already.`,
-    `| responses | flagged | comments p50 | comments p95 | review p50 | review p95 | requests each | export took | export rows | export size | peak RSS | RSS before |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n${rows.map((r) => `| ${r} |`).join('\n')}`,
+    `## B5 comment and review lists, raw export\n\nOne request at a time after 2 warm-up requests: \`GET ${COMMENTS_PATH}\` and \`GET ${REVIEW_PATH}\` (signed-in super admin, default 12 months, first page), then \`GET ${EXPORT_PATH}\` read to its end. The lists come from the list index (src/lists/); the export streams the responses sorted by day with bounded memory, reading one day at a time (src/exports/responses-by-day.ts). Flagged answers added for the review list: one per 100 responses, a fifth of them in clusters of 40. "peak RSS" is the app's during the export alone (its own sampler phase, the kernel's high-water mark reset at its start); "RSS before" is the app's RSS just before it, what the app held already.`,
+    `| responses | flagged | comments p50 | comments p95 | review p50 | review p95 | requests each | export's first row | export took | export rows | export size | peak RSS | RSS before |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n${rows.map((r) => `| ${r} |`).join('\n')}`,
   ].join('\n\n');
 }

@@ -46,7 +46,7 @@ async function main(dir: string): Promise<void> {
       const hwmBefore = peakMb(app.pid);
       resetPeakRss(app.pid);
       const exported = await readExport(`${app.baseUrl}${EXPORT_PATH}`, cookie);
-      console.log(`B5 export: HTTP ${exported.status}, ${exported.rows} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s; app peak RSS during it ${peakMb(app.pid)} MB (before it: ${hwmBefore} MB)`);
+      console.log(`B5 export: HTTP ${exported.status}, ${exported.rows} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s (first row after ${((exported.firstRowMs ?? NaN) / 1000).toFixed(1)} s); app peak RSS during it ${peakMb(app.pid)} MB (before it: ${hwmBefore} MB)`);
     }
     const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
     if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);

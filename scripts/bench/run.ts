@@ -217,7 +217,7 @@ async function main(): Promise<number> {
       log(`B5 at ${size}: comment and review lists, then the CSV export of 12 months...`);
       const b5 = await runB5({ appUrl: app.baseUrl, admin: data.admin, models, targets: data.targets, lastPeriod: periodOf(now), responses: size, flaggedFrom: i ? Math.floor(args.sizes[i - 1]! / 100) : 0, requests: args.b3Requests, maxSecPerEndpoint: args.b3MaxSec, rss });
       report.b5 = [...(report.b5 ?? []), b5];
-      log(`B5 at ${size}: comments p95 ${b5.comments.p95Ms.toFixed(0)} ms, review p95 ${b5.review.p95Ms.toFixed(0)} ms, export ${b5.export.rows} rows in ${(b5.export.ms / 1000).toFixed(1)} s, peak RSS ${Math.round((b5.export.peakRssBytes ?? 0) / 1e6)} MB`);
+      log(`B5 at ${size}: comments p95 ${b5.comments.p95Ms.toFixed(0)} ms, review p95 ${b5.review.p95Ms.toFixed(0)} ms, export ${b5.export.rows} rows in ${(b5.export.ms / 1000).toFixed(1)} s (first row after ${((b5.export.firstRowMs ?? NaN) / 1000).toFixed(1)} s), peak RSS ${Math.round((b5.export.peakRssBytes ?? 0) / 1e6)} MB`);
       if (i === 0) {
         // B4 on the smallest size: its cost grows with the collections it reads (every response, for new comments).
         const period = shiftPeriod(periodOf(new Date()), -1);
