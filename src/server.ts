@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
+import { answerMalformedRequests } from './http/client-errors';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDatabase } from './db';
@@ -177,7 +178,7 @@ function startRetention(models: Models, logger: Logger): void {
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = answerMalformedRequests(app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server))));
   });
 }
 

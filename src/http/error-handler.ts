@@ -20,6 +20,12 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
 
   if (res.headersSent) return next(error);
   res.status(appError.status);
+  // Refused before its body was read to the end (too large, wrong type): read and drop the rest and close after
+  // this answer. A socket closed with unread data is reset, and the client then sees a reset instead of the 413.
+  if (!req.complete) {
+    res.setHeader('Connection', 'close');
+    req.resume();
+  }
   if (appError.status === 503) res.setHeader('Retry-After', '5');
   if (wantsJson(req)) {
     res.json({ error: { code: appError.code, message: appError.message, ...(appError.expected && appError.details ? { details: appError.details } : {}) } });

@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
+import { answerMalformedRequests } from '../../src/http/client-errors';
 
 /** Serves the app on a loopback port for tests that need real concurrency (supertest opens a server per call). */
 export async function listen(app: Express): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = answerMalformedRequests(app.listen(0, '127.0.0.1', () => resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
   return {
