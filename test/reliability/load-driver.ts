@@ -15,6 +15,8 @@ export interface Attempt {
   body: Record<string, string>;
   tokenId: string;
   status: number;
+  /** When the answer to the POST arrived (Date.now()). */
+  answeredAt: number;
 }
 
 export interface LoadOptions {
@@ -67,9 +69,9 @@ async function respond(baseUrl: string, target: Target, headers: Record<string, 
     const body = { _token: token, ...target.fields() };
     try {
       const res = await post(baseUrl, target.path, body, headers);
-      return { path: target.path, body, tokenId: tokenIdOf(token), status: res.status };
+      return { path: target.path, body, tokenId: tokenIdOf(token), status: res.status, answeredAt: Date.now() };
     } catch {
-      return { path: target.path, body, tokenId: tokenIdOf(token), status: 0 };
+      return { path: target.path, body, tokenId: tokenIdOf(token), status: 0, answeredAt: Date.now() };
     }
   } catch {
     return null;

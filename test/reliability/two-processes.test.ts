@@ -1,12 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Database } from '../../src/db';
-import { freePort, PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
+import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
 import { readRunningState } from '../../src/embedded-db/running-state';
 import { createLogger } from '../../src/logger';
 import { createApiToken } from '../helpers/admin-fixtures';
+import { startAppProcess, stopAppProcess, type AppProcess } from '../helpers/app-process';
 import { allAnswers, pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { waitFor } from '../helpers/wait';
 import { countStatuses, post, runLoad, type Target } from './load-driver';
@@ -21,50 +22,12 @@ import { tokenFrom } from '../helpers/survey-fixtures';
  */
 const DIST = path.join(PROJECT_ROOT, 'dist');
 const LOAD_MS = 15_000;
-
-interface Instance {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
-
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [path.join(DIST, 'src', 'server.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DB_SEED_DEMO: 'false',
-      FORM_MIN_FILL_SECONDS: '0',
-      TRUST_PROXY: '1',
-      REPORT_SCHEDULE: 'false',
-      SESSION_SECRET: 'two-processes-secret-two-processes-secret',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) === 200, 60_000, 200);
-  return { child, baseUrl, output: () => output };
-}
-
-function stop(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve());
-    instance.child.kill('SIGTERM');
-    setTimeout(() => instance.child.kill('SIGKILL'), 10_000).unref();
-  });
-}
+const startInstance = (env: Record<string, string>) => startAppProcess({ SESSION_SECRET: 'two-processes-secret-two-processes-secret', ...env });
 
 describe('two app processes on one database', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-two-'));
-  let a: Instance | undefined;
-  let b: Instance | undefined;
+  let a: AppProcess | undefined;
+  let b: AppProcess | undefined;
   let db: Database;
   let fx: SurveyFixtures;
   let uri: string;
@@ -80,12 +43,12 @@ describe('two app processes on one database', () => {
   }, 120_000);
   afterAll(async () => {
     await db?.close();
-    await stop(b);
-    await stop(a);
+    await stopAppProcess(b);
+    await stopAppProcess(a);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const stats = async (instance: Instance, kind: string) => {
+  const stats = async (instance: AppProcess, kind: string) => {
     const res = await fetch(`${instance.baseUrl}/api/v1/stats?kind=${kind}&unit=SGD`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as { headline: { n: number }; byMonth: unknown; byUnit: unknown; byQuestion: unknown };
@@ -97,7 +60,7 @@ describe('two app processes on one database', () => {
       const instrument = fx.instrument(key);
       return { path: pathOf(instrument, fx.links[key]!), fields: () => allAnswers(instrument, 1 + Math.floor(Math.random() * instrument.scale)) };
     });
-    const load = (instance: Instance) =>
+    const load = (instance: AppProcess) =>
       runLoad({ baseUrl: instance.baseUrl, targets, concurrency: 4, durationMs: LOAD_MS, maxRespondents: 5000, distinctClients: true });
     const [onA, onB] = await Promise.all([load(a!), load(b!)]);
 
