@@ -3,10 +3,9 @@
  * `npm test`: type-checks, runs jest in band (2-core machines), then prints the closing line CI reads:
  * "N passed, N failed". A suite that fails before running any test (a syntax error, a failing beforeAll) counts as
  * one failure, so a broken file can never look green. Extra arguments go to jest.
- * TEST_RUNTIMES=both runs the suite again on Node.js 24, the production runtime (scripts/node24.cjs installs it from
- * the npm registry when the machine's is older), and sums both runs. Not yet the default: on Node.js 24 the fuzz
- * tests' oversized requests (a body or a request line past the server's limits) sometimes end in a connection reset
- * instead of the 413/431, which those tests do not accept yet (issue 14).
+ * The suite runs on the machine's Node.js, then again on Node.js 24, the production runtime (scripts/node24.cjs
+ * installs it from the npm registry when the machine's is older), and the closing line sums both runs (issue 14).
+ * TEST_RUNTIMES=machine runs the first only, for a quicker loop while working.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -53,8 +52,13 @@ function runJest(node, label, resultsFile, expectedMajor) {
   return { passed, failed, exitedClean: jest.status === 0 };
 }
 
+const runtimes = process.env.TEST_RUNTIMES || 'both';
+if (runtimes !== 'both' && runtimes !== 'machine') {
+  console.error(`[test] TEST_RUNTIMES must be "both" (the default) or "machine", not "${runtimes}"`);
+  process.exit(1);
+}
 const runs = [{ node: process.execPath, label: `Node.js ${process.version} (this machine's)`, results: '.jest-results.json' }];
-if (process.env.TEST_RUNTIMES === 'both') {
+if (runtimes === 'both') {
   let production;
   try {
     production = node24();

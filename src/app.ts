@@ -34,6 +34,7 @@ import type { Logger } from './logger';
 import { createModels } from './models';
 import { saltProvider } from './settings.salt';
 import { publicFormRoutes } from './surveys/form.routes';
+import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
 
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Outgoing mail (admin previews); defaults to SMTP_URL. */
   mailer?: Mailer;
+  /** Where the rate limits count; each instance's memory by default (server.ts passes Redis when configured). */
+  limits?: LimitStores;
 }
 
 /** Builds the express app. Never listens and never connects: server.ts and the tests do that. */
@@ -73,9 +76,9 @@ export function createApp(deps: AppDeps): Express {
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups }));
+  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups, limits: deps.limits }));
   app.use(homeRoutes());
-  app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL }));
+  app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL, limits: deps.limits }));
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
   const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };

@@ -89,6 +89,9 @@ const DATABASE_DOWN_NAMES = new Set([
   'MongoNotConnectedError',
   'MongoPoolClearedError',
   'MongoTopologyClosedError',
+  // A reply the driver cannot read (the embedded FerretDB once answered finds without their cursor right after a
+  // million answers were written into it): the database is not answering properly, try again.
+  'MongoUnexpectedServerResponseError',
 ]);
 
 /**

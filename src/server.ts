@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { answerMalformedRequests } from './http/client-errors';
+import { memoryLimitStores, redisLimitStores } from './http/rate-limit-store';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDatabase } from './db';
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   let prepared = false;
   let stopSchedule = () => {};
   const readiness = { isPrepared: () => prepared, isReady: () => db.isReady(), isShuttingDown: () => shuttingDown };
-  const app = createApp({ config, logger, db, mailer, readiness });
+  const limits = config.RATE_LIMIT_REDIS_URL ? await redisLimitStores(config.RATE_LIMIT_REDIS_URL, logger) : memoryLimitStores;
+  const app = createApp({ config, logger, db, mailer, readiness, limits });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT, url: config.PUBLIC_BASE_URL }, 'listening');
 
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
     await flushViewCounts(models.LinkView).catch((error) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
+    await limits.close();
     if (embedded) {
       await embedded.stop();
       clearRunningState(embedded.dataDir);

@@ -16,7 +16,7 @@ import { createModels, type Models } from '../../src/models';
 import { periodOf, shiftPeriod } from '../../src/responses/period';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { runB1 } from './b1-form-page';
+import { runB1, type B1Result } from './b1-form-page';
 import { formTargets, runB2 } from './b2-submission';
 import { runB3, STATS_PATH, timeRequests } from './b3-stats';
 import { runB4 } from './b4-monthly';
@@ -107,6 +107,26 @@ function benchUri(uri: string): string {
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+/**
+ * B1 again with the app and bare express both on Node.js 24 LTS, the production runtime (scripts/node24.cjs: the
+ * machine's own when it is 24, else the npm registry's build in .tools/). Not run (undefined) when the machine
+ * already is on 24: the B1 above is that run.
+ */
+async function runB1OnNode24(uri: string, work: string, formPath: string, settings: { connections: number; durationSec: number }): Promise<B1Result | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const node = (require(path.join(PROJECT_ROOT, 'scripts', 'node24.cjs')) as { node24(): string }).node24();
+  if (node === process.execPath) return undefined;
+  log(`B1 on Node.js 24 (${node}): ${settings.connections} connections, ${settings.durationSec} s per side...`);
+  const app = await startAppProcess({ uri, logLevel: 'warn', logFile: path.join(work, 'app-node24.log'), node });
+  try {
+    const result = await runB1({ app, startBare: (page) => startBareProcess(page, work, node), path: formPath, settings });
+    log(`B1 on Node.js 24: app ${Math.round(result.app.requestsPerSec)}/s, bare ${Math.round(result.bare.requestsPerSec)}/s`);
+    return result;
+  } finally {
+    await app.stop();
+  }
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(USAGE);
@@ -188,6 +208,7 @@ async function main(): Promise<number> {
     report.b1 = await runB1({ app: appRef, startBare: (page) => startBareProcess(page, work), path: forms[0]!.path, settings, viewsOf: viewsOfLink(forms[0]!.target.link.code) });
     rss.phase('B1 form page');
     log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
+    report.b1Node24 = await runB1OnNode24(uri, work, forms[0]!.path, settings);
 
     log(`B2 submission: ${settings.connections} respondents vs ${settings.connections} raw-driver workers...`);
     report.b2 = await runB2({

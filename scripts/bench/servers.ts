@@ -45,9 +45,9 @@ function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
   return exited.finally(() => clearTimeout(timer));
 }
 
-function spawnNode(args: string[], env: Record<string, string>, logFile: string): { child: ChildProcess; exited: Promise<void> } {
+function spawnNode(args: string[], env: Record<string, string>, logFile: string, node = process.execPath): { child: ChildProcess; exited: Promise<void> } {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', log, log, 'ipc'], cwd: PROJECT_ROOT });
+  const child = spawn(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', log, log, 'ipc'], cwd: PROJECT_ROOT });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, exited };
@@ -65,10 +65,10 @@ export function startScriptNodeFlags(): string[] {
 }
 
 /** `node dist/src/server.js` with the flags of `npm start`, as production runs it; its output goes to `logFile`. */
-export async function startAppProcess(options: { uri: string; logLevel: string; logFile: string; nodeArgs?: string[] }): Promise<RunningServer> {
+export async function startAppProcess(options: { uri: string; logLevel: string; logFile: string; nodeArgs?: string[]; node?: string }): Promise<RunningServer> {
   const port = await freePort();
   const args = [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), path.join(PROJECT_ROOT, 'dist', 'src', 'server.js')];
-  const { child, exited } = spawnNode(args, appEnv(options.uri, port, options.logLevel), options.logFile);
+  const { child, exited } = spawnNode(args, appEnv(options.uri, port, options.logLevel), options.logFile, options.node);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForOk(`${baseUrl}/readyz`, 30_000);
@@ -79,12 +79,12 @@ export async function startAppProcess(options: { uri: string; logLevel: string; 
   return { baseUrl, pid: child.pid!, stop: () => stopChild(child, exited) };
 }
 
-/** The B1 baseline in its own process, like the app. */
-export async function startBareProcess(page: Buffer, workDir: string): Promise<RunningServer> {
+/** The B1 baseline in its own process, like the app, on the same runtime as the app it is compared with. */
+export async function startBareProcess(page: Buffer, workDir: string, node?: string): Promise<RunningServer> {
   const port = await freePort();
   const file = path.join(workDir, 'bench-page.html');
   fs.writeFileSync(file, page);
-  const { child, exited } = spawnNode([path.join(PROJECT_ROOT, 'dist', 'scripts', 'bench', 'bare-server.js'), file, String(port)], {}, path.join(workDir, 'bare-server.log'));
+  const { child, exited } = spawnNode([path.join(PROJECT_ROOT, 'dist', 'scripts', 'bench', 'bare-server.js'), file, String(port)], {}, path.join(workDir, 'bare-server.log'), node);
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForOk(`${baseUrl}/s/probe`, 15_000);
   return { baseUrl, pid: child.pid!, stop: () => stopChild(child, exited) };

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { NotFoundError } from '../errors';
+import type { LimitStores } from '../http/rate-limit-store';
 import { qrImagesPerIp } from '../http/rate-limits';
 import { LINK_CODE_PATTERN } from './link-code';
 import type { LinkModel } from './link.model';
@@ -10,10 +11,10 @@ import { QrImageCache } from './qr-cache';
  * QR images of a link, PNG or SVG, pointing at PUBLIC_BASE_URL (the code is public anyway: it is on the poster).
  * Rendered once per (code, format) and kept in a bounded cache; requests are rate limited per address.
  */
-export function qrRoutes(deps: { Link: LinkModel; publicBaseUrl: string; imagesPerMinute?: number; cacheEntries?: number }): Router {
+export function qrRoutes(deps: { Link: LinkModel; publicBaseUrl: string; imagesPerMinute?: number; cacheEntries?: number; limits?: LimitStores }): Router {
   const router = Router();
   const cache = new QrImageCache<Buffer | string>(deps.cacheEntries);
-  router.get('/qr/:file', qrImagesPerIp(deps.imagesPerMinute), async (req, res) => {
+  router.get('/qr/:file', qrImagesPerIp(deps.limits, deps.imagesPerMinute), async (req, res) => {
     const match = /^(\w+)\.(png|svg)$/.exec(String(req.params.file));
     if (!match || !LINK_CODE_PATTERN.test(match[1]!)) throw new NotFoundError();
     const [, code, format] = match as unknown as [string, string, 'png' | 'svg'];

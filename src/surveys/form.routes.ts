@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { BadRequestError, isDatabaseUnavailable } from '../errors';
 import { formBody, type FormFields } from '../http/form-body';
+import type { LimitStores } from '../http/rate-limit-store';
 import { pageViewsPerIp, submissionsPerLinkAndIp, submissionsPerToken } from '../http/rate-limits';
 import { translate, type Lang } from '../i18n';
 import type { LinkResolver, OpenLink } from '../links/link.service';
@@ -29,6 +30,8 @@ export interface PublicFormDeps {
   clock: () => Date;
   /** the figures' counters (rollups/rollup-store.ts) */
   rollups: RollupStore;
+  /** where the rate limits count (each instance's memory unless RATE_LIMIT_REDIS_URL is set) */
+  limits?: LimitStores;
 }
 
 interface RenderState {
@@ -103,7 +106,7 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
   for (const channel of Object.keys(CHANNELS) as Channel[]) {
     const { prefix } = CHANNELS[channel];
 
-    router.get(`${prefix}/:code`, pageViewsPerIp(), async (req, res) => {
+    router.get(`${prefix}/:code`, pageViewsPerIp(`page:${channel}`, deps.limits), async (req, res) => {
       const now = deps.clock();
       const open = await deps.links.resolveOpen(String(req.params.code), channel, now);
       const survey = await deps.catalog.getLatest(open.link.surveyKey);
@@ -113,11 +116,11 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
       recordView(deps.models.LinkView, open.link, now, open.unit.ancestors);
     });
 
-    router.post(`${prefix}/:code`, submissionsPerLinkAndIp(), ...formBody(), submissionsPerToken(), async (req, res) => {
+    router.post(`${prefix}/:code`, submissionsPerLinkAndIp(`post:${channel}`, deps.limits), ...formBody(), submissionsPerToken(`token:${channel}`, deps.limits), async (req, res) => {
       await handleSubmit(req, res, channel);
     });
 
-    router.get(`${prefix}/:code/thanks`, pageViewsPerIp(), async (req, res) => {
+    router.get(`${prefix}/:code/thanks`, pageViewsPerIp(`thanks:${channel}`, deps.limits), async (req, res) => {
       const open = await deps.links.resolveOpen(String(req.params.code), channel, deps.clock());
       res.setHeader('Cache-Control', 'no-store');
       res.render(channel === 'kiosk' ? 'kiosk/thanks' : 'survey/thanks', { again: `${prefix}/${open.link.code}` });

@@ -10,6 +10,11 @@ describe('errors', () => {
     expect(mapped.expected).toBe(true);
   });
 
+  it('when the database answers with a reply the driver cannot read (a find without its cursor), then it maps to 503', () => {
+    const unreadable = Object.assign(new Error('BSON element "cursor" is missing'), { name: 'MongoUnexpectedServerResponseError' });
+    expect(toAppError(unreadable).status).toBe(503);
+  });
+
   it('when the driver lets a raw socket error through (a write after the database closed the connection), then it maps to 503', () => {
     // The error of Node's writeAfterFIN, which mongodb 7 rethrows from Connection.writeCommand. Made in another
     // realm, as Node's own errors are under jest's sandbox (there `instanceof Error` is false for them).
