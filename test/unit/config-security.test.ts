@@ -31,11 +31,14 @@ describe('loadConfig: proxy trust in production', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
   });
 
-  it('when docker compose runs the app, then it is published on 127.0.0.1 only and trusts one proxy hop, not every one', () => {
+  it('when docker compose runs the app, then only nginx is published, on 127.0.0.1, and the app trusts that one hop, not every one', () => {
     const compose = fs.readFileSync(path.join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
-    const ports = [...compose.matchAll(/^\s+- "([^"]+:3000)"$/gm)].map((m) => m[1]);
-    expect(ports).toEqual(['127.0.0.1:3000:3000']);
-    expect(compose).toMatch(/TRUST_PROXY: \$\{TRUST_PROXY:-1\}/);
+    const published = [...compose.matchAll(/^\s+- "([^"]+:\d+)"$/gm)].map((m) => m[1]);
+    expect(published).toEqual(['127.0.0.1:8080:80']);
+    // The app replicas are only exposed inside the compose network: no client reaches them past nginx.
+    expect(compose).not.toMatch(/:3000:3000/);
+    expect(compose).toMatch(/TRUST_PROXY: "1"/);
+    expect(compose).not.toMatch(/TRUST_PROXY: "?true/);
   });
 });
 
