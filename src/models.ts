@@ -10,6 +10,7 @@ import { responseModel } from './responses/response.model';
 import { changeMarkModel } from './rollups/change-journal';
 import { figureModel, viewTotalModel } from './rollups/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
+import { dossierModel } from './dossiers/dossier.model';
 import { settingModel } from './settings.model';
 import { surveyModel } from './surveys/survey.model';
 import { unitModel } from './units/unit.model';
@@ -26,6 +27,8 @@ export function createModels(connection: Connection) {
     Figure: figureModel(connection),
     ViewTotal: viewTotalModel(connection),
     DossierClaim: dossierClaimModel(connection),
+    /** TTHC dossiers imported from the one-stop system (dossiers/) */
+    Dossier: dossierModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),
     Setting: settingModel(connection),

@@ -1,23 +1,16 @@
-import { CsvError, parse } from 'csv-parse/sync';
+import { readCsvRecords, type RawRecord } from '../imports/csv-records';
+import { MAX_ROW_ERRORS, RowErrors, type RowError } from '../imports/row-errors';
+
+export { MAX_ROW_ERRORS, type RowError };
 import { looksLikeFormula } from '../exports/formula-cells';
 import type { SchoolLevel } from '../surveys/instrument.types';
 import { UNIT_TYPES, type Unit, type UnitType } from './unit.model';
-
-/** `row` is the 1-based line in the file, header included, so a user can find it in a spreadsheet or editor. */
-export interface RowError {
-  row: number;
-  field?: string;
-  message: string;
-}
 
 export interface ParsedUnits {
   /** Parents before children. Empty whenever `errors` is not: an import is all or nothing. */
   units: Unit[];
   errors: RowError[];
 }
-
-/** A long list helps nobody; a caller that sees exactly this many can say "first 200 shown". */
-export const MAX_ROW_ERRORS = 200;
 
 export const UNIT_CSV_COLUMNS = ['code', 'name', 'type', 'level', 'district', 'parent'] as const;
 type Column = (typeof UNIT_CSV_COLUMNS)[number];
@@ -39,16 +32,7 @@ interface Row {
   unit: Omit<Unit, 'ancestors'>;
 }
 
-class ErrorList {
-  readonly items: RowError[] = [];
-  add(row: number, message: string, field?: Column): void {
-    if (this.items.length >= MAX_ROW_ERRORS) return;
-    this.items.push(field ? { row, field, message } : { row, message });
-  }
-  get full(): boolean {
-    return this.items.length >= MAX_ROW_ERRORS;
-  }
-}
+class ErrorList extends RowErrors<Column> {}
 
 /**
  * Parses and validates a unit CSV against the units already stored. Pure: the caller loads `existing` and writes
@@ -56,7 +40,7 @@ class ErrorList {
  */
 export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>): ParsedUnits {
   const errors = new ErrorList();
-  const records = readRecords(text, errors);
+  const records = readCsvRecords(text, (line, message) => errors.add(line, message));
   if (!records) return { units: [], errors: errors.items };
 
   const [header, ...body] = records;
@@ -87,58 +71,8 @@ export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>)
   return { units, errors: [] };
 }
 
-interface RawRecord {
-  line: number;
-  fields: string[];
-}
-
 function byRow(errors: RowError[]): RowError[] {
   return [...errors].sort((a, b) => a.row - b.row);
-}
-
-function readRecords(text: string, errors: ErrorList): RawRecord[] | undefined {
-  // csv-parse counts a CRLF as two lines; one newline style keeps reported line numbers right.
-  const normalized = text.replace(/\r\n?/g, '\n');
-  const delimiter = delimiterOf(normalized);
-  const records: RawRecord[] = [];
-  let previousEnd = 0;
-  try {
-    parse(normalized, {
-      bom: true,
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      on_record: (record, { lines }) => {
-        // `lines` is where a record ends, but a quoted field may span lines and users look for where it starts.
-        // Blank lines are records too (skip_empty_lines is off), so each record starts right after the previous one.
-        const line = previousEnd + 1;
-        previousEnd = lines;
-        const fields = record.map((field) => field.trim());
-        if (fields.some((field) => field !== '')) records.push({ line, fields });
-        return null;
-      },
-    });
-    return records;
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    // The parser blames the line where it gave up (often the end of the file); the broken record starts earlier.
-    const line = previousEnd + 1;
-    const [vi, en] =
-      error.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? ['dấu ngoặc kép mở ở dòng này không được đóng', 'a quote opened on this row is never closed']
-        : [error.message, error.message];
-    errors.add(line, `Tệp CSV sai định dạng: ${vi} / malformed CSV: ${en}`);
-    return undefined;
-  }
-}
-
-/**
- * Excel saves "CSV" with the machine's list separator, which is ';' on Vietnamese Windows: a header line holding ';'
- * and no ',' marks such a file. Only the header decides, so a ';' inside a name of a comma file stays in the name.
- */
-function delimiterOf(text: string): ',' | ';' {
-  const header = text.replace(/^\uFEFF/, '').split('\n').find((line) => line.trim() !== '') ?? '';
-  return header.includes(';') && !header.includes(',') ? ';' : ',';
 }
 
 /** Maps each known column to its index; any header problem stops parsing because no row can be read without it. */

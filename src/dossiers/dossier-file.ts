@@ -1,0 +1,45 @@
+import ExcelJS from 'exceljs';
+import { readCsvRecords, type RawRecord } from '../imports/csv-records';
+import type { RowError } from '../imports/row-errors';
+
+/** The XLSX signature (a zip file): anything else is read as CSV text. */
+const isZip = (bytes: Buffer) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+
+/**
+ * The records of a dossier file: CSV (UTF-8, with or without BOM, `,` or `;`) or XLSX (its first worksheet), told
+ * apart by content, not by name. An XLSX date cell holds no time zone: its wall-clock time is read as
+ * Asia/Ho_Chi_Minh, as a typed date would be.
+ */
+export async function readDossierFile(bytes: Buffer): Promise<{ records: RawRecord[]; errors: RowError[] }> {
+  const errors: RowError[] = [];
+  if (!isZip(bytes)) {
+    const records = readCsvRecords(bytes.toString('utf8'), (row, message) => errors.push({ row, message }));
+    return { records: records ?? [], errors };
+  }
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    return { records: [], errors: [{ row: 1, message: 'Tệp XLSX hỏng hoặc không đọc được / the XLSX file is damaged or unreadable' }] };
+  }
+  const sheet = workbook.worksheets[0];
+  const records: RawRecord[] = [];
+  sheet?.eachRow({ includeEmpty: false }, (row, line) => {
+    const values = (row.values as unknown[]).slice(1);
+    const fields = values.map(cellText);
+    if (fields.some((field) => field !== '')) records.push({ line, fields });
+  });
+  return { records, errors };
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, value.getUTCHours() || value.getUTCMinutes() || value.getUTCSeconds() ? 19 : 10);
+  if (typeof value === 'object') {
+    const cell = value as { text?: unknown; result?: unknown; richText?: { text: string }[] };
+    if (cell.richText) return cell.richText.map((part) => part.text).join('').trim();
+    if (cell.result !== undefined) return cellText(cell.result);
+    if (cell.text !== undefined) return String(cell.text).trim();
+  }
+  return String(value).trim();
+}

@@ -1,0 +1,65 @@
+import type { mongo } from 'mongoose';
+import type { RowError } from '../imports/row-errors';
+import type { Models } from '../models';
+import { normalizeDossierCode, saltedHash } from '../responses/hashing';
+import { readDossierFile } from './dossier-file';
+import { parseDossierRecords, type DossierRow } from './dossier-rows';
+import type { DossierDoc } from './dossier.model';
+
+export interface DossierImportResult {
+  /** Rows in the file (0 when it was refused). */
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  errors: RowError[];
+}
+
+const BULK = 500;
+
+/** The stored form of a row: the code replaced by its salted hash (the survey's, responses/dossier-claim.ts). */
+const fieldsOf = (row: DossierRow) => ({
+  procedureCode: row.procedureCode,
+  procedureName: row.procedureName,
+  unitCode: row.unitCode,
+  receivedAt: row.receivedAt,
+  dueAt: row.dueAt,
+  channel: row.channel,
+  apologySent: row.apologySent,
+});
+
+/**
+ * Imports a dossier file all or nothing: every row is checked first, and one bad row writes nothing. Rows are
+ * upserted by the hash of their code, so the same file twice changes nothing and a later export updates return
+ * dates. A write cut off half-way (the database went away) leaves rows that a second run of the same file
+ * completes. `onProgress` hears how many rows are written so far.
+ */
+export async function importDossiers(models: Models, salt: string, bytes: Buffer, now: Date, onProgress?: (written: number, total: number) => void): Promise<DossierImportResult> {
+  const file = await readDossierFile(bytes);
+  if (file.errors.length) return { rows: 0, inserted: 0, updated: 0, unchanged: 0, errors: file.errors };
+  const units = new Set((await models.Unit.find({}, { code: 1 }).lean()).map((u) => u.code));
+  const parsed = parseDossierRecords(file.records, units);
+  if (parsed.errors.length) return { rows: 0, inserted: 0, updated: 0, unchanged: 0, errors: parsed.errors };
+
+  const collection = models.Dossier.collection as unknown as mongo.Collection<DossierDoc>;
+  let inserted = 0;
+  let updated = 0;
+  for (let i = 0; i < parsed.dossiers.length; i += BULK) {
+    const operations = parsed.dossiers.slice(i, i + BULK).map((row) => {
+      const fields = fieldsOf(row);
+      // A return date is never unset by a later file that lacks it: an export may be cut before the return.
+      return {
+        updateOne: {
+          filter: { _id: saltedHash(salt, normalizeDossierCode(row.code)) },
+          update: { $set: row.returnedAt ? { ...fields, returnedAt: row.returnedAt } : fields, $setOnInsert: { firstImportedAt: now } },
+          upsert: true,
+        },
+      };
+    });
+    const result = await collection.bulkWrite(operations, { ordered: false });
+    inserted += result.upsertedCount;
+    updated += result.modifiedCount;
+    onProgress?.(Math.min(parsed.dossiers.length, i + BULK), parsed.dossiers.length);
+  }
+  return { rows: parsed.dossiers.length, inserted, updated, unchanged: parsed.dossiers.length - inserted - updated, errors: [] };
+}
