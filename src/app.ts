@@ -34,6 +34,7 @@ import type { Logger } from './logger';
 import { createModels } from './models';
 import { saltProvider } from './settings.salt';
 import { publicFormRoutes } from './surveys/form.routes';
+import { dossierApiRoutes } from './dossiers/dossier-api.routes';
 import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
 
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(authRoutes({ models, config, clock, salt }));
   app.use(passwordResetRoutes({ models, clock, salt }));
+  app.use(dossierApiRoutes({ models, clock }));
   app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
   app.use('/admin', requireUser);
   app.use('/admin', requirePasswordChange);

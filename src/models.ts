@@ -11,6 +11,7 @@ import { changeMarkModel } from './rollups/change-journal';
 import { figureModel, viewTotalModel } from './rollups/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { dossierModel } from './dossiers/dossier.model';
+import { dossierFigureModel } from './dossiers/dossier-figures';
 import { settingModel } from './settings.model';
 import { surveyModel } from './surveys/survey.model';
 import { unitModel } from './units/unit.model';
@@ -29,6 +30,7 @@ export function createModels(connection: Connection) {
     DossierClaim: dossierClaimModel(connection),
     /** TTHC dossiers imported from the one-stop system (dossiers/) */
     Dossier: dossierModel(connection),
+    DossierFigure: dossierFigureModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),
     Setting: settingModel(connection),

@@ -7,6 +7,7 @@ import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
+import { TARGET_KINDS } from '../stats/target.model';
 import { audit } from './audit';
 import { hashApiToken, tokenExpiry } from './authenticate';
 import { canManageUser } from './roles';
@@ -14,7 +15,7 @@ import { readableUnits } from './readable-units';
 import { assertCanManage, type Principal } from './scope';
 
 const targetBody = z.object({
-  kind: z.enum(['education', 'tthc']),
+  kind: z.enum(TARGET_KINDS),
   year: z.coerce.number().int().min(2015).max(2100),
   // Entered as a percentage in the form, stored as a fraction.
   percent: z.coerce.number().min(0).max(100),

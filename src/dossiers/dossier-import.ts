@@ -2,6 +2,7 @@ import type { mongo } from 'mongoose';
 import type { RowError } from '../imports/row-errors';
 import type { Models } from '../models';
 import { normalizeDossierCode, saltedHash } from '../responses/hashing';
+import { rebuildDossierFigures } from './dossier-figures';
 import { readDossierFile } from './dossier-file';
 import { parseDossierRecords, type DossierRow } from './dossier-rows';
 import type { DossierDoc } from './dossier.model';
@@ -31,8 +32,8 @@ const fieldsOf = (row: DossierRow) => ({
 /**
  * Imports a dossier file all or nothing: every row is checked first, and one bad row writes nothing. Rows are
  * upserted by the hash of their code, so the same file twice changes nothing and a later export updates return
- * dates. A write cut off half-way (the database went away) leaves rows that a second run of the same file
- * completes. `onProgress` hears how many rows are written so far.
+ * dates; then the on-time figures are recounted (dossier-figures.ts). A write cut off half-way (the database went
+ * away) leaves rows that a second run of the same file completes. `onProgress` hears how many rows are written so far.
  */
 export async function importDossiers(models: Models, salt: string, bytes: Buffer, now: Date, onProgress?: (written: number, total: number) => void): Promise<DossierImportResult> {
   const file = await readDossierFile(bytes);
@@ -61,5 +62,7 @@ export async function importDossiers(models: Models, salt: string, bytes: Buffer
     updated += result.modifiedCount;
     onProgress?.(Math.min(parsed.dossiers.length, i + BULK), parsed.dossiers.length);
   }
+  // The figures follow the dossiers as they now are (a changed return date moves a dossier between months).
+  await rebuildDossierFigures(models);
   return { rows: parsed.dossiers.length, inserted, updated, unchanged: parsed.dossiers.length - inserted - updated, errors: [] };
 }

@@ -92,6 +92,7 @@ export const en: Record<keyof typeof vi, string> = {
   'dash.kind': 'Survey kind',
   'dash.kind.education': 'Public education services',
   'dash.kind.tthc': 'Administrative procedures',
+  'dash.kind.dossiers': 'TTHC dossiers handled on time',
   'dash.unit': 'Unit',
   'dash.level': 'School level',
   'dash.allLevels': 'All',

@@ -91,6 +91,7 @@ export const vi = {
   'dash.kind': 'Loại khảo sát',
   'dash.kind.education': 'Dịch vụ giáo dục công',
   'dash.kind.tthc': 'Thủ tục hành chính',
+  'dash.kind.dossiers': 'Hồ sơ TTHC giải quyết đúng hạn',
   'dash.unit': 'Đơn vị',
   'dash.level': 'Cấp học',
   'dash.allLevels': 'Tất cả',

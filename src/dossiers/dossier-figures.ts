@@ -1,0 +1,95 @@
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import type { Models } from '../models';
+import { periodOf } from '../responses/period';
+import { unitsByCode } from '../units/unit-directory';
+import type { DossierDoc } from './dossier.model';
+
+/**
+ * The on-time counts of one month for one unit's subtree (`_id` "<YYYY-MM>|<unit code>"), read by `_id` like the
+ * survey figures: a dashboard never scans the dossiers. A returned dossier counts in the month it was returned;
+ * an open one is kept by its due time in the month it falls due, and counts as late once that time has passed
+ * (on-time.ts decides at read time, so no nightly job has to move it).
+ */
+export interface DossierFigureDoc {
+  _id: string;
+  period: string;
+  scope: string;
+  returned: number;
+  onTime: number;
+  /** returned dossiers whose code a survey answer claimed (responses/dossier-claim.ts): rated */
+  rated: number;
+  /** due times (ms) of the dossiers still open that fall due this month */
+  openDue: number[];
+}
+
+const schema = new Schema<DossierFigureDoc>(
+  {
+    _id: { type: String, required: true },
+    period: { type: String, required: true },
+    scope: { type: String, required: true },
+    returned: { type: Number, required: true },
+    onTime: { type: Number, required: true },
+    rated: { type: Number, required: true },
+    openDue: { type: [Number], default: [] },
+  },
+  { collection: 'dossier_figures', versionKey: false },
+);
+
+export type DossierFigureModel = Model<DossierFigureDoc>;
+export const dossierFigureModel = (connection: Connection): DossierFigureModel =>
+  (connection.models.DossierFigure as DossierFigureModel | undefined) ?? connection.model<DossierFigureDoc>('DossierFigure', schema);
+
+export const dossierFigureId = (period: string, scope: string) => `${period}|${scope}`;
+
+/** The hashed dossier codes some survey answer claimed (claim ids are "<survey key>:<hash>"). */
+async function ratedCodes(models: Models): Promise<Set<string>> {
+  const claims = models.DossierClaim.collection as unknown as mongo.Collection<{ _id: string }>;
+  const rated = new Set<string>();
+  for await (const claim of claims.find({}, { projection: { _id: 1 } })) rated.add(claim._id.slice(claim._id.indexOf(':') + 1));
+  return rated;
+}
+
+/**
+ * Recounts every dossier figure from the stored dossiers (one pass; a department's dossiers are tens of thousands
+ * a year) and replaces the figure documents, dropping those no dossier counts in any more. Run after each import:
+ * the figures are then the dossiers' exactly, whatever the import changed. The rated counts are as of that run.
+ */
+export async function rebuildDossierFigures(models: Models): Promise<{ dossiers: number; figures: number }> {
+  const units = await unitsByCode(models.Unit);
+  const rated = await ratedCodes(models);
+  const figures = new Map<string, DossierFigureDoc>();
+  const figure = (period: string, scope: string) => {
+    const id = dossierFigureId(period, scope);
+    let doc = figures.get(id);
+    if (!doc) figures.set(id, (doc = { _id: id, period, scope, returned: 0, onTime: 0, rated: 0, openDue: [] }));
+    return doc;
+  };
+  let dossiers = 0;
+  const cursor = (models.Dossier.collection as unknown as mongo.Collection<DossierDoc>).find({}).batchSize(1000);
+  for await (const dossier of cursor) {
+    dossiers += 1;
+    const unit = units.get(dossier.unitCode);
+    const scopes = [dossier.unitCode, ...(unit?.ancestors ?? [])];
+    for (const scope of scopes) {
+      if (dossier.returnedAt) {
+        const doc = figure(periodOf(dossier.returnedAt), scope);
+        doc.returned += 1;
+        if (dossier.returnedAt <= dossier.dueAt) doc.onTime += 1;
+        if (rated.has(dossier._id)) doc.rated += 1;
+      } else {
+        figure(periodOf(dossier.dueAt), scope).openDue.push(dossier.dueAt.getTime());
+      }
+    }
+  }
+  const collection = models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
+  const docs = [...figures.values()];
+  for (let i = 0; i < docs.length; i += 500) {
+    await collection.bulkWrite(
+      docs.slice(i, i + 500).map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: { ...doc, openDue: doc.openDue.sort((a, b) => a - b) }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+  const stale = (await collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id).filter((id) => !figures.has(id));
+  for (let i = 0; i < stale.length; i += 500) await collection.deleteMany({ _id: { $in: stale.slice(i, i + 500) } });
+  return { dossiers, figures: docs.length };
+}

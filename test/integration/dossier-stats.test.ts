@@ -1,0 +1,90 @@
+import request from 'supertest';
+import { importDossiers } from '../../src/dossiers/dossier-import';
+import { createModels, type Models } from '../../src/models';
+import { normalizeDossierCode, saltedHash } from '../../src/responses/hashing';
+import { saltProvider } from '../../src/settings.salt';
+import { seedTargets } from '../../src/stats/target.model';
+import { createApiToken } from '../helpers/admin-fixtures';
+import { FIXTURE_UNITS } from '../helpers/survey-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * `GET /api/v1/dossier-stats` on a hand-worked fixture (issue 15). "Now" is 10 April 2026, 10:00 in Vietnam.
+ * MOTCUA, returned in March: #1 and #2 by their due day (#2 on the evening of it), #3 three days late, #7 due in
+ * February and returned on 2 March. Open: #5 due 5 April (late by now, counted in April), #6 due 20 April (not
+ * counted yet). SGD's own #4 is returned on time in March. #1 was rated through a survey answer.
+ * So MOTCUA: March 4 dossiers, 2 on time; April 1, 0 on time; in all 5 and 2 (40%). SGD's subtree: March 5 and 3,
+ * April 1 and 0; in all 6 and 3 (50%).
+ */
+const NOW = new Date('2026-04-10T03:00:00Z');
+const HEADER = 'dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent';
+const FILE = [
+  HEADER,
+  'HS-1,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-05,direct,false',
+  'HS-2,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-06T23:00,online,false',
+  'HS-3,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-09,online,true',
+  'HS-4,TTHC-CN,Công nhận trường đạt chuẩn,SGD,2026-03-10,2026-03-30,2026-03-28,postal,false',
+  'HS-5,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-30,2026-04-05,,direct,false',
+  'HS-6,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-04-08,2026-04-20,,direct,false',
+  'HS-7,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-02-20,2026-02-27,2026-03-02,direct,true',
+].join('\n');
+
+/** The Wilson 95% interval written out again here, so the API is checked against a second computation. */
+function wilson(k: number, n: number): [number, number] {
+  const z = 1.959963984540054;
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [centre - half, centre + half];
+}
+
+describe('GET /api/v1/dossier-stats', () => {
+  let ctx: TestContext;
+  let models: Models;
+  let provinceToken: string;
+  let schoolToken: string;
+
+  beforeAll(async () => {
+    ctx = await createTestContext({}, { clock: () => NOW });
+    models = createModels(ctx.db.connection);
+    await models.Unit.insertMany(FIXTURE_UNITS);
+    await seedTargets(models.Target);
+    const salt = await saltProvider(models.Setting)();
+    await models.DossierClaim.create({ _id: `tthc-sipas:${saltedHash(salt, normalizeDossierCode('HS-1'))}`, retryTag: 'x', claimedAt: NOW });
+    expect((await importDossiers(models, salt, Buffer.from(FILE), NOW)).errors).toEqual([]);
+    provinceToken = await createApiToken(models, 'SGD');
+    schoolToken = await createApiToken(models, 'THCS-LELOI');
+  });
+  afterAll(() => ctx.close());
+
+  const get = (query: string, token = provinceToken) => request(ctx.app).get(`/api/v1/dossier-stats?${query}`).set('Authorization', `Bearer ${token}`);
+
+  it('when the desk is asked for February to April, then the months and the headline are the hand-worked ones', async () => {
+    const res = await get('unit=MOTCUA&from=2026-02&to=2026-04');
+    expect(res.body.error).toBeUndefined();
+    expect(res.body.byMonth).toEqual([
+      { period: '2026-02', n: 0, onTime: 0, share: null, target: 0.98 },
+      { period: '2026-03', n: 4, onTime: 2, share: 0.5, target: 0.98 },
+      { period: '2026-04', n: 1, onTime: 0, share: 0, target: 0.98 },
+    ]);
+    const [low, high] = wilson(2, 5);
+    expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, status: 'insufficient' });
+    expect(res.body.rated).toEqual({ n: 1, share: 0.25 });
+    expect(res.body.formula).toMatchObject({ id: 'dossier-on-time', version: '1.0' });
+  });
+
+  it('when the province asks for its whole subtree, then the desk and its own dossiers count together', async () => {
+    const res = await get('unit=SGD&from=2026-03&to=2026-04').expect(200);
+    expect(res.body.byMonth.map((m: { n: number; onTime: number }) => [m.n, m.onTime])).toEqual([
+      [5, 3],
+      [1, 0],
+    ]);
+    expect(res.body.headline).toMatchObject({ n: 6, onTime: 3, share: 0.5 });
+  });
+
+  it('when the caller has no credentials or asks outside its units, then 401 and 403; a bad month is 400', async () => {
+    await request(ctx.app).get('/api/v1/dossier-stats?unit=MOTCUA').expect(401);
+    await get('unit=MOTCUA', schoolToken).expect(403);
+    await get('unit=MOTCUA&from=2026-13').expect(400);
+  });
+});
