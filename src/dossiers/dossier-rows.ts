@@ -2,25 +2,14 @@ import type { RawRecord } from '../imports/csv-records';
 import { RowErrors, type RowError } from '../imports/row-errors';
 import { normalizeDossierCode } from '../responses/hashing';
 import { parseDossierDate } from './dossier-dates';
-import { DOSSIER_CHANNELS, type DossierChannel } from './dossier.model';
+import { DOSSIER_CHANNELS, type DossierChannel, type DossierDoc } from './dossier.model';
 
 /** The columns of the one-stop system's export, in any order (issue 15). */
 export const DOSSIER_COLUMNS = ['dossier_code', 'procedure_code', 'procedure_name', 'unit_code', 'received_at', 'due_at', 'returned_at', 'channel', 'apology_sent'] as const;
 type Column = (typeof DOSSIER_COLUMNS)[number];
 
-/** A valid row, its code still in clear (the import hashes it and never stores it). */
-export interface DossierRow {
-  line: number;
-  code: string;
-  procedureCode: string;
-  procedureName: string;
-  unitCode: string;
-  receivedAt: Date;
-  dueAt: Date;
-  returnedAt?: Date;
-  channel: DossierChannel;
-  apologySent: boolean;
-}
+/** A valid row: the stored fields, with its line and its code still in clear (the import hashes it, never stores it). */
+export type DossierRow = Omit<DossierDoc, '_id' | 'firstImportedAt'> & { line: number; code: string };
 
 export interface ParsedDossiers {
   /** Empty whenever `errors` is not: an import is all or nothing. */
