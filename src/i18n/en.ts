@@ -112,6 +112,7 @@ export const en: Record<keyof typeof vi, string> = {
   'dash.respondents': 'Valid responses',
   'dash.views': 'Form views',
   'dash.rate': 'Response rate',
+  'dash.viewsNotCounted': 'not available (form views were not counted for all of this period; a view is one load of the form page)',
   'dash.byUnit': 'By unit (lowest first)',
   'dash.byLevel': 'By school level',
   'dash.byDistrict': 'By district',

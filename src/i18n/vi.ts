@@ -111,6 +111,7 @@ export const vi = {
   'dash.respondents': 'Số phiếu hợp lệ',
   'dash.views': 'Lượt mở phiếu',
   'dash.rate': 'Tỷ lệ phản hồi',
+  'dash.viewsNotCounted': 'không tính được (lượt mở phiếu chưa được đếm đủ cho kỳ này; một lượt là một lần tải trang phiếu)',
   'dash.byUnit': 'Theo đơn vị (thấp nhất trước)',
   'dash.byLevel': 'Theo cấp học',
   'dash.byDistrict': 'Theo địa bàn',

@@ -4,7 +4,9 @@ import { createLink } from '../links/link.service';
 import type { Link } from '../links/link.model';
 import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
+import type { ResponseDoc } from '../responses/response.model';
 import { countOffline } from '../rollups/count-offline';
+import { addViews, type ViewCount } from '../surveys/view-counter';
 import { indexSeededResponses } from '../lists/bulk-index';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
@@ -66,7 +68,23 @@ export async function seedDemo(models: Models, options: { responses: number; now
     });
     await countOffline(models, batch, (r) => scales.get(r.surveyKey)!);
     await indexSeededResponses(models.Response.db, batch); // comment and review lists (src/lists/)
+    await addDemoViews(models, batch);
     options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
   }
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already) };
+}
+
+/**
+ * The form views that go with synthetic answers: five views for every four answers of a link and month (an 80%
+ * response rate), so the demo's response rate is one a department could see, never above 100%.
+ */
+async function addDemoViews(models: Models, batch: readonly ResponseDoc[]): Promise<void> {
+  const groups = new Map<string, ViewCount>();
+  for (const r of batch) {
+    const key = `${r.linkCode}|${r.period}`;
+    const group = groups.get(key) ?? { count: 0, linkCode: r.linkCode, unitCode: r.unitCode, scopes: [r.unitCode, ...r.unitAncestors], period: r.period };
+    group.count += 1;
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) await addViews(models.LinkView, { ...group, count: Math.ceil(group.count * 1.25) });
 }

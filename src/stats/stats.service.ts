@@ -40,7 +40,12 @@ export interface StatsResult {
   byDistrict: Breakdown[];
   bySection: Breakdown[];
   byQuestion: (Breakdown & { section: string })[];
-  responses: { respondents: number; views: number; rate: number | null };
+  /**
+   * `rate` = counted respondents ÷ form views (a view is one load of the form page, counted per link and month).
+   * Never above 1: with fewer views than respondents the views were not counted for part of the range (answers
+   * imported or seeded, views lost to a crash), `viewsCounted` is false and `rate` null.
+   */
+  responses: { respondents: number; views: number; rate: number | null; viewsCounted: boolean };
   formula: { id: string; version: string; text: string; textEn: string };
   itemFormula: { id: string; version: string; text: string; textEn: string };
   settings: { k: number; minN: number };
@@ -236,7 +241,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     byDistrict,
     bySection,
     byQuestion,
-    responses: { respondents, views, rate: views > 0 ? respondents / views : null },
+    responses: { respondents, views, rate: views > 0 && views >= respondents ? respondents / views : null, viewsCounted: views >= respondents },
     formula: { id: HEADLINE_FORMULA.id, version: HEADLINE_FORMULA.version, text: HEADLINE_FORMULA.text.vi, textEn: HEADLINE_FORMULA.text.en },
     itemFormula: { id: ITEM_FORMULA.id, version: ITEM_FORMULA.version, text: ITEM_FORMULA.text.vi, textEn: ITEM_FORMULA.text.en },
     settings: { k, minN },

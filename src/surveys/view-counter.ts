@@ -19,7 +19,7 @@ import { viewTotalId, viewTotalModel } from '../rollups/figure.model';
  * show views once written (up to a minute late: the response rate's denominator, harmless and bounded).
  * Counting must never cost a respondent the form, so failures are dropped silently.
  */
-interface Pending {
+export interface ViewCount {
   count: number;
   linkCode: string;
   unitCode: string;
@@ -28,7 +28,7 @@ interface Pending {
   period: string;
 }
 
-const buffers = new WeakMap<LinkViewModel, Map<string, Pending>>();
+const buffers = new WeakMap<LinkViewModel, Map<string, ViewCount>>();
 const FLUSH_MS = 60_000;
 const FLUSH_AT = 5000;
 
@@ -50,7 +50,7 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date, ances
 }
 
 /** One atomic `$inc` per document (no lock: any number of instances write their counts). */
-async function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Promise<void> {
+async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Promise<void> {
   const views = LinkView.collection as unknown as Collection<{ _id: string }>;
   try {
     await upsertRetryingDuplicate(() =>
@@ -63,6 +63,9 @@ async function writeCount(LinkView: LinkViewModel, id: string, p: Pending): Prom
     // dropped: see above
   }
 }
+
+/** Adds `count.count` views of a link and month at once (the demo seed: views to go with its answers). */
+export const addViews = (LinkView: LinkViewModel, count: ViewCount): Promise<void> => writeCount(LinkView, linkViewId(count.linkCode, count.period), count);
 
 /** Writes the buffered counts (on the timer, at shutdown, and in tests instead of waiting). */
 export async function flushViewCounts(LinkView: LinkViewModel): Promise<void> {

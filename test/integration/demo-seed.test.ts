@@ -27,6 +27,10 @@ describe('demo seed', () => {
     const periods = await models.Response.distinct('period');
     expect(periods.every((p) => p >= '2025-12' && p <= '2026-11')).toBe(true);
     expect(await models.Unit.countDocuments()).toBe(first.units);
+    // Views to go with the answers (five for every four), so the demo's response rate is believable.
+    const views = (await models.LinkView.find().lean()).reduce((sum, v) => sum + v.views, 0);
+    expect(views).toBeGreaterThanOrEqual(150 * 1.25);
+    expect(views).toBeLessThan(150 * 1.25 + 2 * (await models.LinkView.countDocuments()) + 1);
   });
 
   it('when every synthetic response is counted per unit, then each response sits in its unit subtree', async () => {

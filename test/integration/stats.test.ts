@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { seedTargets } from '../../src/stats/target.model';
+import { addViews } from '../../src/surveys/view-counter';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';
@@ -80,6 +81,18 @@ describe('satisfaction figures on a hand-worked fixture', () => {
     expect(c).toMatchObject({ n: 32, satisfied: 26, share: 0.8125, status: 'uncertain' });
     expect(c.ci95[0]).toBeCloseTo(0.6469, 3);
     expect((await stats('MN-D')).headline).toMatchObject({ n: 10, share: 1, status: 'insufficient' });
+  });
+
+  it('when fewer form views were counted than respondents, then no response rate is shown; with views counted, the rate is respondents over views', async () => {
+    // The fixture's answers were stored without their form views (as an import or a seed would).
+    const before = (await stats('TH-A')).responses;
+    expect(before).toEqual({ respondents: 40, views: 0, rate: null, viewsCounted: false });
+    await addViews(models.LinkView, { count: 50, linkCode: 'L-TH-A', unitCode: 'TH-A', scopes: ['TH-A', 'PGD-A', 'SGD'], period: '2026-10' });
+    expect((await stats('TH-A')).responses).toEqual({ respondents: 40, views: 50, rate: 0.8, viewsCounted: true });
+    // The province: 185 respondents, 50 views counted: never a rate above 100%.
+    expect((await stats('SGD')).responses).toMatchObject({ respondents: 185, views: 50, rate: null, viewsCounted: false });
+    const page = await agent.get('/admin?kind=education&unit=SGD&from=2026-10&to=2026-10').expect(200);
+    expect(page.text).toContain('lượt mở phiếu chưa được đếm đủ');
   });
 
   it('when a unit has no responses, then n is 0, share and interval are null and the status is insufficient', async () => {
