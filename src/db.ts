@@ -63,7 +63,10 @@ export function createDatabase(uri: string, logger: Logger): Database {
       }
     },
     async isReady(timeoutMs = 1500) {
-      if (connection.readyState !== 1 || !connection.db) return false;
+      // Not gated on mongoose's readyState: it follows the driver's reconnection through events and has been seen
+      // to lag it (old mongoose issues; here /readyz once stayed 503 for 30 s after the database was back, while
+      // the same test passes every time alone). The ping goes through the driver, which answers for itself.
+      if (!connection.db) return false;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
