@@ -26,7 +26,7 @@ runScript(async () => {
   const { db, close } = await openScriptDatabase(config, createLogger('error'));
   try {
     const result = await seedDemo(createModels(db.connection), { responses, now: new Date(), onProgress: progressBar });
-    console.log(`Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses.`);
+    console.log(`Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses, ${result.dossiersAdded} new dossiers.`);
     return 0;
   } finally {
     await close();

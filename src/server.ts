@@ -155,7 +155,7 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   }, 60_000).unref();
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
-    logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses)');
+    logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses, a year of dossiers)');
     const result = await seedDemo(models, { responses: 3000, now });
     logger.info(result, 'demo data seeded');
   }

@@ -42,11 +42,20 @@ export async function importDossiers(models: Models, salt: string, bytes: Buffer
   const parsed = parseDossierRecords(file.records, units);
   if (parsed.errors.length) return { rows: 0, inserted: 0, updated: 0, unchanged: 0, errors: parsed.errors };
 
+  const { inserted, updated } = await storeDossiers(models, salt, parsed.dossiers, now, onProgress);
+  return { rows: parsed.dossiers.length, inserted, updated, unchanged: parsed.dossiers.length - inserted - updated, errors: [] };
+}
+
+/**
+ * Upserts valid rows by the salted hash of their code, then recounts the on-time figures. Shared by the import and
+ * the demo seed.
+ */
+export async function storeDossiers(models: Models, salt: string, rows: readonly DossierRow[], now: Date, onProgress?: (written: number, total: number) => void): Promise<{ inserted: number; updated: number }> {
   const collection = models.Dossier.collection as unknown as mongo.Collection<DossierDoc>;
   let inserted = 0;
   let updated = 0;
-  for (let i = 0; i < parsed.dossiers.length; i += BULK) {
-    const operations = parsed.dossiers.slice(i, i + BULK).map((row) => {
+  for (let i = 0; i < rows.length; i += BULK) {
+    const operations = rows.slice(i, i + BULK).map((row) => {
       const fields = fieldsOf(row);
       // A return date is never unset by a later file that lacks it: an export may be cut before the return.
       return {
@@ -60,9 +69,9 @@ export async function importDossiers(models: Models, salt: string, bytes: Buffer
     const result = await collection.bulkWrite(operations, { ordered: false });
     inserted += result.upsertedCount;
     updated += result.modifiedCount;
-    onProgress?.(Math.min(parsed.dossiers.length, i + BULK), parsed.dossiers.length);
+    onProgress?.(Math.min(rows.length, i + BULK), rows.length);
   }
   // The figures follow the dossiers as they now are (a changed return date moves a dossier between months).
   await rebuildDossierFigures(models);
-  return { rows: parsed.dossiers.length, inserted, updated, unchanged: parsed.dossiers.length - inserted - updated, errors: [] };
+  return { inserted, updated };
 }

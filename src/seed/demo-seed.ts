@@ -6,6 +6,9 @@ import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
 import type { ResponseDoc } from '../responses/response.model';
 import { countOffline } from '../rollups/count-offline';
+import { storeDossiers } from '../dossiers/dossier-import';
+import { saltProvider } from '../settings.salt';
+import { demoDossierRows } from './demo-dossiers';
 import { addViews, type ViewCount } from '../surveys/view-counter';
 import { indexSeededResponses } from '../lists/bulk-index';
 import { QUESTION_BANK } from '../surveys/question-bank';
@@ -21,6 +24,7 @@ export interface DemoSeedResult {
   units: number;
   linksCreated: number;
   responsesAdded: number;
+  dossiersAdded: number;
 }
 
 /**
@@ -71,7 +75,13 @@ export async function seedDemo(models: Models, options: { responses: number; now
     await addDemoViews(models, batch);
     options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
   }
-  return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already) };
+  // A year of the desk's dossiers, once: their dates follow `now`, so a later run must not move them.
+  let dossiersAdded = 0;
+  if ((await models.Dossier.estimatedDocumentCount()) === 0) {
+    const rows = demoDossierRows(options.now);
+    dossiersAdded = (await storeDossiers(models, await saltProvider(models.Setting)(), rows, options.now)).inserted;
+  }
+  return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already), dossiersAdded };
 }
 
 /**

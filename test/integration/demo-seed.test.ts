@@ -21,7 +21,17 @@ describe('demo seed', () => {
     expect(first.responsesAdded).toBe(120);
     expect(first.linksCreated).toBeGreaterThan(20);
     const again = await seedDemo(models, { responses: 150, now });
-    expect(again).toMatchObject({ linksCreated: 0, responsesAdded: 30 });
+    expect(again).toMatchObject({ linksCreated: 0, responsesAdded: 30, dossiersAdded: 0 });
+    // A year of the desk's dossiers, seeded once: a few percent late, some still open.
+    expect(first.dossiersAdded).toBe(600);
+    expect(await models.Dossier.countDocuments()).toBe(600);
+    const figures = await models.DossierFigure.find({ scope: 'SGD' }).lean();
+    const returned = figures.reduce((sum, f) => sum + f.returned, 0);
+    const onTime = figures.reduce((sum, f) => sum + f.onTime, 0);
+    expect(returned).toBeGreaterThan(500);
+    expect(1 - onTime / returned).toBeGreaterThan(0.01);
+    expect(1 - onTime / returned).toBeLessThan(0.1);
+    expect(figures.some((f) => f.openDue.length > 0)).toBe(true);
     expect(await models.Response.countDocuments({ synthetic: true })).toBe(150);
     expect(await respondentsInRollups()).toBe(150);
     const periods = await models.Response.distinct('period');
