@@ -18,17 +18,6 @@ export interface DossierImportResult {
 
 const BULK = 500;
 
-/** The stored form of a row: the code replaced by its salted hash (the survey's, responses/dossier-claim.ts). */
-const fieldsOf = (row: DossierRow) => ({
-  procedureCode: row.procedureCode,
-  procedureName: row.procedureName,
-  unitCode: row.unitCode,
-  receivedAt: row.receivedAt,
-  dueAt: row.dueAt,
-  channel: row.channel,
-  apologySent: row.apologySent,
-});
-
 /**
  * Imports a dossier file all or nothing: every row is checked first, and one bad row writes nothing. Rows are
  * upserted by the hash of their code, so the same file twice changes nothing and a later export updates return
@@ -55,13 +44,13 @@ export async function storeDossiers(models: Models, salt: string, rows: readonly
   let inserted = 0;
   let updated = 0;
   for (let i = 0; i < rows.length; i += BULK) {
-    const operations = rows.slice(i, i + BULK).map((row) => {
-      const fields = fieldsOf(row);
-      // A return date is never unset by a later file that lacks it: an export may be cut before the return.
+    const operations = rows.slice(i, i + BULK).map(({ line: _line, code, ...fields }) => {
+      // The stored form: the code replaced by its salted hash (the survey's, responses/dossier-claim.ts). A row
+      // without a return date has no `returnedAt` key, so a later file that lacks it never unsets one.
       return {
         updateOne: {
-          filter: { _id: saltedHash(salt, normalizeDossierCode(row.code)) },
-          update: { $set: row.returnedAt ? { ...fields, returnedAt: row.returnedAt } : fields, $setOnInsert: { firstImportedAt: now } },
+          filter: { _id: saltedHash(salt, normalizeDossierCode(code)) },
+          update: { $set: fields, $setOnInsert: { firstImportedAt: now } },
           upsert: true,
         },
       };

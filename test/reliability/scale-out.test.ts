@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Database } from '../../src/db';
-import { freePort, PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
+import { canConnect, freePort, PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
 import { readRunningState } from '../../src/embedded-db/running-state';
 import { createLogger } from '../../src/logger';
 import { signIn } from '../../scripts/bench/http';
@@ -76,7 +75,7 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     const redisPort = await freePort();
     redis = startProcess('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], path.join(root, 'redis.log'));
     const env = { SESSION_SECRET: SECRET, RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${redisPort}`, TRUST_PROXY: '1', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
-    await waitFor(() => listening(redisPort), 10_000, 100);
+    await waitFor(() => canConnect(redisPort), 10_000, 100);
     a = await startAppProcess({ ...env, DATA_DIR: path.join(root, 'data') });
     const uri = readRunningState(path.join(root, 'data', 'ferretdb'))!.uri;
     b = await startAppProcess({ ...env, MONGODB_URI: uri, DATA_DIR: path.join(root, 'data-b') });
@@ -177,15 +176,3 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   }, 60_000);
 });
-
-/** Whether something listens on the port (redis-server started). */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
