@@ -10,7 +10,9 @@ import { homeRoutes } from './home/home.routes';
 import { errorHandler, notFound } from './http/error-handler';
 import { language } from './http/language';
 import { requestLogging } from './http/request-logging';
-import { securityHeaders } from './http/security';
+import { securityHeaderList, securityHeaders } from './http/security';
+import { serveFirst } from './http/serve-first';
+import { formPageFastPath } from './surveys/form-page-fast-path';
 import { authRoutes } from './admin/auth.routes';
 import { loadSessionUser, requireUser } from './admin/authenticate';
 import { adminRoutes } from './admin/admin.routes';
@@ -77,7 +79,10 @@ export function createApp(deps: AppDeps): Express {
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  app.use(publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups, limits: deps.limits }));
+  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups, limits: deps.limits });
+  app.use(forms.router);
+  // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
+  serveFirst(app, formPageFastPath({ pages: forms.pages, securityHeaders: securityHeaderList(config.isProduction), trustProxy: app.get('trust proxy fn'), logger, clock }));
   app.use(homeRoutes());
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL, limits: deps.limits }));
 

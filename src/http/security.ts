@@ -1,5 +1,5 @@
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 /**
  * Strict CSP: scripts and styles only from our origin, never inline (chart data travels in JSON script blocks
@@ -29,4 +29,18 @@ export function securityHeaders(isProduction: boolean): RequestHandler {
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   });
+}
+
+/**
+ * The headers `securityHeaders` sets, as a list computed once: the same for every response, so the form page's
+ * fast path (surveys/form-page-fast-path.ts) writes them without running helmet on each view.
+ */
+export function securityHeaderList(isProduction: boolean): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const capture = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  securityHeaders(isProduction)({} as Request, capture as unknown as Response, () => undefined);
+  return headers;
 }

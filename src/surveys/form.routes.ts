@@ -4,19 +4,19 @@ import type { Config } from '../config';
 import { BadRequestError, isDatabaseUnavailable } from '../errors';
 import { formBody, type FormFields } from '../http/form-body';
 import type { LimitStores } from '../http/rate-limit-store';
-import { pageViewsPerIp, submissionsPerLinkAndIp, submissionsPerToken } from '../http/rate-limits';
+import { formPageViewsPerIp, pageViewsPerIp, submissionsPerLinkAndIp, submissionsPerToken, type AddressLimit } from '../http/rate-limits';
 import { translate, type Lang } from '../i18n';
 import type { LinkResolver, OpenLink } from '../links/link.service';
 import type { Models } from '../models';
 import { submitResponse } from '../responses/submit-response';
 import { allowedFields, FIELD, LIMITS } from './form-fields';
-import { issueFormToken, newTokenId, verifyFormToken, type FormToken } from './form-token';
+import { verifyFormToken, type FormToken } from './form-token';
 import type { Channel } from './instrument.types';
 import { buildSubmissionSchema, validateSubmission, type FieldErrors, type SubmissionSchema } from './submission-schema';
 import type { SurveyCatalog } from './survey-catalog';
 import type { SurveyVersion } from './survey.model';
-import { recordView } from './view-counter';
-import { FormPageCache, renderToString, TOKEN_SLOT } from './form-page-cache';
+import { renderToString, TOKEN_SLOT } from './form-page-cache';
+import { BlankForms, type BlankForm } from './blank-forms';
 import { deviceHasSubmitted, rememberSubmission } from './device-cookie';
 import { addressSaltProvider, hashAddress } from '../responses/address-hash';
 import { ipKeyGenerator } from 'express-rate-limit';
@@ -48,8 +48,14 @@ const CHANNELS: Record<Channel, { prefix: string; view: string }> = {
   kiosk: { prefix: '/k', view: 'kiosk/form' },
 };
 
+/** What the public side gives the form page's fast path (form-page-fast-path.ts): the pages and their view limits. */
+export interface PublicFormPages {
+  blank: BlankForms;
+  pageLimits: Record<Channel, AddressLimit>;
+}
+
 /** The public side: `GET|POST /s/:code` (forms) and `/k/:code` (desk kiosk), and their thank-you pages. */
-export function publicFormRoutes(deps: PublicFormDeps): Router {
+export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages: PublicFormPages } {
   const router = Router();
   const schemas = new Map<string, SubmissionSchema>();
   const schemaFor = (survey: SurveyVersion) => {
@@ -63,10 +69,8 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
   /** The client address as the rate limits see it (an IPv6 address by its /56), hashed under the day's salt. */
   const addressHashOf = async (req: Request, now: Date) => hashAddress(await addressSalt(now), ipKeyGenerator(req.ip ?? 'unknown'));
 
-  const newToken = (survey: SurveyVersion, code: string) => {
-    const issuedAt = deps.clock();
-    return issueFormToken({ id: newTokenId(issuedAt), link: code, version: survey.version, issuedAt: issuedAt.getTime() }, deps.config.SESSION_SECRET);
-  };
+  const blank = new BlankForms({ links: deps.links, catalog: deps.catalog, LinkView: deps.models.LinkView, clock: deps.clock, secret: deps.config.SESSION_SECRET });
+  const newToken = (survey: SurveyVersion, code: string) => blank.newToken(survey, code);
 
   const locals = (channel: Channel, state: RenderState) => {
     const { open, survey } = state;
@@ -88,12 +92,11 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
     res.status(status).render(CHANNELS[channel].view, locals(channel, state));
   }
 
-  const blankPages = new FormPageCache();
-  /** A blank form with a fresh token, from the page cache (see form-page-cache.ts). */
-  async function renderBlank(res: Response, channel: Channel, open: OpenLink, survey: SurveyVersion): Promise<void> {
-    const lang = res.locals.lang as Lang;
-    const key = [channel, res.locals.currentPath, open.link.code, survey.key, survey.version, lang, open.unit.name, open.link.procedure?.name ?? ''].join('\u0001');
-    const [head, token, tail] = await blankPages.page(key, newToken(survey, open.link.code), () =>
+  /** A blank form with a fresh token, from the page cache (see form-page-cache.ts), rendered on a miss. */
+  async function renderBlank(res: Response, channel: Channel, form: BlankForm): Promise<void> {
+    const { open, survey } = form;
+    const key = blank.keyOf(channel, res.locals.currentPath as string, form, res.locals.lang as Lang);
+    const [head, token, tail] = await blank.pages.page(key, newToken(survey, open.link.code), () =>
       renderToString(res, CHANNELS[channel].view, locals(channel, { open, survey, token: TOKEN_SLOT })),
     );
     // Sent as is: an ETag (a hash of 20 KB per view) is useless on a page that differs every time and is never stored.
@@ -103,17 +106,17 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
     res.end(tail);
   }
 
+  const pageLimits = {} as Record<Channel, AddressLimit>;
   for (const channel of Object.keys(CHANNELS) as Channel[]) {
     const { prefix } = CHANNELS[channel];
+    pageLimits[channel] = formPageViewsPerIp(`page:${channel}`, deps.limits);
 
-    router.get(`${prefix}/:code`, pageViewsPerIp(`page:${channel}`, deps.limits), async (req, res) => {
+    router.get(`${prefix}/:code`, pageLimits[channel].middleware, async (req, res) => {
       const now = deps.clock();
-      const open = await deps.links.resolveOpen(String(req.params.code), channel, now);
-      const survey = await deps.catalog.getLatest(open.link.surveyKey);
-      if (!survey) throw new BadRequestError('The survey of this link is not published');
+      const form = await blank.find(String(req.params.code), channel, now);
       res.setHeader('Cache-Control', 'no-store');
-      await renderBlank(res, channel, open, survey);
-      recordView(deps.models.LinkView, open.link, now, open.unit.ancestors);
+      await renderBlank(res, channel, form);
+      blank.viewed(form, now);
     });
 
     router.post(`${prefix}/:code`, submissionsPerLinkAndIp(`post:${channel}`, deps.limits), ...formBody(), submissionsPerToken(`token:${channel}`, deps.limits), async (req, res) => {
@@ -190,7 +193,7 @@ export function publicFormRoutes(deps: PublicFormDeps): Router {
     }
   }
 
-  return router;
+  return { router, pages: { blank, pageLimits } };
 }
 
 /** The posted values worth showing again: only fields this survey defines (never the token or the honeypot). */
