@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { PROJECT_ROOT } from '../embedded-db/ferretdb';
 import { csrfToken } from '../http/csrf';
@@ -10,10 +10,17 @@ import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
+import { buildOverview } from './overview';
 import { readableUnits } from './readable-units';
 import { mayExportResponses } from './scope';
 
-/** Admin pages (signed in). chart.js is served from our own origin, never a CDN. */
+/** The dashboard's filters: `/admin` with any of them is the dashboard (links in monthly e-mails sent before the overview). */
+const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level'];
+
+/**
+ * Admin pages (signed in): `/admin` is the overview of the three targets, `/admin/dashboard` one kind's figures
+ * with filters. chart.js is served from our own origin, never a CDN.
+ */
 export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config> }): Router {
   const { models, catalog, clock } = deps;
   const router = Router();
@@ -23,6 +30,15 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
   );
 
   router.get('/admin', async (req, res) => {
+    if (DASHBOARD_FILTERS.some((name) => name in (req.query as Record<string, unknown>))) return dashboard(req, res);
+    const principal = req.principal!;
+    const overview = await buildOverview(models, catalog, principal, clock(), deps.config.SMALL_CELL_K);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('admin/overview', { overview, f: formatters(res.locals.lang as Lang), csrf: csrfToken(req), user: principal.label });
+  });
+  router.get('/admin/dashboard', (req, res) => dashboard(req, res));
+
+  async function dashboard(req: Request, res: Response): Promise<void> {
     const principal = req.principal!;
     const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock(), { k: deps.config.SMALL_CELL_K });
     const stats = await computeStats(models, query, await latestInstruments(catalog));
@@ -54,6 +70,6 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
         labelTarget: lang === 'vi' ? 'Chỉ tiêu (%)' : 'Target (%)',
       }),
     });
-  });
+  }
   return router;
 }

@@ -8,6 +8,7 @@ import type { SurveyKind } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { unitsByCode } from '../units/unit-directory';
 import { NotFoundError } from '../errors';
+import { dossierStats } from '../dossiers/dossier-stats';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
 
 export interface SummaryRequest {
@@ -18,6 +19,8 @@ export interface SummaryRequest {
   publicBaseUrl: string;
   /** Small-cell threshold (SMALL_CELL_K); the default when unset. */
   k?: number;
+  /** When open dossiers are judged late (as the API does at the time of the request); now when unset. */
+  now?: Date;
 }
 
 type CommentRef = { unitCode: string; unitAncestors: string[] };
@@ -60,6 +63,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments),
     computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
   ]);
+  const onTime = await dossierStats(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
   const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => answerInSubtree(unit.code, r)).length;
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });
   return composeMonthlySummary({
@@ -70,6 +74,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     previousMonth: previous.headline,
     sameMonthLastYear: lastYear.headline,
     newComments,
-    dashboardUrl: `${request.publicBaseUrl}/admin?${dashboard.toString()}`,
+    dashboardUrl: `${request.publicBaseUrl}/admin/dashboard?${dashboard.toString()}`,
+    onTime,
   });
 }

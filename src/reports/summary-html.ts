@@ -70,6 +70,7 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
     row(ranking(s.worstUnits, view.worst, s.none)),
     row(ranking(s.bestUnits, view.best, s.none)),
     row(ranking(s.lowestSections, view.sections, s.noneSections)),
+    ...(view.onTime ? [row(onTimeHtml(view))] : []),
     row(`<p style="${CELL}margin:0 0 12px 0;">${e(s.newComments)}: <b>${e(view.newComments)}</b></p>${link}`),
     row(
       `<p style="${MUTED}margin:0;">${e(s.formula)} ${e(view.formula.id)} v${e(view.formula.version)}: ${e(view.formula.text)}</p>` +
@@ -86,4 +87,12 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
     ...rows,
     '</table></td></tr></table></body></html>',
   ].join('\n');
+}
+
+/** The on-time tile: its heading, then the month and the 12 months with n, interval, target and status. */
+function onTimeHtml(view: SummaryView): string {
+  const { s } = view;
+  const line = (v: NonNullable<SummaryView['onTime']>['month']) =>
+    `<p style="${CELL}margin:4px 0 0 0;">${e(v.label)}: <b>${e(v.share)}</b> (${e(s.dossiers)} ${e(v.n)}; ${e(s.interval)} ${e(v.ci)}; ${e(s.target)} ${e(v.target)}; ${e(v.status)})</p>`;
+  return `<p style="${H2}">${e(s.onTime)}</p>${line(view.onTime!.month)}${line(view.onTime!.twelve)}`;
 }

@@ -1,7 +1,8 @@
 import { translate, type Lang } from '../i18n';
 import { shiftPeriod } from '../responses/period';
 import { formatters } from '../stats/format';
-import { wilson95 } from '../stats/formulas';
+import type { OnTimeStats } from '../dossiers/on-time';
+import { statusOf, wilson95 } from '../stats/formulas';
 import type { StatsResult } from '../stats/stats.service';
 import { SUMMARY_STRINGS, type SummaryStrings } from './summary-strings';
 import type { TrendPoint } from './trend-chart';
@@ -17,6 +18,8 @@ export interface SummaryInput {
   sameMonthLastYear: StatsResult['headline'];
   newComments: number;
   dashboardUrl: string;
+  /** The scope's dossiers on time over the same 12 months (`/api/v1/dossier-stats`'s figures), if it has any. */
+  onTime?: OnTimeStats;
 }
 
 /** A headline figure, already formatted for the reader's language. */
@@ -27,6 +30,9 @@ export interface FigureView {
   target: string;
   status: string;
 }
+
+/** A figure before formatting. */
+type FigureCell = { share: number | null; n: number; ci95: [number, number] | null; target: number | null; status: string };
 
 export interface RankedView {
   label: string;
@@ -49,6 +55,8 @@ export interface SummaryView {
   sections: RankedView[];
   newComments: string;
   dashboardUrl: string;
+  /** the on-time tile: the month and the 12 months; null when the scope had no dossier in the 12 months */
+  onTime: { month: FigureView & { label: string }; twelve: FigureView & { label: string } } | null;
   formula: { id: string; version: string; text: string };
   k: number;
   chartPoints: TrendPoint[];
@@ -72,7 +80,7 @@ export function buildSummaryView(input: SummaryInput): SummaryView {
   const pp = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
   const month = monthOf(input);
 
-  const figure = (cell: { share: number | null; n: number; ci95: [number, number] | null; target: number | null; status: string }): FigureView => ({
+  const figure = (cell: FigureCell): FigureView => ({
     share: f.pct(cell.share),
     n: f.int(cell.n),
     ci: cell.ci95 ? `${f.pct(cell.ci95[0])} – ${f.pct(cell.ci95[1])}` : '–',
@@ -106,8 +114,33 @@ export function buildSummaryView(input: SummaryInput): SummaryView {
     sections: rankable(current.bySection).slice(0, 3).map(rankedView),
     newComments: f.int(input.newComments),
     dashboardUrl: input.dashboardUrl,
+    onTime: onTimeView(input, figure, s),
     formula: { id: current.formula.id, version: current.formula.version, text: lang === 'vi' ? current.formula.text : current.formula.textEn },
     k: current.settings.k,
     chartPoints: current.byMonth.map((m) => ({ label: f.period(m.period), share: m.share, target: m.target })),
   };
+}
+
+/** The on-time tile of the summary, formatted like the satisfaction figures; "too few" says dossiers, not responses. */
+function onTimeView(input: SummaryInput, figure: (cell: FigureCell) => FigureView, s: SummaryStrings): SummaryView['onTime'] {
+  const stats = input.onTime;
+  if (!stats?.headline.n) return null;
+  const f = formatters(input.lang);
+  const month = stats.byMonth.find((m) => m.period === input.period);
+  const monthCell = {
+    n: month?.n ?? 0,
+    share: month?.share ?? null,
+    ci95: month?.n ? wilson95(month.onTime, month.n) : null,
+    target: month?.target ?? null,
+    status: statusOfCell({ onTime: month?.onTime ?? 0, n: month?.n ?? 0, target: month?.target ?? null }),
+  };
+  const say = (view: FigureView, status: string) => (status === 'insufficient' ? { ...view, status: s.onTimeInsufficient } : view);
+  return {
+    month: { ...say(figure(monthCell), monthCell.status), label: s.onTimeMonth(f.period(input.period)) },
+    twelve: { ...say(figure(stats.headline), stats.headline.status), label: s.twelveMonths(f.period(stats.byMonth[0]!.period), f.period(input.period)) },
+  };
+}
+
+function statusOfCell(cell: { onTime: number; n: number; target: number | null }): 'met' | 'below' | 'uncertain' | 'insufficient' {
+  return cell.target === null ? 'insufficient' : statusOf(cell.onTime, cell.n, cell.target);
 }

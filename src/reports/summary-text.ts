@@ -28,6 +28,7 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
     ...ranking(s.worstUnits, view.worst, s.none),
     ...ranking(s.bestUnits, view.best, s.none),
     ...ranking(s.lowestSections, view.sections, s.noneSections),
+    ...onTimeLines(view),
     `${s.newComments}: ${view.newComments}`,
     `${s.dashboard}: ${view.dashboardUrl}`,
     '',
@@ -38,4 +39,12 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
     s.footer,
     '',
   ].join('\n');
+}
+
+/** The on-time tile, when the scope has dossiers: the month and the 12 months on one line each. */
+function onTimeLines(view: SummaryView): string[] {
+  if (!view.onTime) return [];
+  const { s } = view;
+  const line = (v: NonNullable<SummaryView['onTime']>['month']) => `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
+  return [s.onTime, line(view.onTime.month), line(view.onTime.twelve), ''];
 }

@@ -2,6 +2,8 @@ import ExcelJS from 'exceljs';
 import type { Database } from '../../src/db';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { composeMonthlySummary, type MonthlySummary } from '../../src/reports/monthly-summary';
+import { onTimeStats } from '../../src/dossiers/on-time';
+import { periodRange } from '../../src/responses/period';
 import { latestInstruments } from '../../src/stats/instruments';
 import { computeStats, type StatsQuery, type StatsResult } from '../../src/stats/stats.service';
 import { seedTargets } from '../../src/stats/target.model';
@@ -60,8 +62,9 @@ describe('monthly summary e-mail composed from computeStats', () => {
   let lastYear: StatsResult;
   let vi: MonthlySummary;
 
-  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT') =>
+  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT', extra: { onTime?: ReturnType<typeof onTimeStats> } = {}) =>
     composeMonthlySummary({
+      ...extra,
       period: '2026-10',
       lang,
       scopeName,
@@ -152,6 +155,24 @@ describe('monthly summary e-mail composed from computeStats', () => {
     const month = workbook.getWorksheet('Tháng 2026-10')!;
     expect(month.getRow(2).getCell(4).value).toBe(163);
     expect(month.getRow(3).getCell(4).value).toBe(40);
+  });
+
+  it('when the scope has dossiers, then both parts carry the on-time month and 12 months; without any, no on-time tile', async () => {
+    // October: 40 returned, 39 on time (97.5%, interval contains 98%: uncertain); September: 10 of 10. 12 months: 49/50 = 98%, met.
+    const docs = [
+      { _id: '2026-10|SGD', period: '2026-10', scope: 'SGD', returned: 40, onTime: 39, rated: 0, openDue: [] },
+      { _id: '2026-09|SGD', period: '2026-09', scope: 'SGD', returned: 10, onTime: 10, rated: 0, openDue: [] },
+    ];
+    const onTime = onTimeStats(docs, periodRange('2025-11', '2026-10'), new Date('2026-11-05T00:00:00Z'), () => 0.98);
+    const mail = await compose('vi', 'Sở GDĐT', { onTime });
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('Hồ sơ TTHC giải quyết đúng hạn');
+      expect(part).toMatch(/Tháng 10\/2026: (<b>)?97,5%(<\/b>)? \(số hồ sơ 40; Khoảng tin cậy 95% [\d,]+% – [\d,]+%; Chỉ tiêu 98,0%; Chưa chắc chắn/);
+      expect(part).toMatch(/12 tháng \(11\/2025 – 10\/2026\): (<b>)?98,0%(<\/b>)? \(số hồ sơ 50; .*; Đạt chỉ tiêu\)/);
+    }
+    expect(vi.text).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
+    const none = await compose('vi', 'Sở GDĐT', { onTime: onTimeStats([], periodRange('2025-11', '2026-10'), new Date(), () => 0.98) });
+    expect(none.html).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
   });
 
   it('when English is asked, then the same figures come in English formatting', async () => {

@@ -76,7 +76,7 @@ describe('role-by-route matrix: nobody reads another subtree', () => {
   });
 
   it('when the dashboard unit picker is rendered, then it offers only units in scope', async () => {
-    const page = await callers.managerA!.get('/admin').expect(200);
+    const page = await callers.managerA!.get('/admin/dashboard').expect(200);
     expect(page.text).toContain('value="TH-A"');
     expect(page.text).not.toContain('value="TH-B"');
     expect(page.text).not.toContain('value="SGD"');

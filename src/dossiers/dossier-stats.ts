@@ -1,0 +1,72 @@
+import type { mongo } from 'mongoose';
+import type { Models } from '../models';
+import { periodRange } from '../responses/period';
+import { statusOf, wilson95, type Status } from '../stats/formulas';
+import { targetFor } from '../stats/target.model';
+import { allUnits } from '../units/unit-directory';
+import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
+import { onTimeStats, type OnTimeStats } from './on-time';
+
+/** The scope and months of an on-time figure (as parseStatsQuery gives them). */
+export interface DossierQuery {
+  unit: { code: string; name: string };
+  from: string;
+  to: string;
+  minN: number;
+}
+
+/** One child unit's on-time figure over the whole range, against the range's last target. */
+export interface OnTimeUnitRow {
+  code: string;
+  name: string;
+  n: number;
+  onTime: number;
+  share: number | null;
+  ci95: [number, number] | null;
+  status: Status;
+}
+
+const figuresOf = (models: Models) => models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
+
+async function targetOf(models: Models): Promise<(period: string) => number | null> {
+  const targets = await models.Target.find().lean();
+  return (period) => targetFor(targets, 'dossiers', Number(period.slice(0, 4)));
+}
+
+/** `/api/v1/dossier-stats`'s figures: the scope's figure documents of the range, read by `_id`. */
+export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<OnTimeStats> {
+  const periods = periodRange(query.from, query.to);
+  const docs = await figuresOf(models).find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } }).toArray();
+  return onTimeStats(docs, periods, now, await targetOf(models), query.minN);
+}
+
+/**
+ * The on-time figure of each unit directly under the scope that has dossiers in the range: those whose whole
+ * interval lies below the target first (the units to call), then the uncertain, the met, and the too small.
+ */
+export async function dossierStatsByUnit(models: Models, query: DossierQuery, now: Date): Promise<OnTimeUnitRow[]> {
+  const children = (await allUnits(models.Unit)).filter((u) => u.parentCode === query.unit.code);
+  if (!children.length) return [];
+  const periods = periodRange(query.from, query.to);
+  const ids = children.flatMap((u) => periods.map((p) => dossierFigureId(p, u.code)));
+  const docs = await figuresOf(models).find({ _id: { $in: ids } }).toArray();
+  const byScope = new Map<string, DossierFigureDoc[]>();
+  for (const doc of docs) byScope.set(doc.scope, [...(byScope.get(doc.scope) ?? []), doc]);
+  const target = (await targetOf(models))(query.to);
+  const rows: OnTimeUnitRow[] = [];
+  for (const unit of children) {
+    const unitDocs = byScope.get(unit.code);
+    if (!unitDocs) continue;
+    const { headline } = onTimeStats(unitDocs, periods, now, () => target, query.minN);
+    if (!headline.n) continue;
+    rows.push({ code: unit.code, name: unit.name, n: headline.n, onTime: headline.onTime, share: headline.share, ci95: wilson95(headline.onTime, headline.n), status: target === null ? 'insufficient' : statusOf(headline.onTime, headline.n, target, query.minN) });
+  }
+  return rows.sort(byConcern);
+}
+
+const CONCERN: Record<Status, number> = { below: 0, uncertain: 1, met: 2, insufficient: 3 };
+
+/** Below the target first, then by share, lowest first. */
+export function byConcern<T extends { status: Status; share: number | null; n: number }>(a: T, b: T): number {
+  return CONCERN[a.status] - CONCERN[b.status] || (a.share ?? 2) - (b.share ?? 2) || b.n - a.n;
+}
