@@ -1,3 +1,4 @@
+import { dossierImportLogModel } from './dossiers/dossier-import-log.model';
 import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
 import { loginLeaseModel } from './admin/login-lease';
@@ -31,6 +32,7 @@ export function createModels(connection: Connection) {
     /** TTHC dossiers imported from the one-stop system (dossiers/) */
     Dossier: dossierModel(connection),
     DossierFigure: dossierFigureModel(connection),
+    DossierImportLog: dossierImportLogModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),
     Setting: settingModel(connection),

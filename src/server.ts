@@ -14,6 +14,7 @@ import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
+import { rebuildDossierFigures } from './dossiers/dossier-figures';
 import { figureWriteBehind } from './rollups/write-behind';
 import { startListIndexMigration } from './lists/list-migration';
 import { seedDemo } from './seed/demo-seed';
@@ -146,6 +147,12 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
     if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
   });
   await runOnce(models.Setting, LEAF_RETIREMENT, () => retireLeafRollups(models));
+  // Dossier figures recounted before they carried procedures, channels and the late list: once, so the dossiers
+  // page has its breakdowns without waiting for the next import.
+  await runOnce(models.Setting, 'dossier-figures-with-breakdowns', async () => {
+    const rebuilt = await rebuildDossierFigures(models);
+    if (rebuilt.dossiers) logger.info(rebuilt, 'dossier figures recounted with procedures, channels and late dossiers');
+  });
   const rollups = createRollupStore({ models, clock: () => new Date() });
   const repaired = await rollups.repair(graceMs);
   if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');

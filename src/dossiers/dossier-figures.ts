@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model, type mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodOf } from '../responses/period';
 import { unitsByCode } from '../units/unit-directory';
-import type { DossierDoc } from './dossier.model';
+import type { DossierChannel, DossierDoc } from './dossier.model';
 
 /**
  * The on-time counts of one month for one unit's subtree (`_id` "<YYYY-MM>|<unit code>"), read by `_id` like the
@@ -20,6 +20,27 @@ export interface DossierFigureDoc {
   rated: number;
   /** due times (ms) of the dossiers still open that fall due this month */
   openDue: number[];
+  /** the returned dossiers by procedure and by channel (figures recounted before these existed have none) */
+  procedures?: Array<{ code: string; name: string; returned: number; onTime: number }>;
+  channels?: Array<{ channel: DossierChannel; returned: number; onTime: number }>;
+  /** the dossiers returned late this month and those still open that fall due this month: the late list's rows */
+  watch?: WatchedDossier[];
+}
+
+/**
+ * A dossier the unit's staff may have to answer for: returned late, or open (late once its due time passes).
+ * No dossier code: the figures never hold one, and the staff find the dossier in the one-stop system by these.
+ */
+export interface WatchedDossier {
+  unitCode: string;
+  procedureCode: string;
+  procedureName: string;
+  channel: DossierChannel;
+  receivedAt: number;
+  dueAt: number;
+  /** absent while open */
+  returnedAt?: number;
+  apologySent: boolean;
 }
 
 const schema = new Schema<DossierFigureDoc>(
@@ -31,6 +52,9 @@ const schema = new Schema<DossierFigureDoc>(
     onTime: { type: Number, required: true },
     rated: { type: Number, required: true },
     openDue: { type: [Number], default: [] },
+    procedures: { type: [Object], default: undefined },
+    channels: { type: [Object], default: undefined },
+    watch: { type: [Object], default: undefined },
   },
   { collection: 'dossier_figures', versionKey: false },
 );
@@ -54,14 +78,14 @@ async function ratedCodes(models: Models): Promise<Set<string>> {
  * a year) and replaces the figure documents, dropping those no dossier counts in any more. Run after each import:
  * the figures are then the dossiers' exactly, whatever the import changed. The rated counts are as of that run.
  */
-export async function rebuildDossierFigures(models: Models): Promise<{ dossiers: number; figures: number }> {
+export async function rebuildDossierFigures(models: Models, hooks: { afterRead?: () => Promise<void> } = {}): Promise<{ dossiers: number; figures: number }> {
   const units = await unitsByCode(models.Unit);
   const rated = await ratedCodes(models);
   const figures = new Map<string, DossierFigureDoc>();
   const figure = (period: string, scope: string) => {
     const id = dossierFigureId(period, scope);
     let doc = figures.get(id);
-    if (!doc) figures.set(id, (doc = { _id: id, period, scope, returned: 0, onTime: 0, rated: 0, openDue: [] }));
+    if (!doc) figures.set(id, (doc = { _id: id, period, scope, returned: 0, onTime: 0, rated: 0, openDue: [], procedures: [], channels: [], watch: [] }));
     return doc;
   };
   let dossiers = 0;
@@ -70,26 +94,55 @@ export async function rebuildDossierFigures(models: Models): Promise<{ dossiers:
     dossiers += 1;
     const unit = units.get(dossier.unitCode);
     const scopes = [dossier.unitCode, ...(unit?.ancestors ?? [])];
+    const watched = watchedOf(dossier);
     for (const scope of scopes) {
       if (dossier.returnedAt) {
         const doc = figure(periodOf(dossier.returnedAt), scope);
+        const onTime = dossier.returnedAt <= dossier.dueAt;
         doc.returned += 1;
-        if (dossier.returnedAt <= dossier.dueAt) doc.onTime += 1;
+        if (onTime) doc.onTime += 1;
         if (rated.has(dossier._id)) doc.rated += 1;
+        countIn(doc.procedures!, (p) => p.code === dossier.procedureCode, () => ({ code: dossier.procedureCode, name: dossier.procedureName, returned: 0, onTime: 0 }), onTime);
+        countIn(doc.channels!, (c) => c.channel === dossier.channel, () => ({ channel: dossier.channel, returned: 0, onTime: 0 }), onTime);
+        if (!onTime) doc.watch!.push(watched);
       } else {
-        figure(periodOf(dossier.dueAt), scope).openDue.push(dossier.dueAt.getTime());
+        const doc = figure(periodOf(dossier.dueAt), scope);
+        doc.openDue.push(dossier.dueAt.getTime());
+        doc.watch!.push(watched);
       }
     }
   }
+  await hooks.afterRead?.(); // tests: another import between this recount's read and its write
   const collection = models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
   const docs = [...figures.values()];
   for (let i = 0; i < docs.length; i += 500) {
     await collection.bulkWrite(
-      docs.slice(i, i + 500).map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: { ...doc, openDue: doc.openDue.sort((a, b) => a - b) }, upsert: true } })),
+      docs.slice(i, i + 500).map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: { ...doc, openDue: doc.openDue.sort((a, b) => a - b), watch: doc.watch!.sort((a, b) => a.dueAt - b.dueAt) }, upsert: true } })),
       { ordered: false },
     );
   }
   const stale = (await collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id).filter((id) => !figures.has(id));
   for (let i = 0; i < stale.length; i += 500) await collection.deleteMany({ _id: { $in: stale.slice(i, i + 500) } });
   return { dossiers, figures: docs.length };
+}
+
+function watchedOf(d: DossierDoc): WatchedDossier {
+  return {
+    unitCode: d.unitCode,
+    procedureCode: d.procedureCode,
+    procedureName: d.procedureName,
+    channel: d.channel,
+    receivedAt: d.receivedAt.getTime(),
+    dueAt: d.dueAt.getTime(),
+    ...(d.returnedAt ? { returnedAt: d.returnedAt.getTime() } : {}),
+    apologySent: d.apologySent,
+  };
+}
+
+/** Adds one returned dossier to the row `matches` finds in `rows`, or to a new row from `create`. */
+function countIn<T extends { returned: number; onTime: number }>(rows: T[], matches: (row: T) => boolean, create: () => T, onTime: boolean): void {
+  let row = rows.find(matches);
+  if (!row) rows.push((row = create()));
+  row.returned += 1;
+  if (onTime) row.onTime += 1;
 }

@@ -61,6 +61,28 @@ export async function storeDossiers(models: Models, salt: string, rows: readonly
     onProgress?.(Math.min(rows.length, i + BULK), rows.length);
   }
   // The figures follow the dossiers as they now are (a changed return date moves a dossier between months).
-  await rebuildDossierFigures(models);
+  await bumpGeneration(models);
+  await recountUntilStable(models);
   return { inserted, updated };
+}
+
+const GENERATION_ID = 'dossier-generation';
+const settings = (models: Models) => models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number }>;
+const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
+const bumpGeneration = (models: Models) => settings(models).updateOne({ _id: GENERATION_ID }, { $inc: { generation: 1 }, $setOnInsert: { value: 'the count of dossier imports stored (dossier-import.ts)' } }, { upsert: true });
+
+/**
+ * Recounts the figures until no import stored dossiers while the recount was reading them. Two imports at once
+ * (two staff, two instances) each recount; without this, a recount that read before the other import's rows were
+ * stored could write last and leave figures without them. Every import bumps the generation after its rows are
+ * stored, so a recount that sees the generation unchanged across its read counted every stored row; one that sees
+ * it moved counts again, and its later write is complete. No lock: an instance that dies mid-import leaves the
+ * other's recount correct.
+ */
+export async function recountUntilStable(models: Models, hooks: { afterFirstRead?: () => Promise<void> } = {}): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    const before = await generation(models);
+    await rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {});
+    if ((await generation(models)) === before) return;
+  }
 }

@@ -5,7 +5,7 @@ import { statusOf, wilson95, type Status } from '../stats/formulas';
 import { targetFor } from '../stats/target.model';
 import { allUnits } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
-import { onTimeStats, type OnTimeStats } from './on-time';
+import { lateDossiers, onTimeBreakdowns, onTimeStats, type LateDossier, type OnTimeRow, type OnTimeStats } from './on-time';
 
 /** The scope and months of an on-time figure (as parseStatsQuery gives them). */
 export interface DossierQuery {
@@ -33,11 +33,25 @@ async function targetOf(models: Models): Promise<(period: string) => number | nu
   return (period) => targetFor(targets, 'dossiers', Number(period.slice(0, 4)));
 }
 
-/** `/api/v1/dossier-stats`'s figures: the scope's figure documents of the range, read by `_id`. */
-export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<OnTimeStats> {
+/** The on-time figures of a scope with their breakdowns by procedure and channel. */
+export type DossierStats = OnTimeStats & { byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
+
+/** The scope's figure documents of the range, read by `_id`. */
+async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigureDoc[]> {
   const periods = periodRange(query.from, query.to);
-  const docs = await figuresOf(models).find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } }).toArray();
-  return onTimeStats(docs, periods, now, await targetOf(models), query.minN);
+  return figuresOf(models).find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } }).toArray();
+}
+
+/** `/api/v1/dossier-stats`'s figures. */
+export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<DossierStats> {
+  const docs = await docsOf(models, query);
+  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, await targetOf(models), query.minN), ...onTimeBreakdowns(docs, now) };
+}
+
+/** The figures and the late dossiers of the scope (the dossiers page). */
+export async function dossierStatsWithLate(models: Models, query: DossierQuery, now: Date): Promise<DossierStats & { late: LateDossier[] }> {
+  const docs = await docsOf(models, query);
+  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, await targetOf(models), query.minN), ...onTimeBreakdowns(docs, now), late: lateDossiers(docs, now) };
 }
 
 /**

@@ -3,8 +3,8 @@ import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 
 /**
- * CSRF protection for the admin side. Forms send the token as the `_csrf` field, scripts as the `X-CSRF-Token`
- * header; every state-changing admin request is checked.
+ * CSRF protection for the admin side. Forms send the token as the `_csrf` field (a file upload form in its
+ * action's query), scripts as the `X-CSRF-Token` header; every state-changing admin request is checked.
  * - Signed in: a synchronizer token kept in the (already stored) session.
  * - Anonymous (the sign-in form): a signed double-submit cookie instead, so showing the login page to a stranger
  *   stores nothing in the database (a flood of GET /admin/login used to write one session each). The cookie
@@ -58,7 +58,11 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
     const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof fromBody === 'string') return fromBody;
     const header = req.headers['x-csrf-token'];
-    return typeof header === 'string' ? header : undefined;
+    if (typeof header === 'string') return header;
+    // A file upload without a script: its multipart body is read by the route, after this check, so the form
+    // carries the token in its action's query. Only for multipart bodies; the request log never writes a query.
+    const fromQuery = (req.query as Record<string, unknown> | undefined)?._csrf;
+    return req.is('multipart/form-data') && typeof fromQuery === 'string' ? fromQuery : undefined;
   },
   getTokenFromState: (req: Request) => (signedIn(req) ? req.session.csrfToken : anonymousToken(req)),
   storeTokenInState: (req: Request, token) => {

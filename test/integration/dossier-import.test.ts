@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Database } from '../../src/db';
-import { importDossiers } from '../../src/dossiers/dossier-import';
+import { importDossiers, recountUntilStable } from '../../src/dossiers/dossier-import';
+import { rebuildDossierFigures } from '../../src/dossiers/dossier-figures';
 import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
 import { createModels, type Models } from '../../src/models';
 import { normalizeDossierCode, saltedHash } from '../../src/responses/hashing';
@@ -76,6 +77,24 @@ describe('dossier import', () => {
     expect(stored.receivedAt.toISOString()).toBe('2026-03-01T17:00:00.000Z');
     expect(stored.dueAt.toISOString()).toBe('2026-03-06T16:59:59.999Z');
     expect(stored.returnedAt?.toISOString()).toBe('2026-03-06T08:30:00.000Z');
+  });
+
+  it('when another import stores dossiers while a recount is between its read and its write, then the figures left still count them', async () => {
+    const figures = async () => (await models.DossierFigure.find({}).lean()).sort((a, b) => a._id.localeCompare(b._id));
+    const file = (from: number) =>
+      csv(...Array.from({ length: 40 }, (_, i) => `RACE-${from + i},TTHC-VB,Cấp bản sao văn bằng,${i % 2 ? 'MOTCUA' : 'SGD'},2026-03-02,2026-03-06,${i % 7 ? '2026-03-05' : '2026-03-09'},direct,false`));
+    // The other import runs whole (rows, then its own recount) inside this recount's window: this recount read
+    // before those rows existed, so the write it is about to make lacks them.
+    await recountUntilStable(models, { afterFirstRead: async () => void (await importDossiers(models, SALT, file(0), NOW)) });
+    const left = await figures();
+    await rebuildDossierFigures(models);
+    expect(left).toEqual(await figures());
+    expect(left.find((f) => f._id === '2026-03|SGD')?.returned).toBeGreaterThanOrEqual(40);
+    // And two whole imports at once.
+    await Promise.all([importDossiers(models, SALT, file(100), NOW), importDossiers(models, SALT, file(200), NOW)]);
+    const after = await figures();
+    await rebuildDossierFigures(models);
+    expect(after).toEqual(await figures());
   });
 
   it('when npm run dossiers:import runs on a file, then it reports the counts, and a bad file exits 1 with the row', () => {

@@ -7,27 +7,7 @@ import { seedTargets } from '../../src/stats/target.model';
 import { createApiToken } from '../helpers/admin-fixtures';
 import { FIXTURE_UNITS } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
-
-/**
- * `GET /api/v1/dossier-stats` on a hand-worked fixture (issue 15). "Now" is 10 April 2026, 10:00 in Vietnam.
- * MOTCUA, returned in March: #1 and #2 by their due day (#2 on the evening of it), #3 three days late, #7 due in
- * February and returned on 2 March. Open: #5 due 5 April (late by now, counted in April), #6 due 20 April (not
- * counted yet). SGD's own #4 is returned on time in March. #1 was rated through a survey answer.
- * So MOTCUA: March 4 dossiers, 2 on time; April 1, 0 on time; in all 5 and 2 (40%). SGD's subtree: March 5 and 3,
- * April 1 and 0; in all 6 and 3 (50%).
- */
-const NOW = new Date('2026-04-10T03:00:00Z');
-const HEADER = 'dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent';
-const FILE = [
-  HEADER,
-  'HS-1,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-05,direct,false',
-  'HS-2,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-06T23:00,online,false',
-  'HS-3,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-09,online,true',
-  'HS-4,TTHC-CN,Công nhận trường đạt chuẩn,SGD,2026-03-10,2026-03-30,2026-03-28,postal,false',
-  'HS-5,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-30,2026-04-05,,direct,false',
-  'HS-6,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-04-08,2026-04-20,,direct,false',
-  'HS-7,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-02-20,2026-02-27,2026-03-02,direct,true',
-].join('\n');
+import { DOSSIER_FILE as FILE, DOSSIER_NOW as NOW } from '../helpers/dossier-fixtures';
 
 /** The Wilson 95% interval written out again here, so the API is checked against a second computation. */
 function wilson(k: number, n: number): [number, number] {
@@ -38,6 +18,7 @@ function wilson(k: number, n: number): [number, number] {
   return [centre - half, centre + half];
 }
 
+/** `GET /api/v1/dossier-stats` on the hand-worked fixture of helpers/dossier-fixtures.ts (issue 15). */
 describe('GET /api/v1/dossier-stats', () => {
   let ctx: TestContext;
   let models: Models;
@@ -71,6 +52,12 @@ describe('GET /api/v1/dossier-stats', () => {
     expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, status: 'insufficient' });
     expect(res.body.rated).toEqual({ n: 1, share: 0.25 });
     expect(res.body.formula).toMatchObject({ id: 'dossier-on-time', version: '1.0' });
+    // By channel: direct #1 (on time), #7 (late), #5 (open, late by now); online #2 (on time), #3 (late).
+    expect(res.body.byChannel.map((r: { key: string; n: number; onTime: number }) => [r.key, r.n, r.onTime])).toEqual([
+      ['direct', 3, 1],
+      ['online', 2, 1],
+    ]);
+    expect(res.body.byProcedure.map((r: { key: string; label: string; n: number; onTime: number }) => [r.key, r.label, r.n, r.onTime])).toEqual([['TTHC-VB', 'Cấp bản sao văn bằng', 5, 2]]);
   });
 
   it('when the province asks for its whole subtree, then the desk and its own dossiers count together', async () => {

@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { audit } from '../admin/audit';
+import { readableUnits } from '../admin/readable-units';
+import { mayExportResponses } from '../admin/scope';
+import { ForbiddenError } from '../errors';
+import { csrfToken } from '../http/csrf';
+import { readUploadedFile } from '../http/file-upload';
+import type { Lang } from '../i18n';
+import type { Models } from '../models';
+import { formatters } from '../stats/format';
+import { wilson95 } from '../stats/formulas';
+import { parseStatsQuery } from '../stats/stats-query';
+import { dossierStatsWithLate } from './dossier-stats';
+import { importDossiers } from './dossier-import';
+
+/** An export of a year of a province's dossiers is a few MB; this leaves room and still bounds the memory. */
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+/** Late dossiers shown on the page (the rest are counted). */
+const LATE_SHOWN = 200;
+
+/**
+ * `/admin/dossiers`: the on-time figures of the caller's units (by month, procedure and channel), the late
+ * dossiers with their apology letters, and, for province-wide staff, the upload of the one-stop system's export.
+ */
+export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; salt: () => Promise<string> }): Router {
+  const { models, clock } = deps;
+  const router = Router();
+
+  router.get('/admin/dossiers', async (req, res) => {
+    const principal = req.principal!;
+    const now = clock();
+    const { unit, from, to } = req.query as Record<string, unknown>;
+    const query = await parseStatsQuery(models, principal, { unit, from, to }, now);
+    const stats = await dossierStatsWithLate(models, query, now);
+    const canImport = mayExportResponses(principal);
+    const importId = typeof req.query.import === 'string' ? req.query.import : undefined;
+    const [shownImport, recentImports] = canImport
+      ? await Promise.all([importId ? models.DossierImportLog.findById(importId).lean() : null, models.DossierImportLog.find().sort({ at: -1 }).limit(5).lean()])
+      : [null, []];
+    const units = await readableUnits(models, principal);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('admin/dossiers', {
+      scope: { unit: query.unit, from: query.from, to: query.to },
+      stats,
+      months: stats.byMonth.filter((m) => m.n > 0).map((m) => ({ ...m, key: m.period, ci95: wilson95(m.onTime, m.n) })),
+      late: stats.late.slice(0, LATE_SHOWN),
+      lateTotal: stats.late.length,
+      units,
+      unitNames: Object.fromEntries(units.map((u) => [u.code, u.name])),
+      f: formatters(res.locals.lang as Lang),
+      csrf: csrfToken(req),
+      user: principal.label,
+      canImport,
+      shownImport,
+      recentImports,
+      maxMb: MAX_FILE_BYTES / 1024 / 1024,
+    });
+  });
+
+  // All or nothing (dossier-import.ts): a file with a bad row writes nothing and the page lists the rows.
+  router.post('/admin/dossiers/import', async (req, res) => {
+    const principal = req.principal!;
+    if (!mayExportResponses(principal)) throw new ForbiddenError('Only department staff import dossiers.');
+    const file = await readUploadedFile(req, { field: 'file', maxBytes: MAX_FILE_BYTES });
+    const now = clock();
+    const result = await importDossiers(models, await deps.salt(), file.bytes, now);
+    const log = await models.DossierImportLog.create({
+      _id: crypto.randomUUID(),
+      at: now,
+      by: principal.label,
+      fileName: file.name.slice(0, 200),
+      bytes: file.bytes.length,
+      rows: result.rows,
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      rowErrors: result.errors,
+    });
+    if (!result.errors.length) {
+      await audit(models.Audit, { actor: principal.label, action: 'dossiers.import', details: { rows: result.rows, inserted: result.inserted, updated: result.updated } }, now);
+    }
+    res.redirect(303, `/admin/dossiers?import=${encodeURIComponent(log._id)}`);
+  });
+  return router;
+}
