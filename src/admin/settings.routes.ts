@@ -19,6 +19,8 @@ const targetBody = z.object({
   year: z.coerce.number().int().min(2015).max(2100),
   // Entered as a percentage in the form, stored as a fraction.
   percent: z.coerce.number().min(0).max(100),
+  // The decision or plan the target comes from (domain.md: every target records it).
+  source: z.string().trim().min(1).max(300),
 });
 const tokenBody = z.object({
   name: z.string().trim().min(1).max(80),
@@ -62,11 +64,11 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     if (!provinceWide(req.principal!)) throw new ForbiddenError('Only department staff set targets.');
     const parsed = targetBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid target.');
-    const { kind, year, percent } = parsed.data;
+    const { kind, year, percent, source } = parsed.data;
     const before = await models.Target.findOne({ kind, year }).lean();
     const value = Math.round(percent * 100) / 10000;
-    await models.Target.updateOne({ kind, year }, { $set: { kind, year, value } }, { upsert: true });
-    await audit(models.Audit, { actor: req.principal!.label, action: 'target.set', target: `${kind}:${year}`, details: { from: before?.value ?? null, to: value } }, clock());
+    await models.Target.updateOne({ kind, year }, { $set: { kind, year, value, source } }, { upsert: true });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'target.set', target: `${kind}:${year}`, details: { from: before?.value ?? null, to: value, fromSource: before?.source ?? null, source } }, clock());
     res.redirect(303, '/admin/settings');
   });
 

@@ -2,7 +2,7 @@ import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import { statusOf, wilson95, type Status } from '../stats/formulas';
-import { targetFor } from '../stats/target.model';
+import { targetFor, targetSourceFor } from '../stats/target.model';
 import { allUnits } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
 import { lateDossiers, onTimeBreakdowns, onTimeStats, type LateDossier, type OnTimeRow, type OnTimeStats } from './on-time';
@@ -29,8 +29,13 @@ export interface OnTimeUnitRow {
 const figuresOf = (models: Models) => models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
 
 async function targetOf(models: Models): Promise<(period: string) => number | null> {
+  return (await targetsOf(models)).value;
+}
+
+async function targetsOf(models: Models): Promise<{ value: (period: string) => number | null; source: (period: string) => string | null }> {
   const targets = await models.Target.find().lean();
-  return (period) => targetFor(targets, 'dossiers', Number(period.slice(0, 4)));
+  const year = (period: string) => Number(period.slice(0, 4));
+  return { value: (period) => targetFor(targets, 'dossiers', year(period)), source: (period) => targetSourceFor(targets, 'dossiers', year(period)) };
 }
 
 /** The on-time figures of a scope with their breakdowns by procedure and channel. */
@@ -45,13 +50,15 @@ async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigur
 /** `/api/v1/dossier-stats`'s figures. */
 export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<DossierStats> {
   const docs = await docsOf(models, query);
-  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, await targetOf(models), query.minN), ...onTimeBreakdowns(docs, now) };
+  const targets = await targetsOf(models);
+  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
 }
 
 /** The figures and the late dossiers of the scope (the dossiers page). */
 export async function dossierStatsWithLate(models: Models, query: DossierQuery, now: Date): Promise<DossierStats & { late: LateDossier[] }> {
   const docs = await docsOf(models, query);
-  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, await targetOf(models), query.minN), ...onTimeBreakdowns(docs, now), late: lateDossiers(docs, now) };
+  const targets = await targetsOf(models);
+  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now), late: lateDossiers(docs, now) };
 }
 
 /**

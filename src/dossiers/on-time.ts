@@ -20,7 +20,7 @@ export interface OnTimeMonth {
 }
 
 export interface OnTimeStats {
-  headline: { n: number; onTime: number; share: number | null; ci95: [number, number] | null; target: number | null; status: Status };
+  headline: { n: number; onTime: number; share: number | null; ci95: [number, number] | null; target: number | null; targetSource: string | null; status: Status };
   byMonth: OnTimeMonth[];
   /** returned dossiers rated through a survey answer, and their share of the returned */
   rated: { n: number; share: number | null };
@@ -31,7 +31,14 @@ export interface OnTimeStats {
  * On-time figures of one scope over `periods` from its figure documents (at most one per period), as of `now`:
  * n counts the dossiers returned in a month plus those still open whose due time has passed. Pure.
  */
-export function onTimeStats(docs: readonly DossierFigureDoc[], periods: readonly string[], now: Date, targetOf: (period: string) => number | null, minN = 30): OnTimeStats {
+export function onTimeStats(
+  docs: readonly DossierFigureDoc[],
+  periods: readonly string[],
+  now: Date,
+  targetOf: (period: string) => number | null,
+  minN = 30,
+  sourceOf: (period: string) => string | null = () => null,
+): OnTimeStats {
   const byPeriod = new Map(docs.map((d) => [d.period, d]));
   let n = 0;
   let onTime = 0;
@@ -49,7 +56,7 @@ export function onTimeStats(docs: readonly DossierFigureDoc[], periods: readonly
   });
   const target = targetOf(periods[periods.length - 1]!);
   return {
-    headline: { n, onTime, share: n ? onTime / n : null, ci95: wilson95(onTime, n), target, status: target === null ? 'insufficient' : statusOf(onTime, n, target, minN) },
+    headline: { n, onTime, share: n ? onTime / n : null, ci95: wilson95(onTime, n), target, targetSource: sourceOf(periods[periods.length - 1]!), status: target === null ? 'insufficient' : statusOf(onTime, n, target, minN) },
     byMonth,
     rated: { n: rated, share: returned ? rated / returned : null },
     formula: ON_TIME_FORMULA,

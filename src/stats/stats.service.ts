@@ -7,7 +7,7 @@ import { fromFieldKey } from '../rollups/counters';
 import type { MonthFigures } from '../rollups/read-figures';
 import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { complementSuppress, type Hideable } from './suppression';
-import { targetFor } from './target.model';
+import { targetFor, targetSourceFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
 
 export interface StatsQuery {
@@ -33,7 +33,18 @@ export interface Breakdown extends Cell {
 
 export interface StatsResult {
   scope: { kind: SurveyKind; unit: { code: string; name: string; type: string }; from: string; to: string; level: SchoolLevel | null };
-  headline: { n: number; satisfied: number | null; share: number | null; ci95: [number, number] | null; mean: number | null; target: number | null; status: Status; suppressed: boolean };
+  headline: {
+    n: number;
+    satisfied: number | null;
+    share: number | null;
+    ci95: [number, number] | null;
+    mean: number | null;
+    target: number | null;
+    /** the decision or plan the target comes from (target.model.ts targetSourceFor) */
+    targetSource: string | null;
+    status: Status;
+    suppressed: boolean;
+  };
   byMonth: (Cell & { period: string; target: number | null; status: Status })[];
   byUnit: (Breakdown & { status: Status })[];
   byLevel: Breakdown[];
@@ -194,6 +205,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     ci95: headlineCell.ci95,
     mean: headlineCell.mean,
     target: headlineTarget,
+    targetSource: targetSourceFor(targets, query.kind, Number(query.to.slice(0, 4))),
     status: statusFor(headlineCell, overall.satisfied, overall.n, headlineTarget),
     suppressed: headlineCell.suppressed,
   };

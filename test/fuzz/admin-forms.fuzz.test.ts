@@ -221,6 +221,7 @@ describe('when the admin side receives fuzzed hostile input', () => {
           kind: fc.constantFrom('education', 'tthc', 'EDUCATION', ''),
           year: fc.constantFrom('2026', '2014', '2101', '2026.5', '1e3', '0x7ea', ' 2026', '', 'Infinity', 'NaN'),
           percent: fc.constantFrom('85', '90.5', '-1', '101', '1e2', 'NaN', 'Infinity', '', '0', '100', '85,5'),
+          source: fc.oneof(fc.constantFrom('Quyết định số 1/QĐ-UBND', '', '   ', 'x'.repeat(301)), hostileValue),
         }),
         touches: [targets, audits],
       },

@@ -59,12 +59,25 @@ describe('admin management: links, posters, targets, tokens, comments and flagge
     await manager.get('/admin/print?unit=SGD').expect(403);
   });
 
-  it('when department staff change a target, then the API uses it and the change is audited; others cannot', async () => {
-    await dept.post('/admin/targets').type('form').send({ _csrf: await csrf(dept, '/admin/settings'), kind: 'tthc', year: '2026', percent: '92.5' }).expect(303);
+  it('when department staff change a target with its source, then the API uses both and the change is audited; others cannot', async () => {
+    // Before: 2026 carries the ended 2021-2025 plan's last target, and says so; 2027 carries 2026's forward.
+    const before = (await dept.get('/api/v1/stats?kind=tthc&unit=SGD&from=2026-01&to=2026-06').expect(200)).body;
+    expect(before.headline).toMatchObject({ target: 0.9, targetSource: expect.stringMatching(/^Mặc định: chỉ tiêu năm 2025 của Kế hoạch cải cách hành chính ngành giáo dục và đào tạo giai đoạn 2021–2025/) });
+    const plan = (await dept.get('/api/v1/stats?kind=tthc&unit=SGD&from=2025-01&to=2025-06').expect(200)).body;
+    expect(plan.headline.targetSource).toBe('Kế hoạch cải cách hành chính ngành giáo dục và đào tạo giai đoạn 2021–2025 của Sở GDĐT');
+    // A target without its source is refused.
+    await dept.post('/admin/targets').type('form').send({ _csrf: await csrf(dept, '/admin/settings'), kind: 'tthc', year: '2026', percent: '92.5' }).expect(400);
+    const source = 'Quyết định số 123/QĐ-UBND ngày 15/01/2026 của UBND tỉnh';
+    await dept.post('/admin/targets').type('form').send({ _csrf: await csrf(dept, '/admin/settings'), kind: 'tthc', year: '2026', percent: '92.5', source }).expect(303);
     const stats = (await dept.get('/api/v1/stats?kind=tthc&unit=SGD&from=2026-01&to=2026-06').expect(200)).body;
     expect(stats.headline.target).toBe(0.925);
+    expect(stats.headline.targetSource).toBe(source);
+    const later = (await dept.get('/api/v1/stats?kind=tthc&unit=SGD&from=2027-01&to=2027-06').expect(200)).body;
+    expect(later.headline).toMatchObject({ target: 0.925, targetSource: `${source} (chỉ tiêu năm 2026, áp dụng cho năm 2027)` });
+    const dashboard = (await dept.get('/admin/dashboard?kind=tthc&unit=SGD&from=2026-01&to=2026-06').expect(200)).text;
+    expect(dashboard).toContain(`Nguồn chỉ tiêu: ${source}`);
     const entry = await models.Audit.findOne({ action: 'target.set' }).lean();
-    expect(entry?.details).toEqual({ from: 0.9, to: 0.925 });
+    expect(entry?.details).toEqual({ from: 0.9, to: 0.925, fromSource: expect.stringMatching(/^Mặc định/), source });
     await manager.post('/admin/targets').type('form').send({ _csrf: await csrf(manager, '/admin/settings'), kind: 'tthc', year: '2026', percent: '10' }).expect(403);
   });
 

@@ -3,7 +3,7 @@ import { importDossiers } from '../../src/dossiers/dossier-import';
 import { createModels, type Models } from '../../src/models';
 import { normalizeDossierCode, saltedHash } from '../../src/responses/hashing';
 import { saltProvider } from '../../src/settings.salt';
-import { seedTargets } from '../../src/stats/target.model';
+import { PLAN_2021_2025_CARRIED, seedTargets } from '../../src/stats/target.model';
 import { createApiToken } from '../helpers/admin-fixtures';
 import { FIXTURE_UNITS } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -49,7 +49,7 @@ describe('GET /api/v1/dossier-stats', () => {
       { period: '2026-04', n: 1, onTime: 0, share: 0, target: 0.98 },
     ]);
     const [low, high] = wilson(2, 5);
-    expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, status: 'insufficient' });
+    expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, targetSource: PLAN_2021_2025_CARRIED, status: 'insufficient' });
     expect(res.body.rated).toEqual({ n: 1, share: 0.25 });
     expect(res.body.formula).toMatchObject({ id: 'dossier-on-time', version: '1.0' });
     // By channel: direct #1 (on time), #7 (late), #5 (open, late by now); online #2 (on time), #3 (late).

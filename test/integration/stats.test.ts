@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
-import { seedTargets } from '../../src/stats/target.model';
+import { PLAN_2021_2025_CARRIED, seedTargets } from '../../src/stats/target.model';
 import { addViews } from '../../src/surveys/view-counter';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank } from '../../src/surveys/survey-catalog';
@@ -96,7 +96,7 @@ describe('satisfaction figures on a hand-worked fixture', () => {
   });
 
   it('when a unit has no responses, then n is 0, share and interval are null and the status is insufficient', async () => {
-    expect((await stats('GDTX-F')).headline).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, mean: null, target: 0.85, status: 'insufficient', suppressed: false });
+    expect((await stats('GDTX-F')).headline).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, mean: null, target: 0.85, targetSource: PLAN_2021_2025_CARRIED, status: 'insufficient', suppressed: false });
   });
 
   it('when breakdowns are computed, then units come lowest first and cells under 5 are suppressed', async () => {
