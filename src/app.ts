@@ -38,6 +38,7 @@ import { saltProvider } from './settings.salt';
 import { publicFormRoutes } from './surveys/form.routes';
 import { dossierApiRoutes } from './dossiers/dossier-api.routes';
 import { dossierAdminRoutes } from './dossiers/dossier-admin.routes';
+import { caseRoutes } from './cases/case.routes';
 import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
 
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt }));
+  app.use(caseRoutes({ models, clock }));
   app.use(directoryRoutes({ models, clock }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
   const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };

@@ -1,3 +1,4 @@
+import { caseModel } from './cases/case.model';
 import { dossierImportLogModel } from './dossiers/dossier-import-log.model';
 import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
@@ -33,6 +34,8 @@ export function createModels(connection: Connection) {
     Dossier: dossierModel(connection),
     DossierFigure: dossierFigureModel(connection),
     DossierImportLog: dossierImportLogModel(connection),
+    /** follow-up cases of low ratings with contact consent (cases/) */
+    Case: caseModel(connection),
     Contact: contactModel(connection),
     LinkView: linkViewModel(connection),
     Setting: settingModel(connection),

@@ -15,6 +15,7 @@ import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
 import { rebuildDossierFigures } from './dossiers/dossier-figures';
+import { openMissingCases } from './cases/case-service';
 import { figureWriteBehind } from './rollups/write-behind';
 import { startListIndexMigration } from './lists/list-migration';
 import { seedDemo } from './seed/demo-seed';
@@ -176,8 +177,15 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
 
 /** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
 function startRetention(models: Models, logger: Logger): void {
+  const catalog = new SurveyCatalog(models.Survey);
+  const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
   const sweep = () =>
-    runRetention(models, new Date())
+    // Cases first: a contact whose case a crash left unopened gets it before the contact could expire.
+    openMissingCases(models, scaleOf, new Date())
+      .then((opened) => {
+        if (opened) logger.warn({ opened }, 'follow-up cases opened that a cut-off submission had left');
+      })
+      .then(() => runRetention(models, new Date()))
       .then((deleted) => {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })

@@ -13,6 +13,9 @@ import type { ContactModel, DossierClaimModel } from './side-records.model';
 import { insertOnce } from '../db-writes';
 import { settleCluster } from './settle-cluster';
 import { indexNewResponse, resyncResponses } from '../lists/list-sync';
+import type { CaseModel } from '../cases/case.model';
+import { openCaseFor } from '../cases/case-service';
+import type { SettingModel } from '../settings.model';
 
 export interface SubmitDeps {
   Response: ResponseModel;
@@ -20,6 +23,9 @@ export interface SubmitDeps {
   rollups: RollupStore;
   DossierClaim: DossierClaimModel;
   Contact: ContactModel;
+  /** follow-up cases: a low rating with contact consent opens one (cases/case-service.ts) */
+  Case: CaseModel;
+  Setting: SettingModel;
   /** Installation salt for hashing dossier codes. */
   salt: string;
   minFillSeconds: number;
@@ -170,6 +176,9 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
       consentedAt: now,
       retainUntil,
     });
+    // After the contact: a case is only worth opening with someone to call. A crash in between leaves the contact
+    // without its case for at most an hour: the retention sweep opens it (cases/case-service.ts openMissingCases).
+    await openCaseFor(deps, response, survey.definition.scale, now);
   }
   // Also after a duplicate: the crossing answer's sweep must run even when its own insert lost to a replay.
   if (sighting) await settleCluster(deps, sighting, { response, stored }, survey.definition.scale, limits);

@@ -142,7 +142,7 @@ describe('security headers, cookies and error pages', () => {
     });
 
     it('then every admin page has a strict CSP and no inline script (chart data only in a JSON block)', async () => {
-      const pages = ['/admin', '/admin/dashboard', '/admin/dossiers', '/admin/links', '/admin/comments', '/admin/review', '/admin/settings', '/admin/units', '/admin/users', '/admin/audit', '/admin/surveys', '/admin/surveys/edu-parent-thcs/1', '/admin/reports', '/admin/print', '/admin/reports/preview'];
+      const pages = ['/admin', '/admin/dashboard', '/admin/dossiers', '/admin/cases', '/admin/links', '/admin/comments', '/admin/review', '/admin/settings', '/admin/units', '/admin/users', '/admin/audit', '/admin/surveys', '/admin/surveys/edu-parent-thcs/1', '/admin/reports', '/admin/print', '/admin/reports/preview'];
       for (const url of pages) {
         const res = await asAdmin(url);
         expect({ url, status: res.status }).toEqual({ url, status: 200 });

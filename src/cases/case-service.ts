@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import type { mongo } from 'mongoose';
+import { audit } from '../admin/audit';
+import { insertOnce } from '../db-writes';
+import { canRead, type Principal } from '../admin/scope';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import type { Models } from '../models';
+import type { ResponseDoc } from '../responses/response.model';
+import { addWorkingDays } from './working-days';
+import { CLOSED_STATUSES, type CaseDoc, type CaseStatus } from './case.model';
+
+/** Working days to the first call back unless a department sets its own per kind (settings `case-due-days:<kind>`). */
+export const DEFAULT_DUE_WORKING_DAYS = 5;
+/** Contact details of a closed case are deleted this long after closing (the retention job does it). */
+export const CONTACT_DAYS_AFTER_CLOSE = 30;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A rating in the bottom two levels of a five-level scale: a quick rating (three levels) never asks for contact. */
+export const isLowRating = (overall: number, scale: number) => scale === 5 && overall <= 2;
+
+export async function dueWorkingDays(models: Pick<Models, 'Setting'>, kind: string): Promise<number> {
+  const value = Number((await models.Setting.findById(`case-due-days:${kind}`).lean())?.value);
+  return Number.isInteger(value) && value >= 1 && value <= 60 ? value : DEFAULT_DUE_WORKING_DAYS;
+}
+
+/** A case's id, from its answer's: one case per answer whoever opens it (the submission or the sweep below). */
+export const caseIdOf = (responseId: string) => crypto.createHash('sha256').update(`case\u0000${responseId}`).digest('base64url').slice(0, 16);
+
+/**
+ * Opens the follow-up case of a stored answer that rated its overall question low and gave contact details with
+ * consent; nothing when it has one already. Called after the answer's contact is stored, and by the hourly sweep.
+ */
+export async function openCaseFor(models: Pick<Models, 'Case' | 'Setting'>, response: ResponseDoc, scale: number, now: Date): Promise<CaseDoc | null> {
+  if (!response.hasContact || typeof response.overall !== 'number' || !isLowRating(response.overall, scale)) return null;
+  const doc: CaseDoc = {
+    _id: caseIdOf(response._id),
+    kind: response.kind,
+    surveyKey: response.surveyKey,
+    responseId: response._id,
+    unitCode: response.unitCode,
+    unitAncestors: response.unitAncestors ?? [],
+    overall: response.overall,
+    scale,
+    flags: [...response.flags],
+    status: 'new',
+    openedAt: now,
+    dueAt: addWorkingDays(now, await dueWorkingDays(models, response.kind)),
+    notes: [],
+  };
+  return (await insertOnce(() => models.Case.collection.insertOne(doc as unknown as Record<string, unknown>))) ? doc : null;
+}
+
+/**
+ * Opens the cases a submission cut off between storing its contact and its case would have opened (run with the
+ * retention job). Contacts are few (only people who asked to be called), so reading them all is cheap.
+ */
+export async function openMissingCases(models: Models, scaleOf: (surveyKey: string, version: number) => Promise<number>, now: Date): Promise<number> {
+  const contacts = await models.Contact.find({}, { responseId: 1 }).lean();
+  if (!contacts.length) return 0;
+  const opened = new Set((await models.Case.find({}, { responseId: 1 }).lean()).map((c) => c.responseId));
+  let count = 0;
+  for (const { responseId } of contacts) {
+    if (opened.has(responseId)) continue;
+    const response = await models.Response.findById(responseId).lean<ResponseDoc>();
+    if (response && (await openCaseFor(models, response, await scaleOf(response.surveyKey, response.surveyVersion), now))) count += 1;
+  }
+  return count;
+}
+
+/** The cases of `unitCode`'s subtree (the caller's own unit by default), newest first; optionally one status. */
+export async function casesInScope(models: Models, principal: Principal, unitCode: string, status?: CaseStatus): Promise<CaseDoc[]> {
+  const cases = await models.Case.find(status ? { status } : {}).lean<CaseDoc[]>();
+  return cases
+    .filter((c) => (c.unitCode === unitCode || c.unitAncestors.includes(unitCode)) && canRead(principal, { code: c.unitCode, ancestors: c.unitAncestors }))
+    .sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime());
+}
+
+/** One case the caller may read; 404 otherwise (a case outside one's units is not confirmed to exist). */
+export async function readableCase(models: Models, principal: Principal, id: string): Promise<CaseDoc> {
+  const found = /^[\w-]{1,40}$/.test(id) ? await models.Case.findById(id).lean<CaseDoc>() : null;
+  if (!found || !canRead(principal, { code: found.unitCode, ancestors: found.unitAncestors })) throw new NotFoundError('Unknown case.');
+  return found;
+}
+
+export const isOverdue = (c: CaseDoc, now: Date) => !CLOSED_STATUSES.includes(c.status) && c.dueAt.getTime() < now.getTime();
+
+export type CaseAction = { action: 'contacted' | 'resolved' | 'closed_unreachable' } | { action: 'assign'; assignee: string } | { action: 'note'; text: string };
+
+/** From which statuses each status can be reached. */
+const ALLOWED_FROM: Record<'contacted' | 'resolved' | 'closed_unreachable', CaseStatus[]> = {
+  contacted: ['new'],
+  resolved: ['new', 'contacted'],
+  closed_unreachable: ['new', 'contacted'],
+};
+
+/**
+ * Applies one change to a case the caller may read, audited. A status change is conditional on the status the
+ * case had, so two staff closing it at once do not both succeed (409 for the second). Closing starts the countdown
+ * to the contact details' deletion.
+ */
+export async function changeCase(models: Models, principal: Principal, id: string, change: CaseAction, now: Date): Promise<void> {
+  const current = await readableCase(models, principal, id);
+  const cases = models.Case.collection as unknown as mongo.Collection<CaseDoc>;
+  if (change.action === 'note') {
+    const text = change.text.trim();
+    if (!text || text.length > 2000) throw new BadRequestError('A note has 1 to 2,000 characters.');
+    await cases.updateOne({ _id: id }, { $push: { notes: { at: now, by: principal.label, text } } });
+    await audit(models.Audit, { actor: principal.label, action: 'case.note', target: id }, now);
+    return;
+  }
+  if (change.action === 'assign') {
+    const assignee = change.assignee.trim();
+    if (!assignee || assignee.length > 120) throw new BadRequestError('Name who the case is assigned to.');
+    await cases.updateOne({ _id: id }, { $set: { assignee } });
+    await audit(models.Audit, { actor: principal.label, action: 'case.assign', target: id, details: { assignee } }, now);
+    return;
+  }
+  const to = change.action;
+  const from = ALLOWED_FROM[to];
+  if (!from.includes(current.status)) throw new ConflictError(`A case that is ${current.status} cannot become ${to}.`);
+  const closing = CLOSED_STATUSES.includes(to);
+  const set: Partial<CaseDoc> = { status: to, ...(closing ? { closedAt: now } : {}), ...(current.firstContactAt || to === 'closed_unreachable' ? {} : { firstContactAt: now }) };
+  const result = await cases.updateOne({ _id: id, status: current.status }, { $set: set });
+  if (!result.modifiedCount) throw new ConflictError('The case was changed meanwhile; reload it.');
+  if (closing) {
+    const deleteBy = new Date(now.getTime() + CONTACT_DAYS_AFTER_CLOSE * DAY_MS);
+    const contacts = models.Contact.collection as unknown as mongo.Collection<{ responseId: string; retainUntil: Date }>;
+    await contacts.updateMany({ responseId: current.responseId, retainUntil: { $gt: deleteBy } }, { $set: { retainUntil: deleteBy } });
+  }
+  await audit(models.Audit, { actor: principal.label, action: `case.${to}`, target: id, details: { from: current.status } }, now);
+}

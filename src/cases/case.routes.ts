@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { audit } from '../admin/audit';
+import { requireApiPrincipal } from '../admin/authenticate';
+import { readableUnits } from '../admin/readable-units';
+import { assertCanRead, type Principal } from '../admin/scope';
+import { BadRequestError, NotFoundError } from '../errors';
+import { csrfToken } from '../http/csrf';
+import type { Lang } from '../i18n';
+import type { Models } from '../models';
+import { formatters } from '../stats/format';
+import { unitsByCode } from '../units/unit-directory';
+import { CASE_STATUSES, type CaseDoc } from './case.model';
+import { casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from './case-service';
+
+const listQuery = z.object({
+  unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  status: z.enum(CASE_STATUSES).optional(),
+});
+const actionBody = z.discriminatedUnion('action', [
+  z.object({ action: z.enum(['contacted', 'resolved', 'closed_unreachable']) }),
+  z.object({ action: z.literal('assign'), assignee: z.string() }),
+  z.object({ action: z.literal('note'), text: z.string() }),
+]);
+
+/**
+ * Follow-up cases (issue 16): `GET /api/v1/cases?unit=&status=` (never contact details), the list and the case
+ * page under `/admin/cases` (the contact details only there, each view audited), and the changes of a case.
+ */
+export function caseRoutes(deps: { models: Models; clock: () => Date }): Router {
+  const { models, clock } = deps;
+  const router = Router();
+
+  /** The unit and status asked for, the unit in the caller's scope (403 outside, 404 unknown, 400 malformed). */
+  async function scopeOf(principal: Principal, raw: Record<string, unknown>) {
+    const parsed = listQuery.safeParse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in listQuery.shape && v !== '')));
+    if (!parsed.success) throw new BadRequestError(`Invalid query parameter "${String(parsed.error.issues[0]!.path[0])}".`);
+    const units = await unitsByCode(models.Unit);
+    const unit = units.get(parsed.data.unit ?? principal.unitCode);
+    if (!unit) throw new NotFoundError('Unknown unit.');
+    assertCanRead(principal, unit);
+    return { unit, status: parsed.data.status, units };
+  }
+
+  router.get('/api/v1/cases', requireApiPrincipal(models, clock), async (req, res) => {
+    const { unit, status, units } = await scopeOf(req.principal!, req.query as Record<string, unknown>);
+    const cases = await casesInScope(models, req.principal!, unit.code, status);
+    res.json(
+      cases.map((c) => ({
+        id: c._id,
+        kind: c.kind,
+        status: c.status,
+        unit: { code: c.unitCode, name: units.get(c.unitCode)?.name ?? c.unitCode },
+        openedAt: c.openedAt,
+        dueAt: c.dueAt,
+        closedAt: c.closedAt ?? null,
+      })),
+    );
+  });
+
+  router.get('/admin/cases', async (req, res) => {
+    const principal = req.principal!;
+    const { unit, status, units } = await scopeOf(principal, req.query as Record<string, unknown>);
+    const now = clock();
+    const cases = await casesInScope(models, principal, unit.code, status);
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('admin/cases', {
+      cases: cases.map((c) => ({ ...c, overdue: isOverdue(c, now), unitName: units.get(c.unitCode)?.name ?? c.unitCode })),
+      scope: { unit, status: status ?? '' },
+      units: await readableUnits(models, principal),
+      statuses: CASE_STATUSES,
+      f: formatters(res.locals.lang as Lang),
+      csrf: csrfToken(req),
+      user: principal.label,
+    });
+  });
+
+  router.get('/admin/cases/:id', async (req, res) => {
+    const principal = req.principal!;
+    const found: CaseDoc = await readableCase(models, principal, String(req.params.id));
+    const now = clock();
+    const contact = await models.Contact.findOne({ responseId: found.responseId }).lean();
+    // Every view of the contact details is on the record, whoever looks (a manager of the unit or above).
+    if (contact) await audit(models.Audit, { actor: principal.label, action: 'case.contact.view', target: found._id }, now);
+    const response = await models.Response.findById(found.responseId, { comment: 1, submittedAt: 1 }).lean();
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('admin/case', {
+      item: { ...found, overdue: isOverdue(found, now), unitName: (await unitsByCode(models.Unit)).get(found.unitCode)?.name ?? found.unitCode },
+      contact: contact ? { phone: contact.phone ?? '', email: contact.email ?? '', consentText: contact.consentText, retainUntil: contact.retainUntil } : null,
+      comment: response?.comment ?? '',
+      f: formatters(res.locals.lang as Lang),
+      csrf: csrfToken(req),
+      user: principal.label,
+    });
+  });
+
+  router.post('/admin/cases/:id', async (req, res) => {
+    const parsed = actionBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Unknown change to a case.');
+    const id = String(req.params.id);
+    await changeCase(models, req.principal!, id, parsed.data as CaseAction, clock());
+    res.redirect(303, `/admin/cases/${encodeURIComponent(id)}`);
+  });
+  return router;
+}
