@@ -6,6 +6,7 @@ import { canRead, type Principal } from '../admin/scope';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
+import { periodOf } from '../responses/period';
 import { addWorkingDays } from './working-days';
 import { CLOSED_STATUSES, type CaseDoc, type CaseStatus } from './case.model';
 
@@ -129,4 +130,31 @@ export async function changeCase(models: Models, principal: Principal, id: strin
     await contacts.updateMany({ responseId: current.responseId, retainUntil: { $gt: deleteBy } }, { $set: { retainUntil: deleteBy } });
   }
   await audit(models.Audit, { actor: principal.label, action: `case.${to}`, target: id, details: { from: current.status } }, now);
+}
+
+/** The follow-up figures of a month for the monthly e-mail. */
+export interface CaseMonth {
+  opened: number;
+  closed: number;
+  /** open now and past their due date */
+  overdue: number;
+  /** median time from opening to the first contact, over the cases first contacted in the month; null without any */
+  medianHoursToContact: number | null;
+}
+
+/** The cases of `unitCode`'s subtree in `period` (opened, closed, first contacted then) and those overdue as of `now`. */
+export async function caseMonth(models: Models, unitCode: string, period: string, now: Date): Promise<CaseMonth> {
+  const inScope = (await models.Case.find().lean<CaseDoc[]>()).filter((c) => c.unitCode === unitCode || c.unitAncestors.includes(unitCode));
+  const inPeriod = (date: Date | undefined) => date !== undefined && periodOf(date) === period;
+  const hours = inScope
+    .filter((c) => inPeriod(c.firstContactAt))
+    .map((c) => (c.firstContactAt!.getTime() - c.openedAt.getTime()) / 3600_000)
+    .sort((a, b) => a - b);
+  const mid = Math.floor(hours.length / 2);
+  return {
+    opened: inScope.filter((c) => inPeriod(c.openedAt)).length,
+    closed: inScope.filter((c) => inPeriod(c.closedAt)).length,
+    overdue: inScope.filter((c) => isOverdue(c, now)).length,
+    medianHoursToContact: hours.length ? (hours.length % 2 ? hours[mid]! : (hours[mid - 1]! + hours[mid]!) / 2) : null,
+  };
 }

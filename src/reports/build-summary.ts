@@ -9,6 +9,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { unitsByCode } from '../units/unit-directory';
 import { NotFoundError } from '../errors';
 import { dossierStats } from '../dossiers/dossier-stats';
+import { caseMonth } from '../cases/case-service';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
 
 export interface SummaryRequest {
@@ -64,6 +65,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
   ]);
   const onTime = await dossierStats(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
+  const cases = await caseMonth(models, unit.code, period, request.now ?? new Date());
   const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => answerInSubtree(unit.code, r)).length;
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });
   return composeMonthlySummary({
@@ -76,5 +78,6 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     newComments,
     dashboardUrl: `${request.publicBaseUrl}/admin/dashboard?${dashboard.toString()}`,
     onTime,
+    cases,
   });
 }

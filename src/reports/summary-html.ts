@@ -71,6 +71,7 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
     row(ranking(s.bestUnits, view.best, s.none)),
     row(ranking(s.lowestSections, view.sections, s.noneSections)),
     ...(view.onTime ? [row(onTimeHtml(view))] : []),
+    ...(view.cases ? [row(casesHtml(view))] : []),
     row(`<p style="${CELL}margin:0 0 12px 0;">${e(s.newComments)}: <b>${e(view.newComments)}</b></p>${link}`),
     row(
       `<p style="${MUTED}margin:0;">${e(s.formula)} ${e(view.formula.id)} v${e(view.formula.version)}: ${e(view.formula.text)}</p>` +
@@ -95,4 +96,15 @@ function onTimeHtml(view: SummaryView): string {
   const line = (v: NonNullable<SummaryView['onTime']>['month']) =>
     `<p style="${CELL}margin:4px 0 0 0;">${e(v.label)}: <b>${e(v.share)}</b> (${e(s.dossiers)} ${e(v.n)}; ${e(s.interval)} ${e(v.ci)}; ${e(s.target)} ${e(v.target)}; ${e(v.status)})</p>`;
   return `<p style="${H2}">${e(s.onTime)}</p>${line(view.onTime!.month)}${line(view.onTime!.twelve)}`;
+}
+
+/** The follow-up cases of the month: opened, closed, overdue, median time to the first contact. */
+function casesHtml(view: SummaryView): string {
+  const { s, cases } = view;
+  return `<p style="${H2}">${e(s.cases)}</p>${pairs([
+    [s.casesOpened, cases!.opened],
+    [s.casesClosed, cases!.closed],
+    [s.casesOverdue, cases!.overdue],
+    [s.casesMedian, cases!.medianToContact],
+  ])}`;
 }

@@ -2,6 +2,7 @@ import { translate, type Lang } from '../i18n';
 import { shiftPeriod } from '../responses/period';
 import { formatters } from '../stats/format';
 import type { OnTimeStats } from '../dossiers/on-time';
+import type { CaseMonth } from '../cases/case-service';
 import { statusOf, wilson95 } from '../stats/formulas';
 import type { StatsResult } from '../stats/stats.service';
 import { SUMMARY_STRINGS, type SummaryStrings } from './summary-strings';
@@ -20,6 +21,8 @@ export interface SummaryInput {
   dashboardUrl: string;
   /** The scope's dossiers on time over the same 12 months (`/api/v1/dossier-stats`'s figures), if it has any. */
   onTime?: OnTimeStats;
+  /** The scope's follow-up cases of the month (cases/case-service.ts caseMonth). */
+  cases?: CaseMonth;
 }
 
 /** A headline figure, already formatted for the reader's language. */
@@ -57,6 +60,8 @@ export interface SummaryView {
   dashboardUrl: string;
   /** the on-time tile: the month and the 12 months; null when the scope had no dossier in the 12 months */
   onTime: { month: FigureView & { label: string }; twelve: FigureView & { label: string } } | null;
+  /** the month's follow-up cases, formatted; null when the scope had none open or opened */
+  cases: { opened: string; closed: string; overdue: string; medianToContact: string } | null;
   formula: { id: string; version: string; text: string };
   k: number;
   chartPoints: TrendPoint[];
@@ -115,6 +120,7 @@ export function buildSummaryView(input: SummaryInput): SummaryView {
     newComments: f.int(input.newComments),
     dashboardUrl: input.dashboardUrl,
     onTime: onTimeView(input, figure, s),
+    cases: caseView(input, s),
     formula: { id: current.formula.id, version: current.formula.version, text: lang === 'vi' ? current.formula.text : current.formula.textEn },
     k: current.settings.k,
     chartPoints: current.byMonth.map((m) => ({ label: f.period(m.period), share: m.share, target: m.target })),
@@ -143,4 +149,18 @@ function onTimeView(input: SummaryInput, figure: (cell: FigureCell) => FigureVie
 
 function statusOfCell(cell: { onTime: number; n: number; target: number | null }): 'met' | 'below' | 'uncertain' | 'insufficient' {
   return cell.target === null ? 'insufficient' : statusOf(cell.onTime, cell.n, cell.target);
+}
+
+/** The follow-up line: shown when the scope had any case this month or has one overdue. */
+function caseView(input: SummaryInput, s: SummaryStrings): SummaryView['cases'] {
+  const c = input.cases;
+  if (!c || (!c.opened && !c.closed && !c.overdue)) return null;
+  const f = formatters(input.lang);
+  const median = c.medianHoursToContact;
+  return {
+    opened: f.int(c.opened),
+    closed: f.int(c.closed),
+    overdue: f.int(c.overdue),
+    medianToContact: median === null ? s.noData : median < 48 ? s.hours(f.dec(median)) : s.days(f.dec(median / 24)),
+  };
 }

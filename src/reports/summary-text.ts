@@ -29,6 +29,7 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
     ...ranking(s.bestUnits, view.best, s.none),
     ...ranking(s.lowestSections, view.sections, s.noneSections),
     ...onTimeLines(view),
+    ...caseLines(view),
     `${s.newComments}: ${view.newComments}`,
     `${s.dashboard}: ${view.dashboardUrl}`,
     '',
@@ -47,4 +48,11 @@ function onTimeLines(view: SummaryView): string[] {
   const { s } = view;
   const line = (v: NonNullable<SummaryView['onTime']>['month']) => `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
   return [s.onTime, line(view.onTime.month), line(view.onTime.twelve), ''];
+}
+
+/** The follow-up cases of the month, when there are any. */
+function caseLines(view: SummaryView): string[] {
+  if (!view.cases) return [];
+  const { s, cases } = view;
+  return [s.cases, `  ${s.casesOpened}: ${cases.opened}; ${s.casesClosed}: ${cases.closed}; ${s.casesOverdue}: ${cases.overdue}; ${s.casesMedian}: ${cases.medianToContact}`, ''];
 }

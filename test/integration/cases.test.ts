@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { caseIdOf, openMissingCases } from '../../src/cases/case-service';
+import { caseIdOf, caseMonth, openMissingCases } from '../../src/cases/case-service';
 import { runRetention } from '../../src/retention';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -103,5 +103,12 @@ describe('follow-up cases', () => {
     expect(await openMissingCases(fx.models, scaleOf, now)).toBe(1);
     expect(await openMissingCases(fx.models, scaleOf, now)).toBe(0);
     expect(await fx.models.Case.countDocuments({ responseId: contact!.responseId })).toBe(1);
+  });
+
+  it('when the month is summed up for the e-mail, then it counts opened, closed, overdue and the median time to first contact', async () => {
+    // Opened 16 Oct (contacted 24 Oct 10:00, 192 h later, then resolved) and 24 Oct (the sweep's, due 30 Oct).
+    expect(await caseMonth(fx.models, 'SGD', '2026-10', now)).toEqual({ opened: 2, closed: 1, overdue: 0, medianHoursToContact: 192 });
+    expect(await caseMonth(fx.models, 'SGD', '2026-10', new Date('2026-11-02T03:00:00Z'))).toMatchObject({ overdue: 1 });
+    expect(await caseMonth(fx.models, 'THPT-CHUVANAN', '2026-10', now)).toEqual({ opened: 0, closed: 0, overdue: 0, medianHoursToContact: null });
   });
 });

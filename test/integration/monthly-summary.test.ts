@@ -62,7 +62,7 @@ describe('monthly summary e-mail composed from computeStats', () => {
   let lastYear: StatsResult;
   let vi: MonthlySummary;
 
-  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT', extra: { onTime?: ReturnType<typeof onTimeStats> } = {}) =>
+  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT', extra: { onTime?: ReturnType<typeof onTimeStats>; cases?: { opened: number; closed: number; overdue: number; medianHoursToContact: number | null } } = {}) =>
     composeMonthlySummary({
       ...extra,
       period: '2026-10',
@@ -173,6 +173,14 @@ describe('monthly summary e-mail composed from computeStats', () => {
     expect(vi.text).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
     const none = await compose('vi', 'Sở GDĐT', { onTime: onTimeStats([], periodRange('2025-11', '2026-10'), new Date(), () => 0.98) });
     expect(none.html).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
+  });
+
+  it('when the scope had follow-up cases, then both parts count them; a month without any shows no such block', async () => {
+    const mail = await compose('vi', 'Sở GDĐT', { cases: { opened: 4, closed: 3, overdue: 1, medianHoursToContact: 30 } });
+    expect(mail.text).toContain('mở trong tháng: 4; đóng trong tháng: 3; đang quá hạn: 1; thời gian trung vị đến lần liên hệ đầu: 30,00 giờ');
+    for (const part of ['mở trong tháng', 'đang quá hạn', '30,00 giờ']) expect(mail.html).toContain(part);
+    const quiet = await compose('vi', 'Sở GDĐT', { cases: { opened: 0, closed: 0, overdue: 0, medianHoursToContact: null } });
+    expect(quiet.text).not.toContain('Phản hồi cần liên hệ lại');
   });
 
   it('when English is asked, then the same figures come in English formatting', async () => {
