@@ -8,6 +8,7 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { TARGET_KINDS } from '../stats/target.model';
+import { dueWorkingDays } from '../cases/case-service';
 import { audit } from './audit';
 import { hashApiToken, tokenExpiry } from './authenticate';
 import { canManageUser } from './roles';
@@ -34,6 +35,8 @@ const tokenBody = z.object({
     .pipe(z.number().int().min(1).max(365)),
 });
 
+const caseDaysBody = z.object({ kind: z.enum(['education', 'tthc']), days: z.coerce.number().int().min(1).max(60) });
+
 const provinceWide = (p: Principal) => p.role === 'super_admin' || p.role === 'department';
 
 /** Targets per survey kind and year (province-wide staff), and API tokens scoped to a unit subtree. */
@@ -48,6 +51,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     );
     res.render('admin/settings', {
       targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
+      caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
       tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
       canEditTargets: provinceWide(principal) && principal.kind === 'user',
       units: await readableUnits(models, principal),
@@ -69,6 +73,18 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     const value = Math.round(percent * 100) / 10000;
     await models.Target.updateOne({ kind, year }, { $set: { kind, year, value, source } }, { upsert: true });
     await audit(models.Audit, { actor: req.principal!.label, action: 'target.set', target: `${kind}:${year}`, details: { from: before?.value ?? null, to: value, fromSource: before?.source ?? null, source } }, clock());
+    res.redirect(303, '/admin/settings');
+  });
+
+  // Working days to the first call back on a follow-up case, per survey kind (cases/case-service.ts).
+  router.post('/admin/case-due-days', async (req, res) => {
+    if (!provinceWide(req.principal!)) throw new ForbiddenError('Only department staff set the follow-up time.');
+    const parsed = caseDaysBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Give the survey kind and 1 to 60 working days.');
+    const { kind, days } = parsed.data;
+    const before = await dueWorkingDays(models, kind);
+    await models.Setting.updateOne({ _id: `case-due-days:${kind}` }, { $set: { value: String(days) } }, { upsert: true });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'case.dueDays.set', target: kind, details: { from: before, to: days } }, clock());
     res.redirect(303, '/admin/settings');
   });
 

@@ -179,6 +179,8 @@ export const en: Record<keyof typeof vi, string> = {
   'cases.addNote': 'Add note',
   'cases.notes': 'Notes',
   'cases.noNotes': 'No notes yet.',
+  'settings.caseDays': 'Time to call back on a low rating',
+  'settings.workingDays': 'working days',
   'dash.title': 'Satisfaction',
   'dash.kind': 'Survey kind',
   'dash.kind.education': 'Public education services',

@@ -178,6 +178,8 @@ export const vi = {
   'cases.addNote': 'Thêm ghi chú',
   'cases.notes': 'Ghi chú',
   'cases.noNotes': 'Chưa có ghi chú.',
+  'settings.caseDays': 'Thời hạn liên hệ lại phản hồi đánh giá thấp',
+  'settings.workingDays': 'ngày làm việc',
   'dash.title': 'Mức độ hài lòng',
   'dash.kind': 'Loại khảo sát',
   'dash.kind.education': 'Dịch vụ giáo dục công',

@@ -111,4 +111,20 @@ describe('follow-up cases', () => {
     expect(await caseMonth(fx.models, 'SGD', '2026-10', new Date('2026-11-02T03:00:00Z'))).toMatchObject({ overdue: 1 });
     expect(await caseMonth(fx.models, 'THPT-CHUVANAN', '2026-10', now)).toEqual({ opened: 0, closed: 0, overdue: 0, medianHoursToContact: null });
   });
+
+  it('when department staff set 2 working days for education, then the next case is due then, the change is audited, and a manager cannot set it', async () => {
+    const dept = await signIn(ctx.app, 'so@example.vn');
+    const token = csrfFrom((await dept.get('/admin/settings').expect(200)).text);
+    await dept.post('/admin/case-due-days').type('form').send({ _csrf: token, kind: 'education', days: '0' }).expect(400);
+    await dept.post('/admin/case-due-days').type('form').send({ _csrf: token, kind: 'education', days: '2' }).expect(303);
+    expect((await dept.get('/admin/settings').expect(200)).text).toContain('data-case-days="education">2<');
+    expect(await fx.models.Audit.countDocuments({ action: 'case.dueDays.set', target: 'education' })).toBe(1);
+    const pgd = await signIn(ctx.app, 'pgd@example.vn');
+    const pgdToken = csrfFrom((await pgd.get('/admin/settings').expect(200)).text);
+    await pgd.post('/admin/case-due-days').type('form').send({ _csrf: pgdToken, kind: 'education', days: '30' }).expect(403);
+    await fillAndSubmit(request.agent(ctx.app), thcs(), { ...low(), contact_phone: '0911111111', consent_contact: 'yes' });
+    const contact = await fx.models.Contact.findOne({ phone: '0911111111' }).lean();
+    // Saturday 24 October 10:00 in Vietnam + 2 working days: Tuesday 27 October.
+    expect((await fx.models.Case.findById(caseIdOf(contact!.responseId)).lean())?.dueAt).toEqual(new Date('2026-10-27T16:59:59.999Z'));
+  });
 });
