@@ -28,10 +28,6 @@ export interface OnTimeUnitRow {
 
 const figuresOf = (models: Models) => models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
 
-async function targetOf(models: Models): Promise<(period: string) => number | null> {
-  return (await targetsOf(models)).value;
-}
-
 async function targetsOf(models: Models): Promise<{ value: (period: string) => number | null; source: (period: string) => string | null }> {
   const targets = await models.Target.find().lean();
   const year = (period: string) => Number(period.slice(0, 4));
@@ -47,18 +43,21 @@ async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigur
   return figuresOf(models).find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } }).toArray();
 }
 
-/** `/api/v1/dossier-stats`'s figures. */
-export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<DossierStats> {
-  const docs = await docsOf(models, query);
+/** The figures of a scope from its documents (shared by the API and the dossiers page). */
+async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<DossierStats> {
   const targets = await targetsOf(models);
   return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
 }
 
-/** The figures and the late dossiers of the scope (the dossiers page). */
+/** `/api/v1/dossier-stats`'s figures. */
+export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<DossierStats> {
+  return statsOf(models, query, await docsOf(models, query), now);
+}
+
+/** The figures and the late dossiers of the scope (the dossiers page), from one read of its documents. */
 export async function dossierStatsWithLate(models: Models, query: DossierQuery, now: Date): Promise<DossierStats & { late: LateDossier[] }> {
   const docs = await docsOf(models, query);
-  const targets = await targetsOf(models);
-  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now), late: lateDossiers(docs, now) };
+  return { ...(await statsOf(models, query, docs, now)), late: lateDossiers(docs, now) };
 }
 
 /**
@@ -73,7 +72,7 @@ export async function dossierStatsByUnit(models: Models, query: DossierQuery, no
   const docs = await figuresOf(models).find({ _id: { $in: ids } }).toArray();
   const byScope = new Map<string, DossierFigureDoc[]>();
   for (const doc of docs) byScope.set(doc.scope, [...(byScope.get(doc.scope) ?? []), doc]);
-  const target = (await targetOf(models))(query.to);
+  const target = (await targetsOf(models)).value(query.to);
   const rows: OnTimeUnitRow[] = [];
   for (const unit of children) {
     const unitDocs = byScope.get(unit.code);

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { Database } from '../../src/db';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { connectTestDatabase } from './test-db';
 
 export interface TestContext {
@@ -15,6 +15,12 @@ export interface TestContext {
 /** The real app on this test file's own database, with test-friendly settings that `env` may override. */
 export async function createTestContext(env: Record<string, string> = {}, options: { keepData?: boolean; clock?: () => Date } = {}): Promise<TestContext> {
   const db = await connectTestDatabase({ keepData: options.keepData });
+  const { app, config } = testApp(db, env, { clock: options.clock });
+  return { app, db, config, close: () => db.close() };
+}
+
+/** Another app on `db` with the same test settings (several apps on one database, or a logger to read). */
+export function testApp(db: Database, env: Record<string, string> = {}, options: { clock?: () => Date; logger?: Logger } = {}): { app: Express; config: Readonly<Config> } {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -23,6 +29,6 @@ export async function createTestContext(env: Record<string, string> = {}, option
     FORM_MIN_FILL_SECONDS: '0',
     ...env,
   });
-  const app = createApp({ config, logger: createLogger('silent'), db, clock: options.clock });
-  return { app, db, config, close: () => db.close() };
+  const app = createApp({ config, logger: options.logger ?? createLogger('silent'), db, clock: options.clock });
+  return { app, config };
 }

@@ -1,12 +1,11 @@
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import type { Logger } from '../../src/logger';
 import { flushViewCounts } from '../../src/surveys/view-counter';
 import { listen, inPool } from '../helpers/http-server';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { connectTestDatabase } from '../helpers/test-db';
+import { testApp } from '../helpers/test-app';
 import type { Database } from '../../src/db';
 
 /**
@@ -16,17 +15,7 @@ import type { Database } from '../../src/db';
  */
 const servedFast = (res: { headers: Record<string, string> }) => !res.headers['ratelimit-policy']!.includes('pk=');
 
-function appOn(db: Database, env: Record<string, string> = {}, logger = createLogger('silent')) {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PUBLIC_BASE_URL: 'http://hailong.test',
-    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
-    FORM_MIN_FILL_SECONDS: '0',
-    ...env,
-  });
-  return createApp({ config, logger, db });
-}
+const appOn = (db: Database, env: Record<string, string> = {}, logger?: Logger) => testApp(db, env, { logger }).app;
 
 describe('the form page ahead of express', () => {
   let db: Database;
