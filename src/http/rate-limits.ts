@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { TooManyRequestsError } from '../errors';
 import { memoryLimitStores, type LimitStores } from './rate-limit-store';
 
@@ -13,10 +13,12 @@ const tooMany: RequestHandler = () => {
   throw new TooManyRequestsError();
 };
 
-/** A limiter counting in `stores` (a shared store lets requests through when it cannot be reached). */
-function limiter(stores: LimitStores, name: string, options: Partial<Options>): RequestHandler {
-  const store = stores.storeFor(name);
-  return rateLimit({ legacyHeaders: false, handler: tooMany, ...options, ...(store ? { store, passOnStoreError: true } : {}) });
+/**
+ * A limiter counting in `stores` (a shared store lets requests through when it cannot be reached), or in `store`
+ * when the caller made it (to count in it too: formPageViewsPerIp).
+ */
+function limiter(stores: LimitStores, name: string, options: Partial<Options>, store: Store | undefined = stores.storeFor(name), shared = store !== undefined): RequestHandler {
+  return rateLimit({ legacyHeaders: false, handler: tooMany, ...options, ...(store ? { store, passOnStoreError: shared } : {}) });
 }
 
 /** Form posts per link and IP: 600 a minute (10 a second, sustained) before 429. */
@@ -40,13 +42,19 @@ export function submissionsPerToken(name: string, stores: LimitStores = memoryLi
 }
 
 /** `limit` requests a minute per client address, counted apart for each `purpose`. */
-function perMinutePerIp(purpose: string, name: string, stores: LimitStores, limit: number): RequestHandler {
-  return limiter(stores, name, {
-    windowMs: 60_000,
-    limit,
-    standardHeaders: 'draft-8',
-    keyGenerator: (req) => `${purpose}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
-  });
+function perMinutePerIp(purpose: string, name: string, stores: LimitStores, limit: number, store?: Store, shared?: boolean): RequestHandler {
+  return limiter(
+    stores,
+    name,
+    {
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      keyGenerator: (req) => `${purpose}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    },
+    store,
+    shared,
+  );
 }
 
 /** Page views per IP: 1,200 a minute. */
@@ -71,18 +79,9 @@ export function formPageViewsPerIp(name: string, stores: LimitStores = memoryLim
   const windowMs = 60_000;
   const shared = stores.storeFor(name);
   const store = shared ?? new MemoryStore();
+  // The key perMinutePerIp('page', …) gives the middleware's requests: both paths count under one key.
   const keyOf = (address: string) => `page|${ipKeyGenerator(address)}`;
-  const middleware = rateLimit({
-    legacyHeaders: false,
-    handler: tooMany,
-    windowMs,
-    limit,
-    standardHeaders: 'draft-8',
-    // Written out, not through keyOf: express-rate-limit checks this function's text for ipKeyGenerator.
-    keyGenerator: (req) => `page|${ipKeyGenerator(req.ip ?? 'unknown')}`,
-    store,
-    passOnStoreError: Boolean(shared),
-  });
+  const middleware = perMinutePerIp('page', name, stores, limit, store, Boolean(shared));
   const hit = async (address: string) => {
     try {
       const { totalHits, resetTime } = await store.increment(keyOf(address));
