@@ -14,7 +14,7 @@ import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
-import { rebuildDossierFigures } from './dossiers/dossier-figures';
+import { recountUntilStable } from './dossiers/dossier-import';
 import { openMissingCases } from './cases/case-service';
 import { figureWriteBehind } from './rollups/write-behind';
 import { startListIndexMigration } from './lists/list-migration';
@@ -149,11 +149,9 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   });
   await runOnce(models.Setting, LEAF_RETIREMENT, () => retireLeafRollups(models));
   // Dossier figures recounted before they carried procedures, channels and the late list: once, so the dossiers
-  // page has its breakdowns without waiting for the next import.
-  await runOnce(models.Setting, 'dossier-figures-with-breakdowns', async () => {
-    const rebuilt = await rebuildDossierFigures(models);
-    if (rebuilt.dossiers) logger.info(rebuilt, 'dossier figures recounted with procedures, channels and late dossiers');
-  });
+  // page has its breakdowns without waiting for the next import. Through the imports' own recount, so an import
+  // running on another instance meanwhile is never overwritten by this one's older read.
+  await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models));
   const rollups = createRollupStore({ models, clock: () => new Date() });
   const repaired = await rollups.repair(graceMs);
   if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');
