@@ -17,9 +17,7 @@ runScript(async () => {
   const { db, close } = await openScriptDatabase(config, createLogger('error'));
   try {
     const models = createModels(db.connection);
-    const catalog = new SurveyCatalog(models.Survey);
-    const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
-    const report = await rebuildRollups(models, scaleOf, { fix: !check });
+    const report = await rebuildRollups(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check });
     console.log(`${report.responses} counted responses, ${report.figures} figure documents; ${report.differences.length} difference(s)${report.fixed ? ', repaired' : ''}`);
     for (const id of report.differences.slice(0, 20)) console.log(`  differs: ${id}`);
     return check && report.differences.length ? 2 : 0;

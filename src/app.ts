@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt }));
   app.use(caseRoutes({ models, clock }));
-  app.use(directoryRoutes({ models, clock }));
+  app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
   const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
   app.use(reportAdminRoutes(delivery, clock));

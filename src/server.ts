@@ -18,6 +18,7 @@ import { recountUntilStable } from './dossiers/dossier-import';
 import { openMissingCases } from './cases/case-service';
 import { figureWriteBehind } from './rollups/write-behind';
 import { startListIndexMigration } from './lists/list-migration';
+import { startRechain } from './units/rechain';
 import { seedDemo } from './seed/demo-seed';
 import { flushViewCounts } from './surveys/view-counter';
 import { ensureFirstAdmin } from './admin/bootstrap-admin';
@@ -140,8 +141,7 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   });
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');
-  const catalog = new SurveyCatalog(models.Survey);
-  const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
+  const { scaleOf } = new SurveyCatalog(models.Survey);
   const graceMs = config.ROLLUP_REPAIR_GRACE_SECONDS * 1000;
   await runOnce(models.Setting, FIGURE_MIGRATION, async () => {
     const migrated = await migrateToFigureDocs(models, scaleOf);
@@ -175,8 +175,7 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
 
 /** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
 function startRetention(models: Models, logger: Logger): void {
-  const catalog = new SurveyCatalog(models.Survey);
-  const scaleOf = async (key: string, version: number) => (await catalog.getVersion(key, version))?.definition.scale ?? 5;
+  const { scaleOf } = new SurveyCatalog(models.Survey);
   const sweep = () =>
     // Cases first: a contact whose case a crash left unopened gets it before the contact could expire.
     openMissingCases(models, scaleOf, new Date())
@@ -187,7 +186,9 @@ function startRetention(models: Models, logger: Logger): void {
       .then((deleted) => {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })
-      .catch((error) => logger.warn({ err: error }, 'retention sweep failed'));
+      .catch((error) => logger.warn({ err: error }, 'retention sweep failed'))
+      // Answers not yet moved to today's unit tree (an import whose instance stopped mid-way): logs its own failure.
+      .then(() => startRechain(models, scaleOf, logger));
   void sweep();
   setInterval(sweep, RETENTION_INTERVAL_MS).unref();
 }

@@ -8,6 +8,9 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { importUnits } from '../units/unit-import';
+import { startRechain } from '../units/rechain';
+import { rechainProgress, requestRechain } from '../units/rechain-state';
+import type { Logger } from '../logger';
 import { ROLES } from './admin.models';
 import { audit } from './audit';
 import { generatePassword, hashPassword } from './passwords';
@@ -29,8 +32,8 @@ const userBody = z.object({
 });
 
 /** Units (list, CSV import), users (list, create with a one-time password, disable) and the audit log. */
-export function directoryRoutes(deps: { models: Models; clock: () => Date }): Router {
-  const { models, clock } = deps;
+export function directoryRoutes(deps: { models: Models; clock: () => Date; scaleOf: (key: string, version: number) => Promise<number>; logger: Logger }): Router {
+  const { models, clock, scaleOf, logger } = deps;
   const router = Router();
   const common = (req: import('express').Request, res: import('express').Response) => ({
     f: formatters(res.locals.lang as Lang),
@@ -40,20 +43,26 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date }): Ro
   });
 
   router.get('/admin/units', async (req, res) => {
-    res.render('admin/units', { ...common(req, res), units: await readableUnits(models, req.principal!), errors: [], imported: null });
+    res.render('admin/units', { ...common(req, res), units: await readableUnits(models, req.principal!), errors: [], imported: null, rechain: await rechainProgress(models) });
   });
 
   router.post('/admin/units/import', async (req, res) => {
     requireProvinceWide(req.principal!);
     const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
     if (!csv.trim()) throw new BadRequestError('Paste the CSV content.');
-    const result = await importUnits(models.Unit, csv);
-    if (!result.errors.length) await audit(models.Audit, { actor: req.principal!.label, action: 'units.import', details: { imported: result.imported } }, clock());
+    const result = await importUnits(models.Unit, csv, clock());
+    if (!result.errors.length) await audit(models.Audit, { actor: req.principal!.label, action: 'units.import', details: { imported: result.imported, moved: result.moved } }, clock());
+    if (result.moved) {
+      // The answers below the moved units follow them in the background; the pages say so meanwhile (rechain.ts).
+      await requestRechain(models);
+      void startRechain(models, scaleOf, logger);
+    }
     res.status(result.errors.length ? 422 : 200).render('admin/units', {
       ...common(req, res),
       units: await readableUnits(models, req.principal!),
       errors: result.errors,
       imported: result.errors.length ? null : result.imported,
+      rechain: await rechainProgress(models),
     });
   });
 

@@ -119,7 +119,7 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     assertCanDecideReview(principal, { code: response.unitCode, ancestors: response.unitAncestors });
     if (response.flags.length === 0) throw new AppError(409, 'review_not_flagged', 'Only flagged answers can be included or excluded.');
   }
-  const scaleOf = async (r: ResponseDoc) => (await catalog.getVersion(r.surveyKey, r.surveyVersion))?.definition.scale ?? 5;
+  const scaleOf = (r: ResponseDoc) => catalog.scaleOf(r.surveyKey, r.surveyVersion);
 
   /**
    * Include or exclude one flagged response (the rollup store's decide: exactly once, through the change journal). A decision

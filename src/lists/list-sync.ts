@@ -100,3 +100,23 @@ export async function indexNewResponse(db: Connection, response: ResponseDoc): P
 
 /** Only responses with a comment or a flag have entries; the others need no work at all. */
 export const hasListEntries = (r: Pick<ResponseDoc, 'comment' | 'flags'>) => Boolean(r.comment) || r.flags.length > 0;
+
+/**
+ * Responses whose unit moved (rechain.ts): `before` are copies under the chain they were listed with. Their
+ * entries leave the scopes the new chain no longer holds (each removal a compare-and-set that, lost, is read and
+ * tried again), then a resync writes them where they belong now. Running it twice leaves the same lists.
+ */
+export async function relistMovedResponses(db: Connection, before: readonly ResponseDoc[], now: readonly ResponseDoc[]): Promise<void> {
+  const listed = (copies: readonly ResponseDoc[]) => copies.filter(hasListEntries);
+  const kept = new Set(listed(now).flatMap((r) => LISTS.flatMap((list) => list.targets(r).map((t) => t.bucket))));
+  for (const list of LISTS) {
+    const coll = listCollection(db, list.collection);
+    let removals = listed(before).flatMap((r) => list.targets(r).filter((t) => !kept.has(t.bucket)).map((t) => ({ ...t, next: null })));
+    for (let round = 0; removals.length; round++) {
+      if (round === MAX_ROUNDS) throw new Error(`list index: entries of ${removals.length} moved responses kept changing`);
+      const conflicts = await applyTargets(coll, removals, await readBuckets(coll, removals.map((t) => t.bucket)));
+      removals = removals.filter((t) => conflicts.has(t.responseId));
+    }
+  }
+  await resyncResponses(db, listed(now));
+}

@@ -18,6 +18,9 @@ export interface ChangeMark {
   sign: 1 | -1;
   scale: number;
   at: Date;
+  /** A rechain (rechain-change.ts): the answers' counts move from the scopes of chain `from` to those of `to`. */
+  from?: string[];
+  to?: string[];
   /** A repair working on it (so that a live change does not clear its trace meanwhile), with its start. */
   claim?: string;
   claimedAt?: Date;
@@ -30,6 +33,8 @@ const changeMarkSchema = new Schema<ChangeMark>(
     sign: { type: Number, required: true },
     scale: { type: Number, required: true },
     at: { type: Date, required: true },
+    from: { type: [String], default: undefined },
+    to: { type: [String], default: undefined },
     claim: String,
     claimedAt: Date,
   },

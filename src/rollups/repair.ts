@@ -4,6 +4,8 @@ import type { ResponseDoc } from '../responses/response.model';
 import { applyChange } from './apply-change';
 import type { ChangeMark } from './change-journal';
 import type { CountedChangeDeps } from './counted-change';
+import { figureCommitter } from './figure-commit';
+import { rechainWrites } from './rechain-change';
 
 /** A repair that stopped half-way (its process died) leaves its claim; after this long another may take over. */
 const CLAIM_MS = 5 * 60_000;
@@ -28,7 +30,8 @@ export async function repairChanges(deps: CountedChangeDeps, now: Date, graceMs 
     const taken = await marksColl.updateOne({ _id: mark._id, claim: mark.claim ?? { $exists: false } } as never, { $set: { claim, claimedAt: now } });
     if (taken.modifiedCount !== 1) continue;
     const moved = (await readResponses(deps, mark.responseIds)).filter((r) => (r.changes ?? []).includes(mark._id));
-    if (moved.length) await applyChange(deps, mark._id, moved, mark.sign, mark.scale);
+    if (moved.length && mark.to) await figureCommitter(deps.Figure).apply(mark._id, rechainWrites(moved, mark.from ?? [], mark.to, mark.scale));
+    else if (moved.length) await applyChange(deps, mark._id, moved, mark.sign, mark.scale);
     await marksColl.deleteOne({ _id: mark._id, claim } as never);
     finished += 1;
   }

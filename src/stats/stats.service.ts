@@ -9,6 +9,7 @@ import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { complementSuppress, type Hideable } from './suppression';
 import { targetFor, targetSourceFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
+import { rechainProgress, type RechainProgress } from '../units/rechain-state';
 
 export interface StatsQuery {
   kind: SurveyKind;
@@ -60,6 +61,8 @@ export interface StatsResult {
   formula: { id: string; version: string; text: string; textEn: string };
   itemFormula: { id: string; version: string; text: string; textEn: string };
   settings: { k: number; minN: number };
+  /** Not null while answers are being moved to today's unit tree after a unit moved or merged (units/rechain.ts). */
+  recomputing: RechainProgress | null;
 }
 
 /**
@@ -228,7 +231,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   const byUnit = complementSuppress(groupOverall(slicesOf(docs, 'units'), k), k)
     .map((g) => ({
       ...stripRaw(g),
-      label: { vi: units.get(g.key)?.name ?? g.key, en: units.get(g.key)?.name ?? g.key },
+      label: unitLabel(units, g.key),
       status: statusFor(g, g.raw.satisfied, g.raw.n, headlineTarget),
     }))
     .sort(lowestFirst);
@@ -257,7 +260,18 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     formula: { id: HEADLINE_FORMULA.id, version: HEADLINE_FORMULA.version, text: HEADLINE_FORMULA.text.vi, textEn: HEADLINE_FORMULA.text.en },
     itemFormula: { id: ITEM_FORMULA.id, version: ITEM_FORMULA.version, text: ITEM_FORMULA.text.vi, textEn: ITEM_FORMULA.text.en },
     settings: { k, minN },
+    // Units moved or merged and their answers are still being moved to today's tree (rechain.ts): figures may lag.
+    recomputing: await rechainProgress(models),
   };
+}
+
+/** A unit's name; a merged unit says which unit it joined, since its answers now count there too. */
+function unitLabel(units: ReadonlyMap<string, Unit>, code: string): { vi: string; en: string } {
+  const unit = units.get(code);
+  const name = unit?.name ?? code;
+  if (!unit?.mergedInto) return { vi: name, en: name };
+  const into = units.get(unit.mergedInto)?.name ?? unit.mergedInto;
+  return { vi: `${name} (đã sáp nhập vào ${into})`, en: `${name} (merged into ${into})` };
 }
 
 function stripRaw<T extends { raw: unknown }>(value: T): Omit<T, 'raw'> {

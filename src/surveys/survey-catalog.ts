@@ -78,6 +78,9 @@ export class SurveyCatalog {
     return found ?? undefined;
   }
 
+  /** The rating scale of a published version (5 for a version not stored: the scale of every form before the quick rating). */
+  readonly scaleOf = async (key: string, version: number): Promise<number> => (await this.getVersion(key, version))?.definition.scale ?? 5;
+
   /** Drops the cached "latest" of a survey (after an admin publishes a new version on this instance). */
   forgetLatest(key: string): void {
     this.latest.delete(key);

@@ -3,17 +3,26 @@ import { MAX_ROW_ERRORS, RowErrors, type RowError } from '../imports/row-errors'
 
 export { MAX_ROW_ERRORS, type RowError };
 import { looksLikeFormula } from '../exports/formula-cells';
+import { dayOf } from '../responses/period';
 import type { SchoolLevel } from '../surveys/instrument.types';
+import { changesUnit, lastChange } from './unit-history';
 import { UNIT_TYPES, type Unit, type UnitType } from './unit.model';
+
+/** A unit as its row says it is, from the day `validFrom` (YYYY-MM-DD) when the row gives one. */
+export type ParsedUnit = Unit & { validFrom?: string };
 
 export interface ParsedUnits {
   /** Parents before children. Empty whenever `errors` is not: an import is all or nothing. */
-  units: Unit[];
+  units: ParsedUnit[];
   errors: RowError[];
 }
 
 export const UNIT_CSV_COLUMNS = ['code', 'name', 'type', 'level', 'district', 'parent'] as const;
-type Column = (typeof UNIT_CSV_COLUMNS)[number];
+/** Columns a file may add: the day the row takes effect, and the unit it merged into from that day. */
+export const UNIT_CSV_OPTIONAL_COLUMNS = ['valid_from', 'merged_into'] as const;
+const ALL_COLUMNS = [...UNIT_CSV_COLUMNS, ...UNIT_CSV_OPTIONAL_COLUMNS] as const;
+type Column = (typeof ALL_COLUMNS)[number];
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const SCHOOL_LEVELS = ['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx'] as const satisfies readonly SchoolLevel[];
 // Fails to compile when SchoolLevel gains a value this list lacks.
@@ -30,6 +39,7 @@ const ROOT_TYPE: UnitType = 'department';
 interface Row {
   line: number;
   unit: Omit<Unit, 'ancestors'>;
+  validFrom?: string;
 }
 
 class ErrorList extends RowErrors<Column> {}
@@ -37,8 +47,10 @@ class ErrorList extends RowErrors<Column> {}
 /**
  * Parses and validates a unit CSV against the units already stored. Pure: the caller loads `existing` and writes
  * the result. Parents resolve from the file first, then `existing`, so a file may move or rename stored units.
+ * `today` (YYYY-MM-DD, Asia/Ho_Chi_Minh) bounds `valid_from`: a change dated later is refused, since the tree
+ * applies what a file says at once.
  */
-export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>): ParsedUnits {
+export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>, today: string = dayOf(new Date())): ParsedUnits {
   const errors = new ErrorList();
   const records = readCsvRecords(text, (line, message) => errors.add(line, message));
   if (!records) return { units: [], errors: errors.items };
@@ -51,7 +63,7 @@ export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>)
   const rows = new Map<string, Row>();
   for (const record of body) {
     if (errors.full) break;
-    const row = readRow(record, columns, errors);
+    const row = readRow(record, columns, errors, today);
     if (!row) continue;
     const first = rows.get(row.unit.code);
     if (first) {
@@ -62,10 +74,12 @@ export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>)
   }
 
   checkParents(rows, existing, errors);
+  checkMergers(rows, existing, errors);
+  checkAfterHistory(rows, existing, errors);
   const ancestors = resolveAncestors(rows, existing, errors);
   if (errors.items.length > 0) return { units: [], errors: byRow(errors.items) };
 
-  const units = [...rows.values()].map(({ unit }) => ({ ...unit, ancestors: ancestors.get(unit.code) ?? [] }));
+  const units: ParsedUnit[] = [...rows.values()].map(({ unit, validFrom }) => ({ ...unit, ancestors: ancestors.get(unit.code) ?? [], ...(validFrom ? { validFrom } : {}) }));
   // A parent's chain is a strict prefix of its child's, so sorting by depth puts parents first (stable: file order).
   units.sort((a, b) => a.ancestors.length - b.ancestors.length);
   return { units, errors: [] };
@@ -82,7 +96,7 @@ function readHeader(fields: string[], errors: ErrorList): Map<Column, number> | 
   fields.forEach((raw, index) => {
     const name = raw.toLowerCase();
     if (!isColumn(name)) {
-      errors.add(1, `Cột "${raw}" không được hỗ trợ (chỉ dùng ${UNIT_CSV_COLUMNS.join(', ')}) / unknown column "${raw}" (use ${UNIT_CSV_COLUMNS.join(', ')})`);
+      errors.add(1, `Cột "${raw}" không được hỗ trợ (chỉ dùng ${ALL_COLUMNS.join(', ')}) / unknown column "${raw}" (use ${ALL_COLUMNS.join(', ')})`);
     } else if (columns.has(name)) {
       errors.add(1, `Cột "${name}" bị lặp lại / column "${name}" appears more than once`, name);
     } else {
@@ -96,18 +110,18 @@ function readHeader(fields: string[], errors: ErrorList): Map<Column, number> | 
 }
 
 function isColumn(name: string): name is Column {
-  return (UNIT_CSV_COLUMNS as readonly string[]).includes(name);
+  return (ALL_COLUMNS as readonly string[]).includes(name);
 }
 
 /** Validates one row's own fields; returns it whenever its code is usable, so other rows may still name it as parent. */
-function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorList): Row | undefined {
+function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorList, today: string): Row | undefined {
   const { line, fields } = record;
   if (fields.length !== columns.size) {
     errors.add(line, `Dòng có ${fields.length} cột, tiêu đề có ${columns.size} / the row has ${fields.length} fields, the header has ${columns.size}`);
     return undefined;
   }
   const get = (column: Column): string => fields[columns.get(column) ?? -1] ?? '';
-  const [code, name, type, level, district, parent] = UNIT_CSV_COLUMNS.map(get) as [string, string, string, string, string, string];
+  const [code, name, type, level, district, parent, validFrom, mergedInto] = ALL_COLUMNS.map(get) as [string, string, string, string, string, string, string, string];
 
   let codeOk = true;
   if (code === '') {
@@ -132,8 +146,14 @@ function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorL
   }
   if (district.length > 100) errors.add(line, 'Tên huyện/thành phố dài quá 100 ký tự / district is longer than 100 characters', 'district');
   else if (looksLikeFormula(district)) errors.add(line, FORMULA_MESSAGE, 'district');
-  if (parent === '' && typeOk && type !== ROOT_TYPE) {
+  if (parent === '' && mergedInto === '' && typeOk && type !== ROOT_TYPE) {
     errors.add(line, 'Thiếu mã đơn vị cha (chỉ Sở được để trống) / parent unit is required (only the department may have none)', 'parent');
+  }
+  if (validFrom !== '') checkDate(validFrom, today, line, errors);
+  if (mergedInto !== '' && !CODE_PATTERN.test(mergedInto)) {
+    errors.add(line, `Mã đơn vị sáp nhập "${mergedInto}" không hợp lệ / merged_into "${mergedInto}" is not a unit code`, 'merged_into');
+  } else if (mergedInto !== '' && mergedInto === code) {
+    errors.add(line, 'Đơn vị không thể sáp nhập vào chính nó / a unit cannot merge into itself', 'merged_into');
   }
 
   if (!codeOk) return undefined;
@@ -142,7 +162,46 @@ function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorL
   if (isSchoolLevel(level)) unit.level = level;
   if (district !== '') unit.district = district;
   if (parent !== '') unit.parentCode = parent;
-  return { line, unit };
+  // A merged unit sits under the unit it joined: the parent column may keep its old parent, today's tree does not.
+  if (mergedInto !== '' && mergedInto !== code) unit.parentCode = unit.mergedInto = mergedInto;
+  return { line, unit, ...(validFrom !== '' ? { validFrom } : {}) };
+}
+
+/** A real calendar day, not after today. */
+function checkDate(value: string, today: string, line: number, errors: ErrorList): void {
+  const match = DATE_PATTERN.exec(value);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== value) {
+    errors.add(line, `Ngày hiệu lực "${value}" phải có dạng YYYY-MM-DD / valid_from "${value}" must be a date YYYY-MM-DD`, 'valid_from');
+  } else if (value > today) {
+    errors.add(
+      line,
+      `Ngày hiệu lực ${value} sau hôm nay (${today}): hãy nhập tệp từ ngày đó / valid_from ${value} is after today (${today}): import the file on or after that day`,
+      'valid_from',
+    );
+  }
+}
+
+/** A change dated before the unit's last recorded change would rewrite its past: refused (unit-history.ts). */
+function checkAfterHistory(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit>, errors: ErrorList): void {
+  for (const { line, unit, validFrom } of rows.values()) {
+    const stored = existing.get(unit.code);
+    const last = lastChange(stored);
+    if (validFrom && last && validFrom < last && changesUnit(stored, unit)) {
+      errors.add(line, `Ngày hiệu lực ${validFrom} trước thay đổi gần nhất của đơn vị (${last}) / valid_from ${validFrom} is before the unit's last recorded change (${last})`, 'valid_from');
+    }
+  }
+}
+
+/** A unit can only join a unit that is itself still open (as the file leaves it), or mergers would chain. */
+function checkMergers(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit>, errors: ErrorList): void {
+  for (const { line, unit } of rows.values()) {
+    if (!unit.mergedInto) continue;
+    const target = rows.get(unit.mergedInto)?.unit ?? existing.get(unit.mergedInto);
+    if (target?.mergedInto) {
+      errors.add(line, `Đơn vị "${unit.mergedInto}" đã sáp nhập vào "${target.mergedInto}": hãy sáp nhập vào "${target.mergedInto}" / unit "${unit.mergedInto}" has itself merged into "${target.mergedInto}": merge into that one`, 'merged_into');
+    }
+  }
 }
 
 function isUnitType(value: string): value is UnitType {
@@ -156,9 +215,9 @@ function isSchoolLevel(value: string): value is SchoolLevel {
 function checkParents(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit>, errors: ErrorList): void {
   for (const { line, unit } of rows.values()) {
     const parent = unit.parentCode;
-    if (parent !== undefined && !rows.has(parent) && !existing.has(parent)) {
-      errors.add(line, `Mã đơn vị cha "${parent}" không tồn tại / parent unit "${parent}" does not exist`, 'parent');
-    }
+    if (parent === undefined || rows.has(parent) || existing.has(parent)) continue;
+    if (unit.mergedInto) errors.add(line, `Đơn vị sáp nhập "${parent}" không tồn tại / merged_into unit "${parent}" does not exist`, 'merged_into');
+    else errors.add(line, `Mã đơn vị cha "${parent}" không tồn tại / parent unit "${parent}" does not exist`, 'parent');
   }
 }
 

@@ -1,14 +1,18 @@
 import type { AnyBulkWriteOperation } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
-import { parseUnitsCsv, type RowError } from './unit-csv';
+import { dayOf } from '../responses/period';
+import { parseUnitsCsv, type ParsedUnit, type RowError } from './unit-csv';
+import { historyAfter } from './unit-history';
 import type { Unit, UnitModel } from './unit.model';
 
 export interface UnitImportResult {
   imported: number;
   errors: RowError[];
+  /** Units whose chain of ancestors the import changed (moved, merged, or below one that was): their answers' figures must follow (rechain.ts). */
+  moved: number;
 }
 
-const OPTIONAL_FIELDS = ['level', 'district', 'parentCode'] as const;
+const OPTIONAL_FIELDS = ['level', 'district', 'parentCode', 'mergedInto', 'retiredFrom'] as const;
 
 /**
  * Imports a unit CSV all or nothing: any row error and nothing is written.
@@ -16,20 +20,36 @@ const OPTIONAL_FIELDS = ['level', 'district', 'parentCode'] as const;
  * then sending ordered bulkWrites (in small chunks, see db-bulk.ts) whose upserts are idempotent: if it fails midway, importing the same file
  * again finishes the job. Two imports running at once are not guarded against; imports are a rare admin task.
  */
-export async function importUnits(Unit: UnitModel, csvText: string): Promise<UnitImportResult> {
-  const stored = await Unit.find({}, { _id: 0, code: 1, name: 1, type: 1, level: 1, district: 1, parentCode: 1, ancestors: 1 })
+export async function importUnits(Unit: UnitModel, csvText: string, now: Date = new Date()): Promise<UnitImportResult> {
+  const stored = await Unit.find({}, { _id: 0, code: 1, name: 1, type: 1, level: 1, district: 1, parentCode: 1, ancestors: 1, mergedInto: 1, retiredFrom: 1, history: 1 })
     .lean<Unit[]>()
     .exec();
   const existing = new Map(stored.map((unit) => [unit.code, normalize(unit)]));
+  const today = dayOf(now);
 
-  const { units, errors } = parseUnitsCsv(csvText, existing);
-  if (errors.length > 0) return { imported: 0, errors };
-  if (units.length === 0) return { imported: 0, errors: [] };
+  const { units, errors } = parseUnitsCsv(csvText, existing, today);
+  if (errors.length > 0) return { imported: 0, errors, moved: 0 };
+  if (units.length === 0) return { imported: 0, errors: [], moved: 0 };
 
+  const rows = units.map((unit) => withHistory(unit, existing.get(unit.code), today));
+  const descendants = descendantUpdates(units, existing);
+  const moved = units.filter((unit) => existing.has(unit.code) && !sameCodes(unit.ancestors, existing.get(unit.code)!.ancestors)).length + descendants.length;
   // Parents first (the parser's order), then the stored descendants whose chains changed.
-  const operations = [...units.map(upsert), ...descendantUpdates(units, existing)];
+  const operations = [...rows.map(upsert), ...descendants];
   await bulkWriteInChunks((chunk) => Unit.bulkWrite(chunk, { ordered: true }), operations);
-  return { imported: units.length, errors: [] };
+  return { imported: units.length, errors: [], moved };
+}
+
+/**
+ * The unit as it is stored after its row: its history (unit-history.ts) and, for a merger, the day it took effect,
+ * kept from what is stored when the merger is the same, so a re-import the next day changes nothing.
+ */
+function withHistory(row: ParsedUnit, stored: Unit | undefined, today: string): Unit {
+  const { validFrom, ...unit } = row;
+  const from = validFrom ?? today;
+  const history = historyAfter(stored, unit, from);
+  const retiredFrom = unit.mergedInto ? (stored?.mergedInto === unit.mergedInto && !validFrom ? stored.retiredFrom : undefined) ?? from : undefined;
+  return { ...unit, history, ...(retiredFrom ? { retiredFrom } : {}) };
 }
 
 /** Documents written by hand or by older code may hold nulls or lack `ancestors`; the parser expects a clean Unit. */
@@ -38,12 +58,15 @@ function normalize(stored: Unit): Unit {
   if (stored.level) unit.level = stored.level;
   if (stored.district) unit.district = stored.district;
   if (stored.parentCode) unit.parentCode = stored.parentCode;
+  if (stored.mergedInto) unit.mergedInto = stored.mergedInto;
+  if (stored.retiredFrom) unit.retiredFrom = stored.retiredFrom;
+  if (stored.history?.length) unit.history = stored.history;
   return unit;
 }
 
 function upsert(unit: Unit): AnyBulkWriteOperation<Unit> {
-  const { code, name, type, ancestors, level, district, parentCode } = unit;
-  const set: Partial<Unit> = { name, type, ancestors, level, district, parentCode };
+  const { code, name, type, ancestors, level, district, parentCode, mergedInto, retiredFrom, history } = unit;
+  const set: Partial<Unit> = { name, type, ancestors, level, district, parentCode, mergedInto, retiredFrom, history };
   // The file is the truth for its rows: an emptied cell clears what was stored.
   const unset: Record<string, ''> = {};
   for (const field of OPTIONAL_FIELDS) {

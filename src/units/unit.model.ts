@@ -2,7 +2,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { bumpReset, stampModel } from '../stamps';
 import type { SchoolLevel } from '../surveys/instrument.types';
 
-export const UNIT_TYPES = ['department', 'district_office', 'school', 'center', 'desk'] as const;
+/** `commune`: a UBND xã/phường, which since 1 July 2025 holds the schools that reported to a district office. */
+export const UNIT_TYPES = ['department', 'district_office', 'commune', 'school', 'center', 'desk'] as const;
 export type UnitType = (typeof UNIT_TYPES)[number];
 
 export interface Unit {
@@ -14,6 +15,20 @@ export interface Unit {
   parentCode?: string;
   /** Codes of every ancestor, root first: a subtree is the unit plus `{ ancestors: code }`. */
   ancestors: string[];
+  /** Retired by a merger: the unit it joined. In today's tree the merged unit sits under it (`parentCode`), so its past answers count there. */
+  mergedInto?: string;
+  /** The day (YYYY-MM-DD) the merger took effect. */
+  retiredFrom?: string;
+  /** Every parent, name and merger the unit has had, oldest first, each from the day it took effect (unit-history.ts). */
+  history?: UnitVersion[];
+}
+
+/** One version of a unit: what held from `from` (YYYY-MM-DD, Asia/Ho_Chi_Minh) until the next version's `from`. */
+export interface UnitVersion {
+  from: string;
+  name: string;
+  parentCode?: string;
+  mergedInto?: string;
 }
 
 const unitSchema = new Schema<Unit>(
@@ -25,6 +40,9 @@ const unitSchema = new Schema<Unit>(
     district: { type: String },
     parentCode: { type: String },
     ancestors: { type: [String], default: [] },
+    mergedInto: { type: String },
+    retiredFrom: { type: String },
+    history: { type: [{ _id: false, from: String, name: String, parentCode: String, mergedInto: String }], default: undefined },
   },
   { collection: 'units', timestamps: true },
 );

@@ -1,0 +1,39 @@
+import type { Collection } from 'mongoose';
+import type { Models } from '../models';
+
+/** The state of moving answers to today's unit tree (rechain.ts), in the settings document `unit-rechain`. */
+export const STATE_ID = 'unit-rechain';
+
+export interface StateDoc {
+  _id: string;
+  value: string;
+  requested?: number;
+  done?: number;
+  claim?: string;
+  claimedAt?: Date;
+  scanned?: number;
+  total?: number;
+  moved?: number;
+}
+
+/** What the pages show while figures are being recomputed. */
+export interface RechainProgress {
+  scanned: number;
+  total: number;
+}
+
+export const stateOf = (models: Models) => models.Setting.collection as unknown as Collection<StateDoc>;
+const DESCRIPTION = 'answers moved to the unit tree of today (src/units/rechain.ts)';
+
+/** An import moved units: a pass is due. Call before starting it, so a pass already running sees the request. */
+export async function requestRechain(models: Models): Promise<void> {
+  await stateOf(models).updateOne({ _id: STATE_ID }, { $inc: { requested: 1 }, $setOnInsert: { value: DESCRIPTION } }, { upsert: true });
+}
+
+/** Null when the figures follow today's tree; else how far the recompute has come. */
+export async function rechainProgress(models: Models): Promise<RechainProgress | null> {
+  const state = await stateOf(models).findOne({ _id: STATE_ID });
+  if (!state || (state.done ?? 0) >= (state.requested ?? 0)) return null;
+  return { scanned: state.scanned ?? 0, total: state.total ?? 0 };
+}
+

@@ -1,0 +1,129 @@
+import crypto from 'node:crypto';
+import type { Collection } from 'mongoose';
+import { recountUntilStable } from '../dossiers/dossier-import';
+import { relistMovedResponses } from '../lists/list-sync';
+import type { Logger } from '../logger';
+import type { Models } from '../models';
+import type { ResponseDoc } from '../responses/response.model';
+import { rechainResponses } from '../rollups/rechain-change';
+import { rechainProgress, STATE_ID, stateOf } from './rechain-state';
+import { unitsByCode } from './unit-directory';
+import type { Unit } from './unit.model';
+
+/**
+ * Figures and access follow today's unit tree. Every stored answer carries the chain of units above its unit
+ * (`unitAncestors`), which decides the scopes it is counted and listed under and who may read it; when a unit moves
+ * or merges, the answers below it are moved to the new chain here, in the background: each group through a
+ * journaled figure change (rechain-change.ts), their comment and review entries with them (list-sync.ts), then the
+ * follow-up cases and the dossier figures. The answer itself (scores, text, unit, time) is never changed.
+ *
+ * One pass reads every answer once (on FerretDB a scan: minutes at a million) and moves those whose chain differs
+ * from today's, so it is idempotent, may stop anywhere and start again, and two passes at once move each answer
+ * once. The state lives in the settings document `unit-rechain`: `requested` counts the imports that moved units,
+ * `done` the last request a finished pass began after; a claim with a heartbeat keeps a second instance from
+ * scanning at the same time, and a claim left by a dead process expires. Pages and the API say "being recomputed"
+ * while `done` < `requested`.
+ *
+ * An answer accepted by an instance that read the tree just before an import is stored with the old chain a few
+ * milliseconds later; should the pass have scanned past it by then, the second pass that follows any pass that
+ * moved answers finds it (and `npm run rollups:rebuild` would recount it where its chain says).
+ */
+const CLAIM_MS = 5 * 60_000;
+const GROUP_SIZE = 200;
+const PROGRESS_EVERY = 1000;
+
+type ScaleOf = (key: string, version: number) => Promise<number>;
+
+/**
+ * Runs passes until every request is done, unless another instance holds a live claim (then it returns false and
+ * leaves the work to that one; the hourly sweep looks again).
+ */
+export async function runRechain(models: Models, scaleOf: ScaleOf, now: () => Date = () => new Date()): Promise<boolean> {
+  const states = stateOf(models);
+  const claim = crypto.randomUUID();
+  const taken = await states.updateOne(
+    { _id: STATE_ID, $or: [{ claim: { $exists: false } }, { claimedAt: { $lt: new Date(now().getTime() - CLAIM_MS) } }] } as never,
+    { $set: { claim, claimedAt: now() } },
+  );
+  if (taken.modifiedCount !== 1) return false;
+  try {
+    let again = true;
+    for (let pass = 0; pass < 10 && again; pass++) {
+      const requested = (await states.findOne({ _id: STATE_ID }))?.requested ?? 0;
+      const moved = await onePass(models, scaleOf, now, async (progress) => {
+        const held = await states.updateOne({ _id: STATE_ID, claim }, { $set: { ...progress, claimedAt: now() } });
+        if (held.matchedCount !== 1) throw new Error('unit rechain: another instance took the work over');
+      });
+      await states.updateOne({ _id: STATE_ID, claim }, { $set: { done: requested } });
+      // A pass that moved answers is followed by one more, for answers stored with the old chain meanwhile.
+      again = moved > 0 || ((await states.findOne({ _id: STATE_ID }))?.requested ?? 0) > requested;
+    }
+  } finally {
+    await states.updateOne({ _id: STATE_ID, claim }, { $unset: { claim: '', claimedAt: '' } });
+  }
+  return true;
+}
+
+/** Runs the pending passes in the background (after an import, at start-up, in the hourly sweep); logs the outcome. */
+export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): Promise<void> {
+  const started = Date.now();
+  return rechainProgress(models)
+    .then((pending) => (pending ? runRechain(models, scaleOf) : false))
+    .then(
+      (ran) => {
+        if (ran) logger.info({ ms: Date.now() - started }, 'answers moved to the unit tree of today');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'moving answers to the unit tree of today failed; the hourly sweep tries again'),
+    );
+}
+
+/** One scan of the answers; returns how many counted answers it moved. */
+async function onePass(models: Models, scaleOf: ScaleOf, now: () => Date, report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>): Promise<number> {
+  const units = await unitsByCode(models.Unit);
+  const total = await models.Response.estimatedDocumentCount();
+  let scanned = 0;
+  let moved = 0;
+  const groups = new Map<string, { copies: ResponseDoc[]; to: string[]; surveyKey: string; surveyVersion: number }>();
+  const flush = async (key: string) => {
+    const group = groups.get(key)!;
+    groups.delete(key);
+    const from = group.copies[0]!.unitAncestors ?? [];
+    const scale = await scaleOf(group.surveyKey, group.surveyVersion);
+    moved += (await rechainResponses(models, { responseIds: group.copies.map((r) => r._id), from, to: group.to, scale }, now())).length;
+    await relistMovedResponses(models.Response.db, group.copies, group.copies.map((r) => ({ ...r, unitAncestors: group.to })));
+  };
+
+  await report({ scanned, total, moved });
+  const cursor = (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).batchSize(1000);
+  for await (const response of cursor) {
+    scanned += 1;
+    const to = todayChain(units, response.unitCode);
+    if (to && !sameChain(to, response.unitAncestors ?? [])) {
+      const key = [response.unitCode, (response.unitAncestors ?? []).join('/'), response.surveyKey, response.surveyVersion].join('|');
+      const group = groups.get(key) ?? { copies: [], to, surveyKey: response.surveyKey, surveyVersion: response.surveyVersion };
+      group.copies.push(response);
+      groups.set(key, group);
+      if (group.copies.length >= GROUP_SIZE) await flush(key);
+    }
+    if (scanned % PROGRESS_EVERY === 0) await report({ scanned, total, moved });
+  }
+  for (const key of [...groups.keys()]) await flush(key);
+  await rechainCases(models, units);
+  await recountUntilStable(models);
+  await report({ scanned, total: scanned, moved });
+  return moved;
+}
+
+/** The chain above a unit in today's tree; undefined for a unit no longer stored (its answers stay as they are). */
+const todayChain = (units: ReadonlyMap<string, Unit>, code: string): string[] | undefined => units.get(code)?.ancestors;
+
+const sameChain = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((code, i) => code === b[i]);
+
+/** Follow-up cases carry their unit's chain for scope, like answers; a province has at most thousands. */
+async function rechainCases(models: Models, units: ReadonlyMap<string, Unit>): Promise<void> {
+  const cases = await models.Case.find({}, { _id: 1, unitCode: 1, unitAncestors: 1 }).lean<Array<{ _id: string; unitCode: string; unitAncestors: string[] }>>();
+  for (const found of cases) {
+    const to = todayChain(units, found.unitCode);
+    if (to && !sameChain(to, found.unitAncestors ?? [])) await models.Case.updateOne({ _id: found._id }, { $set: { unitAncestors: to } });
+  }
+}

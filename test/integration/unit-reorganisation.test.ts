@@ -1,0 +1,143 @@
+import request from 'supertest';
+import { repairChanges } from '../../src/rollups/repair';
+import { markChange } from '../../src/rollups/change-journal';
+import { rebuildRollups } from '../../src/rollups/rebuild';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { runRechain } from '../../src/units/rechain';
+import { rechainProgress, requestRechain } from '../../src/units/rechain-state';
+import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
+import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * Units with history (issue 16, items 3 and 4). Answers are given in June 2026 under the old tree: THCS Lê Lợi and
+ * TH Kim Đồng under the An Phú district office, THPT Chu Văn An under the department. Then one import records the
+ * reorganisation of 1 July 2025 onwards: the district level goes, Kim Đồng moves under the commune of Bình An, and
+ * Lê Lợi merges into Chu Văn An. Figures, lists, cases and access must follow today's tree, and equal a recount.
+ */
+const now = new Date('2026-06-20T03:00:00Z');
+const REORGANISATION = [
+  'code,name,type,level,district,parent,valid_from,merged_into',
+  'XA-BINHAN,UBND xã Bình An,commune,,An Phú,SGD,2025-07-01,',
+  'TH-KIMDONG,Trường Tiểu học Kim Đồng,school,tieuhoc,An Phú,XA-BINHAN,2025-07-01,',
+  'THCS-LELOI,Trường THCS Lê Lợi,school,thcs,An Phú,PGD-A,2026-06-15,THPT-CHUVANAN',
+].join('\n');
+
+describe('units that move and merge', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let scaleOf: (key: string, version: number) => Promise<number>;
+  const stats = (agent: request.Agent, unit: string) => agent.get(`/api/v1/stats?unit=${unit}&from=2026-06&to=2026-06`);
+  const n = async (agent: request.Agent, unit: string) => (await stats(agent, unit).expect(200)).body.headline.n as number;
+  const recountDiffers = async () => (await rebuildRollups(fx.models, scaleOf, { fix: false })).differences;
+
+  beforeAll(async () => {
+    ctx = await createTestContext({}, { clock: () => now });
+    fx = await seedSurveyFixtures(ctx.db, now);
+    scaleOf = new SurveyCatalog(fx.models.Survey).scaleOf;
+    await createUser(fx.models, 'so@example.vn', 'department', 'SGD');
+    await createUser(fx.models, 'pgd@example.vn', 'unit_manager', 'PGD-A');
+    await createUser(fx.models, 'thpt@example.vn', 'unit_manager', 'THPT-CHUVANAN');
+
+    const submit = async (survey: string, score: number, extra: Record<string, string> = {}) =>
+      expect((await fillAndSubmit(request.agent(ctx.app), `/s/${fx.links[survey]}`, { ...allAnswers(fx.instrument(survey), score), ...extra })).res.status).toBe(303);
+    await submit('edu-parent-thcs', 2, { overall: '2', comment: 'Cổng trường ngập nước', contact_phone: '0912345678', consent_contact: 'yes' });
+    await submit('edu-parent-thcs', 4);
+    await submit('edu-parent-thcs', 5);
+    await submit('edu-parent-tieuhoc', 4);
+    await submit('edu-parent-tieuhoc', 3);
+    await submit('edu-parent-thpt', 5);
+    await submit('edu-parent-thpt', 4);
+  });
+  afterAll(() => ctx.close());
+
+  it('before the import, the figures follow the old tree', async () => {
+    const so = await signIn(ctx.app, 'so@example.vn');
+    expect(await n(so, 'PGD-A')).toBe(5);
+    expect(await n(so, 'THPT-CHUVANAN')).toBe(2);
+    expect(await n(so, 'SGD')).toBe(7);
+    expect(await fx.models.Case.countDocuments({ unitCode: 'THCS-LELOI' })).toBe(1);
+  });
+
+  it('when the reorganisation is imported, then answers are moved in the background and the figures follow today’s tree and equal a recount', async () => {
+    const so = await signIn(ctx.app, 'so@example.vn');
+    const token = csrfFrom((await so.get('/admin/units').expect(200)).text);
+    const imported = await so.post('/admin/units/import').type('form').send({ _csrf: token, csv: REORGANISATION });
+    expect(imported.status).toBe(200);
+    await waitFor(async () => (await rechainProgress(fx.models)) === null, 60_000);
+
+    expect(await n(so, 'THPT-CHUVANAN')).toBe(5); // its own 2 and the merged school's 3
+    expect(await n(so, 'THCS-LELOI')).toBe(3); // still readable on its own
+    expect(await n(so, 'XA-BINHAN')).toBe(2);
+    expect(await n(so, 'PGD-A')).toBe(0);
+    expect(await n(so, 'SGD')).toBe(7);
+    expect(await recountDiffers()).toEqual([]);
+    const body = (await stats(so, 'THPT-CHUVANAN').expect(200)).body;
+    expect(body.recomputing).toBeNull();
+    expect(body.byUnit.map((u: { key: string; label: { vi: string } }) => [u.key, u.label.vi]).sort()).toEqual([
+      ['THCS-LELOI', 'Trường THCS Lê Lợi (đã sáp nhập vào Trường THPT Chu Văn An)'],
+      ['THPT-CHUVANAN', 'Trường THPT Chu Văn An'],
+    ]);
+    const stored = await fx.models.Response.find({ unitCode: 'THCS-LELOI' }).lean();
+    expect(stored.map((r) => r.unitAncestors)).toEqual([
+      ['SGD', 'THPT-CHUVANAN'],
+      ['SGD', 'THPT-CHUVANAN'],
+      ['SGD', 'THPT-CHUVANAN'],
+    ]);
+    expect(await fx.models.Audit.countDocuments({ action: 'units.import' })).toBe(1);
+  });
+
+  it('then access follows today’s tree: the old district loses the moved schools, their new parents gain them with their comments and cases', async () => {
+    const [pgd, thpt] = await Promise.all(['pgd@example.vn', 'thpt@example.vn'].map((email) => signIn(ctx.app, email)));
+    await stats(pgd!, 'THCS-LELOI').expect(403);
+    await stats(pgd!, 'TH-KIMDONG').expect(403);
+    expect(await n(thpt!, 'THCS-LELOI')).toBe(3);
+
+    expect((await thpt!.get('/admin/comments').expect(200)).text).toContain('Cổng trường ngập nước');
+    expect((await pgd!.get('/admin/comments').expect(200)).text).not.toContain('Cổng trường ngập nước');
+    expect((await thpt!.get('/api/v1/cases').expect(200)).body.map((c: { unit: { code: string } }) => c.unit.code)).toEqual(['THCS-LELOI']);
+    expect((await pgd!.get('/api/v1/cases').expect(200)).body).toEqual([]);
+  });
+
+  it('when the same file is imported again, then nothing moves and no recompute is asked for', async () => {
+    const so = await signIn(ctx.app, 'so@example.vn');
+    const before = await fx.models.Unit.find({}, { _id: 0, updatedAt: 0 }).sort({ code: 1 }).lean();
+    const state = await fx.models.Setting.collection.findOne({ _id: 'unit-rechain' } as never);
+    const token = csrfFrom((await so.get('/admin/units').expect(200)).text);
+    await so.post('/admin/units/import').type('form').send({ _csrf: token, csv: REORGANISATION }).expect(200);
+    expect(await fx.models.Unit.find({}, { _id: 0, updatedAt: 0 }).sort({ code: 1 }).lean()).toEqual(before);
+    expect((await fx.models.Setting.collection.findOne({ _id: 'unit-rechain' } as never))?.requested).toBe(state?.requested);
+  });
+
+  it('while a recompute is due, the API and the pages say the figures are being recomputed', async () => {
+    const so = await signIn(ctx.app, 'so@example.vn');
+    await requestRechain(fx.models);
+    expect((await stats(so, 'SGD').expect(200)).body.recomputing).toEqual({ scanned: expect.any(Number), total: expect.any(Number) });
+    expect((await so.get('/admin/dashboard').expect(200)).text).toContain('id="recomputing"');
+    expect((await so.get('/admin').expect(200)).text).toContain('id="recomputing"');
+    await expect(runRechain(fx.models, scaleOf)).resolves.toBe(true);
+    expect((await stats(so, 'SGD').expect(200)).body.recomputing).toBeNull();
+    expect((await so.get('/admin/dashboard').expect(200)).text).not.toContain('id="recomputing"');
+  });
+
+  it('when a move is cut off after the answers moved but before the figures did, then the repair finishes it exactly', async () => {
+    const Response = fx.models.Response;
+    const kimDong = await Response.find({ unitCode: 'TH-KIMDONG' }).lean();
+    // The state a crash leaves: figures counted under the old chain, the answers already moved and naming the change.
+    await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'PGD-A'] } });
+    await rebuildRollups(fx.models, scaleOf, { fix: true });
+    const id = 'rechain:cut-off';
+    await markChange(fx.models.RollupJournal, { _id: id, responseIds: kimDong.map((r) => r._id), sign: 1, scale: 5, at: new Date(Date.now() - 120_000), from: ['SGD', 'PGD-A'], to: ['SGD', 'XA-BINHAN'] });
+    await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'XA-BINHAN'] }, $push: { changes: id } });
+    const so = await signIn(ctx.app, 'so@example.vn');
+    expect(await n(so, 'PGD-A')).toBe(2);
+
+    await expect(repairChanges(fx.models, new Date())).resolves.toBe(1);
+    await expect(repairChanges(fx.models, new Date())).resolves.toBe(0);
+
+    expect(await n(so, 'PGD-A')).toBe(0);
+    expect(await n(so, 'XA-BINHAN')).toBe(2);
+    expect(await recountDiffers()).toEqual([]);
+  });
+});
