@@ -16,7 +16,7 @@ import { readableUnits } from './readable-units';
 import { mayExportResponses } from './scope';
 
 /** The dashboard's filters: `/admin` with any of them is the dashboard (links in monthly e-mails sent before the overview). */
-const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level'];
+const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level', 'tree'];
 
 /**
  * Admin pages (signed in): `/admin` is the overview of the three targets, `/admin/dashboard` one kind's figures
@@ -60,6 +60,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
         from: stats.scope.from,
         to: stats.scope.to,
         ...(stats.scope.level ? { level: stats.scope.level } : {}),
+        ...(stats.scope.tree === 'then' ? { tree: 'then' } : {}),
       }).toString(),
       user: principal.label,
       chartJson: jsonForScript({

@@ -22,7 +22,10 @@ export interface ResponseDoc {
   kind: SurveyKind;
   channel: Channel;
   unitCode: string;
+  /** The units above `unitCode` in today's tree: the scopes it counts in and who may read it (units/rechain.ts). */
   unitAncestors: string[];
+  /** The units above it as the tree was on the day of the answer, only where that differs from today's (unit-history.ts). */
+  unitAncestorsThen?: string[];
   level?: SchoolLevel;
   district?: string;
   procedureCode?: string;
@@ -72,6 +75,7 @@ const responseSchema = new Schema<ResponseDoc>(
     channel: { type: String, required: true },
     unitCode: { type: String, required: true, index: true },
     unitAncestors: { type: [String], default: [] },
+    unitAncestorsThen: { type: [String], default: undefined },
     level: String,
     district: String,
     procedureCode: String,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { Rounds } from '../rounds';
+import type { Chains } from './rechain-change';
 
 /**
  * Changes to the figures in flight. Without transactions, a change (an answer stored, an answer included or
@@ -18,9 +19,9 @@ export interface ChangeMark {
   sign: 1 | -1;
   scale: number;
   at: Date;
-  /** A rechain (rechain-change.ts): the answers' counts move from the scopes of chain `from` to those of `to`. */
-  from?: string[];
-  to?: string[];
+  /** A rechain (rechain-change.ts): the answers' counts move from the scopes of chains `from` to those of `to`. */
+  from?: Chains;
+  to?: Chains;
   /** A repair working on it (so that a live change does not clear its trace meanwhile), with its start. */
   claim?: string;
   claimedAt?: Date;
@@ -33,8 +34,8 @@ const changeMarkSchema = new Schema<ChangeMark>(
     sign: { type: Number, required: true },
     scale: { type: Number, required: true },
     at: { type: Date, required: true },
-    from: { type: [String], default: undefined },
-    to: { type: [String], default: undefined },
+    from: { type: { _id: false, ancestors: [String], then: { type: [String], default: undefined } }, default: undefined },
+    to: { type: { _id: false, ancestors: [String], then: { type: [String], default: undefined } }, default: undefined },
     claim: String,
     claimedAt: Date,
   },

@@ -26,20 +26,29 @@ export function mergeWrite(into: Map<string, DocWrite>, write: DocWrite): void {
 export type LeafCell = Pick<ResponseDoc, 'period' | 'kind' | 'surveyKey' | 'unitCode' | 'unitAncestors' | 'level' | 'district'>;
 
 /**
+ * The figures "as the tree was then" are today's figures plus, per scope and month, a difference document (level
+ * THEN_TREE): what the answers whose chain on their day differs from today's (`unitAncestorsThen`) add under the
+ * old chain, minus what they add under today's. An answer whose unit never moved costs nothing here, so the
+ * documents exist only for scopes a reorganisation touched, and new answers (whose chain today is their chain
+ * then) never write them.
+ */
+export const THEN_TREE = 'then';
+
+/**
  * A leaf's counters regrouped for the figure document of its unit and of every unit above it. Its school level
  * gets the same counts again under `byLevel.<level>`, for the level filter: inside the same packed document, so it
  * costs no extra write.
  */
-export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number): DocWrite[] {
+export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number, tree: string = ALL_LEVELS): DocWrite[] {
   const all = figureIncrement(leaf, cell);
   const scalePath = `surveys.${fieldKey(cell.surveyKey)}.scale`;
   const inc = cell.level ? { ...all, ...prefixed(`byLevel.${cell.level}.`, all) } : all;
   const set = { [scalePath]: scale, ...(cell.level ? { [`byLevel.${cell.level}.${scalePath}`]: scale } : {}) };
   return [cell.unitCode, ...(cell.unitAncestors ?? [])].map((scope) => ({
-    id: figureId(cell.period, cell.kind, scope),
+    id: figureId(cell.period, cell.kind, scope, tree),
     inc,
     set,
-    setOnInsert: { period: cell.period, kind: cell.kind, scope, level: ALL_LEVELS },
+    setOnInsert: { period: cell.period, kind: cell.kind, scope, level: tree },
   }));
 }
 
@@ -53,7 +62,13 @@ export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number): 
 export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, scale: number): DocWrite[] {
   const figures = new Map<string, DocWrite>();
   for (const response of responses) {
-    for (const write of figureWritesOf(leafIncrement(response, sign), response, scale)) mergeWrite(figures, write);
+    const leaf = leafIncrement(response, sign);
+    for (const write of figureWritesOf(leaf, response, scale)) mergeWrite(figures, write);
+    if (response.unitAncestorsThen) {
+      for (const write of figureWritesOf(leaf, { ...response, unitAncestors: response.unitAncestorsThen }, scale, THEN_TREE)) mergeWrite(figures, write);
+      for (const write of figureWritesOf(leafIncrement(response, sign === 1 ? -1 : 1), response, scale, THEN_TREE)) mergeWrite(figures, write);
+    }
   }
-  return [...figures.values()];
+  // A scope in both chains nets to nothing in its difference document: not written.
+  return [...figures.values()].filter((write) => Object.values(write.inc).some((n) => n !== 0));
 }

@@ -1,6 +1,9 @@
 import type { Collection } from 'mongoose';
 import { figureWriteBehind } from './write-behind';
-import { figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
+import { addIncrements, applyPaths, flatten } from './counters';
+import { THEN_TREE } from './fan-out';
+import { emptyFigureData, figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
+import { figureCounters, isScalePath } from './rebuild';
 
 export type MonthFigures = FigureData & { period: string };
 
@@ -10,12 +13,34 @@ export type MonthFigures = FigureData & { period: string };
  * whatever the number of answers. Nothing is kept in memory between requests, so every instance reads the same,
  * current figures; first, the figure writes of answers this process has accepted land (write-behind.ts).
  */
-export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string }): Promise<MonthFigures[]> {
+export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string; tree?: Tree }): Promise<MonthFigures[]> {
   await figureWriteBehind(Figure).settled();
   const ids = query.periods.map((period) => figureId(period, query.kind, query.scope));
+  // "As the tree was then": today's figures plus each month's difference document, where a reorganisation left one.
+  if (query.tree === 'then') ids.push(...query.periods.map((period) => figureId(period, query.kind, query.scope, THEN_TREE)));
   const docs = await (Figure.collection as unknown as Collection<FigureDoc>).find({ _id: { $in: ids } }, { projection: { pending: 0 } }).toArray();
-  const figuresOf = (doc: FigureDoc) => (query.level ? levelFigures(unpackFigures(doc), query.level) : unpackFigures(doc));
-  return docs.map((doc) => ({ period: doc.period, ...figuresOf(doc) })).sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  const byPeriod = new Map<string, FigureData>();
+  for (const doc of docs.sort((a, b) => (a.level === THEN_TREE ? 1 : 0) - (b.level === THEN_TREE ? 1 : 0))) {
+    const today = byPeriod.get(doc.period);
+    byPeriod.set(doc.period, today ? withDifference(today, doc) : unpackFigures(doc));
+  }
+  const figuresOf = (data: FigureData) => (query.level ? levelFigures(data, query.level) : data);
+  return [...byPeriod].map(([period, data]) => ({ period, ...figuresOf(data) })).sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+}
+
+/** Which tree figures follow: today's (the default), or each answer's unit where it stood on the day of the answer. */
+export type Tree = 'today' | 'then';
+
+/** Today's figures with a difference document added, counts that fall to zero dropped (a merged school's row). */
+function withDifference(today: FigureData, difference: FigureDoc): FigureData {
+  const flat = (data: FigureData) => flatten(data as unknown as Record<string, unknown>);
+  const counters = addIncrements(flat(today), figureCounters(difference));
+  const kept = Object.fromEntries(Object.entries(counters).filter(([path, n]) => n !== 0 && !isScalePath(path)));
+  // A survey's scale is a setting, not a count: taken from either document.
+  const scales = Object.fromEntries([...Object.entries(flat(unpackFigures(difference))), ...Object.entries(flat(today))].filter(([path]) => isScalePath(path)));
+  const data = emptyFigureData();
+  applyPaths(data as unknown as Record<string, unknown>, kept, scales);
+  return data;
 }
 
 /** Form views of a scope over these months (view-counter.ts writes them per scope). */

@@ -1,3 +1,4 @@
+import type { Collection } from 'mongoose';
 import { inParallel } from '../in-parallel';
 import type { ResponseDoc } from '../responses/response.model';
 import { finishChange } from './apply-change';
@@ -6,25 +7,40 @@ import type { CountedChangeDeps } from './counted-change';
 import { changeWrites, mergeWrite, type DocWrite } from './fan-out';
 import { figureCommitter } from './figure-commit';
 
-/** Answers of one unit and survey version counted under one chain, to be counted under another. */
+/** Where an answer counts: today's chain above its unit and, where it differs, the chain on the answer's day. */
+export interface Chains {
+  ancestors: string[];
+  then?: string[];
+}
+
+/** Answers of one unit and survey version counted under one pair of chains, to be counted under another. */
 export interface RechainGroup {
   responseIds: string[];
-  from: string[];
-  to: string[];
+  from: Chains;
+  to: Chains;
   scale: number;
 }
 
+const under = (r: ResponseDoc, chains: Chains): ResponseDoc => {
+  const { unitAncestorsThen: _then, ...rest } = r;
+  return { ...rest, unitAncestors: chains.ancestors, ...(chains.then ? { unitAncestorsThen: chains.then } : {}) };
+};
+
 /**
- * The figure writes that take answers out of the scopes of chain `from` and put them into those of `to`, merged
- * per document: a scope in both chains (the department above a school moving between districts) nets to nothing
- * and is not written.
+ * The figure writes that take answers out of the scopes of chains `from` and put them into those of `to`, merged
+ * per document: a scope in both (the department above a school moving between districts) nets to nothing and is
+ * not written.
  */
-export function rechainWrites(responses: readonly ResponseDoc[], from: readonly string[], to: readonly string[], scale: number): DocWrite[] {
-  const under = (chain: readonly string[]) => responses.map((r) => ({ ...r, unitAncestors: [...chain] }));
+export function rechainWrites(responses: readonly ResponseDoc[], from: Chains, to: Chains, scale: number): DocWrite[] {
   const merged = new Map<string, DocWrite>();
-  for (const write of [...changeWrites(under(from), -1, scale), ...changeWrites(under(to), 1, scale)]) mergeWrite(merged, write);
+  const writes = [...changeWrites(responses.map((r) => under(r, from)), -1, scale), ...changeWrites(responses.map((r) => under(r, to)), 1, scale)];
+  for (const write of writes) mergeWrite(merged, write);
   return [...merged.values()].filter((write) => Object.values(write.inc).some((n) => n !== 0));
 }
+
+/** The filter and update fields of a response's chains. */
+const chainFilter = (chains: Chains) => ({ unitAncestors: chains.ancestors, unitAncestorsThen: chains.then ?? { $exists: false } });
+const chainUpdate = (chains: Chains) => (chains.then ? { $set: { unitAncestors: chains.ancestors, unitAncestorsThen: chains.then } } : { $set: { unitAncestors: chains.ancestors }, $unset: { unitAncestorsThen: '' } });
 
 /**
  * Moves one response to chain `to` if it is still counted under `from`, in one atomic update by `_id`. A counted
@@ -34,15 +50,13 @@ export function rechainWrites(responses: readonly ResponseDoc[], from: readonly 
  * the chain it carries.
  */
 async function move(deps: CountedChangeDeps, responseId: string, group: RechainGroup, changeId: string): Promise<ResponseDoc | null> {
-  const counted = await deps.Response.findOneAndUpdate(
-    { _id: responseId, counted: true, unitAncestors: group.from },
-    { $set: { unitAncestors: group.to }, $push: { changes: changeId } },
-    { returnDocument: 'before' },
-  )
-    .lean<ResponseDoc>()
-    .exec();
+  // The driver's collection: mongoose would cast `$exists` on an array path as an element.
+  const responses = deps.Response.collection as unknown as Collection<ResponseDoc>;
+  const filter = chainFilter(group.from);
+  const update = chainUpdate(group.to);
+  const counted = await responses.findOneAndUpdate({ _id: responseId, counted: true, ...filter } as never, { ...update, $push: { changes: changeId } } as never, { returnDocument: 'before' });
   if (counted) return counted;
-  await deps.Response.updateOne({ _id: responseId, counted: false, unitAncestors: group.from }, { $set: { unitAncestors: group.to } });
+  await responses.updateOne({ _id: responseId, counted: false, ...filter } as never, update as never);
   return null;
 }
 

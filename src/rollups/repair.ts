@@ -30,7 +30,7 @@ export async function repairChanges(deps: CountedChangeDeps, now: Date, graceMs 
     const taken = await marksColl.updateOne({ _id: mark._id, claim: mark.claim ?? { $exists: false } } as never, { $set: { claim, claimedAt: now } });
     if (taken.modifiedCount !== 1) continue;
     const moved = (await readResponses(deps, mark.responseIds)).filter((r) => (r.changes ?? []).includes(mark._id));
-    if (moved.length && mark.to) await figureCommitter(deps.Figure).apply(mark._id, rechainWrites(moved, mark.from ?? [], mark.to, mark.scale));
+    if (moved.length && mark.to) await figureCommitter(deps.Figure).apply(mark._id, rechainWrites(moved, mark.from ?? { ancestors: [] }, mark.to, mark.scale));
     else if (moved.length) await applyChange(deps, mark._id, moved, mark.sign, mark.scale);
     await marksColl.deleteOne({ _id: mark._id, claim } as never);
     finished += 1;

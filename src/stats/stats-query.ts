@@ -16,10 +16,11 @@ const querySchema = z.object({
   from: z.string().regex(PERIOD_PATTERN).optional(),
   to: z.string().regex(PERIOD_PATTERN).optional(),
   level: z.enum(['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx']).optional(),
+  tree: z.enum(['today', 'then']).default('today'),
 });
 
 /**
- * Turns `?kind=&unit=&from=&to=&level=` into a scoped stats query. Defaults: education, the caller's own units,
+ * Turns `?kind=&unit=&from=&to=&level=&tree=` into a scoped stats query. Defaults: education, the caller's own units,
  * the last 12 months ending with the current month (Asia/Ho_Chi_Minh). A unit outside the caller's scope is 403.
  */
 export async function parseStatsQuery(
@@ -35,7 +36,7 @@ export async function parseStatsQuery(
     const issue = parsed.error.issues[0]!;
     throw new BadRequestError(`Invalid query parameter "${String(issue.path[0])}": expected ${describe(String(issue.path[0]))}.`);
   }
-  const { kind, level } = parsed.data;
+  const { kind, level, tree } = parsed.data;
   const to = parsed.data.to ?? (parsed.data.from ? shiftPeriod(parsed.data.from, 11) : periodOf(now));
   const from = parsed.data.from ?? shiftPeriod(to, -11);
   if (from > to) throw new BadRequestError('"from" must not be after "to".');
@@ -45,7 +46,7 @@ export async function parseStatsQuery(
   const unit = (await unitsByCode(models.Unit)).get(code);
   if (!unit) throw new NotFoundError(`Unknown unit ${code}.`);
   assertCanRead(principal, unit);
-  return { kind, unit, from, to, level, k: settings.k ?? SMALL_CELL_DEFAULT_K, minN: 30 };
+  return { kind, unit, from, to, level, tree, k: settings.k ?? SMALL_CELL_DEFAULT_K, minN: 30 };
 }
 
 function describe(param: string): string {
@@ -57,6 +58,8 @@ function describe(param: string): string {
       return 'a month as YYYY-MM';
     case 'level':
       return 'one of mamnon, tieuhoc, thcs, thpt, gdtx';
+    case 'tree':
+      return '"today" or "then"';
     default:
       return 'a unit code';
   }

@@ -4,7 +4,7 @@ import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/i
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../rollups/counters';
-import type { MonthFigures } from '../rollups/read-figures';
+import type { MonthFigures, Tree } from '../rollups/read-figures';
 import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { complementSuppress, type Hideable } from './suppression';
 import { targetFor, targetSourceFor } from './target.model';
@@ -18,6 +18,8 @@ export interface StatsQuery {
   from: string;
   to: string;
   level?: SchoolLevel;
+  /** Today's unit tree (the default) or the tree as it was on each answer's day (read-figures.ts). */
+  tree?: Tree;
   /** Small-cell threshold (SMALL_CELL_K): every figure, the headline included, with 0 < n < k shows only n. */
   k: number;
   /** Minimum n for a status other than "insufficient". */
@@ -33,7 +35,7 @@ export interface Breakdown extends Cell {
 }
 
 export interface StatsResult {
-  scope: { kind: SurveyKind; unit: { code: string; name: string; type: string }; from: string; to: string; level: SchoolLevel | null };
+  scope: { kind: SurveyKind; unit: { code: string; name: string; type: string }; from: string; to: string; level: SchoolLevel | null; tree: Tree };
   headline: {
     n: number;
     satisfied: number | null;
@@ -190,7 +192,7 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
 export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
   const { unit, k, minN } = query;
   const periods = periodRange(query.from, query.to);
-  const docs = await readFigureDocs(models.Figure, { kind: query.kind, scope: unit.code, periods, level: query.level });
+  const docs = await readFigureDocs(models.Figure, { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree });
   const bySurvey = slicesOf(docs, 'period');
   const targets = await models.Target.find().lean();
   const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
@@ -248,7 +250,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);
 
   return {
-    scope: { kind: query.kind, unit: { code: unit.code, name: unit.name, type: unit.type }, from: query.from, to: query.to, level: query.level ?? null },
+    scope: { kind: query.kind, unit: { code: unit.code, name: unit.name, type: unit.type }, from: query.from, to: query.to, level: query.level ?? null, tree: query.tree ?? 'today' },
     headline,
     byMonth,
     byUnit,

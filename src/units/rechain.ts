@@ -5,9 +5,12 @@ import { relistMovedResponses } from '../lists/list-sync';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
-import { rechainResponses } from '../rollups/rechain-change';
+import { dayOf } from '../responses/period';
+import { rechainResponses, type Chains } from '../rollups/rechain-change';
+import { recountViewTotals } from '../surveys/view-totals-recount';
 import { rechainProgress, STATE_ID, stateOf } from './rechain-state';
 import { unitsByCode } from './unit-directory';
+import { chainOn } from './unit-history';
 import type { Unit } from './unit.model';
 
 /**
@@ -15,7 +18,7 @@ import type { Unit } from './unit.model';
  * (`unitAncestors`), which decides the scopes it is counted and listed under and who may read it; when a unit moves
  * or merges, the answers below it are moved to the new chain here, in the background: each group through a
  * journaled figure change (rechain-change.ts), their comment and review entries with them (list-sync.ts), then the
- * follow-up cases and the dossier figures. The answer itself (scores, text, unit, time) is never changed.
+ * follow-up cases, the form views (the response rate's denominator) and the dossier figures. The answer itself (scores, text, unit, time) is never changed.
  *
  * One pass reads every answer once (on FerretDB a scan: minutes at a million) and moves those whose chain differs
  * from today's, so it is idempotent, may stop anywhere and start again, and two passes at once move each answer
@@ -80,27 +83,28 @@ export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): 
 /** One scan of the answers; returns how many counted answers it moved. */
 async function onePass(models: Models, scaleOf: ScaleOf, now: () => Date, report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>): Promise<number> {
   const units = await unitsByCode(models.Unit);
+  const chainsOf = chainsFinder(units);
   const total = await models.Response.estimatedDocumentCount();
   let scanned = 0;
   let moved = 0;
-  const groups = new Map<string, { copies: ResponseDoc[]; to: string[]; surveyKey: string; surveyVersion: number }>();
+  const groups = new Map<string, { copies: ResponseDoc[]; from: Chains; to: Chains; surveyKey: string; surveyVersion: number }>();
   const flush = async (key: string) => {
     const group = groups.get(key)!;
     groups.delete(key);
-    const from = group.copies[0]!.unitAncestors ?? [];
     const scale = await scaleOf(group.surveyKey, group.surveyVersion);
-    moved += (await rechainResponses(models, { responseIds: group.copies.map((r) => r._id), from, to: group.to, scale }, now())).length;
-    await relistMovedResponses(models.Response.db, group.copies, group.copies.map((r) => ({ ...r, unitAncestors: group.to })));
+    moved += (await rechainResponses(models, { responseIds: group.copies.map((r) => r._id), from: group.from, to: group.to, scale }, now())).length;
+    await relistMovedResponses(models.Response.db, group.copies, group.copies.map((r) => ({ ...r, unitAncestors: group.to.ancestors })));
   };
 
   await report({ scanned, total, moved });
   const cursor = (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).batchSize(1000);
   for await (const response of cursor) {
     scanned += 1;
-    const to = todayChain(units, response.unitCode);
-    if (to && !sameChain(to, response.unitAncestors ?? [])) {
-      const key = [response.unitCode, (response.unitAncestors ?? []).join('/'), response.surveyKey, response.surveyVersion].join('|');
-      const group = groups.get(key) ?? { copies: [], to, surveyKey: response.surveyKey, surveyVersion: response.surveyVersion };
+    const to = chainsOf(response.unitCode, dayOf(response.submittedAt));
+    const from: Chains = { ancestors: response.unitAncestors ?? [], ...(response.unitAncestorsThen ? { then: response.unitAncestorsThen } : {}) };
+    if (to && !sameChains(from, to)) {
+      const key = [response.unitCode, chainsKey(from), chainsKey(to), response.surveyKey, response.surveyVersion].join('|');
+      const group = groups.get(key) ?? { copies: [], from, to, surveyKey: response.surveyKey, surveyVersion: response.surveyVersion };
       group.copies.push(response);
       groups.set(key, group);
       if (group.copies.length >= GROUP_SIZE) await flush(key);
@@ -109,15 +113,36 @@ async function onePass(models: Models, scaleOf: ScaleOf, now: () => Date, report
   }
   for (const key of [...groups.keys()]) await flush(key);
   await rechainCases(models, units);
+  await recountViewTotals(models, units);
   await recountUntilStable(models);
   await report({ scanned, total: scanned, moved });
   return moved;
 }
 
-/** The chain above a unit in today's tree; undefined for a unit no longer stored (its answers stay as they are). */
-const todayChain = (units: ReadonlyMap<string, Unit>, code: string): string[] | undefined => units.get(code)?.ancestors;
+/**
+ * An answer's chains by its unit and day: today's, and the one on its day where that differs. Undefined for a unit
+ * no longer stored (its answers stay as they are). Memoised: a pass asks for the same few thousand pairs a million times.
+ */
+function chainsFinder(units: ReadonlyMap<string, Unit>): (code: string, day: string) => Chains | undefined {
+  const memo = new Map<string, Chains | undefined>();
+  return (code, day) => {
+    const key = `${code}|${day}`;
+    if (memo.has(key)) return memo.get(key);
+    const unit = units.get(code);
+    let chains: Chains | undefined;
+    if (unit) {
+      const then = chainOn(units, code, day);
+      chains = sameChain(then, unit.ancestors) ? { ancestors: unit.ancestors } : { ancestors: unit.ancestors, then };
+    }
+    memo.set(key, chains);
+    return chains;
+  };
+}
 
+const todayChain = (units: ReadonlyMap<string, Unit>, code: string): string[] | undefined => units.get(code)?.ancestors;
 const sameChain = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((code, i) => code === b[i]);
+const sameChains = (a: Chains, b: Chains) => sameChain(a.ancestors, b.ancestors) && sameChain(a.then ?? [], b.then ?? []) && !a.then === !b.then;
+const chainsKey = (c: Chains) => `${c.ancestors.join('/')}~${c.then?.join('/') ?? ''}`;
 
 /** Follow-up cases carry their unit's chain for scope, like answers; a province has at most thousands. */
 async function rechainCases(models: Models, units: ReadonlyMap<string, Unit>): Promise<void> {

@@ -43,3 +43,20 @@ export function versionOn(unit: Unit, day: string): UnitVersion | undefined {
   for (const version of history) if (version.from <= day) found = version;
   return found;
 }
+
+/**
+ * The chain of units above `code` (root first) as the tree was on `day`, each unit's parent taken from its version
+ * in force that day (its first version when it was recorded only later). Units no longer stored end the chain.
+ */
+export function chainOn(units: ReadonlyMap<string, Unit>, code: string, day: string): string[] {
+  const chain: string[] = [];
+  const seen = new Set([code]);
+  for (let unit = units.get(code); unit; ) {
+    const parent = (versionOn(unit, day) ?? unit.history?.[0] ?? unit).parentCode;
+    if (!parent || seen.has(parent)) break;
+    chain.unshift(parent);
+    seen.add(parent);
+    unit = units.get(parent);
+  }
+  return chain;
+}

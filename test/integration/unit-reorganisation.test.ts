@@ -3,6 +3,7 @@ import { repairChanges } from '../../src/rollups/repair';
 import { markChange } from '../../src/rollups/change-journal';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { flushViewCounts } from '../../src/surveys/view-counter';
 import { runRechain } from '../../src/units/rechain';
 import { rechainProgress, requestRechain } from '../../src/units/rechain-state';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
@@ -11,12 +12,14 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Units with history (issue 16, items 3 and 4). Answers are given in June 2026 under the old tree: THCS Lê Lợi and
- * TH Kim Đồng under the An Phú district office, THPT Chu Văn An under the department. Then one import records the
- * reorganisation of 1 July 2025 onwards: the district level goes, Kim Đồng moves under the commune of Bình An, and
- * Lê Lợi merges into Chu Văn An. Figures, lists, cases and access must follow today's tree, and equal a recount.
+ * Units with history (issue 16, items 3 and 4). Answers are given on 10 June 2026 under the tree as recorded: THCS
+ * Lê Lợi and TH Kim Đồng under the An Phú district office, THPT Chu Văn An under the department. On 20 June one
+ * import records the reorganisation: from 1 July 2025 the district level is gone and Kim Đồng sits under the commune
+ * of Bình An; from 15 June 2026 Lê Lợi is merged into Chu Văn An. Figures, lists, cases and access must follow
+ * today's tree and equal a recount; "as the tree was then" counts Lê Lợi's answers under An Phú, where it stood on
+ * their day, and Kim Đồng's under the commune, where it legally stood already.
  */
-const now = new Date('2026-06-20T03:00:00Z');
+let now = new Date('2026-06-10T03:00:00Z');
 const REORGANISATION = [
   'code,name,type,level,district,parent,valid_from,merged_into',
   'XA-BINHAN,UBND xã Bình An,commune,,An Phú,SGD,2025-07-01,',
@@ -49,6 +52,7 @@ describe('units that move and merge', () => {
     await submit('edu-parent-tieuhoc', 3);
     await submit('edu-parent-thpt', 5);
     await submit('edu-parent-thpt', 4);
+    now = new Date('2026-06-20T03:00:00Z');
   });
   afterAll(() => ctx.close());
 
@@ -62,6 +66,10 @@ describe('units that move and merge', () => {
 
   it('when the reorganisation is imported, then answers are moved in the background and the figures follow today’s tree and equal a recount', async () => {
     const so = await signIn(ctx.app, 'so@example.vn');
+    await flushViewCounts(fx.models.LinkView);
+    const viewsOf = async (unitCode: string) => (await fx.models.LinkView.find({ unitCode }).lean()).reduce((sum, v) => sum + v.views, 0);
+    const [thptViews, leLoiViews] = [await viewsOf('THPT-CHUVANAN'), await viewsOf('THCS-LELOI')];
+    expect(leLoiViews).toBeGreaterThanOrEqual(3);
     const token = csrfFrom((await so.get('/admin/units').expect(200)).text);
     const imported = await so.post('/admin/units/import').type('form').send({ _csrf: token, csv: REORGANISATION });
     expect(imported.status).toBe(200);
@@ -73,17 +81,32 @@ describe('units that move and merge', () => {
     expect(await n(so, 'PGD-A')).toBe(0);
     expect(await n(so, 'SGD')).toBe(7);
     expect(await recountDiffers()).toEqual([]);
+    const then = async (unit: string) => (await so.get(`/api/v1/stats?unit=${unit}&from=2026-06&to=2026-06&tree=then`).expect(200)).body;
+    expect((await then('PGD-A')).headline.n).toBe(3);
+    expect((await then('THPT-CHUVANAN')).headline.n).toBe(2);
+    expect((await then('THPT-CHUVANAN')).byUnit.map((u: { key: string }) => u.key)).toEqual(['THPT-CHUVANAN']);
+    expect((await then('XA-BINHAN')).headline.n).toBe(2);
+    expect((await then('SGD')).headline.n).toBe(7);
+    expect((await then('SGD')).scope.tree).toBe('then');
+    await so.get('/api/v1/stats?unit=SGD&tree=yesterday').expect(400);
+    expect((await so.get('/admin/dashboard?unit=PGD-A&from=2026-06&to=2026-06&tree=then').expect(200)).text).toMatch(/<option value="then" selected>/);
     const body = (await stats(so, 'THPT-CHUVANAN').expect(200)).body;
     expect(body.recomputing).toBeNull();
+    expect(body.responses.views).toBe(thptViews + leLoiViews);
+    expect((await stats(so, 'PGD-A').expect(200)).body.responses.views).toBe(0);
     expect(body.byUnit.map((u: { key: string; label: { vi: string } }) => [u.key, u.label.vi]).sort()).toEqual([
       ['THCS-LELOI', 'Trường THCS Lê Lợi (đã sáp nhập vào Trường THPT Chu Văn An)'],
       ['THPT-CHUVANAN', 'Trường THPT Chu Văn An'],
     ]);
     const stored = await fx.models.Response.find({ unitCode: 'THCS-LELOI' }).lean();
-    expect(stored.map((r) => r.unitAncestors)).toEqual([
-      ['SGD', 'THPT-CHUVANAN'],
-      ['SGD', 'THPT-CHUVANAN'],
-      ['SGD', 'THPT-CHUVANAN'],
+    expect(stored.map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
+      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
+      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
+      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
+    ]);
+    expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean()).map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
+      [['SGD', 'XA-BINHAN'], undefined],
+      [['SGD', 'XA-BINHAN'], undefined],
     ]);
     expect(await fx.models.Audit.countDocuments({ action: 'units.import' })).toBe(1);
   });
@@ -128,7 +151,7 @@ describe('units that move and merge', () => {
     await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'PGD-A'] } });
     await rebuildRollups(fx.models, scaleOf, { fix: true });
     const id = 'rechain:cut-off';
-    await markChange(fx.models.RollupJournal, { _id: id, responseIds: kimDong.map((r) => r._id), sign: 1, scale: 5, at: new Date(Date.now() - 120_000), from: ['SGD', 'PGD-A'], to: ['SGD', 'XA-BINHAN'] });
+    await markChange(fx.models.RollupJournal, { _id: id, responseIds: kimDong.map((r) => r._id), sign: 1, scale: 5, at: new Date(Date.now() - 120_000), from: { ancestors: ['SGD', 'PGD-A'] }, to: { ancestors: ['SGD', 'XA-BINHAN'] } });
     await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'XA-BINHAN'] }, $push: { changes: id } });
     const so = await signIn(ctx.app, 'so@example.vn');
     expect(await n(so, 'PGD-A')).toBe(2);
