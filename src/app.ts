@@ -110,10 +110,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt }));
-  app.use(caseRoutes({ models, clock }));
   app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
   const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
+  app.use(caseRoutes({ models, clock, reply: { mailer: delivery.mailer, mailFrom: config.MAIL_FROM, logger } }));
   app.use(reportAdminRoutes(delivery, clock));
   app.use(resetLinkRoutes({ models, clock, mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL }));
 

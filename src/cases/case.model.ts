@@ -37,6 +37,8 @@ export interface CaseDoc {
   /** the account label the case is assigned to */
   assignee?: string;
   notes: CaseNote[];
+  /** The one closing note e-mailed to the citizen (case-reply.ts): its text, when it was sent, or that sending failed. */
+  reply?: { text: string; by: string; at: Date; sentAt?: Date; failed?: boolean };
 }
 
 const schema = new Schema<CaseDoc>(
@@ -57,6 +59,7 @@ const schema = new Schema<CaseDoc>(
     closedAt: { type: Date },
     assignee: { type: String },
     notes: { type: [{ at: Date, by: String, text: String, _id: false }], default: [] },
+    reply: { type: { _id: false, text: String, by: String, at: Date, sentAt: Date, failed: Boolean }, default: undefined },
   },
   { collection: 'cases', versionKey: false },
 );

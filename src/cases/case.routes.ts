@@ -11,6 +11,7 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import { unitsByCode } from '../units/unit-directory';
 import { CASE_STATUSES, type CaseDoc } from './case.model';
+import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from './case-reply';
 import { casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from './case-service';
 
 const listQuery = z.object({
@@ -18,7 +19,9 @@ const listQuery = z.object({
   status: z.enum(CASE_STATUSES).optional(),
 });
 const actionBody = z.discriminatedUnion('action', [
-  z.object({ action: z.enum(['contacted', 'resolved', 'closed_unreachable']) }),
+  z.object({ action: z.literal('contacted') }),
+  // Closing may send the citizen one note (case-reply.ts); longer text is refused rather than cut.
+  z.object({ action: z.enum(['resolved', 'closed_unreachable']), reply: z.string().max(REPLY_MAX_CHARS).optional() }),
   z.object({ action: z.literal('assign'), assignee: z.string() }),
   z.object({ action: z.literal('note'), text: z.string() }),
 ]);
@@ -27,7 +30,7 @@ const actionBody = z.discriminatedUnion('action', [
  * Follow-up cases (issue 16): `GET /api/v1/cases?unit=&status=` (never contact details), the list and the case
  * page under `/admin/cases` (the contact details only there, each view audited), and the changes of a case.
  */
-export function caseRoutes(deps: { models: Models; clock: () => Date }): Router {
+export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omit<ReplyDeps, 'models'> }): Router {
   const { models, clock } = deps;
   const router = Router();
 
@@ -87,6 +90,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date }): Router 
     res.render('admin/case', {
       item: { ...found, overdue: isOverdue(found, now), unitName: (await unitsByCode(models.Unit)).get(found.unitCode)?.name ?? found.unitCode },
       contact: contact ? { phone: contact.phone ?? '', email: contact.email ?? '', consentText: contact.consentText, retainUntil: contact.retainUntil } : null,
+      replyMax: REPLY_MAX_CHARS,
       comment: response?.comment ?? '',
       f: formatters(res.locals.lang as Lang),
       csrf: csrfToken(req),
@@ -96,9 +100,15 @@ export function caseRoutes(deps: { models: Models; clock: () => Date }): Router 
 
   router.post('/admin/cases/:id', async (req, res) => {
     const parsed = actionBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw new BadRequestError('Unknown change to a case.');
+    if (!parsed.success) throw new BadRequestError(`A change to a case is one of its actions; a note to the citizen has at most ${REPLY_MAX_CHARS} characters.`);
     const id = String(req.params.id);
-    await changeCase(models, req.principal!, id, parsed.data as CaseAction, clock());
+    const now = clock();
+    await changeCase(models, req.principal!, id, parsed.data as CaseAction, now);
+    if ('reply' in parsed.data && parsed.data.reply?.trim()) {
+      const closed = await readableCase(models, req.principal!, id);
+      const unitName = (await unitsByCode(models.Unit)).get(closed.unitCode)?.name ?? closed.unitCode;
+      await sendClosingReply({ models, ...deps.reply }, req.principal!, closed, parsed.data.reply, unitName, now);
+    }
     res.redirect(303, `/admin/cases/${encodeURIComponent(id)}`);
   });
   return router;
