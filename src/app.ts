@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(authRoutes({ models, config, clock, salt }));
   app.use(passwordResetRoutes({ models, clock, salt }));
-  app.use(dossierApiRoutes({ models, clock }));
+  app.use(dossierApiRoutes({ models, clock, smallCellK: config.SMALL_CELL_K }));
   app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
   app.use('/admin', requireUser);
   app.use('/admin', requirePasswordChange);
@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reviewRoutes({ models, catalog, clock, rollups }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
-  app.use(dossierAdminRoutes({ models, clock, salt }));
+  app.use(dossierAdminRoutes({ models, clock, salt, smallCellK: config.SMALL_CELL_K }));
   app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
   const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };

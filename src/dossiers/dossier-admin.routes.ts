@@ -23,7 +23,7 @@ const LATE_SHOWN = 200;
  * `/admin/dossiers`: the on-time figures of the caller's units (by month, procedure and channel), the late
  * dossiers with their apology letters, and, for province-wide staff, the upload of the one-stop system's export.
  */
-export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; salt: () => Promise<string> }): Router {
+export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; salt: () => Promise<string>; smallCellK?: number }): Router {
   const { models, clock } = deps;
   const router = Router();
 
@@ -31,7 +31,7 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     const principal = req.principal!;
     const now = clock();
     const { unit, from, to } = req.query as Record<string, unknown>;
-    const query = await parseStatsQuery(models, principal, { unit, from, to }, now);
+    const query = await parseStatsQuery(models, principal, { unit, from, to }, now, { k: deps.smallCellK });
     const stats = await dossierStatsWithLate(models, query, now);
     const canImport = mayExportResponses(principal);
     const importId = typeof req.query.import === 'string' ? req.query.import : undefined;
@@ -42,7 +42,7 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     res.setHeader('Cache-Control', 'no-store');
     res.render('admin/dossiers', {
       scope: { unit: query.unit, from: query.from, to: query.to },
-      stats,
+      stats: { ...stats, k: query.k },
       months: stats.byMonth.filter((m) => m.n > 0).map((m) => ({ ...m, key: m.period, ci95: wilson95(m.onTime, m.n) })),
       late: stats.late.slice(0, LATE_SHOWN),
       lateTotal: stats.late.length,

@@ -1,7 +1,8 @@
 import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
-import { statusOf, wilson95, type Status } from '../stats/formulas';
+import { readFigureDocs } from '../rollups/read-figures';
+import { share, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
 import { targetFor, targetSourceFor } from '../stats/target.model';
 import { allUnits } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
@@ -13,6 +14,37 @@ export interface DossierQuery {
   from: string;
   to: string;
   minN: number;
+  /** small-cell threshold of the satisfaction of rated dossiers (SMALL_CELL_K) */
+  k?: number;
+}
+
+/**
+ * The satisfaction of rated dossiers: the overall answers of the TTHC answers that named a dossier code, by the
+ * month of the answer, in the scope's subtree (the desk's answers count under the department). Counted in the
+ * figure documents (`dossiers`) as the answers arrive, never by joining an answer to its dossier: the claim holds
+ * only the code's salted hash and not the answer (dossier-claim.ts). Hidden below k answers like any small cell.
+ */
+export interface RatedSatisfaction {
+  n: number;
+  satisfied: number | null;
+  share: number | null;
+  ci95: [number, number] | null;
+  suppressed: boolean;
+}
+
+async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<RatedSatisfaction> {
+  const docs = await readFigureDocs(models.Figure, { kind: 'tthc', scope: query.unit.code, periods: periodRange(query.from, query.to) });
+  let n = 0;
+  let satisfied = 0;
+  for (const doc of docs) {
+    for (const [survey, counts] of Object.entries(doc.dossiers ?? {})) {
+      const summary = summarizeCounts(counts, doc.surveys[survey]?.scale ?? 5);
+      n += summary.n;
+      satisfied += summary.satisfied;
+    }
+  }
+  const hidden = suppressed(n, query.k);
+  return { n, satisfied: hidden ? null : satisfied, share: hidden ? null : share(satisfied, n), ci95: hidden ? null : wilson95(satisfied, n), suppressed: hidden };
 }
 
 /** One child unit's on-time figure over the whole range, against the range's last target. */
@@ -34,8 +66,8 @@ async function targetsOf(models: Models): Promise<{ value: (period: string) => n
   return { value: (period) => targetFor(targets, 'dossiers', year(period)), source: (period) => targetSourceFor(targets, 'dossiers', year(period)) };
 }
 
-/** The on-time figures of a scope with their breakdowns by procedure and channel. */
-export type DossierStats = OnTimeStats & { byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
+/** The on-time figures of a scope with their breakdowns by procedure and channel, and the rated dossiers' satisfaction. */
+export type DossierStats = Omit<OnTimeStats, 'rated'> & { rated: OnTimeStats['rated'] & { satisfaction: RatedSatisfaction }; byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
 
 /** The scope's figure documents of the range, read by `_id`. */
 async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigureDoc[]> {
@@ -46,7 +78,8 @@ async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigur
 /** The figures of a scope from its documents (shared by the API and the dossiers page). */
 async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<DossierStats> {
   const targets = await targetsOf(models);
-  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
+  const onTime = onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source);
+  return { ...onTime, rated: { ...onTime.rated, satisfaction: await ratedSatisfaction(models, query) }, ...onTimeBreakdowns(docs, now) };
 }
 
 /** `/api/v1/dossier-stats`'s figures. */

@@ -106,6 +106,7 @@ export const en: Record<keyof typeof vi, string> = {
   'dossiers.title': 'TTHC dossiers handled on time',
   'dossiers.share': 'On-time rate',
   'dossiers.rated': 'Returned dossiers with a survey rating',
+  'dossiers.ratedSatisfaction': 'Satisfaction of the answers rating a dossier (by month of the answer)',
   'dossiers.byMonth': 'By month',
   'dossiers.byProcedure': 'By procedure',
   'dossiers.byChannel': 'By channel',

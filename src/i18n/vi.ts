@@ -105,6 +105,7 @@ export const vi = {
   'dossiers.title': 'Hồ sơ TTHC giải quyết đúng hạn',
   'dossiers.share': 'Tỷ lệ đúng hạn',
   'dossiers.rated': 'Hồ sơ đã trả có phiếu đánh giá',
+  'dossiers.ratedSatisfaction': 'Mức hài lòng của các phiếu đánh giá hồ sơ (theo tháng trả lời)',
   'dossiers.byMonth': 'Theo tháng',
   'dossiers.byProcedure': 'Theo thủ tục',
   'dossiers.byChannel': 'Theo hình thức nộp',

@@ -29,6 +29,11 @@ export interface ResponseDoc {
   level?: SchoolLevel;
   district?: string;
   procedureCode?: string;
+  /**
+   * The answer named a TTHC dossier code and was the first to (its claim, dossier-claim.ts, holds only a salted hash
+   * and never names the answer): counted in the satisfaction of rated dossiers, never linked to the dossier.
+   */
+  ratedDossier?: boolean;
   /** question key -> score (1..5, or 1..3 for quick ratings); unanswered questions are absent. */
   answers: Record<string, number>;
   overall?: number;
@@ -79,6 +84,7 @@ const responseSchema = new Schema<ResponseDoc>(
     level: String,
     district: String,
     procedureCode: String,
+    ratedDossier: Boolean,
     answers: { type: Schema.Types.Mixed, required: true },
     overall: Number,
     overallTopTwo: Boolean,

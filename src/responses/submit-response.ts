@@ -76,6 +76,7 @@ export function buildResponse(input: {
   hasContact: boolean;
   synthetic: boolean;
   addressHash?: string;
+  ratedDossier?: boolean;
 }): ResponseDoc {
   const { link, unit, survey } = input;
   const overall = input.answers[survey.definition.overall.key];
@@ -92,6 +93,7 @@ export function buildResponse(input: {
     ...(unit.level ? { level: unit.level } : {}),
     ...(unit.district ? { district: unit.district } : {}),
     ...(link.procedure ? { procedureCode: link.procedure.code } : {}),
+    ...(input.ratedDossier ? { ratedDossier: true } : {}),
     answers: input.answers,
     ...(overall !== undefined ? { overall, overallTopTwo: topTwo(overall, survey.definition.scale) } : {}),
     ...(input.comment ? { comment: input.comment } : {}),
@@ -138,9 +140,11 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     : undefined;
   if (sighting) flags.push(...sighting.flags);
 
+  let ratedDossier = false;
   if (submission.dossierCode && flags.length === 0) {
     const claim = { salt: deps.salt, surveyKey: survey.key, code: submission.dossierCode, signedToken: input.signedToken, now };
     if ((await claimDossier(deps.DossierClaim, claim)) === 'reused') flags.push('dossier_reused');
+    else ratedDossier = true;
   }
 
   const counted = flags.length === 0;
@@ -158,6 +162,7 @@ export async function submitResponse(deps: SubmitDeps, input: SubmitInput, now: 
     hasContact: Boolean(submission.contact),
     synthetic: input.synthetic ?? false,
     addressHash: input.addressHash,
+    ratedDossier,
   });
   if (change && !counted) await change.drop();
   const stored = counted && change ? await change.count(response, (r) => storeCountedInRounds(deps.Response, r)) : await storeOnce(deps.Response, response);

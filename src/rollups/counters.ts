@@ -74,6 +74,8 @@ export interface LeafPlace {
   unitCode: string;
   level?: string;
   district?: string;
+  /** the answer rated a TTHC dossier (named its code): its overall answer is counted again under `dossiers` */
+  ratedDossier?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
     out[`units.${fieldKey(place.unitCode)}.${survey}.${score}`] = value;
     out[`levels.${place.level ?? 'none'}.${survey}.${score}`] = value;
     if (place.district) out[`districts.${fieldKey(place.district)}.${survey}.${score}`] = value;
+    if (place.ratedDossier) out[`dossiers.${survey}.${score}`] = value;
   }
   return out;
 }

@@ -23,7 +23,7 @@ export function mergeWrite(into: Map<string, DocWrite>, write: DocWrite): void {
 }
 
 /** Where a leaf's counts go up: its unit and every unit above it. */
-export type LeafCell = Pick<ResponseDoc, 'period' | 'kind' | 'surveyKey' | 'unitCode' | 'unitAncestors' | 'level' | 'district'>;
+export type LeafCell = Pick<ResponseDoc, 'period' | 'kind' | 'surveyKey' | 'unitCode' | 'unitAncestors' | 'level' | 'district' | 'ratedDossier'>;
 
 /**
  * The figures "as the tree was then" are today's figures plus, per scope and month, a difference document (level

@@ -16,6 +16,8 @@ export interface FigureData {
   units: Record<string, Record<string, ScoreCounts>>;
   levels: Record<string, Record<string, ScoreCounts>>;
   districts: Record<string, Record<string, ScoreCounts>>;
+  /** the overall question of the answers that rated a TTHC dossier, by survey key: the satisfaction of rated dossiers */
+  dossiers?: Record<string, ScoreCounts>;
   /** the same figures for the answers of one school level, for the level filter */
   byLevel?: Record<string, Omit<FigureData, 'byLevel'>>;
 }

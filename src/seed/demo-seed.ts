@@ -7,6 +7,8 @@ import { periodOf } from '../responses/period';
 import type { ResponseDoc } from '../responses/response.model';
 import { countOffline } from '../rollups/count-offline';
 import { storeDossiers } from '../dossiers/dossier-import';
+import { claimIdOf } from '../responses/dossier-claim';
+import type { DossierRow } from '../dossiers/dossier-rows';
 import { saltProvider } from '../settings.salt';
 import { demoDossierRows } from './demo-dossiers';
 import { addViews, type ViewCount } from '../surveys/view-counter';
@@ -64,8 +66,10 @@ export async function seedDemo(models: Models, options: { responses: number; now
   const total = options.responses;
   const responses = models.Response.collection as unknown as Collection<{ _id: string }>;
   const scales = new Map(targets.map((t) => [t.survey.key, t.survey.definition.scale]));
+  let ratedAnswers = 0;
   for (let from = already; from < total; from += BATCH) {
     const batch = syntheticResponses(targets, { from, to: Math.min(total, from + BATCH) }, periodOf(options.now), SEED);
+    ratedAnswers += batch.filter((r) => r.ratedDossier).length;
     // Inserted first, then rolled up; ids are deterministic, so a re-run after a crash skips what is stored.
     await responses.insertMany(batch, { ordered: false }).catch((error: { code?: number; writeErrors?: unknown[] }) => {
       if (error.code !== 11000) throw error;
@@ -79,9 +83,30 @@ export async function seedDemo(models: Models, options: { responses: number; now
   let dossiersAdded = 0;
   if ((await models.Dossier.estimatedDocumentCount()) === 0) {
     const rows = demoDossierRows(options.now);
-    dossiersAdded = (await storeDossiers(models, await saltProvider(models.Setting)(), rows, options.now)).inserted;
+    const salt = await saltProvider(models.Setting)();
+    await claimDemoDossiers(models, salt, rows, ratedAnswers);
+    dossiersAdded = (await storeDossiers(models, salt, rows, options.now)).inserted;
   }
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already), dossiersAdded };
+}
+
+/**
+ * The claims of the rated dossiers: as many returned dossiers as synthetic desk answers named one, spread over
+ * the year, so the dossiers page shows the share rated and the satisfaction of the ratings side by side.
+ */
+async function claimDemoDossiers(models: Models, salt: string, rows: readonly DossierRow[], count: number): Promise<void> {
+  const returned = rows.filter((row) => row.returnedAt);
+  const take = Math.min(count, returned.length);
+  if (!take) return;
+  const step = returned.length / take;
+  const claims = Array.from({ length: take }, (_, i) => returned[Math.floor(i * step)]!).map((row) => ({
+    _id: claimIdOf(salt, 'tthc-sipas', row.code),
+    retryTag: 'demo',
+    claimedAt: row.returnedAt!,
+  }));
+  await (models.DossierClaim.collection as unknown as Collection<{ _id: string }>).insertMany(claims, { ordered: false }).catch((error: { code?: number }) => {
+    if (error.code !== 11000) throw error;
+  });
 }
 
 /**

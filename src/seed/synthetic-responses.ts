@@ -88,6 +88,8 @@ export function syntheticResponses(targets: SyntheticTarget[], range: { from: nu
       submittedAt,
       period,
       fillSeconds: 20 + Math.floor(random() * 100),
+      // Most desk ratings name their dossier (drawn last, so the fields above are as before).
+      ...(definition.dossierCode === 'optional' && random() < 0.6 ? { ratedDossier: true } : {}),
       flags: [],
       counted: true,
       hasContact: false,

@@ -32,6 +32,11 @@ describe('demo seed', () => {
     expect(1 - onTime / returned).toBeGreaterThan(0.01);
     expect(1 - onTime / returned).toBeLessThan(0.1);
     expect(figures.some((f) => f.openDue.length > 0)).toBe(true);
+    // Rated dossiers: as many claims as the first run's desk answers that named a dossier.
+    const ratedAnswers = await models.Response.countDocuments({ ratedDossier: true });
+    expect(ratedAnswers).toBeGreaterThan(0);
+    expect(figures.reduce((sum, f) => sum + f.rated, 0)).toBeGreaterThan(0);
+    expect(await models.DossierClaim.countDocuments()).toBeLessThanOrEqual(ratedAnswers);
     expect(await models.Response.countDocuments({ synthetic: true })).toBe(150);
     expect(await respondentsInRollups()).toBe(150);
     const periods = await models.Response.distinct('period');

@@ -50,7 +50,7 @@ describe('GET /api/v1/dossier-stats', () => {
     ]);
     const [low, high] = wilson(2, 5);
     expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, targetSource: PLAN_2021_2025_CARRIED, status: 'insufficient' });
-    expect(res.body.rated).toEqual({ n: 1, share: 0.25 });
+    expect(res.body.rated).toEqual({ n: 1, share: 0.25, satisfaction: { n: 0, satisfied: 0, share: null, ci95: null, suppressed: false } });
     expect(res.body.formula).toMatchObject({ id: 'dossier-on-time', version: '1.0' });
     // By channel: direct #1 (on time), #7 (late), #5 (open, late by now); online #2 (on time), #3 (late).
     expect(res.body.byChannel.map((r: { key: string; n: number; onTime: number }) => [r.key, r.n, r.onTime])).toEqual([

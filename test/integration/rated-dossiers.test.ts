@@ -1,0 +1,59 @@
+import request from 'supertest';
+import { rebuildRollups } from '../../src/rollups/rebuild';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { createApiToken } from '../helpers/admin-fixtures';
+import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * Issue 15, item 2: "the satisfaction of rated dossiers". The desk's SIPAS answers that name a dossier code are
+ * counted apart in the figures, never joined to the dossier (the claim holds only the code's salted hash).
+ */
+const now = new Date('2026-11-10T03:00:00Z');
+
+describe('the satisfaction of rated dossiers', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let token: string;
+  const sipas = () => `/s/${fx.links['tthc-sipas']}`;
+  const rate = async (score: number, dossierCode?: string) => {
+    const fields = { ...allAnswers(fx.instrument('tthc-sipas'), score), ...(dossierCode ? { dossier_code: dossierCode } : {}) };
+    expect((await fillAndSubmit(request.agent(ctx.app), sipas(), fields)).res.status).toBe(303);
+  };
+  const rated = async () => (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated.satisfaction;
+
+  beforeAll(async () => {
+    ctx = await createTestContext({}, { clock: () => now });
+    fx = await seedSurveyFixtures(ctx.db, now);
+    token = await createApiToken(fx.models, 'SGD');
+  });
+  afterAll(() => ctx.close());
+
+  it('when fewer than k answers named a dossier, then the figure is hidden but counted', async () => {
+    await rate(5, 'HS-2026-0001');
+    await rate(4, 'HS-2026-0002');
+    await rate(5); // no dossier code: not a rated dossier
+    expect(await rated()).toEqual({ n: 2, satisfied: null, share: null, ci95: null, suppressed: true });
+  });
+
+  it('when more answers name dossiers, then their top-two share is shown; a code rated twice and answers without a code are left out', async () => {
+    await rate(2, 'HS-2026-0003');
+    await rate(5, 'HS-2026-0004');
+    await rate(5, 'HS-2026-0005');
+    await rate(1, 'hs-2026-0001'); // the same dossier as the first, written otherwise: flagged, not counted
+    await rate(1);
+    const body = await rated();
+    expect(body).toMatchObject({ n: 5, satisfied: 4, share: 0.8, suppressed: false });
+    expect(body.ci95[0]).toBeLessThan(0.8);
+    expect(body.ci95[1]).toBeGreaterThan(0.8);
+    expect(await fx.models.Response.countDocuments({ flags: 'dossier_reused' })).toBe(1);
+    const { differences } = await rebuildRollups(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, { fix: false });
+    expect(differences).toEqual([]);
+  });
+
+  it('when the scope holds no desk, then there is no such figure', async () => {
+    const school = await createApiToken(fx.models, 'THCS-LELOI');
+    const body = (await request(ctx.app).get('/api/v1/dossier-stats?unit=THCS-LELOI&from=2026-11&to=2026-11').set('Authorization', `Bearer ${school}`).expect(200)).body;
+    expect(body.rated.satisfaction).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, suppressed: false });
+  });
+});
