@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { audit } from '../admin/audit';
 import { readableUnits } from '../admin/readable-units';
 import { mayExportResponses } from '../admin/scope';
-import { ForbiddenError } from '../errors';
+import { isDuplicateKey } from '../db-writes';
+import { ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import { readUploadedFile } from '../http/file-upload';
 import type { Lang } from '../i18n';
@@ -64,23 +65,52 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     if (!mayExportResponses(principal)) throw new ForbiddenError('Only department staff import dossiers.');
     const file = await readUploadedFile(req, { field: 'file', maxBytes: MAX_FILE_BYTES });
     const now = clock();
-    const result = await importDossiers(models, await deps.salt(), file.bytes, now);
-    const log = await models.DossierImportLog.create({
-      _id: crypto.randomUUID(),
-      at: now,
-      by: principal.label,
-      fileName: file.name.slice(0, 200),
-      bytes: file.bytes.length,
-      rows: result.rows,
-      inserted: result.inserted,
-      updated: result.updated,
-      unchanged: result.unchanged,
-      rowErrors: result.errors,
-    });
+    const log = await startImportLog(models, req.query.progress, { at: now, by: principal.label, fileName: file.name.slice(0, 200), bytes: file.bytes.length });
+    const result = await importDossiers(models, await deps.salt(), file.bytes, now, log.progress);
+    await log.settled();
+    await models.DossierImportLog.updateOne(
+      { _id: log._id },
+      { $set: { rows: result.rows, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, rowErrors: result.errors, progress: { phase: 'done', written: result.rows - result.unchanged, total: result.rows, updatedAt: clock() } } },
+    );
     if (!result.errors.length) {
       await audit(models.Audit, { actor: principal.label, action: 'dossiers.import', details: { rows: result.rows, inserted: result.inserted, updated: result.updated } }, now);
     }
     res.redirect(303, `/admin/dossiers?import=${encodeURIComponent(log._id)}`);
   });
+
+  // The processing progress of an upload (public/js/dossier-upload.js polls it while the import request runs).
+  router.get('/admin/dossiers/imports/:id/progress', async (req, res) => {
+    if (!mayExportResponses(req.principal!)) throw new ForbiddenError('Only department staff import dossiers.');
+    const log = PROGRESS_ID.test(String(req.params.id)) ? await models.DossierImportLog.findById(String(req.params.id), { progress: 1 }).lean() : null;
+    if (!log?.progress) throw new NotFoundError('No such import.');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ phase: log.progress.phase, written: log.progress.written, total: log.progress.total });
+  });
   return router;
+}
+
+/** An id the uploading page made up for its import, so it can ask for the progress while the upload runs. */
+const PROGRESS_ID = /^[a-f0-9]{32}$/;
+
+/**
+ * The import's log, written before the file is read, under the page's id when it gave a fresh one (else a new
+ * one: a reused id never shows another import's progress). `progress` records each step as it happens.
+ */
+async function startImportLog(models: Models, asked: unknown, fields: { at: Date; by: string; fileName: string; bytes: number }) {
+  const base = { ...fields, rows: 0, inserted: 0, updated: 0, unchanged: 0, rowErrors: [], progress: { phase: 'checking' as const, written: 0, total: 0, updatedAt: new Date() } };
+  let id = typeof asked === 'string' && PROGRESS_ID.test(asked) ? asked : crypto.randomUUID();
+  try {
+    await models.DossierImportLog.create({ _id: id, ...base });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    id = crypto.randomUUID();
+    await models.DossierImportLog.create({ _id: id, ...base });
+  }
+  // In order, one after the other: a late write must not overwrite the final state (`settled` before writing it).
+  let last: Promise<unknown> = Promise.resolve();
+  const progress = (written: number, total: number) => {
+    const phase = written < total ? 'writing' : 'recounting';
+    last = last.then(() => models.DossierImportLog.updateOne({ _id: id }, { $set: { progress: { phase, written, total, updatedAt: new Date() } } })).catch(() => undefined);
+  };
+  return { _id: id, progress, settled: () => last };
 }

@@ -14,6 +14,16 @@ export interface DossierImportLog {
   unchanged: number;
   /** the first row errors (the file was then not imported at all) */
   rowErrors: RowError[];
+  /** Where the import stands, written as it goes, so the uploading page can show it from any instance. */
+  progress?: ImportProgress;
+}
+
+export const IMPORT_PHASES = ['checking', 'writing', 'recounting', 'done'] as const;
+export interface ImportProgress {
+  phase: (typeof IMPORT_PHASES)[number];
+  written: number;
+  total: number;
+  updatedAt: Date;
 }
 
 const schema = new Schema<DossierImportLog>(
@@ -28,6 +38,7 @@ const schema = new Schema<DossierImportLog>(
     updated: { type: Number, required: true },
     unchanged: { type: Number, required: true },
     rowErrors: { type: [Object], default: [] },
+    progress: { type: { _id: false, phase: String, written: Number, total: Number, updatedAt: Date }, default: undefined },
   },
   { collection: 'dossier_imports', versionKey: false },
 );

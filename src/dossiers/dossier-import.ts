@@ -67,7 +67,7 @@ export async function storeDossiers(models: Models, salt: string, rows: readonly
 }
 
 const GENERATION_ID = 'dossier-generation';
-const settings = (models: Models) => models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number }>;
+const settings = (models: Models) => models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number; claims?: number }>;
 const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
 const bumpGeneration = (models: Models) => settings(models).updateOne({ _id: GENERATION_ID }, { $inc: { generation: 1 }, $setOnInsert: { value: 'the count of dossier imports stored (dossier-import.ts)' } }, { upsert: true });
 
@@ -85,4 +85,20 @@ export async function recountUntilStable(models: Models, hooks: { afterFirstRead
     await rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {});
     if ((await generation(models)) === before) return;
   }
+}
+
+const RATED_ID = 'dossier-rated-claims';
+
+/**
+ * The dossiers' `rated` counts follow the survey's claims, which arrive with answers between imports: the hourly
+ * sweep recounts when the number of claims moved since the last such recount (one count of a small collection,
+ * no recount otherwise). So the share of rated dossiers is at most an hour behind the answers. Returns whether it
+ * recounted.
+ */
+export async function refreshRatedDossiers(models: Models): Promise<boolean> {
+  const claims = await models.DossierClaim.estimatedDocumentCount();
+  if ((await settings(models).findOne({ _id: RATED_ID }))?.claims === claims) return false;
+  await recountUntilStable(models);
+  await settings(models).updateOne({ _id: RATED_ID }, { $set: { claims }, $setOnInsert: { value: 'claims counted at the last recount of rated dossiers (dossier-import.ts)' } }, { upsert: true });
+  return true;
 }

@@ -88,4 +88,41 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
     await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`).set('Content-Type', 'multipart/form-data; boundary=xyz').send('--xyz\r\nbroken').expect(400);
     expect(await models.Dossier.countDocuments()).toBe(7);
   });
+
+  it('when the page names a progress id, then the server records each step of the import under it, in order, and anyone else gets 403 or 404', async () => {
+    const agent = await signIn(ctx.app, 'so@example.vn');
+    const rows = Array.from({ length: 1500 }, (_, i) => `BIG-${i},TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-05,direct,false`);
+    const id = 'a1'.repeat(16);
+    const token = csrfFrom((await agent.get('/admin/dossiers').expect(200)).text);
+    const seen: string[] = [];
+    let finished = false;
+    const posting = agent
+      .post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}&progress=${id}`)
+      .attach('file', Buffer.from([DOSSIER_HEADER, ...rows].join('\n')), 'lon.csv')
+      .then((res) => {
+        finished = true;
+        return res;
+      });
+    while (!finished) {
+      const res = await agent.get(`/admin/dossiers/imports/${id}/progress`);
+      if (res.status === 200 && seen.at(-1) !== res.body.phase) seen.push(res.body.phase);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const posted = await posting;
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe(`/admin/dossiers?import=${id}`);
+    expect((await agent.get(`/admin/dossiers/imports/${id}/progress`).expect(200)).body).toEqual({ phase: 'done', written: 1500, total: 1500 });
+    // Whatever the polls caught came in the import's order, and at least one step before the end.
+    const order = ['checking', 'writing', 'recounting', 'done'];
+    expect(seen.map((phase) => order.indexOf(phase))).toEqual([...seen.map((phase) => order.indexOf(phase))].sort((a, b) => a - b));
+    expect(seen.some((phase) => phase !== 'done')).toBe(true);
+
+    // The same id again is not taken over: the second import gets its own.
+    const again = await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}&progress=${id}`).attach('file', Buffer.from(DOSSIER_FILE), 'x.csv').expect(303);
+    expect(again.headers.location).not.toBe(`/admin/dossiers?import=${id}`);
+    await agent.get(`/admin/dossiers/imports/${'b2'.repeat(16)}/progress`).expect(404);
+    await agent.get('/admin/dossiers/imports/not-an-id/progress').expect(404);
+    const desk = await signIn(ctx.app, 'motcua@example.vn');
+    await desk.get(`/admin/dossiers/imports/${id}/progress`).expect(403);
+  });
 });
