@@ -3,7 +3,8 @@ import type { ResponseDoc } from '../responses/response.model';
 import { applyTargets, entryMatches, readBuckets, type EntryTarget } from './entry-sync';
 import { commentTargets } from './comment-entries';
 import { COMMENTS_COLLECTION, listCollection, REVIEW_COLLECTION } from './list-keys';
-import { reviewTargets } from './review-entries';
+import { clusterKeyOf } from '../admin/review-clusters';
+import { clusterFigureId, reviewTargets } from './review-entries';
 
 /**
  * Keeps the list indexes equal to the responses. Every path that stores a response or changes what the lists show
@@ -103,15 +104,16 @@ export const hasListEntries = (r: Pick<ResponseDoc, 'comment' | 'flags'>) => Boo
 
 /**
  * Responses whose unit moved (rechain.ts): `before` are copies under the chain they were listed with. Their
- * entries leave the scopes the new chain no longer holds (each removal a compare-and-set that, lost, is read and
- * tried again), then a resync writes them where they belong now. Running it twice leaves the same lists.
+ * entries are taken out whole (each removal a compare-and-set that, lost, is read and tried again), which also
+ * takes their per-scope counts out of the old scopes, then a resync writes them where they belong now; a pending
+ * cluster's figure is told the new chain, which decides who may review it. Between the two a moved comment is
+ * briefly missing from the lists. Running it twice leaves the same lists.
  */
 export async function relistMovedResponses(db: Connection, before: readonly ResponseDoc[], now: readonly ResponseDoc[]): Promise<void> {
   const listed = (copies: readonly ResponseDoc[]) => copies.filter(hasListEntries);
-  const kept = new Set(listed(now).flatMap((r) => LISTS.flatMap((list) => list.targets(r).map((t) => t.bucket))));
   for (const list of LISTS) {
     const coll = listCollection(db, list.collection);
-    let removals = listed(before).flatMap((r) => list.targets(r).filter((t) => !kept.has(t.bucket)).map((t) => ({ ...t, next: null })));
+    let removals = listed(before).flatMap((r) => list.targets(r).map((t) => ({ ...t, next: null })));
     for (let round = 0; removals.length; round++) {
       if (round === MAX_ROUNDS) throw new Error(`list index: entries of ${removals.length} moved responses kept changing`);
       const conflicts = await applyTargets(coll, removals, await readBuckets(coll, removals.map((t) => t.bucket)));
@@ -119,4 +121,8 @@ export async function relistMovedResponses(db: Connection, before: readonly Resp
     }
   }
   await resyncResponses(db, listed(now));
+  const clusters = listCollection(db, REVIEW_COLLECTION);
+  for (const r of listed(now).filter((copy) => copy.addressHash)) {
+    await clusters.updateOne({ _id: clusterFigureId(clusterKeyOf(r)) }, { $set: { unitAncestors: r.unitAncestors } } as never);
+  }
 }

@@ -6,8 +6,11 @@ import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { flushViewCounts } from '../../src/surveys/view-counter';
 import { runRechain } from '../../src/units/rechain';
 import { rechainProgress, requestRechain } from '../../src/units/rechain-state';
+import { clusterKeyOf } from '../../src/admin/review-clusters';
+import { indexNewResponse } from '../../src/lists/list-sync';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
-import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { responseOf } from '../helpers/response-fixtures';
+import { allAnswers, FIXTURE_UNITS, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait';
 
@@ -31,6 +34,9 @@ describe('units that move and merge', () => {
   let ctx: TestContext;
   let fx: SurveyFixtures;
   let scaleOf: (key: string, version: number) => Promise<number>;
+  let clusterKey = '';
+  const clusterRow = () => `<td>TH-KIMDONG</td><td>${fx.links['edu-parent-tieuhoc']}</td>`;
+  const reviewPage = async (agent: request.Agent) => (await agent.get('/admin/review?from=2026-06&to=2026-06').expect(200)).text;
   const stats = (agent: request.Agent, unit: string) => agent.get(`/api/v1/stats?unit=${unit}&from=2026-06&to=2026-06`);
   const n = async (agent: request.Agent, unit: string) => (await stats(agent, unit).expect(200)).body.headline.n as number;
   const recountDiffers = async () => (await rebuildRollups(fx.models, scaleOf, { fix: false })).differences;
@@ -52,6 +58,14 @@ describe('units that move and merge', () => {
     await submit('edu-parent-tieuhoc', 3);
     await submit('edu-parent-thpt', 5);
     await submit('edu-parent-thpt', 4);
+    // A burst from one address at Kim Đồng, waiting for review: a pending cluster.
+    const kimDong = FIXTURE_UNITS.find((u) => u.code === 'TH-KIMDONG')!;
+    for (let i = 0; i < 6; i++) {
+      const r = responseOf(kimDong, new Date(now.getTime() + i * 1000), { flags: ['burst'], addressHash: 'K'.repeat(22), linkCode: fx.links['edu-parent-tieuhoc']!, surveyKey: 'edu-parent-tieuhoc' });
+      await fx.models.Response.collection.insertOne(r as never);
+      await indexNewResponse(ctx.db.connection, r);
+      clusterKey = clusterKeyOf(r);
+    }
     now = new Date('2026-06-20T03:00:00Z');
   });
   afterAll(() => ctx.close());
@@ -62,6 +76,7 @@ describe('units that move and merge', () => {
     expect(await n(so, 'THPT-CHUVANAN')).toBe(2);
     expect(await n(so, 'SGD')).toBe(7);
     expect(await fx.models.Case.countDocuments({ unitCode: 'THCS-LELOI' })).toBe(1);
+    expect(await reviewPage(await signIn(ctx.app, 'pgd@example.vn'))).toContain(clusterRow());
   });
 
   it('when the reorganisation is imported, then answers are moved in the background and the figures follow today’s tree and equal a recount', async () => {
@@ -98,13 +113,14 @@ describe('units that move and merge', () => {
       ['THCS-LELOI', 'Trường THCS Lê Lợi (đã sáp nhập vào Trường THPT Chu Văn An)'],
       ['THPT-CHUVANAN', 'Trường THPT Chu Văn An'],
     ]);
+    expect(clusterKey).not.toBe('');
     const stored = await fx.models.Response.find({ unitCode: 'THCS-LELOI' }).lean();
     expect(stored.map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
       [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
       [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
       [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
     ]);
-    expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean()).map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
+    expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG', counted: true }).lean()).map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
       [['SGD', 'XA-BINHAN'], undefined],
       [['SGD', 'XA-BINHAN'], undefined],
     ]);
@@ -121,6 +137,13 @@ describe('units that move and merge', () => {
     expect((await pgd!.get('/admin/comments').expect(200)).text).not.toContain('Cổng trường ngập nước');
     expect((await thpt!.get('/api/v1/cases').expect(200)).body.map((c: { unit: { code: string } }) => c.unit.code)).toEqual(['THCS-LELOI']);
     expect((await pgd!.get('/api/v1/cases').expect(200)).body).toEqual([]);
+
+    // The pending cluster at Kim Đồng is the commune's to review now, no longer the district's.
+    await createUser(fx.models, 'xa@example.vn', 'unit_manager', 'XA-BINHAN');
+    const xa = await signIn(ctx.app, 'xa@example.vn');
+    expect(await reviewPage(pgd!)).not.toContain(clusterRow());
+    expect(await reviewPage(xa)).toContain(clusterRow());
+    expect((await fx.models.Response.find({ addressHash: 'K'.repeat(22) }).lean()).every((r) => r.unitAncestors.join() === 'SGD,XA-BINHAN')).toBe(true);
   });
 
   it('when the same file is imported again, then nothing moves and no recompute is asked for', async () => {
@@ -146,13 +169,13 @@ describe('units that move and merge', () => {
 
   it('when a move is cut off after the answers moved but before the figures did, then the repair finishes it exactly', async () => {
     const Response = fx.models.Response;
-    const kimDong = await Response.find({ unitCode: 'TH-KIMDONG' }).lean();
+    const kimDong = await Response.find({ unitCode: 'TH-KIMDONG', counted: true }).lean();
     // The state a crash leaves: figures counted under the old chain, the answers already moved and naming the change.
-    await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'PGD-A'] } });
+    await Response.updateMany({ unitCode: 'TH-KIMDONG', counted: true }, { $set: { unitAncestors: ['SGD', 'PGD-A'] } });
     await rebuildRollups(fx.models, scaleOf, { fix: true });
     const id = 'rechain:cut-off';
     await markChange(fx.models.RollupJournal, { _id: id, responseIds: kimDong.map((r) => r._id), sign: 1, scale: 5, at: new Date(Date.now() - 120_000), from: { ancestors: ['SGD', 'PGD-A'] }, to: { ancestors: ['SGD', 'XA-BINHAN'] } });
-    await Response.updateMany({ unitCode: 'TH-KIMDONG' }, { $set: { unitAncestors: ['SGD', 'XA-BINHAN'] }, $push: { changes: id } });
+    await Response.updateMany({ unitCode: 'TH-KIMDONG', counted: true }, { $set: { unitAncestors: ['SGD', 'XA-BINHAN'] }, $push: { changes: id } });
     const so = await signIn(ctx.app, 'so@example.vn');
     expect(await n(so, 'PGD-A')).toBe(2);
 
