@@ -18,7 +18,8 @@ import type { Unit } from './unit.model';
  * (`unitAncestors`), which decides the scopes it is counted and listed under and who may read it; when a unit moves
  * or merges, the answers below it are moved to the new chain here, in the background: each group through a
  * journaled figure change (rechain-change.ts), their comment and review entries with them (list-sync.ts), then the
- * follow-up cases, the form views (the response rate's denominator) and the dossier figures. The answer itself (scores, text, unit, time) is never changed.
+ * follow-up cases, the form views (the response rate's denominator) and the dossier figures. The answer itself
+ * (scores, text, unit, time) is never changed.
  *
  * One pass reads every answer once (on FerretDB a scan: minutes at a million) and moves those whose chain differs
  * from today's, so it is idempotent, may stop anywhere and start again, and two passes at once move each answer
@@ -29,7 +30,8 @@ import type { Unit } from './unit.model';
  *
  * An answer accepted by an instance that read the tree just before an import is stored with the old chain a few
  * milliseconds later; should the pass have scanned past it by then, the second pass that follows any pass that
- * moved answers finds it (and `npm run rollups:rebuild` would recount it where its chain says).
+ * moved answers finds it. One stored after that second scan too would keep the old chain until the next import's
+ * pass: the window is the few milliseconds of one request, twice.
  */
 const CLAIM_MS = 5 * 60_000;
 const GROUP_SIZE = 200;
