@@ -10,7 +10,7 @@ import { rechainResponses, type Chains } from '../rollups/rechain-change';
 import { recountViewTotals } from '../surveys/view-totals-recount';
 import { rechainProgress, STATE_ID, stateOf } from './rechain-state';
 import { unitsByCode } from './unit-directory';
-import { chainOn } from './unit-history';
+import { chainOn, sameChain } from './unit-history';
 import type { Unit } from './unit.model';
 
 /**
@@ -142,7 +142,6 @@ function chainsFinder(units: ReadonlyMap<string, Unit>): (code: string, day: str
 }
 
 const todayChain = (units: ReadonlyMap<string, Unit>, code: string): string[] | undefined => units.get(code)?.ancestors;
-const sameChain = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((code, i) => code === b[i]);
 const sameChains = (a: Chains, b: Chains) => sameChain(a.ancestors, b.ancestors) && sameChain(a.then ?? [], b.then ?? []) && !a.then === !b.then;
 const chainsKey = (c: Chains) => `${c.ancestors.join('/')}~${c.then?.join('/') ?? ''}`;
 

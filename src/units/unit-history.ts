@@ -60,3 +60,6 @@ export function chainOn(units: ReadonlyMap<string, Unit>, code: string, day: str
   }
   return chain;
 }
+
+/** Whether two chains of unit codes are the same, in the same order. */
+export const sameChain = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((code, i) => code === b[i]);

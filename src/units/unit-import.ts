@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation } from 'mongoose';
 import { bulkWriteInChunks } from '../db-bulk';
 import { dayOf } from '../responses/period';
 import { parseUnitsCsv, type ParsedUnit, type RowError } from './unit-csv';
-import { historyAfter } from './unit-history';
+import { historyAfter, sameChain } from './unit-history';
 import type { Unit, UnitModel } from './unit.model';
 
 export interface UnitImportResult {
@@ -33,7 +33,7 @@ export async function importUnits(Unit: UnitModel, csvText: string, now: Date = 
 
   const rows = units.map((unit) => withHistory(unit, existing.get(unit.code), today));
   const descendants = descendantUpdates(units, existing);
-  const moved = units.filter((unit) => existing.has(unit.code) && !sameCodes(unit.ancestors, existing.get(unit.code)!.ancestors)).length + descendants.length;
+  const moved = units.filter((unit) => existing.has(unit.code) && !sameChain(unit.ancestors, existing.get(unit.code)!.ancestors)).length + descendants.length;
   // Parents first (the parser's order), then the stored descendants whose chains changed.
   const operations = [...rows.map(upsert), ...descendants];
   await bulkWriteInChunks((chunk) => Unit.bulkWrite(chunk, { ordered: true }), operations);
@@ -94,14 +94,10 @@ function descendantUpdates(units: Unit[], existing: ReadonlyMap<string, Unit>): 
     if (nearest < 0) continue;
     const pivot = unit.ancestors[nearest] as string;
     const ancestors = [...(fileChains.get(pivot) ?? []), ...unit.ancestors.slice(nearest)];
-    if (sameCodes(ancestors, unit.ancestors)) continue;
+    if (sameChain(ancestors, unit.ancestors)) continue;
     operations.push({ updateOne: { filter: { code: unit.code }, update: { $set: { ancestors } } } });
   }
   return operations;
-}
-
-function sameCodes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((code, i) => code === b[i]);
 }
 
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
