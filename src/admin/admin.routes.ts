@@ -5,7 +5,6 @@ import { PROJECT_ROOT } from '../embedded-db/ferretdb';
 import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
-import { rechainProgress } from '../units/rechain-state';
 import { formatters, jsonForScript } from '../stats/format';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
@@ -35,7 +34,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
     const principal = req.principal!;
     const overview = await buildOverview(models, catalog, principal, clock(), deps.config.SMALL_CELL_K);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('admin/overview', { overview, recomputing: await rechainProgress(models), f: formatters(res.locals.lang as Lang), csrf: csrfToken(req), user: principal.label });
+    res.render('admin/overview', { overview, recomputing: overview.recomputing, f: formatters(res.locals.lang as Lang), csrf: csrfToken(req), user: principal.label });
   });
   router.get('/admin/dashboard', (req, res) => dashboard(req, res));
 

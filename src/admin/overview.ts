@@ -1,9 +1,9 @@
 import type { Models } from '../models';
-import { dossierStats, dossierStatsByUnit, byConcern } from '../dossiers/dossier-stats';
+import { onTimeFigures, dossierStatsByUnit, byConcern } from '../dossiers/dossier-stats';
 import type { Status } from '../stats/formulas';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
-import { computeStats } from '../stats/stats.service';
+import { computeStats, type StatsResult } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Principal } from './scope';
 import { sparkline, type Sparkline } from './sparkline';
@@ -42,6 +42,8 @@ export interface Overview {
   from: string;
   to: string;
   tiles: OverviewTile[];
+  /** as `/api/v1/stats` gives it (units/rechain-state.ts) */
+  recomputing: StatsResult['recomputing'];
 }
 
 /**
@@ -51,9 +53,11 @@ export interface Overview {
  */
 export async function buildOverview(models: Models, catalog: SurveyCatalog, principal: Principal, now: Date, k: number): Promise<Overview> {
   const instruments = await latestInstruments(catalog);
+  let recomputing: StatsResult['recomputing'] = null;
   const surveyTile = async (kind: 'education' | 'tthc'): Promise<OverviewTile> => {
     const query = await parseStatsQuery(models, principal, { kind }, now, { k });
     const stats = await computeStats(models, query, instruments);
+    recomputing ??= stats.recomputing;
     const h = stats.headline;
     const months = stats.byMonth.map((m) => ({ period: m.period, share: m.share }));
     return {
@@ -67,7 +71,7 @@ export async function buildOverview(models: Models, catalog: SurveyCatalog, prin
   };
   const query = await parseStatsQuery(models, principal, {}, now, { k });
   const dossierTile = async (): Promise<OverviewTile> => {
-    const stats = await dossierStats(models, query, now);
+    const stats = await onTimeFigures(models, query, now);
     const h = stats.headline;
     const months = stats.byMonth.map((m) => ({ period: m.period, share: m.share }));
     const units = await dossierStatsByUnit(models, query, now);
@@ -81,5 +85,5 @@ export async function buildOverview(models: Models, catalog: SurveyCatalog, prin
     };
   };
   const tiles = await Promise.all([surveyTile('education'), surveyTile('tthc'), dossierTile()]);
-  return { unit: { code: query.unit.code, name: query.unit.name }, from: query.from, to: query.to, tiles };
+  return { unit: { code: query.unit.code, name: query.unit.name }, from: query.from, to: query.to, tiles, recomputing };
 }

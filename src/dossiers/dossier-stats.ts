@@ -66,8 +66,11 @@ async function targetsOf(models: Models): Promise<{ value: (period: string) => n
   return { value: (period) => targetFor(targets, 'dossiers', year(period)), source: (period) => targetSourceFor(targets, 'dossiers', year(period)) };
 }
 
-/** The on-time figures of a scope with their breakdowns by procedure and channel, and the rated dossiers' satisfaction. */
-export type DossierStats = Omit<OnTimeStats, 'rated'> & { rated: OnTimeStats['rated'] & { satisfaction: RatedSatisfaction }; byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
+/** The on-time figures of a scope with their breakdowns by procedure and channel. */
+export type OnTimeFigures = OnTimeStats & { byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
+
+/** The same with the rated dossiers' satisfaction (the API and the dossiers page). */
+export type DossierStats = Omit<OnTimeFigures, 'rated'> & { rated: OnTimeStats['rated'] & { satisfaction: RatedSatisfaction } };
 
 /** The scope's figure documents of the range, read by `_id`. */
 async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigureDoc[]> {
@@ -76,10 +79,22 @@ async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigur
 }
 
 /** The figures of a scope from its documents (shared by the API and the dossiers page). */
-async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<DossierStats> {
+async function onTimeOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<OnTimeFigures> {
   const targets = await targetsOf(models);
-  const onTime = onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source);
-  return { ...onTime, rated: { ...onTime.rated, satisfaction: await ratedSatisfaction(models, query) }, ...onTimeBreakdowns(docs, now) };
+  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
+}
+
+async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<DossierStats> {
+  const onTime = await onTimeOf(models, query, docs, now);
+  return { ...onTime, rated: { ...onTime.rated, satisfaction: await ratedSatisfaction(models, query) } };
+}
+
+/**
+ * The on-time figures alone (the overview's tile, the monthly e-mail): the same numbers as the API without the
+ * satisfaction of rated dossiers, which would read the scope's TTHC figure documents once more for nothing.
+ */
+export async function onTimeFigures(models: Models, query: DossierQuery, now: Date): Promise<OnTimeFigures> {
+  return onTimeOf(models, query, await docsOf(models, query), now);
 }
 
 /** `/api/v1/dossier-stats`'s figures. */

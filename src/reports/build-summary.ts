@@ -8,7 +8,7 @@ import type { SurveyKind } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { unitsByCode } from '../units/unit-directory';
 import { NotFoundError } from '../errors';
-import { dossierStats } from '../dossiers/dossier-stats';
+import { onTimeFigures } from '../dossiers/dossier-stats';
 import { caseMonth } from '../cases/case-service';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
 
@@ -64,7 +64,7 @@ export async function buildSummary(models: Models, catalog: SurveyCatalog, reque
     computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments),
     computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
   ]);
-  const onTime = await dossierStats(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
+  const onTime = await onTimeFigures(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
   const cases = await caseMonth(models, unit.code, period, request.now ?? new Date());
   const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => answerInSubtree(unit.code, r)).length;
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });

@@ -34,10 +34,11 @@ export type Tree = 'today' | 'then';
 /** Today's figures with a difference document added, counts that fall to zero dropped (a merged school's row). */
 function withDifference(today: FigureData, difference: FigureDoc): FigureData {
   const flat = (data: FigureData) => flatten(data as unknown as Record<string, unknown>);
-  const counters = addIncrements(flat(today), figureCounters(difference));
+  const todayFlat = flat(today);
+  const counters = addIncrements({ ...todayFlat }, figureCounters(difference));
   const kept = Object.fromEntries(Object.entries(counters).filter(([path, n]) => n !== 0 && !isScalePath(path)));
   // A survey's scale is a setting, not a count: taken from either document.
-  const scales = Object.fromEntries([...Object.entries(flat(unpackFigures(difference))), ...Object.entries(flat(today))].filter(([path]) => isScalePath(path)));
+  const scales = Object.fromEntries([...Object.entries(flat(unpackFigures(difference))), ...Object.entries(todayFlat)].filter(([path]) => isScalePath(path)));
   const data = emptyFigureData();
   applyPaths(data as unknown as Record<string, unknown>, kept, scales);
   return data;
