@@ -1,13 +1,15 @@
 /**
  * npm run rollups:rebuild [-- --check]
- * Recomputes the figure documents from the raw responses and reports how many differ from the incremental ones.
- * --check only compares (exit code 2 when something differs); without it the differences are repaired.
+ * Recounts the projections (the figure documents, the comment and review lists and their counts) from the raw
+ * responses and reports every document that differs from what the projector keeps (src/projector/recount.ts).
+ * --check only compares (exit code 2 when something differs); without it the differences are repaired, under the
+ * projector's lease, so it may run while the app serves.
  */
 import { loadConfig } from '../src/config';
 import { openScriptDatabase } from '../src/embedded-db/script-database';
 import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
-import { rebuildRollups } from '../src/rollups/rebuild';
+import { recountProjections } from '../src/projector/recount';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runScript } from './run-script';
 
@@ -17,10 +19,13 @@ runScript(async () => {
   const { db, close } = await openScriptDatabase(config, createLogger('error'));
   try {
     const models = createModels(db.connection);
-    const report = await rebuildRollups(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check });
-    console.log(`${report.responses} counted responses, ${report.figures} figure documents; ${report.differences.length} difference(s)${report.fixed ? ', repaired' : ''}`);
-    for (const id of report.differences.slice(0, 20)) console.log(`  differs: ${id}`);
-    return check && report.differences.length ? 2 : 0;
+    const report = await recountProjections(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check });
+    const differences = [...report.differences, ...report.lists.differences];
+    console.log(
+      `${report.responses} counted responses, ${report.figures} figure documents, ${report.lists.documents} list documents; ${differences.length} difference(s)${report.fixed ? ', repaired' : ''}`,
+    );
+    for (const id of differences.slice(0, 20)) console.log(`  differs: ${id}`);
+    return check && differences.length ? 2 : 0;
   } finally {
     await close();
   }

@@ -1,4 +1,3 @@
-import { createRollupStore } from './rollups/rollup-store';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -41,6 +40,7 @@ import { dossierAdminRoutes } from './dossiers/dossier-admin.routes';
 import { caseRoutes } from './cases/case.routes';
 import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
+import { projectorFor } from './projector/projector';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -76,12 +76,13 @@ export function createApp(deps: AppDeps): Express {
 
   const models = createModels(db.connection);
   const clock = deps.clock ?? (() => new Date());
-  const rollups = createRollupStore({ models, clock });
+  // Takes stored answers and admin changes into figures and lists (src/projector/): no timer, no I/O until used.
+  const projector = projectorFor(db.connection, { logger });
   const catalog = new SurveyCatalog(models.Survey);
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, rollups, limits: deps.limits });
+  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, limits: deps.limits });
   app.use(forms.router);
   // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
   serveFirst(app, formPageFastPath({ pages: forms.pages, securityHeaders: securityHeaderList(config.isProduction), trustProxy: app.get('trust proxy fn'), logger, clock }));
@@ -106,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(passwordRoutes({ models, clock, salt }));
   app.use(adminRoutes({ models, catalog, clock, config }));
   app.use(exportRoutes({ models, catalog, clock, smallCellK: config.SMALL_CELL_K }));
-  app.use(reviewRoutes({ models, catalog, clock, rollups }));
+  app.use(reviewRoutes({ models, clock, projector }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt, smallCellK: config.SMALL_CELL_K }));

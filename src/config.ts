@@ -47,7 +47,6 @@ const schema = z
     REPORT_SCHEDULE: booleanish.default(true),
     // Rollups left pending by a crash are recounted once their change is this old: longer than a write can stay in
     // flight on any instance (the driver's 30 s socket timeout), so a live change is never recounted under it.
-    ROLLUP_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
     // Figures with fewer answers than this show n only (no share, mean or interval); 1 would expose single answers.

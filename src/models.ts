@@ -9,7 +9,6 @@ import { claimModel } from './claims';
 import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
-import { changeMarkModel } from './rollups/change-journal';
 import { figureModel, viewTotalModel } from './rollups/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { dossierModel } from './dossiers/dossier.model';
@@ -25,8 +24,6 @@ export function createModels(connection: Connection) {
     Survey: surveyModel(connection),
     Link: linkModel(connection),
     Response: responseModel(connection),
-    /** figure changes in flight (rollups/change-journal.ts) */
-    RollupJournal: changeMarkModel(connection),
     Figure: figureModel(connection),
     ViewTotal: viewTotalModel(connection),
     DossierClaim: dossierClaimModel(connection),

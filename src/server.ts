@@ -10,14 +10,12 @@ import { clearRunningState, writeRunningState } from './embedded-db/running-stat
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollups } from './rollups/migrate-figures';
-import { createRollupStore } from './rollups/rollup-store';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
 import { recountUntilStable, refreshRatedDossiers } from './dossiers/dossier-import';
-import { openMissingCases } from './cases/case-service';
-import { figureWriteBehind } from './rollups/write-behind';
-import { startListIndexMigration } from './lists/list-migration';
+import { projectorFor } from './projector/projector';
+import { startProjectorMigration } from './projector/migration';
 import { startRechain } from './units/rechain';
 import { seedDemo } from './seed/demo-seed';
 import { flushViewCounts } from './surveys/view-counter';
@@ -67,6 +65,7 @@ async function main(): Promise<void> {
   // first administrator is created last, after the demo seed, so a sign-in before that failed with 401).
   let prepared = false;
   let stopSchedule = () => {};
+  let stopProjecting = () => {};
   const readiness = { isPrepared: () => prepared, isReady: () => db.isReady(), isShuttingDown: () => shuttingDown };
   const limits = config.RATE_LIMIT_REDIS_URL ? await redisLimitStores(config.RATE_LIMIT_REDIS_URL, logger) : memoryLimitStores;
   const app = createApp({ config, logger, db, mailer, readiness, limits });
@@ -83,8 +82,9 @@ async function main(): Promise<void> {
     setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     await closeServer(server);
-    // Answers already accepted: their figure writes land now rather than through the repair after the restart.
-    await figureWriteBehind(models.Figure).settled();
+    // The batch under way ends and the lease goes, so another instance takes over at once instead of after it expires.
+    stopProjecting();
+    await projectorFor(db.connection).close().catch((error) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
     await flushViewCounts(models.LinkView).catch((error) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   prepared = true;
   logger.info('database prepared: ready');
+  stopProjecting = startProjecting(models, logger);
   startRetention(models, logger);
-  startListIndexMigration(models, logger); // comment and review lists for responses stored before them (src/lists/)
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
       { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K },
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
 
 /**
  * Once connected: indexes (the unique ones carry exactly-once guarantees), the question bank published (an edited
- * instrument becomes a new version), rollups left pending by a crash finished, and demo data in an empty
+ * instrument becomes a new version), figure documents of older versions migrated, and demo data in an empty
  * embedded database so a newcomer sees a living product.
  */
 async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger; models: Models; embedded: boolean }): Promise<void> {
@@ -142,7 +142,6 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');
   const { scaleOf } = new SurveyCatalog(models.Survey);
-  const graceMs = config.ROLLUP_REPAIR_GRACE_SECONDS * 1000;
   await runOnce(models.Setting, FIGURE_MIGRATION, async () => {
     const migrated = await migrateToFigureDocs(models, scaleOf);
     if (migrated.figures || migrated.views) logger.info(migrated, 'figure documents built from the stored rollups and views');
@@ -152,13 +151,6 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   // page has its breakdowns without waiting for the next import. Through the imports' own recount, so an import
   // running on another instance meanwhile is never overwritten by this one's older read.
   await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models));
-  const rollups = createRollupStore({ models, clock: () => new Date() });
-  const repaired = await rollups.repair(graceMs);
-  if (repaired) logger.warn({ repaired }, 'finished figure changes left in flight');
-  // Later, too: a submission cut off by a database outage leaves its change in flight until the next tick.
-  setInterval(() => {
-    rollups.repair(graceMs).catch((error) => logger.warn({ err: error }, 'figure repair tick failed'));
-  }, 60_000).unref();
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses, a year of dossiers)');
@@ -173,16 +165,30 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   );
 }
 
+/**
+ * The projector of this instance (src/projector/): its own answers and admin changes nudge it; this tick takes over
+ * the work of an instance that died (once its lease expires) and a batch a crash left open. Also the one-time
+ * recount of a database from before the projector. Returns what stops the tick.
+ */
+function startProjecting(models: Models, logger: Logger): () => void {
+  const projector = projectorFor(models.Response.db, { logger });
+  startProjectorMigration(models, new SurveyCatalog(models.Survey).scaleOf, logger);
+  const tick = setInterval(() => {
+    projector.hasWork().then(
+      (work) => work && projector.nudge(),
+      () => undefined, // the database is away: the next tick looks again
+    );
+  }, 1000);
+  tick.unref();
+  projector.nudge();
+  return () => clearInterval(tick);
+}
+
 /** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
 function startRetention(models: Models, logger: Logger): void {
   const { scaleOf } = new SurveyCatalog(models.Survey);
   const sweep = () =>
-    // Cases first: a contact whose case a crash left unopened gets it before the contact could expire.
-    openMissingCases(models, scaleOf, new Date())
-      .then((opened) => {
-        if (opened) logger.warn({ opened }, 'follow-up cases opened that a cut-off submission had left');
-      })
-      .then(() => runRetention(models, new Date()))
+    runRetention(models, new Date())
       .then((deleted) => {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })

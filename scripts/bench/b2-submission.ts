@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { responseIdOn } from '../../src/responses/response-id';
-import { buildResponse } from '../../src/responses/submit-response';
+import { buildResponse } from '../../src/answers/build-response';
 import type { SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { autocannonRun, type LoadSettings } from './load';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Collection } from 'mongoose';
-import { indexSeededResponses } from '../../src/lists/bulk-index';
+import { recountLists } from '../../src/projector/recount';
 import type { Models } from '../../src/models';
 import { responseIdOn } from '../../src/responses/response-id';
 import type { ResponseDoc } from '../../src/responses/response.model';
@@ -58,8 +58,8 @@ export async function seedFlagged(models: Models, targets: SyntheticTarget[], op
     await raw.insertMany(batch as never[], { ordered: false }).catch((error: { code?: number }) => {
       if (error.code !== 11000) throw error;
     });
-    await indexSeededResponses(models.Response.db, batch);
   }
+  await recountLists(models.Response.db, { fix: true });
   return Math.max(0, options.to - options.from);
 }
 

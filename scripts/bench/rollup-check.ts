@@ -3,6 +3,8 @@ import type { Models } from '../../src/models';
 import { unpackFigures } from '../../src/rollups/figure.model';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { inboxCollection } from '../../src/projector/inbox';
+import { readState } from '../../src/projector/projector-state';
 
 /** Rebuilt vs incremental figure documents, with the size of the gap in respondents (counted responses vs the province's documents). */
 export interface RollupCheck {
@@ -11,20 +13,20 @@ export interface RollupCheck {
   figures: number;
   countedResponses: number;
   rolledUpRespondents: number;
-  /** rollup journal marks (changes not finished) when the check began, and left after waiting for them */
+  /** projector inbox items (and an open batch) when the check began, and left after waiting for them */
   marksAtStart: number;
   marksLeft: number;
-  /** how long the check waited for the marks to clear (the app's repair tick: every 60 s, 30 s of grace) */
+  /** how long the check waited for the projector to take them in */
   waitedMs: number;
 }
 
 /**
- * Waits (at most `settleMs`) until no rollup change is left half done: a submission still in flight, or one cut
- * off and waiting for the app's repair tick. Then compares the rollups with a rebuild from the responses.
+ * Waits (at most `settleMs`) until the projector has taken in every stored answer (its inbox empty, no batch open).
+ * Then compares the figure documents with a rebuild from the responses.
  */
 export async function checkRollups(models: Models, settleMs = 120_000): Promise<RollupCheck> {
   const started = Date.now();
-  const marks = () => models.RollupJournal.countDocuments();
+  const marks = async () => (await inboxCollection(models.Response.db).countDocuments()) + ((await readState(models.Response.db)).open ? 1 : 0);
   const marksAtStart = await marks();
   let marksLeft = marksAtStart;
   while (marksLeft > 0 && Date.now() - started < settleMs) {

@@ -7,7 +7,7 @@ import { mergeWrite, type DocWrite } from '../../src/rollups/fan-out';
 import { unpackFigures, viewTotalId, type FigureDoc } from '../../src/rollups/figure.model';
 import { expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
-import { BulkListIndexer } from '../../src/lists/bulk-index';
+import { recountLists } from '../../src/projector/recount';
 
 /** Seed of the bench's synthetic responses (ids "~<day>~syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
 export const BENCH_SEED = 60601;
@@ -77,8 +77,6 @@ export async function growResponses(
   const expected: Writes = new Map();
   const views: Writes = new Map();
   const totals: Writes = new Map();
-  // The comment and review list indexes (src/lists/), built in bulk as a migration would, not one write per response.
-  const lists = new BulkListIndexer(models.Response.db, { fresh: true, flushAt: 100_000 }); // one flush per size up to 1M: fewer count writes
   let inserted = 0;
   for (let from = options.from; from < options.to; from += BATCH) {
     const batch: ResponseDoc[] = syntheticResponses(targets, { from, to: Math.min(options.to, from + BATCH) }, options.lastPeriod, BENCH_SEED);
@@ -86,7 +84,6 @@ export async function growResponses(
       if (error.code !== 11000) throw error;
     });
     expectedDocs(batch.filter((r) => r.counted), (r) => scales.get(r.surveyKey)!, expected);
-    await lists.add(batch);
     batch.forEach((response, i) => {
       const count = (from + i) % 4 === 0 ? 2 : 1;
       const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, period: response.period };
@@ -96,7 +93,8 @@ export async function growResponses(
     inserted += batch.length;
     options.onProgress?.(inserted);
   }
-  await lists.flush();
+  // The comment and review lists (src/lists/) recounted from the stored answers, as the projector's rebuild does.
+  await recountLists(models.Response.db, { fix: true });
   const raw = (model: { collection: unknown }) => model.collection as Collection<Doc>;
   const figureCount = await rewriteWithIncrements(raw(models.Figure), expected, parseFigure, (w) => packedFigureOf(w) as unknown as Doc);
   const viewCount = await rewriteWithIncrements(raw(models.LinkView), views, parseCount);

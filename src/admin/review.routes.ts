@@ -5,21 +5,19 @@ import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { COMMENT_STATUSES, type ResponseDoc } from '../responses/response.model';
-import type { RollupStore } from '../rollups/rollup-store';
+import type { Projector } from '../projector/projector';
+import { newItemId } from '../projector/inbox';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
-import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from './audit';
 import { readableUnits } from './readable-units';
 import { manageableResponse } from './scoped-responses';
 import { clusterMembers } from './review-clusters';
 import { assertCanDecideReview, canDecideReview, type Principal } from './scope';
 import { pageLinks, parsePage } from './list-paging';
-import { afterDecision, recordUnmovedDecisions } from './review-decided';
 import { indexedClusterMembers } from '../lists/cluster-members';
 import { COMMENT_PAGE, commentPage } from '../lists/comment-list';
 import { listIndexesComplete } from '../lists/list-migration';
-import { resyncResponses } from '../lists/list-sync';
 import { REVIEW_CLUSTERS_PAGE, REVIEW_SINGLES_PAGE, reviewPage } from '../lists/review-list';
 const commentUpdate = z.object({
   status: z.enum(COMMENT_STATUSES),
@@ -47,11 +45,12 @@ function backToComments(referer: string | undefined): string {
 }
 
 /** Free-text comments with status and tags, and the review of flagged responses (include in or exclude from figures). */
-export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; rollups: RollupStore }): Router {
-  const { models, catalog, clock, rollups } = deps;
+export function reviewRoutes(deps: { models: Models; clock: () => Date; projector: Projector }): Router {
+  const { models, clock, projector } = deps;
   const router = Router();
 
   router.get('/admin/comments', async (req, res) => {
+    await projector.settled(); // this instance's own recent changes first (read-your-writes)
     const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
     const status = typeof req.query.status === 'string' && (COMMENT_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : '';
     const tag = typeof req.query.tag === 'string' ? req.query.tag.trim().toLowerCase().slice(0, 30) : '';
@@ -82,13 +81,16 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const parsed = commentUpdate.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid status or tags.');
     const response = await manageableResponse(models, req.principal!, String(req.params.id));
-    await models.Response.updateOne({ _id: response._id }, { $set: { commentStatus: parsed.data.status, commentTags: parsed.data.tags } });
-    await resyncResponses(models.Response.db, [response]);
-    await audit(models.Audit, { actor: req.principal!.label, action: 'comment.update', target: response._id, details: parsed.data }, clock());
+    const now = clock();
+    // The status and tags are the comment list's facets: the projector writes both the answer and its entries.
+    await projector.enqueue({ _id: newItemId(), kind: 'comment', at: now, responseId: response._id, status: parsed.data.status, tags: parsed.data.tags });
+    await audit(models.Audit, { actor: req.principal!.label, action: 'comment.update', target: response._id, details: parsed.data }, now);
+    await projector.settled();
     res.redirect(303, backToComments(req.get('referer')));
   });
 
   router.get('/admin/review', async (req, res) => {
+    await projector.settled();
     const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
     const page = parsePage(req.query.page);
     const scope = { kind: query.kind, unit: query.unit.code, from: query.from, to: query.to, level: query.level };
@@ -119,31 +121,32 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     assertCanDecideReview(principal, { code: response.unitCode, ancestors: response.unitAncestors });
     if (response.flags.length === 0) throw new AppError(409, 'review_not_flagged', 'Only flagged answers can be included or excluded.');
   }
-  const scaleOf = (r: ResponseDoc) => catalog.scaleOf(r.surveyKey, r.surveyVersion);
 
   /**
-   * Include or exclude one flagged response (the rollup store's decide: exactly once, through the change journal). A decision
-   * that changes nothing (a double click) is not audited twice.
+   * Include or exclude one flagged response. The projector moves it into or out of the figures exactly once, takes
+   * it off the review list, and audits the decision once: a double click decides nothing more.
    */
   router.post('/admin/review/:id', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Unknown decision.');
     const response = await manageableResponse(models, req.principal!, String(req.params.id));
     assertDecidable(req.principal!, response);
-    const include = parsed.data.decision === 'include';
-    const now = clock();
-    const moved = response.counted !== include && (await rollups.decide([response], { include, reason: 'review', reviewer: req.principal!.label }, await scaleOf(response))) === 1;
-    // Excluding an answer that is already out moves nothing, but it is a decision too: the answer leaves the list.
-    const decided = moved || (await recordUnmovedDecisions(models, [response], req.principal!.label, now)) > 0;
-    if (decided) await audit(models.Audit, { actor: req.principal!.label, action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } }, now);
-    await afterDecision(models, [response]);
+    await projector.enqueue({
+      _id: newItemId(),
+      kind: 'decision',
+      at: clock(),
+      responseIds: [response._id],
+      include: parsed.data.decision === 'include',
+      reviewer: req.principal!.label,
+      audit: { action: `review.${parsed.data.decision}`, target: response._id, details: { flags: response.flags } },
+    });
+    await projector.settled();
     res.redirect(303, '/admin/review');
   });
 
   /**
-   * Include or exclude a whole cluster (review-clusters.ts) in one audited action. The rollup store flips each
-   * answer atomically, so each is added to or removed from the rollups exactly once, however often the button is
-   * pressed, and moves the rollup with one increment per cell.
+   * Include or exclude a whole cluster (review-clusters.ts) in one audited action: each answer moves once, however
+   * often the button is pressed, and the figures move with one write per document.
    */
   router.post('/admin/review/clusters/:key', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
@@ -153,16 +156,17 @@ export function reviewRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     const members = (await listIndexesComplete(models)) ? await indexedClusterMembers(models, key) : await clusterMembers(models, key);
     if (members.length === 0) throw new NotFoundError();
     for (const member of members) assertDecidable(req.principal!, member);
-    const include = parsed.data.decision === 'include';
-    const now = clock();
-    const pending = members.filter((m) => m.counted !== include);
-    const moved = await rollups.decide(pending, { include, reason: 'review', reviewer: req.principal!.label }, await scaleOf(members[0]!));
-    const decidedNow = await recordUnmovedDecisions(models, members, req.principal!.label, now);
-    if (moved || decidedNow) {
-      const flags = [...new Set(members.flatMap((m) => m.flags))];
-      await audit(models.Audit, { actor: req.principal!.label, action: `review.cluster.${parsed.data.decision}`, target: key, details: { answers: members.length, changed: moved, flags } }, now);
-    }
-    await afterDecision(models, members);
+    const flags = [...new Set(members.flatMap((m) => m.flags))];
+    await projector.enqueue({
+      _id: newItemId(),
+      kind: 'decision',
+      at: clock(),
+      responseIds: members.map((m) => m._id),
+      include: parsed.data.decision === 'include',
+      reviewer: req.principal!.label,
+      audit: { action: `review.cluster.${parsed.data.decision}`, target: key, details: { answers: members.length, flags }, countChanged: true },
+    });
+    await projector.settled();
     res.redirect(303, '/admin/review');
   });
   return router;

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { mongo } from 'mongoose';
 import { audit } from '../admin/audit';
-import { insertOnce } from '../db-writes';
 import { canRead, type Principal } from '../admin/scope';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { periodOf } from '../responses/period';
 import { addWorkingDays } from './working-days';
+import { projectorFor } from '../projector/projector';
 import { CLOSED_STATUSES, type CaseDoc, type CaseStatus } from './case.model';
 
 /** Working days to the first call back unless a department sets its own per kind (settings `case-due-days:<kind>`). */
@@ -21,20 +21,20 @@ const DAY_MS = 24 * 3600 * 1000;
 export const isLowRating = (overall: number, scale: number) => scale === 5 && overall <= 2;
 
 export async function dueWorkingDays(models: Pick<Models, 'Setting'>, kind: string): Promise<number> {
-  const value = Number((await models.Setting.findById(`case-due-days:${kind}`).lean())?.value);
-  return Number.isInteger(value) && value >= 1 && value <= 60 ? value : DEFAULT_DUE_WORKING_DAYS;
+  return dueDaysOf((await models.Setting.findById(dueDaysSettingId(kind)).lean())?.value);
 }
 
-/** A case's id, from its answer's: one case per answer whoever opens it (the submission or the sweep below). */
+/** A case's id, from its answer's: one case per answer, however often its opening is applied. */
 export const caseIdOf = (responseId: string) => crypto.createHash('sha256').update(`case\u0000${responseId}`).digest('base64url').slice(0, 16);
 
 /**
- * Opens the follow-up case of a stored answer that rated its overall question low and gave contact details with
- * consent; nothing when it has one already. Called after the answer's contact is stored, and by the hourly sweep.
+ * The follow-up case of a stored answer that rated its overall question low and gave contact details with
+ * consent (null for any other answer): opened when the answer came in, due `dueDays` working days later. The
+ * projector inserts it once, with the answer's contact (src/projector/).
  */
-export async function openCaseFor(models: Pick<Models, 'Case' | 'Setting'>, response: ResponseDoc, scale: number, now: Date): Promise<CaseDoc | null> {
+export function caseFor(response: ResponseDoc, scale: number, dueDays: number): CaseDoc | null {
   if (!response.hasContact || typeof response.overall !== 'number' || !isLowRating(response.overall, scale)) return null;
-  const doc: CaseDoc = {
+  return {
     _id: caseIdOf(response._id),
     kind: response.kind,
     surveyKey: response.surveyKey,
@@ -45,32 +45,22 @@ export async function openCaseFor(models: Pick<Models, 'Case' | 'Setting'>, resp
     scale,
     flags: [...response.flags],
     status: 'new',
-    openedAt: now,
-    dueAt: addWorkingDays(now, await dueWorkingDays(models, response.kind)),
+    openedAt: response.submittedAt,
+    dueAt: addWorkingDays(response.submittedAt, dueDays),
     notes: [],
   };
-  return (await insertOnce(() => models.Case.collection.insertOne(doc as unknown as Record<string, unknown>))) ? doc : null;
 }
 
-/**
- * Opens the cases a submission cut off between storing its contact and its case would have opened (run with the
- * retention job). Contacts are few (only people who asked to be called), so reading them all is cheap.
- */
-export async function openMissingCases(models: Models, scaleOf: (surveyKey: string, version: number) => Promise<number>, now: Date): Promise<number> {
-  const contacts = await models.Contact.find({}, { responseId: 1 }).lean();
-  if (!contacts.length) return 0;
-  const opened = new Set((await models.Case.find({}, { responseId: 1 }).lean()).map((c) => c.responseId));
-  let count = 0;
-  for (const { responseId } of contacts) {
-    if (opened.has(responseId)) continue;
-    const response = await models.Response.findById(responseId).lean<ResponseDoc>();
-    if (response && (await openCaseFor(models, response, await scaleOf(response.surveyKey, response.surveyVersion), now))) count += 1;
-  }
-  return count;
-}
+/** The settings ids of the per-kind due days (read once per projector batch). */
+export const dueDaysSettingId = (kind: string) => `case-due-days:${kind}`;
+export const dueDaysOf = (value: unknown) => {
+  const days = Number(value);
+  return Number.isInteger(days) && days >= 1 && days <= 60 ? days : DEFAULT_DUE_WORKING_DAYS;
+};
 
 /** The cases of `unitCode`'s subtree (the caller's own unit by default), newest first; optionally one status. */
 export async function casesInScope(models: Models, principal: Principal, unitCode: string, status?: CaseStatus): Promise<CaseDoc[]> {
+  await projectorFor(models.Case.db).settled(); // cases open with answers: this instance's own answers first
   const cases = await models.Case.find(status ? { status } : {}).lean<CaseDoc[]>();
   return cases
     .filter((c) => (c.unitCode === unitCode || c.unitAncestors.includes(unitCode)) && canRead(principal, { code: c.unitCode, ancestors: c.unitAncestors }))
@@ -79,6 +69,7 @@ export async function casesInScope(models: Models, principal: Principal, unitCod
 
 /** One case the caller may read; 404 otherwise (a case outside one's units is not confirmed to exist). */
 export async function readableCase(models: Models, principal: Principal, id: string): Promise<CaseDoc> {
+  await projectorFor(models.Case.db).settled();
   const found = /^[\w-]{1,40}$/.test(id) ? await models.Case.findById(id).lean<CaseDoc>() : null;
   if (!found || !canRead(principal, { code: found.unitCode, ancestors: found.unitAncestors })) throw new NotFoundError('Unknown case.');
   return found;

@@ -1,7 +1,7 @@
 import { hourOf, isClustered, parseClusterKey } from '../admin/review-clusters';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
-import { responseIdOf } from './entry-sync';
+import { responseIdOf } from './list-entries';
 import { listCollection, REVIEW_COLLECTION } from './list-keys';
 import { memberDocIds } from './review-entries';
 

@@ -1,5 +1,5 @@
 import type { ResponseDoc } from '../responses/response.model';
-import { entryKey, type Entry, type EntryTarget } from './entry-sync';
+import { entryKey, type Entry, type EntryTarget } from './list-entries';
 import { bucketsOf, directoryId } from './list-keys';
 
 /**

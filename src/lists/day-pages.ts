@@ -1,6 +1,6 @@
 import type { Collection } from 'mongoose';
 import { periodRange } from '../responses/period';
-import { responseIdOf, type Bucket, type Entry } from './entry-sync';
+import { responseIdOf, type Bucket, type Entry } from './list-entries';
 import { dayBucketIds, directoryId } from './list-keys';
 
 /**

@@ -1,6 +1,6 @@
 import type { Connection, Collection } from 'mongoose';
 import type { ResponseDoc } from '../responses/response.model';
-import type { Bucket } from './entry-sync';
+import type { Bucket } from './list-entries';
 
 /**
  * Ids of the list index documents. Both lists (comments, review) are cut the same way: per survey kind, per scope

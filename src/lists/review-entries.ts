@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { clusterKeyOf, isClustered } from '../admin/review-clusters';
 import type { ResponseDoc } from '../responses/response.model';
 import { fieldKey as cellKey } from '../rollups/counters';
-import { entryKey, type Entry, type EntryTarget } from './entry-sync';
+import { entryKey, type Entry, type EntryTarget } from './list-entries';
 import { bucketsOf, directoryId, scopesOf, vietnamHour } from './list-keys';
 
 /**

@@ -2,7 +2,7 @@ import type { Cluster } from '../admin/review-clusters';
 import { parseClusterKey } from '../admin/review-clusters';
 import type { Models } from '../models';
 import { FLAGS, type Flag } from '../responses/response.model';
-import { responseIdOf } from './entry-sync';
+import { responseIdOf } from './list-entries';
 import { readDirectories, readPage, type Directory, type ListScope } from './day-pages';
 import { listCollection, REVIEW_COLLECTION } from './list-keys';
 import { clusterFigureId, type SingleEntry } from './review-entries';

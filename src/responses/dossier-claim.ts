@@ -1,9 +1,9 @@
 import type { DossierClaimModel } from './side-records.model';
 import { normalizeDossierCode, saltedHash } from './hashing';
-import { insertOnce } from '../db-writes';
 
 /**
- * One counted answer per TTHC dossier code and survey. Only an unflagged answer claims a code: a honeypot or
+ * One counted answer per TTHC dossier code and survey, decided by the projector as it takes the answer in
+ * (src/projector/plan-batch.ts). Only an unflagged answer claims a code: a honeypot or
  * too-fast script must not burn the receipt codes of real people. A code someone else claimed does not refuse the
  * answer either: it is stored flagged `dossier_reused` for review, and the page thanks the person just the same,
  * so the form tells nobody whether a code was used.
@@ -13,21 +13,8 @@ import { insertOnce } from '../db-writes';
  * the answers. The tag is an HMAC of the whole signed token, whose signature only the server can make, so even
  * someone holding a copy of the database cannot match tags to responses.
  */
-export type DossierOutcome = 'claimed' | 'reused';
-
 export const claimIdOf = (salt: string, surveyKey: string, code: string) => `${surveyKey}:${saltedHash(salt, normalizeDossierCode(code))}`;
-const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt, `dossier-claim\u0000${signedToken}`);
-
-export async function claimDossier(
-  DossierClaim: DossierClaimModel,
-  input: { salt: string; surveyKey: string; code: string; signedToken: string; now: Date },
-): Promise<DossierOutcome> {
-  const _id = claimIdOf(input.salt, input.surveyKey, input.code);
-  const retryTag = retryTagOf(input.salt, input.signedToken);
-  if (await insertOnce(() => DossierClaim.create({ _id, retryTag, claimedAt: input.now }))) return 'claimed';
-  const claim = await DossierClaim.findById(_id).lean();
-  return claim?.retryTag === retryTag ? 'claimed' : 'reused';
-}
+export const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt, `dossier-claim\u0000${signedToken}`);
 
 /** Claims written before tags existed named their response in clear: drop the name (run once at start-up). */
 export async function forgetClaimResponseIds(DossierClaim: DossierClaimModel): Promise<number> {

@@ -61,9 +61,13 @@ export interface ResponseDoc {
   /** Number of include/exclude decisions recorded by admins (review.routes.ts, counted-change.ts). */
   reviews?: number;
   /**
-   * The ids of the figure changes that moved this response into or out of the figures (rollups/change-journal.ts),
-   * written by the same atomic update that moved it: how a repair knows which interrupted changes took place.
+   * The projector's inbox item that takes this answer into the figures and lists (src/projector/): set when the
+   * answer is stored, removed once that item is applied. An answer with `intake` is stored but not projected yet.
    */
+  intake?: string;
+  /** The last projector batch that changed this response (the batch rule, projector/apply-plan.ts). */
+  batch?: number;
+  /** Figure changes of versions before the projector (rollups/change-journal.ts); no longer written. */
   changes?: string[];
 }
 
@@ -103,6 +107,8 @@ const responseSchema = new Schema<ResponseDoc>(
     reviewedBy: String,
     reviewedAt: Date,
     reviews: Number,
+    intake: String,
+    batch: Number,
     changes: { type: [String], default: undefined },
   },
   { collection: 'responses', minimize: false, versionKey: false },

@@ -34,6 +34,8 @@ async function recount(models: Models, scaleOf: ScaleOf) {
   const scales = new Map<string, number>();
   const cursor = models.Response.find({ counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
   for await (const response of cursor) {
+    // Stored but not taken in by the projector yet: its inbox item will count it.
+    if (response.intake) continue;
     responses += 1;
     const key = `${response.surveyKey}@${response.surveyVersion}`;
     if (!scales.has(key)) scales.set(key, await scaleOf(response.surveyKey, response.surveyVersion));
@@ -87,14 +89,15 @@ async function compare<T extends { _id: string }>(
 
 /**
  * Recomputes the figure documents from the raw responses and compares them with the ones kept by increments.
- * With `fix`, differing documents are rewritten and stray ones removed. Run it while no answers arrive (an answer
- * landing mid-rebuild could be counted twice or missed until the next rebuild); the repair of interrupted changes
- * (repair.ts) needs no such pause.
+ * With `fix`, differing documents are rewritten and stray ones removed: only while no projector batch runs
+ * (projector/recount.ts runs it under the projector's lease). Answers the projector has not taken in yet are left
+ * out: their inbox items count them.
  */
-export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<RebuildReport> {
+export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean; batch?: number }): Promise<RebuildReport> {
   const { figures, responses } = await recount(models, scaleOf);
-  // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it.
-  const packed = (write: DocWrite) => packedFigureOf(write, Date.now()) as unknown as Record<string, unknown>;
+  // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it,
+  // and the number of the last batch applied (src/projector/), so the next batches apply on top of it.
+  const packed = (write: DocWrite) => ({ ...packedFigureOf(write, Date.now()), batch: options.batch ?? 0 }) as unknown as Record<string, unknown>;
   const differences = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, packed, options.fix);
   return { responses, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
 }

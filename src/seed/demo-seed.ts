@@ -5,14 +5,14 @@ import type { Link } from '../links/link.model';
 import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
 import type { ResponseDoc } from '../responses/response.model';
-import { countOffline } from '../rollups/count-offline';
+import { storeAnswers } from '../answers/store-many';
+import { projectorFor } from '../projector/projector';
 import { storeDossiers } from '../dossiers/dossier-import';
 import { claimIdOf } from '../responses/dossier-claim';
 import type { DossierRow } from '../dossiers/dossier-rows';
 import { saltProvider } from '../settings.salt';
 import { demoDossierRows } from './demo-dossiers';
 import { addViews, type ViewCount } from '../surveys/view-counter';
-import { indexSeededResponses } from '../lists/bulk-index';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
@@ -64,18 +64,15 @@ export async function seedDemo(models: Models, options: { responses: number; now
 
   const already = await models.Response.countDocuments({ synthetic: true });
   const total = options.responses;
-  const responses = models.Response.collection as unknown as Collection<{ _id: string }>;
-  const scales = new Map(targets.map((t) => [t.survey.key, t.survey.definition.scale]));
+  const projector = projectorFor(models.Response.db);
   let ratedAnswers = 0;
   for (let from = already; from < total; from += BATCH) {
     const batch = syntheticResponses(targets, { from, to: Math.min(total, from + BATCH) }, periodOf(options.now), SEED);
     ratedAnswers += batch.filter((r) => r.ratedDossier).length;
-    // Inserted first, then rolled up; ids are deterministic, so a re-run after a crash skips what is stored.
-    await responses.insertMany(batch, { ordered: false }).catch((error: { code?: number; writeErrors?: unknown[] }) => {
-      if (error.code !== 11000) throw error;
-    });
-    await countOffline(models, batch, (r) => scales.get(r.surveyKey)!);
-    await indexSeededResponses(models.Response.db, batch); // comment and review lists (src/lists/)
+    // Stored as answers are, then taken into figures and lists by the projector; ids are deterministic, so a re-run
+    // after a crash skips what is stored.
+    await storeAnswers(models.Response.db, batch, options.now);
+    await projector.drainAll();
     await addDemoViews(models, batch);
     options.onProgress?.(Math.min(total, from + BATCH) - already, total - already);
   }

@@ -5,7 +5,7 @@ import type { Unit } from '../units/unit.model';
 import { shiftPeriod } from '../responses/period';
 import { responseIdOn } from '../responses/response-id';
 import type { ResponseDoc } from '../responses/response.model';
-import { topTwo } from '../responses/submit-response';
+import { topTwo } from '../answers/build-response';
 
 /** A small deterministic PRNG (mulberry32), so the same seed gives the same demo data. */
 export function prng(seed: number): () => number {

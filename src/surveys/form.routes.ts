@@ -1,4 +1,3 @@
-import type { RollupStore } from '../rollups/rollup-store';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { BadRequestError, isDatabaseUnavailable } from '../errors';
@@ -8,7 +7,8 @@ import { formPageViewsPerIp, pageViewsPerIp, submissionsPerLinkAndIp, submission
 import { translate, type Lang } from '../i18n';
 import type { LinkResolver, OpenLink } from '../links/link.service';
 import type { Models } from '../models';
-import { submitResponse } from '../responses/submit-response';
+import { storeAnswer } from '../answers/store-answer';
+import type { Projector } from '../projector/projector';
 import { allowedFields, FIELD, LIMITS } from './form-fields';
 import { verifyFormToken, type FormToken } from './form-token';
 import type { Channel } from './instrument.types';
@@ -28,8 +28,8 @@ export interface PublicFormDeps {
   links: LinkResolver;
   salt: () => Promise<string>;
   clock: () => Date;
-  /** the figures' counters (rollups/rollup-store.ts) */
-  rollups: RollupStore;
+  /** takes stored answers into the figures and lists (src/projector/) */
+  projector: Projector;
   /** where the rate limits count (each instance's memory unless RATE_LIMIT_REDIS_URL is set) */
   limits?: LimitStores;
 }
@@ -159,10 +159,10 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
     const lang = res.locals.lang as Lang;
     const repeatDevice = channel === 'form' && deviceHasSubmitted(req, open.link.code);
     try {
-      const outcome = await submitResponse(
+      const outcome = await storeAnswer(
         {
-          ...deps.models,
-          rollups: deps.rollups,
+          Response: deps.models.Response,
+          projector: deps.projector,
           salt: await deps.salt(),
           minFillSeconds: channel === 'kiosk' ? Math.min(1, deps.config.FORM_MIN_FILL_SECONDS) : deps.config.FORM_MIN_FILL_SECONDS,
         },

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import type { Collection } from 'mongoose';
 import { recountUntilStable } from '../dossiers/dossier-import';
-import { relistMovedResponses } from '../lists/list-sync';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { dayOf } from '../responses/period';
-import { rechainResponses, type Chains } from '../rollups/rechain-change';
+import { newItemId, type Chains } from '../projector/inbox';
+import { projectorFor } from '../projector/projector';
 import { recountViewTotals } from '../surveys/view-totals-recount';
 import { rechainProgress, STATE_ID, stateOf } from './rechain-state';
 import { unitsByCode } from './unit-directory';
@@ -16,10 +16,10 @@ import type { Unit } from './unit.model';
 /**
  * Figures and access follow today's unit tree. Every stored answer carries the chain of units above its unit
  * (`unitAncestors`), which decides the scopes it is counted and listed under and who may read it; when a unit moves
- * or merges, the answers below it are moved to the new chain here, in the background: each group through a
- * journaled figure change (rechain-change.ts), their comment and review entries with them (list-sync.ts), then the
- * follow-up cases, the form views (the response rate's denominator) and the dossier figures. The answer itself
- * (scores, text, unit, time) is never changed.
+ * or merges, the answers below it are moved to the new chain here, in the background: each group of up to 200 is
+ * one item for the projector (src/projector/), which moves its figures, its comment and review entries and its
+ * follow-up cases exactly once; then the form views (the response rate's denominator) and the dossier figures are
+ * recounted. The answer itself (scores, text, unit, time) is never changed.
  *
  * One pass reads every answer once (on FerretDB a scan: minutes at a million) and moves those whose chain differs
  * from today's, so it is idempotent, may stop anywhere and start again, and two passes at once move each answer
@@ -82,20 +82,20 @@ export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): 
     );
 }
 
-/** One scan of the answers; returns how many counted answers it moved. */
-async function onePass(models: Models, scaleOf: ScaleOf, now: () => Date, report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>): Promise<number> {
+/** One scan of the answers; returns how many answers it found under another chain than today's (and had moved). */
+async function onePass(models: Models, _scaleOf: ScaleOf, now: () => Date, report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>): Promise<number> {
+  const projector = projectorFor(models.Response.db);
   const units = await unitsByCode(models.Unit);
   const chainsOf = chainsFinder(units);
   const total = await models.Response.estimatedDocumentCount();
   let scanned = 0;
   let moved = 0;
-  const groups = new Map<string, { copies: ResponseDoc[]; from: Chains; to: Chains; surveyKey: string; surveyVersion: number }>();
+  const groups = new Map<string, { ids: string[]; to: Chains }>();
   const flush = async (key: string) => {
     const group = groups.get(key)!;
     groups.delete(key);
-    const scale = await scaleOf(group.surveyKey, group.surveyVersion);
-    moved += (await rechainResponses(models, { responseIds: group.copies.map((r) => r._id), from: group.from, to: group.to, scale }, now())).length;
-    await relistMovedResponses(models.Response.db, group.copies, group.copies.map((r) => ({ ...r, unitAncestors: group.to.ancestors })));
+    await projector.enqueue({ _id: newItemId(), kind: 'move', at: now(), responseIds: group.ids, to: group.to });
+    moved += group.ids.length;
   };
 
   await report({ scanned, total, moved });
@@ -105,16 +105,17 @@ async function onePass(models: Models, scaleOf: ScaleOf, now: () => Date, report
     const to = chainsOf(response.unitCode, dayOf(response.submittedAt));
     const from: Chains = { ancestors: response.unitAncestors ?? [], ...(response.unitAncestorsThen ? { then: response.unitAncestorsThen } : {}) };
     if (to && !sameChains(from, to)) {
-      const key = [response.unitCode, chainsKey(from), chainsKey(to), response.surveyKey, response.surveyVersion].join('|');
-      const group = groups.get(key) ?? { copies: [], from, to, surveyKey: response.surveyKey, surveyVersion: response.surveyVersion };
-      group.copies.push(response);
+      const key = [response.unitCode, chainsKey(to)].join('|');
+      const group = groups.get(key) ?? { ids: [], to };
+      group.ids.push(response._id);
       groups.set(key, group);
-      if (group.copies.length >= GROUP_SIZE) await flush(key);
+      if (group.ids.length >= GROUP_SIZE) await flush(key);
     }
     if (scanned % PROGRESS_EVERY === 0) await report({ scanned, total, moved });
   }
   for (const key of [...groups.keys()]) await flush(key);
-  await rechainCases(models, units);
+  // The moves are applied before the pass says it is done (whichever instance projects them).
+  await projector.settled(3600_000);
   await recountViewTotals(models, units);
   await recountUntilStable(models);
   await report({ scanned, total: scanned, moved });
@@ -141,15 +142,5 @@ function chainsFinder(units: ReadonlyMap<string, Unit>): (code: string, day: str
   };
 }
 
-const todayChain = (units: ReadonlyMap<string, Unit>, code: string): string[] | undefined => units.get(code)?.ancestors;
 const sameChains = (a: Chains, b: Chains) => sameChain(a.ancestors, b.ancestors) && sameChain(a.then ?? [], b.then ?? []) && !a.then === !b.then;
 const chainsKey = (c: Chains) => `${c.ancestors.join('/')}~${c.then?.join('/') ?? ''}`;
-
-/** Follow-up cases carry their unit's chain for scope, like answers; a province has at most thousands. */
-async function rechainCases(models: Models, units: ReadonlyMap<string, Unit>): Promise<void> {
-  const cases = await models.Case.find({}, { _id: 1, unitCode: 1, unitAncestors: 1 }).lean<Array<{ _id: string; unitCode: string; unitAncestors: string[] }>>();
-  for (const found of cases) {
-    const to = todayChain(units, found.unitCode);
-    if (to && !sameChain(to, found.unitAncestors ?? [])) await models.Case.updateOne({ _id: found._id }, { $set: { unitAncestors: to } });
-  }
-}

@@ -4,6 +4,7 @@ import { createLink } from '../../src/links/link.service';
 import { allowedFields, FIELD, LIMITS, ratingQuestions } from '../../src/surveys/form-fields';
 import type { InstrumentDefinition } from '../../src/surveys/instrument.types';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { allProjectorsSettled } from '../../src/projector/projector';
 import { listen } from '../helpers/http-server';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -75,7 +76,9 @@ describe('when the public forms receive fuzzed hostile input', () => {
     await ctx?.close();
   });
 
+  /** What is stored, once the projector has taken in what the app accepted (contacts and claims are its writes). */
   const stored = async () => {
+    await allProjectorsSettled();
     const [responses, contacts, claims] = await Promise.all([
       fx.models.Response.countDocuments(),
       fx.models.Contact.countDocuments(),

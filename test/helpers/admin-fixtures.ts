@@ -6,8 +6,9 @@ import type { Role } from '../../src/admin/admin.models';
 import { hashPassword } from '../../src/admin/passwords';
 import type { Models } from '../../src/models';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { countNewAnswer } from '../../src/rollups/counted-change';
-import { topTwo } from '../../src/responses/submit-response';
+import { storeAnswers } from '../../src/answers/store-many';
+import { topTwo } from '../../src/answers/build-response';
+import { projectorFor } from '../../src/projector/projector';
 import type { Unit } from '../../src/units/unit.model';
 
 export const PASSWORD = 'mat-khau-thu-nghiem-2026';
@@ -50,8 +51,7 @@ export async function addResponses(
   models: Models,
   options: { unit: Unit; surveyKey: string; kind: 'education' | 'tthc'; scale: 5 | 3; period: string; scores: number[]; items?: Record<string, number> },
 ): Promise<void> {
-  for (const [i, overall] of options.scores.entries()) {
-    const response: ResponseDoc = {
+  const responses = options.scores.map((overall, i): ResponseDoc => ({
       _id: crypto.randomUUID(),
       linkCode: 'fixture',
       surveyKey: options.surveyKey,
@@ -73,8 +73,8 @@ export async function addResponses(
       counted: true,
       hasContact: false,
       synthetic: false,
-    };
-    // Stored and counted as a submission is (mark, insert, increments, unmark).
-    await countNewAnswer(models, response, options.scale, new Date(), async (r) => Boolean(await models.Response.collection.insertOne(r as unknown as Record<string, unknown>)));
-  }
+  }));
+  // Stored and taken in as submissions are (inbox items first, then the answers; the projector counts them).
+  await storeAnswers(models.Response.db, responses, new Date());
+  await projectorFor(models.Response.db).drainAll();
 }

@@ -39,7 +39,8 @@ export async function startAppProcess(env: Record<string, string>, options: { no
 
 /** SIGTERM (the app's graceful shutdown), SIGKILL after 10 s. */
 export function stopAppProcess(instance: AppProcess | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return Promise.resolve();
+  // A process that has exited (or was killed: exitCode stays null then) has nothing left to stop.
+  if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     instance.child.once('exit', () => resolve());
     instance.child.kill('SIGTERM');

@@ -2,15 +2,17 @@ import mongoose from 'mongoose';
 import type { Models } from '../../src/models';
 import { fieldKey } from '../../src/rollups/counters';
 import { unpackFigures } from '../../src/rollups/figure.model';
-import { allWriteBehindSettled } from '../../src/rollups/write-behind';
+import { allProjectorsSettled, projectorFor } from '../../src/projector/projector';
+import { inboxCollection } from '../../src/projector/inbox';
+import { readState } from '../../src/projector/projector-state';
 
 /**
  * Answers counted in the figures, read from the figure documents at the top of the tree (units without a parent:
- * each counted answer is in exactly one of them per month), for one survey or for all. First the figure writes of
- * answers already accepted by the apps in this process land (they finish after the request: write-behind.ts).
+ * each counted answer is in exactly one of them per month), for one survey or for all. First the answers already
+ * accepted by the apps in this process are projected (src/projector/).
  */
 export async function countedInFigures(models: Models, surveyKey?: string): Promise<number> {
-  await allWriteBehindSettled();
+  await allProjectorsSettled();
   const roots = (await models.Unit.find({ parentCode: mongoose.trusted({ $in: [null, ''] }) }, { code: 1 }).lean()).map((u) => u.code);
   const docs = await models.Figure.find({ scope: mongoose.trusted({ $in: roots }) }).lean();
   let total = 0;
@@ -23,8 +25,19 @@ export async function countedInFigures(models: Models, surveyKey?: string): Prom
   return total;
 }
 
-/** Changes to the figures still marked in flight, once the apps in this process have finished theirs. */
-export async function marksInFlight(models: Models): Promise<number> {
-  await allWriteBehindSettled();
-  return models.RollupJournal.countDocuments();
+/** Work the projector has not applied yet (inbox items and an open batch), once the projectors of this process have applied what they can. */
+export async function workInFlight(models: Models): Promise<number> {
+  await allProjectorsSettled();
+  await projectorFor(models.Response.db).drainAll();
+  return (await inboxCollection(models.Response.db).countDocuments()) + ((await readState(models.Response.db)).open ? 1 : 0);
+}
+
+/**
+ * Stored answers the projector has not taken in yet (each still names its inbox item), and an open batch. Unlike
+ * `workInFlight` it ignores the items of requests that died before storing their answer: they wait to be dropped.
+ */
+export async function answersNotProjected(models: Models): Promise<number> {
+  await allProjectorsSettled();
+  const waiting = await models.Response.collection.countDocuments({ intake: { $exists: true } });
+  return waiting + ((await readState(models.Response.db)).open ? 1 : 0);
 }

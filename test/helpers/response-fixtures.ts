@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
+import { storeAnswers } from '../../src/answers/store-many';
+import type { Models } from '../../src/models';
+import { projectorFor } from '../../src/projector/projector';
 import { periodOf } from '../../src/responses/period';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
  * A stored answer sheet of `unit` at `at`, uncounted unless said otherwise (the lists do not depend on the figures),
- * for tests of the comment and review lists and of the exports. Insert it with `collection.insertOne`; index it with
- * `indexNewResponse` as a submission does, or leave it unindexed as a response from before the list indexes.
+ * for tests of the comment and review lists and of the exports. Store it with `storeProjected` as a submission is,
+ * or insert it with `collection.insertOne` as a response from before the list indexes.
  */
 export function responseOf(unit: Unit, at: Date, fields: Partial<ResponseDoc> = {}): ResponseDoc {
   const kind = fields.kind ?? (unit.type === 'desk' ? 'tthc' : 'education');
@@ -44,4 +47,13 @@ export function instants(month: string, count: number, start = 1): Date[] {
 export function idsInPage(html: string, path: '/admin/comments' | '/admin/review'): string[] {
   const ids = [...html.matchAll(new RegExp(`action="${path}/([^"/]+)"`, 'g'))].map((m) => decodeURIComponent(m[1]!));
   return ids.filter((id, i) => ids.indexOf(id) === i);
+}
+
+/**
+ * Stores answers as a submission does (their inbox items, then the answers) and waits for the projector to take
+ * them in: counted into the figures, listed, clustered, followed up. For fixtures built as documents.
+ */
+export async function storeProjected(models: Pick<Models, 'Response'>, responses: readonly ResponseDoc[]): Promise<void> {
+  await storeAnswers(models.Response.db, responses, new Date());
+  await projectorFor(models.Response.db).drainAll();
 }

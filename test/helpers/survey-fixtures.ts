@@ -5,6 +5,7 @@ import { createLink } from '../../src/links/link.service';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { allProjectorsSettled } from '../../src/projector/projector';
 import type { InstrumentDefinition } from '../../src/surveys/instrument.types';
 import type { Unit } from '../../src/units/unit.model';
 import { ratingQuestions } from '../../src/surveys/form-fields';
@@ -71,10 +72,14 @@ export function allAnswers(instrument: InstrumentDefinition, score: number): Rec
   return Object.fromEntries(ratingQuestions(instrument).map((q) => [q.key, String(score)]));
 }
 
-/** Loads the form (for a fresh token) and posts `fields` with it, through an agent that keeps cookies. */
+/**
+ * Loads the form (for a fresh token) and posts `fields` with it, through an agent that keeps cookies; then waits
+ * until the projector has taken the answer in (figures, lists, cluster, claim, case), as it does within moments.
+ */
 export async function fillAndSubmit(agent: request.Agent | Express, path: string, fields: Record<string, string>) {
   const page = await (agent as request.Agent).get(path).expect(200);
   const token = tokenFrom(page.text);
   const res = await (agent as request.Agent).post(path).type('form').send({ _token: token, ...fields });
+  await allProjectorsSettled();
   return { res, token };
 }

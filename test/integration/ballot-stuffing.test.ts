@@ -1,10 +1,11 @@
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
-import { countedInFigures, marksInFlight } from '../helpers/figure-counts';
+import { countedInFigures, workInFlight } from '../helpers/figure-counts';
 import { inPool, listen } from '../helpers/http-server';
 import { seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { ratingQuestions } from '../../src/surveys/form-fields';
-import { CLUSTER_LIMITS } from '../../src/responses/address-clusters';
+import { CLUSTER_LIMITS } from '../../src/projector/address-clusters';
+import { allProjectorsSettled } from '../../src/projector/projector';
 
 /**
  * Ballot stuffing (issue 13, item 2): one address posting far more answers to one link in an hour than a school
@@ -63,7 +64,11 @@ describe('answers stuffed from one address', () => {
   }
 
   const respondents = (surveyKey: string) => countedInFigures(fx.models, surveyKey);
-  const responsesOf = (surveyKey: string) => fx.models.Response.find({ linkCode: fx.links[surveyKey] }).lean();
+  /** The stored answers of a link, once the projector has taken in what the instances accepted (flags included). */
+  const responsesOf = async (surveyKey: string) => {
+    await allProjectorsSettled();
+    return fx.models.Response.find({ linkCode: fx.links[surveyKey] }).lean();
+  };
 
   it('when 1,000 answers come from one address to one link within an hour, through two instances, then all are stored, flagged as one cluster and out of the figures', async () => {
     const statuses = await inPool(1000, 8, (i) => respond(i, 'edu-parent-thcs', '203.0.113.7', variedAnswers('edu-parent-thcs', i, '5')));
@@ -77,7 +82,7 @@ describe('answers stuffed from one address', () => {
     expect(stored.filter((r) => !r.flags.includes('burst'))).toEqual([]);
     expect(new Set(stored.map((r) => r.addressHash)).size).toBe(1);
     expect(await respondents('edu-parent-thcs')).toBe(0);
-    expect(await marksInFlight(fx.models)).toBe(0);
+    expect(await workInFlight(fx.models)).toBe(0);
   });
 
   it('when the database is searched for the address, then it is nowhere in clear', async () => {
@@ -105,7 +110,7 @@ describe('answers stuffed from one address', () => {
     expect(stored.filter((r) => r.counted || !r.flags.includes('identical'))).toEqual([]);
     expect(stored.filter((r) => r.flags.includes('burst'))).toEqual([]);
     expect(await respondents('edu-parent-mamnon')).toBe(0);
-    expect(await marksInFlight(fx.models)).toBe(0);
+    expect(await workInFlight(fx.models)).toBe(0);
   });
 
   it('when an admin includes a cluster, then each answer counts once, in one audited action, and a second press changes nothing; excluding takes them out again', async () => {
@@ -130,7 +135,7 @@ describe('answers stuffed from one address', () => {
     expect((await decide('exclude')).status).toBe(303);
     expect(await respondents('edu-parent-thcs')).toBe(0);
     expect(await audits()).toBe(2);
-    expect(await marksInFlight(fx.models)).toBe(0);
+    expect(await workInFlight(fx.models)).toBe(0);
     const entry = await fx.models.Audit.findOne({ action: 'review.cluster.exclude' }).lean();
     expect(entry?.details).toMatchObject({ answers: 1000, changed: 1000 });
   });

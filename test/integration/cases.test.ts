@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { caseIdOf, caseMonth, openMissingCases } from '../../src/cases/case-service';
+import { caseIdOf, caseMonth } from '../../src/cases/case-service';
+import { projectorFor } from '../../src/projector/projector';
 import { runRetention } from '../../src/retention';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -95,13 +96,17 @@ describe('follow-up cases', () => {
     expect((await pgd.get(`/admin/cases/${item.id}`).expect(200)).text).toContain('Thông tin liên hệ đã được xoá');
   });
 
-  it('when a submission was cut off after its contact was stored, then the sweep opens its case once', async () => {
-    await fillAndSubmit(request.agent(ctx.app), thcs(), { ...low(), contact_phone: '0987654321', consent_contact: 'yes' });
+  it('when the instance that stored an answer stops before projecting it, then another instance opens its case once, with its contact', async () => {
+    const dying = await createTestContext({}, { keepData: true, clock: () => now });
+    await projectorFor(dying.db.connection).close(); // it stores answers and dies before its projector runs
+    const page = await request(dying.app).get(thcs()).expect(200);
+    const token = /name="_token" value="([^"]+)"/.exec(page.text)![1]!;
+    await request(dying.app).post(thcs()).type('form').send({ _token: token, ...low(), contact_phone: '0987654321', consent_contact: 'yes' }).expect(303);
+    await dying.close();
+    expect(await fx.models.Contact.countDocuments({ phone: '0987654321' })).toBe(0);
+    await projectorFor(ctx.db.connection).drainAll();
+    await projectorFor(ctx.db.connection).drainAll();
     const contact = await fx.models.Contact.findOne({ phone: '0987654321' }).lean();
-    await fx.models.Case.deleteOne({ _id: caseIdOf(contact!.responseId) }); // as if the process died before the case
-    const scaleOf = async () => 5;
-    expect(await openMissingCases(fx.models, scaleOf, now)).toBe(1);
-    expect(await openMissingCases(fx.models, scaleOf, now)).toBe(0);
     expect(await fx.models.Case.countDocuments({ responseId: contact!.responseId })).toBe(1);
   });
 

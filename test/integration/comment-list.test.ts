@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { commentPage } from '../../src/lists/comment-list';
-import { indexNewResponse, resyncResponses } from '../../src/lists/list-sync';
+import { storeAnswers } from '../../src/answers/store-many';
+import { projectorFor } from '../../src/projector/projector';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
-import { idsInPage, instants, responseOf } from '../helpers/response-fixtures';
+import { idsInPage, instants, responseOf, storeProjected } from '../helpers/response-fixtures';
 import { allAnswers, FIXTURE_UNITS, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -21,24 +22,23 @@ describe('comment list', () => {
   let dept: request.Agent;
   const lelôi: ResponseDoc[] = [];
 
-  /** Stored and indexed exactly as a submission does (submit-response.ts calls indexNewResponse). */
-  async function store(r: ResponseDoc): Promise<ResponseDoc> {
-    await fx.models.Response.collection.insertOne(r as never);
-    await indexNewResponse(ctx.db.connection, r);
-    return r;
-  }
+  /** Stored and listed exactly as submissions are (their inbox items, the answers, then the projector). */
+  const store = (responses: ResponseDoc[]) => storeProjected(fx.models, responses);
 
   beforeAll(async () => {
     ctx = await createTestContext();
     fx = await seedSurveyFixtures(ctx.db);
     await createUser(fx.models, 'so@x.vn', 'department', 'SGD');
     dept = await signIn(ctx.app, 'so@x.vn');
-    for (const [i, at] of instants('2026-10', 120).entries()) lelôi.push(await store(responseOf(unit('THCS-LELOI'), at, { comment: `Ý kiến số ${i}` })));
-    for (const at of instants('2026-10', 5, 3)) await store(responseOf(unit('THPT-CHUVANAN'), at, { comment: 'Trường THPT' }));
-    for (const at of instants('2026-09', 3)) await store(responseOf(unit('THCS-LELOI'), at, { comment: 'Tháng trước' }));
-    for (const at of instants('2026-10', 2)) await store(responseOf(unit('MOTCUA'), at, { comment: 'Thủ tục nhanh' }));
-    // Answers without a comment are not listed.
-    for (const at of instants('2026-10', 4)) await store(responseOf(unit('THCS-LELOI'), at));
+    lelôi.push(...instants('2026-10', 120).map((at, i) => responseOf(unit('THCS-LELOI'), at, { comment: `Ý kiến số ${i}` })));
+    await store([
+      ...lelôi,
+      ...instants('2026-10', 5, 3).map((at) => responseOf(unit('THPT-CHUVANAN'), at, { comment: 'Trường THPT' })),
+      ...instants('2026-09', 3).map((at) => responseOf(unit('THCS-LELOI'), at, { comment: 'Tháng trước' })),
+      ...instants('2026-10', 2).map((at) => responseOf(unit('MOTCUA'), at, { comment: 'Thủ tục nhanh' })),
+      // Answers without a comment are not listed.
+      ...instants('2026-10', 4).map((at) => responseOf(unit('THCS-LELOI'), at)),
+    ]);
   });
   afterAll(() => ctx.close());
 
@@ -105,11 +105,12 @@ describe('comment list', () => {
     expect(await list(`tag=${encodeURIComponent('cây xanh')}`)).not.toContain(comment);
   });
 
-  it('when a retried form finds its answer stored but not yet listed (the first attempt failed in between), then the retry lists it at the first attempt\'s time', async () => {
+  it('when a form is sent again after its answer was stored but before it was listed, then it is listed once, at the first attempt\'s time', async () => {
     const first = responseOf(unit('THCS-LELOI'), new Date('2026-10-02T01:30:00Z'), { comment: 'Lần gửi đầu' });
-    await fx.models.Response.collection.insertOne(first as never); // stored, then the database went away
+    expect(await storeAnswers(ctx.db.connection, [first], new Date())).toBe(1); // stored, then the instance died
     const retry = { ...first, submittedAt: new Date('2026-10-02T03:10:00Z') }; // the same token, two hours later
-    await resyncResponses(ctx.db.connection, [retry]); // what submitResponse does on the duplicate
+    expect(await storeAnswers(ctx.db.connection, [retry], new Date())).toBe(0); // a duplicate: its item is dropped
+    await projectorFor(ctx.db.connection).drainAll();
     const page = await commentPage(fx.models, { kind: 'education', unit: 'THCS-LELOI', from: '2026-10', to: '2026-10', text: 'lần gửi đầu' }, 1);
     expect(page.rows.map((r) => [r._id, r.submittedAt.toISOString()])).toEqual([[first._id, first.submittedAt.toISOString()]]);
   });

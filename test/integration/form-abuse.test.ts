@@ -1,11 +1,11 @@
 import request from 'supertest';
-import { countedInFigures, marksInFlight } from '../helpers/figure-counts';
-import { markChange, newChangeId } from '../../src/rollups/change-journal';
-import { repairChanges } from '../../src/rollups/repair';
+import { countedInFigures, workInFlight } from '../helpers/figure-counts';
+import { inboxCollection, newItemId } from '../../src/projector/inbox';
+import { allProjectorsSettled } from '../../src/projector/projector';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { inPool, listen } from '../helpers/http-server';
-import { claimDossier, forgetClaimResponseIds } from '../../src/responses/dossier-claim';
+import { claimIdOf, forgetClaimResponseIds, retryTagOf } from '../../src/responses/dossier-claim';
 import { getOrCreateSetting, newSalt } from '../../src/settings.model';
 
 describe('anti-abuse on the public forms', () => {
@@ -22,7 +22,9 @@ describe('anti-abuse on the public forms', () => {
   async function answer(path: string, fields: Record<string, string>, seconds = 10, agent = request.agent(ctx.app)) {
     const token = tokenFrom((await agent.get(path).expect(200)).text);
     now = new Date(now.getTime() + seconds * 1000);
-    return { res: await agent.post(path).type('form').send({ _token: token, ...fields }), token, agent };
+    const res = await agent.post(path).type('form').send({ _token: token, ...fields });
+    await allProjectorsSettled(); // the projector takes it in within moments: its flags, its claim
+    return { res, token, agent };
   }
 
   const countFor = (code: string) => fx.models.Response.countDocuments({ linkCode: code });
@@ -36,8 +38,9 @@ describe('anti-abuse on the public forms', () => {
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toBe(`/s/${code}/thanks`);
     expect(await countFor(code)).toBe(1);
-    // The replay's own journal mark went with it: nothing is left for the repair to recount.
-    expect(await marksInFlight(fx.models)).toBe(0);
+    // The replay's own inbox item is dropped: nothing is left for the projector.
+    expect(await workInFlight(fx.models)).toBe(0);
+    expect(await countedInFigures(fx.models, 'edu-parent-thcs')).toBe(1);
   });
 
   it('when a double click sends the form twice at once, then one response is stored', async () => {
@@ -49,30 +52,26 @@ describe('anti-abuse on the public forms', () => {
     expect(results.map((r) => r.status)).toEqual([303, 303, 303]);
     expect(await countFor(code)).toBe(1);
     expect(await countedInFigures(fx.models, 'edu-parent-thpt')).toBe(1);
-    expect(await marksInFlight(fx.models)).toBe(0);
+    expect(await workInFlight(fx.models)).toBe(0);
   });
 
-  it('when an earlier attempt died after marking its change and before storing, then the retry counts it once and the repair of the dead mark counts nothing', async () => {
+  it('when an earlier attempt died after writing its inbox item and before storing the answer, then the retry counts it once and the dead item counts nothing', async () => {
     const code = fx.links['edu-parent-thcs']!;
     const respondents = () => countedInFigures(fx.models, 'edu-parent-thcs');
     const [storedBefore, countedBefore] = [await countFor(code), await respondents()];
     const token = tokenFrom((await request(ctx.app).get(`/s/${code}`)).text);
     const tokenId = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
-    // What a request cut off between the mark and the insert leaves behind (see rollups/counted-change.ts).
-    const dead = newChangeId('answer');
-    await markChange(fx.models.RollupJournal, { _id: dead, responseIds: [tokenId], sign: 1, scale: 5, at: now });
+    // What a request cut off between its two writes leaves behind (answers/store-answer.ts).
+    const dead = newItemId();
+    await inboxCollection(ctx.db.connection).insertOne({ _id: dead, kind: 'answer', at: now, responseId: tokenId });
     now = new Date(now.getTime() + 10_000);
     const res = await request(ctx.app).post(`/s/${code}`).type('form').send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4) });
     expect(res.status).toBe(303);
     expect(await countFor(code)).toBe(storedBefore + 1);
     expect(await respondents()).toBe(countedBefore + 1);
-    // The retry's own change is done; the dead attempt's mark waits for the repair, which finds that the stored
-    // answer names the retry's change, not this one, and counts nothing more.
-    await marksInFlight(fx.models);
-    expect((await fx.models.RollupJournal.find().lean()).map((m) => m._id)).toEqual([dead]);
-    expect(await repairChanges(fx.models, new Date(now.getTime() + 120_000))).toBe(1);
+    // The stored answer names the retry's item, not the dead one, which is dropped without counting anything.
+    expect(await workInFlight(fx.models)).toBe(0);
     expect(await respondents()).toBe(countedBefore + 1);
-    expect(await marksInFlight(fx.models)).toBe(0);
   });
 
   const sipasRespondents = () => countedInFigures(fx.models, 'tthc-sipas');
@@ -115,20 +114,26 @@ describe('anti-abuse on the public forms', () => {
     expect(await sipasRespondents()).toBe(countedBefore + 1);
   });
 
-  it('when the same form is sent again after its first attempt claimed the code (a retry after an outage), then it is recognised and counted once', async () => {
+  it('when the same form is sent again (a retry after an outage), or its code was claimed by an attempt of the same form before, then it is counted once and claims once', async () => {
     const code = fx.links['tthc-sipas']!;
-    const agent = request.agent(ctx.app);
-    const token = tokenFrom((await agent.get(`/s/${code}`).expect(200)).text);
-    now = new Date(now.getTime() + 10_000);
-    // What a first attempt cut off after its claim leaves behind.
     const salt = await getOrCreateSetting(fx.models.Setting, 'hash-salt', newSalt);
-    expect(await claimDossier(fx.models.DossierClaim, { salt, surveyKey: 'tthc-sipas', code: 'HS-2026/0900', signedToken: token, now })).toBe('claimed');
-    const body = { _token: token, ...allAnswers(fx.instrument('tthc-sipas'), 3), dossier_code: 'HS-2026/0900' };
-    expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
-    expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
-    const id = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
-    expect(await fx.models.Response.findById(id).lean()).toMatchObject({ flags: [], counted: true });
-    expect(await fx.models.Response.countDocuments({ _id: id })).toBe(1);
+    const send = async (dossier: string, claimedBefore: boolean) => {
+      const agent = request.agent(ctx.app); // one person's browser
+      const token = tokenFrom((await agent.get(`/s/${code}`).expect(200)).text);
+      now = new Date(now.getTime() + 10_000);
+      // What an attempt of the same form left before the projector decided claims: its claim, tagged with the form.
+      if (claimedBefore) await fx.models.DossierClaim.collection.insertOne({ _id: claimIdOf(salt, 'tthc-sipas', dossier), retryTag: retryTagOf(salt, token), claimedAt: now } as never);
+      const body = { _token: token, ...allAnswers(fx.instrument('tthc-sipas'), 3), dossier_code: dossier };
+      expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
+      expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
+      await allProjectorsSettled();
+      const id = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
+      expect(await fx.models.Response.findById(id).lean()).toMatchObject({ flags: [], counted: true, ratedDossier: true });
+      expect(await fx.models.Response.countDocuments({ _id: id })).toBe(1);
+      expect(await fx.models.DossierClaim.countDocuments({ _id: claimIdOf(salt, 'tthc-sipas', dossier) } as never)).toBe(1);
+    };
+    await send('HS-2026/0900', false);
+    await send('HS-2026/0901', true);
   });
 
   it('when claims written before this change name their response in clear, then start-up removes the name and keeps the claim', async () => {

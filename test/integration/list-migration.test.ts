@@ -1,16 +1,18 @@
 import request from 'supertest';
-import { buildListIndexes, migrateListIndexes } from '../../src/lists/list-migration';
-import { COMMENTS_COLLECTION, REVIEW_COLLECTION } from '../../src/lists/list-keys';
-import { indexNewResponse } from '../../src/lists/list-sync';
+import { COMMENTS_COLLECTION, directoryId, REVIEW_COLLECTION } from '../../src/lists/list-keys';
+import { migrateToProjector } from '../../src/projector/migration';
+import { recountProjections } from '../../src/projector/recount';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { createUser, signIn } from '../helpers/admin-fixtures';
-import { instants, responseOf } from '../helpers/response-fixtures';
+import { instants, responseOf, storeProjected } from '../helpers/response-fixtures';
 import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /**
- * Responses stored before the list indexes existed (issue 12): the once-per-database migration lists them, exactly
- * once, alongside answers that were indexed as they arrived.
+ * Responses stored before the list indexes existed (issue 12), and lists left one off by the mechanism before the
+ * projector: the once-per-database recount (projector/migration.ts) lists every answer exactly once, alongside
+ * answers the projector listed as they arrived, and puts the counts right.
  */
 const LELOI = FIXTURE_UNITS.find((u) => u.code === 'THCS-LELOI')!;
 const OCTOBER = 'kind=education&unit=SGD&from=2026-10&to=2026-10';
@@ -49,11 +51,8 @@ describe('list index migration', () => {
     const clusterHour = Date.parse('2026-10-12T02:00:00Z');
     await insert(Array.from({ length: 6 }, (_, i) => responseOf(LELOI, new Date(clusterHour + i * 1000), { flags: ['burst'], addressHash: 'M'.repeat(22), linkCode: 'L-CLUSTER' })));
     await insert(instants('2026-10', 50).map((at) => responseOf(LELOI, at)));
-    // Indexed as they arrived (after the upgrade, before the migration finished).
-    for (const at of instants('2026-10', 5, 8)) {
-      const [r] = await insert([responseOf(LELOI, at, { comment: 'Ý kiến mới' })]);
-      await indexNewResponse(ctx.db.connection, r!);
-    }
+    // Listed as they arrived (after the upgrade, before the migration finished).
+    await storeProjected(fx.models, instants('2026-10', 5, 8).map((at) => responseOf(LELOI, at, { comment: 'Ý kiến mới' })));
   });
   afterAll(() => ctx.close());
 
@@ -65,7 +64,9 @@ describe('list index migration', () => {
   });
 
   it('when the migration runs, then every older comment and flagged answer is listed, and the notice goes', async () => {
-    expect(await migrateListIndexes(fx.models, { flushAt: 7 })).toBe(true);
+    // A count the mechanism before the projector left one off after a crash.
+    await ctx.db.connection.collection(COMMENTS_COLLECTION).updateOne({ _id: directoryId('education', 'SGD', '2026-10') } as never, { $inc: { 'd.d08.n': 1 } });
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(true);
     const page = await comments();
     expect(firstCount(page)).toBe(45);
     expect(page).not.toContain('Danh sách đang được lập');
@@ -78,8 +79,10 @@ describe('list index migration', () => {
 
   it('when it would run again (another start, or a second instance), then it does not, and running its work twice changes nothing', async () => {
     const before = await indexState();
-    expect(await migrateListIndexes(fx.models)).toBe(false);
-    expect(await buildListIndexes(fx.models, { flushAt: 4 })).toBe(61);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(false);
+    const again = await recountProjections(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, { fix: true });
+    expect(again.lists.differences).toEqual([]);
+    expect(again.differences).toEqual([]);
     expect(await indexState()).toBe(before);
     expect(firstCount(await comments())).toBe(45);
   });

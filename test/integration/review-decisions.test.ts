@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Role } from '../../src/admin/admin.models';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { topTwo } from '../../src/responses/submit-response';
-import { countNewAnswer } from '../../src/rollups/counted-change';
+import { topTwo } from '../../src/answers/build-response';
+import { storeProjected } from '../helpers/response-fixtures';
 import { clusterKeyOf } from '../../src/admin/review-clusters';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -63,9 +63,7 @@ describe('review decisions', () => {
       hasContact: false,
       synthetic: false,
     };
-    const insert = async (r: ResponseDoc) => Boolean(await fx.models.Response.collection.insertOne(r as unknown as Record<string, unknown>));
-    if (response.counted) await countNewAnswer(fx.models, response, 5, new Date(), insert);
-    else await insert(response);
+    await storeProjected(fx.models, [response]);
     return response;
   }
 

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { clusterKeyOf } from '../../src/admin/review-clusters';
 import { indexedClusterMembers } from '../../src/lists/cluster-members';
-import { migrateListIndexes } from '../../src/lists/list-migration';
-import { indexNewResponse } from '../../src/lists/list-sync';
+import { LIST_INDEX_MIGRATION } from '../../src/lists/list-migration';
+import { runOnce } from '../../src/settings.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
-import { idsInPage, instants, responseOf } from '../helpers/response-fixtures';
+import { idsInPage, instants, responseOf, storeProjected } from '../helpers/response-fixtures';
 import { allAnswers, FIXTURE_UNITS, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -24,11 +24,7 @@ describe('review list', () => {
   let manager: request.Agent;
   const flagged: ResponseDoc[] = [];
 
-  async function store(r: ResponseDoc): Promise<ResponseDoc> {
-    await fx.models.Response.collection.insertOne(r as never);
-    await indexNewResponse(ctx.db.connection, r);
-    return r;
-  }
+  const store = (responses: ResponseDoc[]) => storeProjected(fx.models, responses);
   const page = async (agent: request.Agent, qs: string) => (await agent.get(`/admin/review?${qs}`).expect(200)).text;
   const decide = async (path: string, decision: string) => {
     const csrf = csrfFrom(await page(dept, OCTOBER));
@@ -43,9 +39,9 @@ describe('review list', () => {
     await createUser(fx.models, 'pgd@x.vn', 'unit_manager', 'PGD-A');
     dept = await signIn(ctx.app, 'so@x.vn');
     manager = await signIn(ctx.app, 'pgd@x.vn');
-    for (const at of instants('2026-10', 210)) flagged.push(await store(responseOf(LELOI, at, { flags: ['too_fast'] })));
+    flagged.push(...instants('2026-10', 210).map((at) => responseOf(LELOI, at, { flags: ['too_fast'] })));
     // Decided before: not up for review any more.
-    await store(responseOf(LELOI, new Date('2026-10-09T03:00:00Z'), { flags: ['honeypot'], reviewedBy: 'so@x.vn', reviewedAt: new Date() }));
+    await store([...flagged, responseOf(LELOI, new Date('2026-10-09T03:00:00Z'), { flags: ['honeypot'], reviewedBy: 'so@x.vn', reviewedAt: new Date() })]);
   });
   afterAll(() => ctx.close());
 
@@ -90,8 +86,9 @@ describe('review list', () => {
     const members: ResponseDoc[] = [];
     for (let i = 0; i < 30; i++) {
       const answers = { overall: 1 + (i % 3) };
-      members.push(await store(responseOf(LELOI, new Date(at.getTime() + i * 1000), { flags: ['burst'], addressHash: 'C'.repeat(22), linkCode: fx.links['edu-parent-thcs']!, answers, overall: answers.overall })));
+      members.push(responseOf(LELOI, new Date(at.getTime() + i * 1000), { flags: ['burst'], addressHash: 'C'.repeat(22), linkCode: fx.links['edu-parent-thcs']!, answers, overall: answers.overall }));
     }
+    await store(members);
     const key = clusterKeyOf(members[0]!);
     const listed = await page(dept, OCTOBER);
     const row = listed.slice(listed.indexOf(encodeURIComponent(key)) - 2000, listed.indexOf(encodeURIComponent(key)));
@@ -99,7 +96,7 @@ describe('review list', () => {
     expect(listed).toContain('1 cụm');
     expect(idsInPage(listed, '/admin/review')).not.toContain(members[0]!._id);
 
-    await migrateListIndexes(fx.models); // from now on the decision finds the members by `_id`
+    await runOnce(fx.models.Setting, LIST_INDEX_MIGRATION, async () => undefined); // from now on the decision finds the members by `_id`
     expect((await indexedClusterMembers(fx.models, key)).map((m) => m._id).sort()).toEqual(members.map((m) => m._id).sort());
     expect((await decide(`/admin/review/clusters/${encodeURIComponent(key)}`, 'include')).status).toBe(303);
     const after = await page(dept, OCTOBER);

@@ -1,15 +1,16 @@
 import request from 'supertest';
-import { repairChanges } from '../../src/rollups/repair';
-import { markChange } from '../../src/rollups/change-journal';
 import { rebuildRollups } from '../../src/rollups/rebuild';
+import { recountProjections } from '../../src/projector/recount';
+import { newItemId } from '../../src/projector/inbox';
+import { projectorFor } from '../../src/projector/projector';
+import { cutOffBatch } from '../helpers/projector-crash';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { flushViewCounts } from '../../src/surveys/view-counter';
 import { runRechain } from '../../src/units/rechain';
 import { rechainProgress, requestRechain } from '../../src/units/rechain-state';
 import { clusterKeyOf } from '../../src/admin/review-clusters';
-import { indexNewResponse } from '../../src/lists/list-sync';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
-import { responseOf } from '../helpers/response-fixtures';
+import { responseOf, storeProjected } from '../helpers/response-fixtures';
 import { allAnswers, FIXTURE_UNITS, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait';
@@ -60,12 +61,11 @@ describe('units that move and merge', () => {
     await submit('edu-parent-thpt', 4);
     // A burst from one address at Kim Đồng, waiting for review: a pending cluster.
     const kimDong = FIXTURE_UNITS.find((u) => u.code === 'TH-KIMDONG')!;
-    for (let i = 0; i < 6; i++) {
-      const r = responseOf(kimDong, new Date(now.getTime() + i * 1000), { flags: ['burst'], addressHash: 'K'.repeat(22), linkCode: fx.links['edu-parent-tieuhoc']!, surveyKey: 'edu-parent-tieuhoc' });
-      await fx.models.Response.collection.insertOne(r as never);
-      await indexNewResponse(ctx.db.connection, r);
-      clusterKey = clusterKeyOf(r);
-    }
+    const burst = Array.from({ length: 6 }, (_, i) =>
+      responseOf(kimDong, new Date(now.getTime() + i * 1000), { flags: ['burst'], addressHash: 'K'.repeat(22), linkCode: fx.links['edu-parent-tieuhoc']!, surveyKey: 'edu-parent-tieuhoc' }),
+    );
+    await storeProjected(fx.models, burst);
+    clusterKey = clusterKeyOf(burst[0]!);
     now = new Date('2026-06-20T03:00:00Z');
   });
   afterAll(() => ctx.close());
@@ -167,23 +167,24 @@ describe('units that move and merge', () => {
     expect((await so.get('/admin/dashboard').expect(200)).text).not.toContain('id="recomputing"');
   });
 
-  it('when a move is cut off after the answers moved but before the figures did, then the repair finishes it exactly', async () => {
-    const Response = fx.models.Response;
-    const kimDong = await Response.find({ unitCode: 'TH-KIMDONG', counted: true }).lean();
-    // The state a crash leaves: figures counted under the old chain, the answers already moved and naming the change.
-    await Response.updateMany({ unitCode: 'TH-KIMDONG', counted: true }, { $set: { unitAncestors: ['SGD', 'PGD-A'] } });
-    await rebuildRollups(fx.models, scaleOf, { fix: true });
-    const id = 'rechain:cut-off';
-    await markChange(fx.models.RollupJournal, { _id: id, responseIds: kimDong.map((r) => r._id), sign: 1, scale: 5, at: new Date(Date.now() - 120_000), from: { ancestors: ['SGD', 'PGD-A'] }, to: { ancestors: ['SGD', 'XA-BINHAN'] } });
-    await Response.updateMany({ unitCode: 'TH-KIMDONG', counted: true }, { $set: { unitAncestors: ['SGD', 'XA-BINHAN'] }, $push: { changes: id } });
+  it('when a move is cut off after its batch opened and only its figures were written, then the next projector finishes it exactly', async () => {
+    const kimDong = await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean();
+    // Kim Đồng's answers go back to the district (as another import would), and the instance dies mid-batch.
+    const projector = projectorFor(ctx.db.connection);
+    await projector.write({ _id: newItemId(), kind: 'move', at: now, responseIds: kimDong.map((r) => r._id), to: { ancestors: ['SGD', 'PGD-A'] } });
+    await cutOffBatch(ctx.db.connection, (plan) => ({ ...plan, docs: {}, inserts: {} }));
     const so = await signIn(ctx.app, 'so@example.vn');
+    // Half applied: the figures moved, the answers and their list entries not yet.
     expect(await n(so, 'PGD-A')).toBe(2);
+    expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean()).every((r) => r.unitAncestors.join() === 'SGD,XA-BINHAN')).toBe(true);
 
-    await expect(repairChanges(fx.models, new Date())).resolves.toBe(1);
-    await expect(repairChanges(fx.models, new Date())).resolves.toBe(0);
+    await projector.drainAll();
+    await projector.drainAll();
 
-    expect(await n(so, 'PGD-A')).toBe(0);
-    expect(await n(so, 'XA-BINHAN')).toBe(2);
+    expect(await n(so, 'PGD-A')).toBe(2);
+    expect(await n(so, 'XA-BINHAN')).toBe(0);
+    expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean()).every((r) => r.unitAncestors.join() === 'SGD,PGD-A')).toBe(true);
     expect(await recountDiffers()).toEqual([]);
+    expect((await recountProjections(fx.models, scaleOf, { fix: false })).lists.differences).toEqual([]);
   });
 });

@@ -7,7 +7,6 @@ import { connectDatabase, type Database } from '../../src/db';
 import { startFerretDb, type EmbeddedDatabase } from '../../src/embedded-db/ferretdb';
 import { createLogger } from '../../src/logger';
 import { createModels, type Models } from '../../src/models';
-import { repairChanges } from '../../src/rollups/repair';
 import { listen } from '../helpers/http-server';
 import { allAnswers, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { waitFor } from '../helpers/wait';
@@ -70,7 +69,6 @@ describe('when the database dies and returns during load', () => {
     const sample = await post(server.baseUrl, outage[0]!.path, outage[0]!.body);
     expect(sample.status).toBe(303);
 
-    await repairChanges(models, new Date(), 0);
     const accepted = [...attempts.filter((a) => a.status === 303), ...resent];
     const result = await reconcile(models, accepted, Object.values(fx.links));
     expect(result.missing).toEqual([]);

@@ -30,6 +30,8 @@ export interface LoadOptions {
    * answering on their own phones do. Without it every respondent shares loopback and meets the per-address limits.
    */
   distinctClients?: boolean;
+  /** With distinct clients: every `crowded`-th respondent answers from one shared address (a school's Wi-Fi). */
+  crowded?: number;
 }
 
 export const tokenIdOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())[0] as string;
@@ -86,7 +88,8 @@ export async function runLoad(options: LoadOptions): Promise<Attempt[]> {
     while (Date.now() < deadline && started < options.maxRespondents) {
       started += 1;
       const target = options.targets[(started + n) % options.targets.length]!;
-      const headers: Record<string, string> = options.distinctClients ? { 'x-forwarded-for': `10.${(started >> 16) & 255}.${(started >> 8) & 255}.${started & 255}` } : {};
+      const address = options.crowded && started % options.crowded === 0 ? '10.250.0.1' : `10.${(started >> 16) & 255}.${(started >> 8) & 255}.${started & 255}`;
+      const headers: Record<string, string> = options.distinctClients ? { 'x-forwarded-for': address } : {};
       const attempt = await respond(options.baseUrl, target, headers);
       if (attempt) attempts.push(attempt);
       else await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,12 +1,12 @@
 import type { Models } from '../../src/models';
 import { rebuildRollups } from '../../src/rollups/rebuild';
-import { countedInFigures, marksInFlight } from '../helpers/figure-counts';
+import { answersNotProjected, countedInFigures } from '../helpers/figure-counts';
 import type { Attempt } from './load-driver';
 
-/** Figure writes finish after the answer's request (write-behind.ts), in app processes too: wait for their marks. */
+/** The projector takes answers in after their request (src/projector/), in app processes too: wait for it. */
 async function changesLanded(models: Models, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while ((await marksInFlight(models)) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+  while ((await answersNotProjected(models)) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 /**

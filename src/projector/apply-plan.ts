@@ -1,0 +1,130 @@
+import type { Collection, Connection, mongo } from 'mongoose';
+import { BULK_CHUNK, bulkWriteInChunks } from '../db-bulk';
+import { bulkRefusals } from '../db-writes';
+import { applyPaths, nest } from '../rollups/counters';
+import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from '../rollups/figure.model';
+import type { DocChange, FigureChange, Plan } from './plan';
+
+/**
+ * Writes a batch's plan. The one idempotency rule of every derived document: it carries `batch`, the number of the
+ * last projector batch applied to it, and batch N changes it only by a write whose filter says `batch` is below N
+ * (absent counts as 0). Batches are applied in order, each completely before the next one is planned
+ * (projector.ts), so a document at N or above already holds batch N: applying a plan twice, or by two instances at
+ * once, changes each document once. Nothing is read to decide what to add; reads only tell which documents exist.
+ */
+const IDS_PER_READ = 1000;
+
+export async function applyPlan(db: Connection, batch: number, plan: Plan): Promise<void> {
+  await Promise.all([
+    applyFigureChanges(db.collection('figures') as unknown as Collection<FigureDoc>, batch, plan.figures),
+    ...Object.entries(plan.docs).map(([name, changes]) => applyDocChanges(db.collection(name) as unknown as Collection<BatchDoc>, batch, changes)),
+    ...Object.entries(plan.inserts).map(([name, docs]) => insertEachOnce(db.collection(name) as unknown as Collection<{ _id: string }>, docs)),
+  ]);
+}
+
+interface BatchDoc {
+  _id: string;
+  batch?: number;
+}
+
+/** The filter that makes a write batch N's: the document does not hold batch N (or a later one) yet. */
+export const notYet = (batch: number) => ({ batch: { $not: { $gte: batch } } });
+
+async function readByIds<T extends { _id: string }>(collection: Collection<T>, ids: readonly string[], projection?: Record<string, 1>): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+    const docs = await collection.find({ _id: { $in: ids.slice(i, i + IDS_PER_READ) } } as mongo.Filter<T>, projection ? { projection } : {}).toArray();
+    for (const doc of docs) found.set(doc._id as string, doc as T);
+  }
+  return found;
+}
+
+const updateOf = (change: DocChange, batch: number) => ({
+  ...(change.inc && Object.keys(change.inc).length ? { $inc: change.inc } : {}),
+  $set: { ...change.set, batch },
+  ...(change.unset?.length ? { $unset: Object.fromEntries(change.unset.map((path) => [path, '' as const])) } : {}),
+});
+
+export function createdDoc(id: string, change: DocChange, batch: number): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...nest((change.create ?? {}) as Record<string, number>), _id: id };
+  applyPaths(doc, change.inc ?? {}, change.set ?? {});
+  doc.batch = batch;
+  return doc;
+}
+
+/**
+ * Changes in place by the batch rule. Documents that exist get a conditional update (identical updates, such as
+ * "projected" on every new answer, go as one updateMany); missing ones are inserted unless the change is for
+ * existing documents only. An insert refused because the document appeared meanwhile means another instance
+ * applied this batch first (nothing else creates these documents).
+ */
+async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, changes: Record<string, DocChange>): Promise<void> {
+  const ids = Object.keys(changes);
+  const onlyExisting = ids.every((id) => changes[id]!.existing);
+  const stored = onlyExisting ? undefined : await readByIds(collection, ids, { batch: 1 });
+  const groups = new Map<string, { update: ReturnType<typeof updateOf>; ids: string[] }>();
+  const inserts: Record<string, unknown>[] = [];
+  for (const id of ids) {
+    const change = changes[id]!;
+    const doc = stored?.get(id);
+    if (stored && !doc) {
+      // A document that only loses entries need not exist.
+      if (!change.existing && (change.inc || change.set)) inserts.push(createdDoc(id, change, batch));
+      continue;
+    }
+    if (doc && (doc.batch ?? 0) >= batch) continue;
+    const update = updateOf(change, batch);
+    const key = JSON.stringify(update);
+    const group = groups.get(key);
+    if (group) group.ids.push(id);
+    else groups.set(key, { update, ids: [id] });
+  }
+  const operations: mongo.AnyBulkWriteOperation<BatchDoc>[] = [];
+  for (const { update, ids: same } of groups.values()) {
+    if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
+    else for (let i = 0; i < same.length; i += IDS_PER_READ) operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
+  }
+  await Promise.all([
+    bulkWriteInChunks((chunk) => collection.bulkWrite(chunk, { ordered: false }), operations),
+    inserts.length ? bulkRefusals(() => collection.insertMany(inserts as never[], { ordered: false })) : undefined,
+  ]);
+}
+
+/** Documents written once whatever happens (their `_id` decides): an insert refused as a duplicate was made before. */
+async function insertEachOnce(collection: Collection<{ _id: string }>, docs: ReadonlyArray<{ _id: string }>): Promise<void> {
+  for (let i = 0; i < docs.length; i += BULK_CHUNK * 10) await bulkRefusals(() => collection.insertMany(docs.slice(i, i + BULK_CHUNK * 10) as never[], { ordered: false }));
+}
+
+/**
+ * Packed figure documents: read whole, counts added in memory, written back by compare-and-set on `rev`, so that a
+ * write of anything else meanwhile (a rebuild) is never overwritten; a lost write is read and tried again, and the
+ * batch rule tells whether it still needs this batch.
+ */
+async function applyFigureChanges(collection: Collection<FigureDoc>, batch: number, changes: Record<string, FigureChange>): Promise<void> {
+  let ids = Object.keys(changes);
+  for (let round = 0; ids.length; round++) {
+    if (round === 20) throw new Error(`projector: ${ids.length} figure documents kept changing under batch ${batch}`);
+    const stored = await readByIds(collection, ids);
+    const updates: mongo.AnyBulkWriteOperation<FigureDoc>[] = [];
+    const inserts: FigureDoc[] = [];
+    for (const id of ids) {
+      const doc = stored.get(id);
+      if (doc && ((doc as FigureDoc & BatchDoc).batch ?? 0) >= batch) continue;
+      const change = changes[id]!;
+      const data = doc ? unpackFigures(doc) : emptyFigureData();
+      applyPaths(data as unknown as Record<string, unknown>, change.inc, change.set);
+      const packed = packFigures(data);
+      if (doc) updates.push({ updateOne: { filter: { _id: id, rev: doc.rev }, update: { $set: { data: packed, batch }, $inc: { rev: 1 }, $unset: { pending: '' } } } });
+      else inserts.push({ _id: id, ...(change.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev: 1, data: packed, batch } as FigureDoc);
+    }
+    let matched = 0;
+    const [, refused] = await Promise.all([
+      bulkWriteInChunks(async (chunk) => {
+        matched += (await collection.bulkWrite(chunk, { ordered: false })).matchedCount;
+      }, updates),
+      inserts.length ? bulkRefusals(() => collection.insertMany(inserts, { ordered: false })) : [],
+    ]);
+    // Which compare-and-set lost is not told per write: read them all again, and the batch rule skips the done ones.
+    ids = matched < updates.length || refused.length ? ids : [];
+  }
+}

@@ -1,0 +1,46 @@
+import type { Logger } from '../logger';
+import { LIST_INDEX_MIGRATION } from '../lists/list-migration';
+import type { Models } from '../models';
+import { rebuildRollups } from '../rollups/rebuild';
+import { runOnce } from '../settings.model';
+import { projectorFor } from './projector';
+import { recountLists } from './recount';
+
+export const PROJECTOR_MIGRATION = 'projector-v1';
+const OLD_JOURNAL = 'rollup_changes';
+
+type ScaleOf = (key: string, version: number) => Promise<number>;
+
+/**
+ * Once per database written before the projector (and at a new database's first start, where it finds nothing):
+ * the derived documents are recounted from the stored answers under the projector's lease, then batches apply on
+ * top of them. What it replaces could leave the lists one off after a crash (and a database from before the list
+ * indexes has no lists at all); the figures are recounted only when the old change journal still holds changes
+ * cut off by a crash, which nothing finishes any more. Then the old journal goes and the lists are complete
+ * (`list-indexes-v1`: the pages stop saying older answers may be missing). Projection waits meanwhile: minutes at
+ * a million answers on the embedded database, once. Idempotent: two instances starting together recount twice.
+ */
+export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Promise<boolean> {
+  const db = models.Response.db;
+  const ran = await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => {
+    const cutOff = await db.collection(OLD_JOURNAL).countDocuments();
+    await projectorFor(db).exclusive(async (applied) => {
+      if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied });
+      await recountLists(db, { fix: true, batch: applied });
+    });
+    if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
+  });
+  await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
+  return ran;
+}
+
+/** In the background once the instance is ready; a failure leaves no marker, so the next start runs it again. */
+export function startProjectorMigration(models: Models, scaleOf: ScaleOf, logger: Logger): void {
+  const started = Date.now();
+  migrateToProjector(models, scaleOf).then(
+    (ran) => {
+      if (ran) logger.info({ ms: Date.now() - started }, 'projector: derived documents recounted from the stored answers');
+    },
+    (error: unknown) => logger.warn({ err: error }, 'projector: the one-time recount failed; it runs again at the next start'),
+  );
+}

@@ -1,0 +1,126 @@
+import zlib from 'node:zlib';
+import mongoose from 'mongoose';
+import { addIncrements, type Increment } from '../rollups/counters';
+import type { DocWrite } from '../rollups/fan-out';
+
+/**
+ * What one projector batch writes, decided once before any of it is written (plan-batch.ts) and stored with the
+ * batch (projector-state.ts), so that whoever finishes the batch after a crash writes exactly the same thing.
+ * Writes are merged per target document: a hundred answers to one school and month are one change of each
+ * figure document and one change of each list document, not a hundred.
+ */
+export interface DocChange {
+  inc?: Increment;
+  set?: Record<string, unknown>;
+  unset?: string[];
+  /** fields a document starts with when this change creates it */
+  create?: Record<string, unknown>;
+  /** change the document only if it exists (never create it) */
+  existing?: true;
+}
+
+/** A packed figure document's share (figures/figure.model.ts): counts to add, fields to set, what a new one starts with. */
+export type FigureChange = Pick<DocWrite, 'inc' | 'set' | 'setOnInsert'>;
+
+export interface Plan {
+  /** figure documents by `_id` (packed counters: read, added to, written back) */
+  figures: Record<string, FigureChange>;
+  /** other documents, by collection and `_id`, changed in place or created */
+  docs: Record<string, Record<string, DocChange>>;
+  /** documents inserted once, by collection (follow-up cases, contacts, dossier claims, audit entries) */
+  inserts: Record<string, Array<Record<string, unknown> & { _id: string }>>;
+}
+
+/** Builds a plan from many changes, merging them per document in the order they are made. */
+export class PlanBuilder {
+  private readonly figures = new Map<string, FigureChange>();
+  private readonly docs = new Map<string, Map<string, DocChange>>();
+  private readonly inserts = new Map<string, Map<string, Record<string, unknown> & { _id: string }>>();
+
+  addFigures(writes: readonly DocWrite[]): void {
+    for (const write of writes) {
+      const current = this.figures.get(write.id);
+      if (!current) this.figures.set(write.id, { inc: { ...write.inc }, set: { ...write.set }, setOnInsert: { ...write.setOnInsert } });
+      else {
+        addIncrements(current.inc, write.inc);
+        Object.assign(current.set, write.set);
+      }
+    }
+  }
+
+  private change(collection: string, id: string): DocChange {
+    let byId = this.docs.get(collection);
+    if (!byId) this.docs.set(collection, (byId = new Map()));
+    let change = byId.get(id);
+    if (!change) byId.set(id, (change = {}));
+    return change;
+  }
+
+  inc(collection: string, id: string, inc: Increment, create?: Record<string, unknown>): void {
+    const change = this.change(collection, id);
+    change.inc = addIncrements(change.inc ?? {}, inc);
+    if (create) change.create = { ...create, ...change.create };
+  }
+
+  set(collection: string, id: string, values: Record<string, unknown>, options: { existing?: boolean } = {}): void {
+    const change = this.change(collection, id);
+    change.set = { ...change.set, ...values };
+    if (change.unset) change.unset = change.unset.filter((path) => !(path in values));
+    if (options.existing) change.existing = true;
+  }
+
+  unset(collection: string, id: string, paths: readonly string[], options: { existing?: boolean } = {}): void {
+    const change = this.change(collection, id);
+    change.unset = [...new Set([...(change.unset ?? []), ...paths])];
+    if (change.set) for (const path of paths) delete change.set[path];
+    if (options.existing) change.existing = true;
+  }
+
+  /** Inserted once: a second insert of the same `_id` in a batch is the same document (the later wins). */
+  insert(collection: string, doc: Record<string, unknown> & { _id: string }): void {
+    let byId = this.inserts.get(collection);
+    if (!byId) this.inserts.set(collection, (byId = new Map()));
+    byId.set(doc._id, doc);
+  }
+
+  build(): Plan {
+    const nonZero = (inc: Increment = {}) => Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
+    const figures: Plan['figures'] = {};
+    for (const [id, change] of this.figures) {
+      const inc = nonZero(change.inc);
+      if (Object.keys(inc).length) figures[id] = { ...change, inc };
+    }
+    const docs: Plan['docs'] = {};
+    for (const [collection, byId] of this.docs) {
+      for (const [id, change] of byId) {
+        const inc = nonZero(change.inc);
+        const kept: DocChange = {
+          ...(Object.keys(inc).length ? { inc } : {}),
+          ...(change.set && Object.keys(change.set).length ? { set: change.set } : {}),
+          ...(change.unset?.length ? { unset: change.unset } : {}),
+        };
+        if (!Object.keys(kept).length) continue;
+        (docs[collection] ??= {})[id] = { ...kept, ...(change.create ? { create: change.create } : {}), ...(change.existing && !kept.inc ? { existing: true } : {}) };
+      }
+    }
+    const inserts: Plan['inserts'] = {};
+    for (const [collection, byId] of this.inserts) inserts[collection] = [...byId.values()];
+    return { figures, docs, inserts };
+  }
+}
+
+/**
+ * A plan as stored: extended JSON (dates stay dates), deflated, base64, behind `p1:`. One string costs FerretDB about
+ * as much as one number to decode, whatever it holds, where the same plan as a document would be thousands of values.
+ */
+const PACKED = 'p1:';
+const { EJSON } = mongoose.mongo.BSON;
+
+export const packPlan = (plan: Plan): string => PACKED + zlib.deflateRawSync(EJSON.stringify(plan, { relaxed: true }), { level: 1 }).toString('base64');
+
+export function unpackPlan(packed: string): Plan {
+  if (!packed.startsWith(PACKED)) throw new Error('projector: a batch plan in an unknown format');
+  return EJSON.parse(zlib.inflateRawSync(Buffer.from(packed.slice(PACKED.length), 'base64')).toString(), { relaxed: true }) as Plan;
+}
+
+export const isEmptyPlan = (plan: Plan) => !Object.keys(plan.figures).length && !Object.keys(plan.docs).length && !Object.keys(plan.inserts).length;

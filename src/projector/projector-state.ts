@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import type { Collection, Connection } from 'mongoose';
+import { isDuplicateKey } from '../db-writes';
+
+/**
+ * The projector's one state document (`projector_state`, `_id` "projector"):
+ * - `holder`, `until`: the lease. One instance at a time plans and applies batches; it renews the lease while it
+ *   works and lets it go when the inbox is empty. A holder that dies leaves a lease that expires after LEASE_MS.
+ * - `applied`: the number of the last batch applied completely.
+ * - `open`: the batch being applied, with its plan: written by the one compare-and-set that requires the caller
+ *   to hold the lease, `applied` to be what the plan was made after, and no batch to be open. So batch N+1 has
+ *   exactly one plan, made from the state after batch N, whoever made it; anyone who finds it open (the holder,
+ *   or the next one after a crash) applies that plan and then closes it by setting `applied`.
+ * Times are the machine's real time (never a test's clock): leases are between processes.
+ */
+export const LEASE_MS = 10_000;
+export const STATE_ID = 'projector';
+
+export interface OpenBatch {
+  batch: number;
+  /** inbox items this batch consumes, deleted once it is applied */
+  items: string[];
+  /** the packed plan (plan.ts) */
+  plan: string;
+  /** when it was opened, for the logs */
+  at: Date;
+}
+
+export interface ProjectorState {
+  _id: string;
+  holder?: string;
+  until?: number;
+  applied?: number;
+  open?: OpenBatch;
+}
+
+export const stateCollection = (db: Connection) => db.collection('projector_state') as unknown as Collection<ProjectorState>;
+
+export async function readState(db: Connection): Promise<ProjectorState> {
+  return (await stateCollection(db).findOne({ _id: STATE_ID })) ?? { _id: STATE_ID };
+}
+
+/** A lease holder: one per projector (and so per app instance and connection). */
+export class Lease {
+  readonly holder = crypto.randomUUID();
+  private heldUntil = 0;
+
+  constructor(private readonly db: Connection) {}
+
+  /** Whether this holder's lease is still valid by its own reckoning (renewed in time). */
+  get held(): boolean {
+    return this.heldUntil > Date.now();
+  }
+
+  /** Takes the lease if it is free, expired or ours; false when another live holder has it. */
+  async acquire(): Promise<boolean> {
+    const now = Date.now();
+    const current = await readState(this.db);
+    if (current.holder && current.holder !== this.holder && (current.until ?? 0) > now) return false;
+    try {
+      const result = await stateCollection(this.db).updateOne(
+        { _id: STATE_ID, $or: [{ holder: { $exists: false } }, { holder: this.holder }, { until: { $lt: now } }] },
+        { $set: { holder: this.holder, until: now + LEASE_MS } },
+        { upsert: true },
+      );
+      if (result.modifiedCount + result.upsertedCount + result.matchedCount === 0) return false;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false; // another holder took it between the read and the write
+      throw error;
+    }
+    this.heldUntil = now + LEASE_MS;
+    return true;
+  }
+
+  /** Extends the lease; false (and no longer held) when another holder has taken it over. */
+  async renew(): Promise<boolean> {
+    const now = Date.now();
+    const result = await stateCollection(this.db).updateOne({ _id: STATE_ID, holder: this.holder }, { $set: { until: now + LEASE_MS } });
+    this.heldUntil = result.matchedCount === 1 ? now + LEASE_MS : 0;
+    return this.held;
+  }
+
+  async release(): Promise<void> {
+    this.heldUntil = 0;
+    await stateCollection(this.db).updateOne({ _id: STATE_ID, holder: this.holder }, { $unset: { holder: '' }, $set: { until: 0 } });
+  }
+}
+
+/** Opens batch `open.batch` after `applied`; false when the lease, `applied` or an open batch says otherwise. */
+export async function openBatch(db: Connection, holder: string, applied: number, open: OpenBatch): Promise<boolean> {
+  const result = await stateCollection(db).updateOne(
+    { _id: STATE_ID, holder, until: { $gt: Date.now() }, open: { $exists: false }, ...(applied ? { applied } : { applied: { $in: [0, null] } }) } as never,
+    { $set: { open } },
+  );
+  return result.modifiedCount === 1;
+}
+
+/** Closes the open batch `batch` as applied; a second close (another instance finished it too) changes nothing. */
+export async function closeBatch(db: Connection, batch: number): Promise<void> {
+  await stateCollection(db).updateOne({ _id: STATE_ID, 'open.batch': batch }, { $set: { applied: batch }, $unset: { open: '' } });
+}

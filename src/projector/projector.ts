@@ -1,0 +1,312 @@
+import type { Collection, Connection } from 'mongoose';
+import type { Logger } from '../logger';
+import { Rounds } from '../rounds';
+import { surveyModel } from '../surveys/survey.model';
+import { SurveyCatalog } from '../surveys/survey-catalog';
+import { CLUSTER_LIMITS, type ClusterLimits } from './address-clusters';
+import { applyPlan } from './apply-plan';
+import { inboxCollection, type WorkItem } from './inbox';
+import { packPlan, unpackPlan } from './plan';
+import { planBatch } from './plan-batch';
+import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
+
+/**
+ * The one mechanism that keeps derived data exact: figures of every scope and slice, the comment and review lists
+ * and their counts, address clusters and the flags they raise, dossier claims, contacts and follow-up cases. Every
+ * change starts as an item in the inbox (inbox.ts); the projector takes the waiting items in batches, plans each
+ * batch once (plan-batch.ts), stores the plan in its state document (projector-state.ts) and applies it
+ * (apply-plan.ts).
+ *
+ * Why it is exact with any number of instances, and after any crash:
+ * - One lease: one instance at a time plans and applies, renewing the lease every LEASE_MS / 4 and letting it go
+ *   when the inbox is empty. A holder that dies is replaced once its lease expires.
+ * - One plan per batch number: batch N+1 opens only by a compare-and-set that requires the lease, `applied` = N
+ *   and no open batch, with the plan inside. So a holder that lost its lease while planning cannot open a batch, and
+ *   an open batch is finished with its own plan by whoever holds the lease next.
+ * - One rule per document: every derived document records the last batch applied to it, and batch N writes it
+ *   only where that is below N (apply-plan.ts). Batches are applied in order, each wholly before the next is
+ *   planned, so a plan applied twice (a holder that was only slow, a crash after some writes) changes nothing twice.
+ * - Items leave the inbox only after their batch is applied; then the batch is closed.
+ *
+ * In this process's memory there is only a courtesy: the ids of the items it wrote and has not seen applied, so its
+ * own pages can wait for them (`settled`: read-your-writes, bounded), and its nudges. Losing them loses nothing.
+ */
+export interface ProjectorOptions {
+  logger?: Logger;
+  limits?: ClusterLimits;
+  /** items per batch */
+  batchSize?: number;
+}
+
+/** How long a page waits for this process's own recent changes to be projected before it reads anyway. */
+export const SETTLE_MS = 3000;
+/** An instance whose items another holder is projecting looks again after this long (the holder may go idle). */
+const RETRY_MS = 200;
+/** Items this process wrote are waited for only this long (after that they are another instance's business). */
+const TRACK_MS = 60_000;
+
+export class Projector {
+  private readonly lease: Lease;
+  private readonly catalog: SurveyCatalog;
+  private readonly inserts: Rounds<WorkItem>;
+  private draining?: Promise<void>;
+  private again = false;
+  private retry?: NodeJS.Timeout;
+  private readonly local = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+  private logger?: Logger;
+  private closed = false;
+  /** set while `exclusive` work holds the lease in this process: batches wait for it */
+  private paused = false;
+
+  constructor(
+    readonly db: Connection,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.lease = new Lease(db);
+    this.catalog = new SurveyCatalog(surveyModel(db));
+    this.logger = options.logger;
+    // Items written at the same moment go in one insert (rounds.ts): under a burst, one command for many answers.
+    this.inserts = new Rounds(async (items) => {
+      await this.inbox.insertMany(items, { ordered: false });
+      return [];
+    });
+  }
+
+  useLogger(logger: Logger): void {
+    this.logger ??= logger;
+  }
+
+  private get inbox(): Collection<WorkItem> {
+    return inboxCollection(this.db);
+  }
+
+  /** Writes an item to the inbox (shared with the other items of the moment); resolves once it is stored. */
+  write(item: WorkItem): Promise<void> {
+    return this.inserts.push(item);
+  }
+
+  /** This process waits for `id` in its reads (`settled`), and projects soon. */
+  track(id: string): void {
+    this.local.set(id, Date.now());
+    this.nudge();
+  }
+
+  /** Writes an item and has it projected soon; resolves once the item is stored (not yet applied). */
+  async enqueue(item: WorkItem): Promise<void> {
+    await this.write(item);
+    this.track(item._id);
+  }
+
+  /** Projects what waits, now or as soon as the current run ends; never throws (failures are logged and retried). */
+  nudge(): void {
+    if (this.closed) return;
+    if (this.draining || this.paused) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        this.logger?.warn({ err: error }, 'projector: a batch failed; it is tried again');
+        this.later(1000);
+      })
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) this.nudge();
+      });
+  }
+
+  private later(ms: number): void {
+    if (this.retry || this.closed) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.nudge();
+    }, ms);
+    this.retry.unref();
+  }
+
+  /** Holds the lease while there is work: batch after batch until the inbox has nothing to apply. */
+  private async drain(): Promise<void> {
+    if (!(await this.lease.acquire())) {
+      // Another instance is projecting; if it goes idle before taking our items, we look again.
+      if (this.pendingLocal()) this.later(RETRY_MS);
+      return;
+    }
+    const heartbeat = setInterval(() => void this.lease.renew().catch(() => undefined), LEASE_MS / 4);
+    heartbeat.unref();
+    try {
+      while (this.lease.held && !this.closed) {
+        const outcome = await this.step();
+        if (outcome === 'idle') break;
+        if (outcome === 'waiting') {
+          // Answers whose items arrived before the answers themselves (microseconds, or a failed store).
+          if (this.pendingLocal()) this.later(100);
+          break;
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+      await this.lease.release().catch(() => undefined);
+    }
+  }
+
+  /** One batch: finish the open one, or plan, open and apply the next. */
+  private async step(): Promise<'progress' | 'idle' | 'waiting'> {
+    const state = await readState(this.db);
+    if (state.open) {
+      await this.finish(state.open);
+      return 'progress';
+    }
+    const applied = state.applied ?? 0;
+    const items = await this.inbox.find({}).sort({ _id: 1 }).limit(this.options.batchSize ?? 500).toArray();
+    if (!items.length) return 'idle';
+    const started = Date.now();
+    const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS }, items);
+    if (!planned.consumed.length) return 'waiting';
+    const open: OpenBatch = { batch: applied + 1, items: planned.consumed, plan: packPlan(planned.plan), at: new Date() };
+    const planMs = Date.now() - started;
+    if (!(await openBatch(this.db, this.lease.holder, applied, open))) {
+      // Lost the lease, or the state moved under us: read it again (renewing tells which).
+      await this.lease.renew();
+      return 'progress';
+    }
+    const times = await this.finish(open);
+    this.logger?.debug({ batch: open.batch, items: open.items.length, deferred: planned.deferred, planBytes: open.plan.length, planMs, ...times, ms: Date.now() - started }, 'projector: batch applied');
+    return 'progress';
+  }
+
+  private async finish(open: OpenBatch): Promise<{ applyMs: number; closeMs: number }> {
+    const started = Date.now();
+    await applyPlan(this.db, open.batch, unpackPlan(open.plan));
+    const applyMs = Date.now() - started;
+    for (let i = 0; i < open.items.length; i += 1000) await this.inbox.deleteMany({ _id: { $in: open.items.slice(i, i + 1000) } });
+    await closeBatch(this.db, open.batch);
+    for (const id of open.items) this.local.delete(id);
+    for (const wake of [...this.waiters]) wake();
+    return { applyMs, closeMs: Date.now() - started - applyMs };
+  }
+
+  private pendingLocal(): boolean {
+    const oldest = Date.now() - TRACK_MS;
+    for (const [id, at] of this.local) if (at < oldest) this.local.delete(id);
+    return this.local.size > 0;
+  }
+
+  /**
+   * Resolves once the items this process wrote so far are applied (read-your-writes for its own pages), or after
+   * `timeoutMs`: a page never waits long for another instance's projector.
+   */
+  async settled(timeoutMs = SETTLE_MS): Promise<void> {
+    if (this.closed || !this.pendingLocal()) return;
+    const ids = [...this.local.keys()];
+    const until = Date.now() + timeoutMs;
+    this.nudge();
+    while (ids.some((id) => this.local.has(id)) && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, 100);
+        this.waiters.add(wake);
+      });
+      // Applied by another instance: gone from the inbox.
+      if (!this.draining) await this.forgetAppliedElsewhere(ids).catch(() => undefined);
+    }
+  }
+
+  private async forgetAppliedElsewhere(ids: readonly string[]): Promise<void> {
+    const remaining = ids.filter((id) => this.local.has(id));
+    if (!remaining.length) return;
+    const present = new Set((await this.inbox.find({ _id: { $in: remaining } }, { projection: { _id: 1 } }).toArray()).map((item) => item._id));
+    for (const id of remaining) if (!present.has(id)) this.local.delete(id);
+  }
+
+  /** Whether anything waits in the inbox or an open batch (the periodic tick looks before it nudges). */
+  async hasWork(): Promise<boolean> {
+    return Boolean((await readState(this.db)).open) || (await this.inbox.countDocuments({}, { limit: 1 })) > 0;
+  }
+
+  /**
+   * Projects until nothing waits that can be applied now (scripts, the demo seed, tests): items whose answers are
+   * not stored yet are left for later.
+   */
+  async drainAll(timeoutMs = 600_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.draining) await this.draining;
+      this.nudge();
+      await this.draining;
+      const state = await readState(this.db);
+      const waiting = await this.inbox.countDocuments({});
+      if (!state.open && (!waiting || (await this.onlyDeferred()))) return;
+      if (Date.now() > until) throw new Error(`projector: ${waiting} items still waiting after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** True when every waiting item must wait (a plan of them consumes nothing). */
+  private async onlyDeferred(): Promise<boolean> {
+    const items = await this.inbox.find({}).sort({ _id: 1 }).limit(this.options.batchSize ?? 500).toArray();
+    const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS }, items);
+    return planned.consumed.length === 0;
+  }
+
+  /**
+   * Runs `work` while holding the lease, after any open batch is finished: no batch is planned or applied
+   * meanwhile, on any instance (recounts from the stored answers, the rebuild's fix, one-time migrations).
+   * `work` gets the number of the last batch applied; documents it writes carry it, so later batches apply on top.
+   */
+  async exclusive<T>(work: (applied: number) => Promise<T>, timeoutMs = 600_000): Promise<T> {
+    this.paused = true;
+    try {
+      while (this.draining) await this.draining;
+      const until = Date.now() + timeoutMs;
+      while (!(await this.lease.acquire())) {
+        if (Date.now() > until) throw new Error('projector: the lease stayed taken');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+      const heartbeat = setInterval(() => void this.lease.renew().catch(() => undefined), LEASE_MS / 4);
+      heartbeat.unref();
+      try {
+        const state = await readState(this.db);
+        if (state.open) await this.finish(state.open);
+        return await work(state.open?.batch ?? state.applied ?? 0);
+      } finally {
+        clearInterval(heartbeat);
+        await this.lease.release().catch(() => undefined);
+      }
+    } finally {
+      this.paused = false;
+      if (this.again || this.pendingLocal()) this.nudge();
+    }
+  }
+
+  /** Stops projecting in this process (shutdown): the current batch ends, the lease is let go. */
+  async close(): Promise<void> {
+    this.closed = true;
+    every.delete(this);
+    if (this.retry) clearTimeout(this.retry);
+    await this.draining;
+  }
+}
+
+const projectors = new WeakMap<Connection, Projector>();
+const every = new Set<Projector>();
+
+/** The projector of a connection: one per app instance (and per test app), shared by its routes and readers. */
+export function projectorFor(db: Connection, options: ProjectorOptions = {}): Projector {
+  let projector = projectors.get(db);
+  if (!projector) {
+    projectors.set(db, (projector = new Projector(db, options)));
+    every.add(projector);
+  } else if (options.logger) projector.useLogger(options.logger);
+  return projector;
+}
+
+/** Every projector of this process has applied what it wrote (tests with several apps in one process). */
+export async function allProjectorsSettled(timeoutMs = 60_000): Promise<void> {
+  await Promise.all([...every].map((projector) => projector.settled(timeoutMs)));
+}

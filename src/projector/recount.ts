@@ -1,0 +1,99 @@
+import type { Collection, Connection } from 'mongoose';
+import { bulkWriteInChunks } from '../db-bulk';
+import type { Models } from '../models';
+import type { ResponseDoc } from '../responses/response.model';
+import { rebuildRollups } from '../rollups/rebuild';
+import { createdDoc } from './apply-plan';
+import { LISTS, planListChanges } from './list-changes';
+import { PlanBuilder } from './plan';
+import { projectorFor } from './projector';
+
+/**
+ * The projections recounted from the stored answers, the ground truth: the figure documents (rollups/rebuild.ts)
+ * and the comment and review lists with their counts. `npm run rollups:rebuild -- --check` reports every document
+ * that differs; the fix rewrites them, under the projector's lease so that no batch runs meanwhile, and the
+ * one-time migration of a database from before the projector runs the fix once. Answers the projector has not
+ * taken in yet are left out of both: their inbox items will count them.
+ */
+export interface ProjectionReport {
+  responses: number;
+  figures: number;
+  differences: string[];
+  lists: { documents: number; differences: string[] };
+  fixed: boolean;
+}
+
+type ScaleOf = (key: string, version: number) => Promise<number>;
+
+export async function recountProjections(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<ProjectionReport> {
+  const run = async (batch?: number) => {
+    const figures = await rebuildRollups(models, scaleOf, { fix: options.fix, batch });
+    const lists = await recountLists(models.Response.db, { fix: options.fix, batch });
+    return { ...figures, lists, fixed: options.fix && (figures.differences.length > 0 || lists.differences.length > 0) };
+  };
+  return options.fix ? projectorFor(models.Response.db).exclusive((applied) => run(applied)) : run();
+}
+
+/** Every list document the stored answers add up to, by collection. */
+async function expectedLists(db: Connection): Promise<Map<string, Map<string, Record<string, unknown>>>> {
+  const plan = new PlanBuilder();
+  const responses = db.collection('responses') as unknown as Collection<ResponseDoc>;
+  // Only answers with a comment or a flag are listed at all.
+  for await (const r of responses.find({ $or: [{ comment: { $exists: true } }, { 'flags.0': { $exists: true } }] })) {
+    if (!r.intake) planListChanges(plan, null, r);
+  }
+  const built = plan.build();
+  const out = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const { collection } of LISTS) {
+    const docs = new Map<string, Record<string, unknown>>();
+    for (const [id, change] of Object.entries(built.docs[collection] ?? {})) docs.set(id, createdDoc(id, change, 0));
+    out.set(collection, docs);
+  }
+  return out;
+}
+
+/** A list document's content for comparison: no batch number, no entry versions, no zero counts or empty maps. */
+function normalised(value: unknown, top = true): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalised(v, false));
+  if (value instanceof Date || value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    if (top && (key === 'batch' || key === '_id')) continue;
+    if (key === 'v' && !top) continue;
+    const inner = normalised((value as Record<string, unknown>)[key], false);
+    if (inner === 0 || inner === undefined) continue;
+    if (inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date) && !Object.keys(inner).length) continue;
+    out[key] = inner;
+  }
+  return out;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
+
+export async function recountLists(db: Connection, options: { fix: boolean; batch?: number }): Promise<{ documents: number; differences: string[] }> {
+  const expected = await expectedLists(db);
+  const differences: string[] = [];
+  let documents = 0;
+  for (const [collection, docs] of expected) {
+    documents += docs.size;
+    const stored = db.collection(collection) as unknown as Collection<{ _id: string }>;
+    const seen = new Set<string>();
+    const differ: string[] = [];
+    for await (const doc of stored.find({})) {
+      seen.add(doc._id);
+      const want = docs.get(doc._id);
+      // A document whose entries and counts all went is as good as none.
+      if (!want ? JSON.stringify(normalised(doc)) !== '{}' : !same(doc, want)) differ.push(doc._id);
+    }
+    for (const id of docs.keys()) if (!seen.has(id)) differ.push(id);
+    differences.push(...differ.map((id) => `${collection}:${id}`));
+    if (options.fix && differ.length) {
+      const writes = differ.map((id) => {
+        const want = docs.get(id);
+        return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch: options.batch ?? 0 }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
+      });
+      await bulkWriteInChunks((chunk) => stored.bulkWrite(chunk as never, { ordered: false }), writes);
+    }
+  }
+  return { documents, differences };
+}
