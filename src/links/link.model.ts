@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { bumpReset, stampModel } from '../stamps';
 import type { Channel, SurveyKind } from '../surveys/instrument.types';
 
 /** A distribution link: what a QR code points to. Binds a survey, a unit and optionally a procedure (TTHC). */
@@ -29,6 +30,22 @@ const linkSchema = new Schema<Link>(
   },
   { collection: 'links', timestamps: true },
 );
+
+/**
+ * Every write of a link bumps this change stamp after it lands (as units do, unit.model.ts), so an instance that
+ * keeps links in memory (link.service.ts) rereads one only when a link changed, with one read of the stamp by `_id`
+ * instead of a search by code, which FerretDB answers by reading the whole collection.
+ */
+export const LINKS_STAMP = 'links';
+async function noteWrite(this: unknown): Promise<void> {
+  const self = this as { db?: Connection; model?: { db?: Connection } };
+  const connection = self.model?.db ?? self.db;
+  if (connection) await bumpReset(stampModel(connection), LINKS_STAMP);
+}
+linkSchema.post('save', noteWrite);
+linkSchema.post(['updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndDelete', 'replaceOne'], noteWrite);
+linkSchema.post('insertMany', noteWrite);
+linkSchema.post('bulkWrite', noteWrite);
 
 export type LinkModel = Model<Link>;
 export const linkModel = (connection: Connection): LinkModel =>

@@ -3,7 +3,9 @@ import type { Channel } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit, UnitModel } from '../units/unit.model';
 import { LINK_CODE_PATTERN, newLinkCode } from './link-code';
-import type { Link, LinkModel } from './link.model';
+import { LINKS_STAMP, type Link, type LinkModel } from './link.model';
+import { readStamp, stampModel } from '../stamps';
+import { unitsByCode } from '../units/unit-directory';
 
 export interface CreateLinkInput {
   surveyKey: string;
@@ -48,11 +50,15 @@ export function isOpen(link: Link, now: Date): boolean {
 }
 
 /**
- * Finds an open link of the given channel with its unit. Lookups are cached briefly because a QR burst sends
- * hundreds of requests for the same code; a link closed by an admin stops answering within `ttlMs`.
+ * Finds an open link of the given channel with its unit. Lookups are cached because a QR burst sends hundreds of
+ * requests for the same code. After `ttlMs` an entry is checked against the links' change stamp (one read by `_id`):
+ * reread only when some link changed since, so a link closed by an admin on any instance stops answering within
+ * `ttlMs`, while a quiet province never searches its links again (a search by code reads the whole collection on
+ * FerretDB: half a second at a province's thousand links). The unit comes from the units directory, itself checked
+ * against the units' stamp (unit-directory.ts).
  */
 export class LinkResolver {
-  private readonly cache = new Map<string, { value: OpenLink | null; readAt: number }>();
+  private readonly cache = new Map<string, { value: OpenLink | null; readAt: number; stamp: number }>();
 
   constructor(
     private readonly deps: { Link: LinkModel; Unit: UnitModel },
@@ -69,9 +75,12 @@ export class LinkResolver {
     const cached = this.cache.get(code);
     if (cached && now - cached.readAt < this.ttlMs) return cached.value;
     let value: OpenLink | null;
+    let stamp: number;
     try {
-      const link = await this.deps.Link.findOne({ code }).lean<Link>();
-      const unit = link ? await this.deps.Unit.findOne({ code: link.unitCode }).lean<Unit>() : null;
+      // The stamp before the link: what is read is at least as new as the stamp says.
+      stamp = (await readStamp(stampModel(this.deps.Link.db), LINKS_STAMP)).reset;
+      const link = cached && cached.stamp === stamp ? (cached.value?.link ?? null) : await this.deps.Link.findOne({ code }).lean<Link>();
+      const unit = link ? ((await unitsByCode(this.deps.Unit)).get(link.unitCode) ?? null) : null;
       value = link && unit ? { link, unit } : null;
     } catch (error) {
       // During a database outage a stale answer is better than none: the form can still be shown again with
@@ -80,7 +89,7 @@ export class LinkResolver {
       throw error;
     }
     if (this.cache.size > 5000) this.cache.clear();
-    this.cache.set(code, { value, readAt: now });
+    this.cache.set(code, { value, readAt: now, stamp });
     return value;
   }
 
