@@ -93,6 +93,6 @@ export async function storeAnswer(deps: StoreDeps, input: AnswerInput, now: Date
     deps.projector.nudge(); // the replay's item is dropped soon rather than at the next tick
     return { status: 'duplicate' };
   }
-  deps.projector.track(item._id);
+  deps.projector.track(item._id, response);
   return { status: 'stored', response };
 }

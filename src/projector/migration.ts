@@ -4,7 +4,7 @@ import type { Models } from '../models';
 import { rebuildRollups } from '../rollups/rebuild';
 import { runOnce } from '../settings.model';
 import { projectorFor } from './projector';
-import { recountLists } from './recount';
+import { notTakenIn, recountLists } from './recount';
 
 export const PROJECTOR_MIGRATION = 'projector-v1';
 const OLD_JOURNAL = 'rollup_changes';
@@ -25,8 +25,9 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
   const ran = await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => {
     const cutOff = await db.collection(OLD_JOURNAL).countDocuments();
     await projectorFor(db).exclusive(async (applied) => {
-      if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied });
-      await recountLists(db, { fix: true, batch: applied });
+      const skip = await notTakenIn(db);
+      if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip });
+      await recountLists(db, { fix: true, batch: applied, skip });
     });
     if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
   });

@@ -5,9 +5,10 @@ import { caseFor, caseIdOf, dueDaysOf, dueDaysSettingId } from '../cases/case-se
 import type { Flag, ResponseDoc } from '../responses/response.model';
 import { changeWrites } from '../rollups/fan-out';
 import { countIntoCluster, countsOf, type AddressCounts, type ClusterLimits, type Sweep } from './address-clusters';
-import { itemTime, type AnswerItem, type CommentItem, type DecisionItem, type MoveItem, type WorkItem } from './inbox';
+import { inboxCollection, itemTime, type AnswerItem, type CommentItem, type DecisionItem, type MoveItem, type WorkItem } from './inbox';
 import { planListChanges } from './list-changes';
 import { PlanBuilder, type Plan } from './plan';
+import { cooperative } from './yielding';
 
 /**
  * Plans one batch: reads what the batch's items are about (their responses, cluster counters, dossier claims, the
@@ -25,6 +26,11 @@ export interface PlannerDeps {
   db: Connection;
   scaleOf: (surveyKey: string, version: number) => Promise<number>;
   limits: ClusterLimits;
+  /**
+   * Answers this instance stored itself, exactly as stored, by their answer item's id, so those items need no read
+   * of the answer: stored because the insert said so, and nothing but the projector changes an answer after that.
+   */
+  stored?: ReadonlyMap<string, ResponseDoc>;
 }
 
 /**
@@ -43,7 +49,7 @@ export interface PlannedBatch {
 }
 
 /** The fields of a response the projector writes (the rest never changes after the answer is stored). */
-const PROJECTED_FIELDS = ['counted', 'flags', 'ratedDossier', 'intake', 'reviewedBy', 'reviewedAt', 'reviews', 'commentStatus', 'commentTags', 'unitAncestors', 'unitAncestorsThen'] as const;
+const PROJECTED_FIELDS = ['counted', 'flags', 'ratedDossier', 'reviewedBy', 'reviewedAt', 'reviews', 'commentStatus', 'commentTags', 'unitAncestors', 'unitAncestorsThen'] as const;
 
 /** What a response adds to the figures depends only on these (everything else is fixed when it is stored). */
 const figureKey = (r: ResponseDoc) => JSON.stringify([r.counted, r.unitAncestors, r.unitAncestorsThen ?? null, r.ratedDossier ?? false]);
@@ -58,7 +64,9 @@ export async function planBatch(deps: PlannerDeps, items: readonly WorkItem[], n
   const blocked = new Set<string>();
   const consumed: string[] = [];
   let deferred = 0;
+  const pause = cooperative();
   for (const item of ordered) {
+    await pause();
     const ids = responseIdsOf(item);
     // Work on a response waits behind earlier work on it that had to wait.
     const outcome = ids.some((id) => blocked.has(id)) ? 'defer' : await planner.planItem(item);
@@ -79,6 +87,8 @@ class BatchPlanner {
   private readonly counts = new Map<string, AddressCounts>();
   private readonly claims = new Map<string, { _id: string; retryTag: string } | null>();
   private readonly dueDays = new Map<string, number>();
+  /** answers whose own item is still in the inbox: not taken in yet, so nothing else may touch them */
+  private readonly waiting = new Set<string>();
 
   constructor(
     private readonly deps: PlannerDeps,
@@ -101,7 +111,22 @@ class BatchPlanner {
 
   /** One read per kind of thing the items are about, before any of them is planned. */
   async prefetch(items: readonly WorkItem[]): Promise<void> {
+    for (const item of items) {
+      if (item.kind !== 'answer') continue;
+      const known = this.deps.stored?.get(item._id);
+      if (known && known._id === item.responseId && known.intake === item._id) this.responses.set(known._id, known);
+    }
     await this.readInto('responses', items.flatMap(responseIdsOf), this.responses);
+    // An answer keeps the id of the item that takes it in; while that item waits, the answer is not projected.
+    const intakes = new Map<string, string>();
+    for (const item of items) if (item.kind !== 'answer') for (const id of responseIdsOf(item)) if (this.responses.get(id)?.intake) intakes.set(this.responses.get(id)!.intake!, id);
+    const read = new Set(items.map((item) => item._id));
+    const unread = [...intakes.keys()].filter((intake) => !read.has(intake));
+    const pending = new Set([...intakes.keys()].filter((intake) => read.has(intake)));
+    for (let i = 0; i < unread.length; i += IDS_PER_READ) {
+      for (const found of await inboxCollection(this.deps.db).find({ _id: { $in: unread.slice(i, i + IDS_PER_READ) } }, { projection: { _id: 1 } }).toArray()) pending.add(found._id);
+    }
+    for (const intake of pending) this.waiting.add(intakes.get(intake)!);
     const answers = items.filter((i): i is AnswerItem => i.kind === 'answer');
     const countIds = new Map<string, string[]>();
     const kinds = new Set<string>();
@@ -148,7 +173,7 @@ class BatchPlanner {
    */
   private touchable(ids: readonly string[]): ResponseDoc[] | null {
     const found = ids.map((id) => this.responses.get(id)).filter((r): r is ResponseDoc => Boolean(r));
-    return found.some((r) => r.intake) ? null : found;
+    return found.some((r) => this.waiting.has(r._id)) ? null : found;
   }
 
   private async scaleOf(r: ResponseDoc): Promise<number> {
@@ -205,9 +230,9 @@ class BatchPlanner {
       } else if (claim.retryTag === item.claim.tag) ratedDossier = true;
       else flags.push('dossier_reused');
     }
-    const { intake: _taken, ...rest } = stored;
-    const after: ResponseDoc = { ...rest, flags, counted: flags.length === 0, ...(ratedDossier ? { ratedDossier: true } : {}) };
+    const after: ResponseDoc = { ...stored, flags, counted: flags.length === 0, ...(ratedDossier ? { ratedDossier: true } : {}) };
     await this.change(null, after);
+    this.waiting.delete(after._id);
 
     if (item.contact) {
       const { consentText, retentionDays, phone, email } = item.contact;
@@ -233,7 +258,7 @@ class BatchPlanner {
     await this.readInto('responses', members, this.responses);
     for (const id of members) {
       const member = this.responses.get(id);
-      if (!member || member.intake || member.reviewedBy || (member.flags.includes(flag) && !member.counted)) continue;
+      if (!member || this.waiting.has(id) || member.reviewedBy || (member.flags.includes(flag) && !member.counted)) continue;
       // Also the members already out for another reason: they get the flag, so the review page shows the whole cluster.
       await this.change(member, { ...member, flags: member.flags.includes(flag) ? member.flags : [...member.flags, flag], counted: false });
     }

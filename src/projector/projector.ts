@@ -9,6 +9,7 @@ import { inboxCollection, type WorkItem } from './inbox';
 import { packPlan, unpackPlan } from './plan';
 import { planBatch } from './plan-batch';
 import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
+import type { ResponseDoc } from '../responses/response.model';
 
 /**
  * The one mechanism that keeps derived data exact: figures of every scope and slice, the comment and review lists
@@ -36,7 +37,18 @@ export interface ProjectorOptions {
   limits?: ClusterLimits;
   /** items per batch */
   batchSize?: number;
+  /** the shortest time between the starts of two batches in a row (PACE_MS; tests and scripts may go faster) */
+  paceMs?: number;
 }
+
+/**
+ * Under load a batch starts at most this often: the answers of a second share one write of each figure document
+ * (the documents every answer of a province shares), which leaves the database's single writer to the answers
+ * being stored. An answer is still in the figures within about two batches (docs/benchmarks.md, B2 freshness).
+ */
+export const PACE_MS = 1000;
+/** Batches of fewer items than this are not paced: the load is light, and the next answer is taken in at once. */
+const PACED_FROM = 32;
 
 /** How long a page waits for this process's own recent changes to be projected before it reads anyway. */
 export const SETTLE_MS = 3000;
@@ -53,11 +65,16 @@ export class Projector {
   private again = false;
   private retry?: NodeJS.Timeout;
   private readonly local = new Map<string, number>();
+  /** answers this instance stored, by their item, until it is applied: a read the planner can skip (plan-batch.ts) */
+  private readonly stored = new Map<string, ResponseDoc>();
   private readonly waiters = new Set<() => void>();
   private logger?: Logger;
   private closed = false;
   /** set while `exclusive` work holds the lease in this process: batches wait for it */
   private paused = false;
+  private lastBatchItems = 0;
+  /** set while `drainAll` runs: no pacing */
+  private drainingAll = 0;
 
   constructor(
     readonly db: Connection,
@@ -73,6 +90,10 @@ export class Projector {
     });
   }
 
+  private get paceMs(): number {
+    return this.options.paceMs ?? PACE_MS;
+  }
+
   useLogger(logger: Logger): void {
     this.logger ??= logger;
   }
@@ -86,9 +107,13 @@ export class Projector {
     return this.inserts.push(item);
   }
 
-  /** This process waits for `id` in its reads (`settled`), and projects soon. */
-  track(id: string): void {
+  /**
+   * This process waits for `id` in its reads (`settled`), and projects soon. `stored`: the answer an answer item
+   * takes in, as this process has just stored it.
+   */
+  track(id: string, stored?: ResponseDoc): void {
     this.local.set(id, Date.now());
+    if (stored) this.stored.set(id, stored);
     this.nudge();
   }
 
@@ -137,8 +162,12 @@ export class Projector {
     heartbeat.unref();
     try {
       while (this.lease.held && !this.closed) {
+        const started = Date.now();
         const outcome = await this.step();
         if (outcome === 'idle') break;
+        // Paced only under load (a batch that took in many items) and not while a script drains the inbox.
+        const pace = this.lastBatchItems >= PACED_FROM && !this.drainingAll ? this.paceMs - (Date.now() - started) : 0;
+        if (pace > 0) await new Promise((resolve) => setTimeout(resolve, pace));
         if (outcome === 'waiting') {
           // Answers whose items arrived before the answers themselves (microseconds, or a failed store).
           if (this.pendingLocal()) this.later(100);
@@ -159,10 +188,11 @@ export class Projector {
       return 'progress';
     }
     const applied = state.applied ?? 0;
-    const items = await this.inbox.find({}).sort({ _id: 1 }).limit(this.options.batchSize ?? 500).toArray();
+    const size = this.options.batchSize ?? 500;
+    const items = await this.inbox.find({}, { sort: { _id: 1 }, limit: size, batchSize: size }).toArray();
     if (!items.length) return 'idle';
     const started = Date.now();
-    const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS }, items);
+    const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS, stored: this.stored }, items);
     if (!planned.consumed.length) return 'waiting';
     const open: OpenBatch = { batch: applied + 1, items: planned.consumed, plan: packPlan(planned.plan), at: new Date() };
     const planMs = Date.now() - started;
@@ -172,6 +202,7 @@ export class Projector {
       return 'progress';
     }
     const times = await this.finish(open);
+    this.lastBatchItems = open.items.length;
     this.logger?.debug({ batch: open.batch, items: open.items.length, deferred: planned.deferred, planBytes: open.plan.length, planMs, ...times, ms: Date.now() - started }, 'projector: batch applied');
     return 'progress';
   }
@@ -182,14 +213,21 @@ export class Projector {
     const applyMs = Date.now() - started;
     for (let i = 0; i < open.items.length; i += 1000) await this.inbox.deleteMany({ _id: { $in: open.items.slice(i, i + 1000) } });
     await closeBatch(this.db, open.batch);
-    for (const id of open.items) this.local.delete(id);
+    for (const id of open.items) {
+      this.local.delete(id);
+      this.stored.delete(id);
+    }
     for (const wake of [...this.waiters]) wake();
     return { applyMs, closeMs: Date.now() - started - applyMs };
   }
 
   private pendingLocal(): boolean {
     const oldest = Date.now() - TRACK_MS;
-    for (const [id, at] of this.local) if (at < oldest) this.local.delete(id);
+    for (const [id, at] of this.local) {
+      if (at >= oldest) continue;
+      this.local.delete(id);
+      this.stored.delete(id);
+    }
     return this.local.size > 0;
   }
 
@@ -234,6 +272,15 @@ export class Projector {
    * not stored yet are left for later.
    */
   async drainAll(timeoutMs = 600_000): Promise<void> {
+    this.drainingAll += 1;
+    try {
+      await this.drainUntilEmpty(timeoutMs);
+    } finally {
+      this.drainingAll -= 1;
+    }
+  }
+
+  private async drainUntilEmpty(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       while (this.draining) await this.draining;

@@ -4,6 +4,7 @@ import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { rebuildRollups } from '../rollups/rebuild';
 import { createdDoc } from './apply-plan';
+import { inboxCollection } from './inbox';
 import { LISTS, planListChanges } from './list-changes';
 import { PlanBuilder } from './plan';
 import { projectorFor } from './projector';
@@ -27,20 +28,27 @@ type ScaleOf = (key: string, version: number) => Promise<number>;
 
 export async function recountProjections(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<ProjectionReport> {
   const run = async (batch?: number) => {
-    const figures = await rebuildRollups(models, scaleOf, { fix: options.fix, batch });
-    const lists = await recountLists(models.Response.db, { fix: options.fix, batch });
+    const skip = await notTakenIn(models.Response.db);
+    const figures = await rebuildRollups(models, scaleOf, { fix: options.fix, batch, skip });
+    const lists = await recountLists(models.Response.db, { fix: options.fix, batch, skip });
     return { ...figures, lists, fixed: options.fix && (figures.differences.length > 0 || lists.differences.length > 0) };
   };
   return options.fix ? projectorFor(models.Response.db).exclusive((applied) => run(applied)) : run();
 }
 
+/** Answers whose own inbox item still waits: stored, not taken in yet (read once; new answers are never in a recount). */
+export async function notTakenIn(db: Connection): Promise<(r: ResponseDoc) => boolean> {
+  const waiting = new Set((await inboxCollection(db).find({ kind: 'answer' }, { projection: { _id: 1 } }).toArray()).map((item) => item._id));
+  return (r) => Boolean(r.intake && waiting.has(r.intake));
+}
+
 /** Every list document the stored answers add up to, by collection. */
-async function expectedLists(db: Connection): Promise<Map<string, Map<string, Record<string, unknown>>>> {
+async function expectedLists(db: Connection, skip: (r: ResponseDoc) => boolean): Promise<Map<string, Map<string, Record<string, unknown>>>> {
   const plan = new PlanBuilder();
   const responses = db.collection('responses') as unknown as Collection<ResponseDoc>;
   // Only answers with a comment or a flag are listed at all.
   for await (const r of responses.find({ $or: [{ comment: { $exists: true } }, { 'flags.0': { $exists: true } }] })) {
-    if (!r.intake) planListChanges(plan, null, r);
+    if (!skip(r)) planListChanges(plan, null, r);
   }
   const built = plan.build();
   const out = new Map<string, Map<string, Record<string, unknown>>>();
@@ -70,8 +78,8 @@ function normalised(value: unknown, top = true): unknown {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
 
-export async function recountLists(db: Connection, options: { fix: boolean; batch?: number }): Promise<{ documents: number; differences: string[] }> {
-  const expected = await expectedLists(db);
+export async function recountLists(db: Connection, options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean }): Promise<{ documents: number; differences: string[] }> {
+  const expected = await expectedLists(db, options.skip ?? (await notTakenIn(db)));
   const differences: string[] = [];
   let documents = 0;
   for (const [collection, docs] of expected) {

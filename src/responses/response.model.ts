@@ -61,8 +61,9 @@ export interface ResponseDoc {
   /** Number of include/exclude decisions recorded by admins (review.routes.ts, counted-change.ts). */
   reviews?: number;
   /**
-   * The projector's inbox item that takes this answer into the figures and lists (src/projector/): set when the
-   * answer is stored, removed once that item is applied. An answer with `intake` is stored but not projected yet.
+   * The projector's inbox item that takes this answer into the figures and lists (src/projector/), set when the
+   * answer is stored: while that item is in the inbox, the answer is stored but not projected yet. (Kept afterwards:
+   * removing it would cost a write per answer.)
    */
   intake?: string;
   /** The last projector batch that changed this response (the batch rule, projector/apply-plan.ts). */

@@ -28,14 +28,14 @@ export function expectedDocs(responses: Iterable<ResponseDoc>, scaleOfResponse: 
 }
 
 /** Recounts every counted response (one pass over the collection) into figure documents. */
-async function recount(models: Models, scaleOf: ScaleOf) {
+async function recount(models: Models, scaleOf: ScaleOf, skip: (r: ResponseDoc) => boolean) {
   const expected: Expected = new Map();
   let responses = 0;
   const scales = new Map<string, number>();
   const cursor = models.Response.find({ counted: true }).lean<ResponseDoc>().cursor({ batchSize: 1000 });
   for await (const response of cursor) {
     // Stored but not taken in by the projector yet: its inbox item will count it.
-    if (response.intake) continue;
+    if (skip(response)) continue;
     responses += 1;
     const key = `${response.surveyKey}@${response.surveyVersion}`;
     if (!scales.has(key)) scales.set(key, await scaleOf(response.surveyKey, response.surveyVersion));
@@ -90,11 +90,11 @@ async function compare<T extends { _id: string }>(
 /**
  * Recomputes the figure documents from the raw responses and compares them with the ones kept by increments.
  * With `fix`, differing documents are rewritten and stray ones removed: only while no projector batch runs
- * (projector/recount.ts runs it under the projector's lease). Answers the projector has not taken in yet are left
- * out: their inbox items count them.
+ * (projector/recount.ts runs it under the projector's lease). `skip`: answers the projector has not taken in yet,
+ * which their inbox items will count.
  */
-export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean; batch?: number }): Promise<RebuildReport> {
-  const { figures, responses } = await recount(models, scaleOf);
+export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean }): Promise<RebuildReport> {
+  const { figures, responses } = await recount(models, scaleOf, options.skip ?? (() => false));
   // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it,
   // and the number of the last batch applied (src/projector/), so the next batches apply on top of it.
   const packed = (write: DocWrite) => ({ ...packedFigureOf(write, Date.now()), batch: options.batch ?? 0 }) as unknown as Record<string, unknown>;

@@ -1,4 +1,6 @@
-import mongoose from 'mongoose';
+import mongoose, { type Collection } from 'mongoose';
+import type { ResponseDoc } from '../../src/responses/response.model';
+import { notTakenIn } from '../../src/projector/recount';
 import type { Models } from '../../src/models';
 import { fieldKey } from '../../src/rollups/counters';
 import { unpackFigures } from '../../src/rollups/figure.model';
@@ -33,11 +35,14 @@ export async function workInFlight(models: Models): Promise<number> {
 }
 
 /**
- * Stored answers the projector has not taken in yet (each still names its inbox item), and an open batch. Unlike
+ * Stored answers the projector has not taken in yet (their own inbox items still wait), and an open batch. Unlike
  * `workInFlight` it ignores the items of requests that died before storing their answer: they wait to be dropped.
  */
 export async function answersNotProjected(models: Models): Promise<number> {
   await allProjectorsSettled();
-  const waiting = await models.Response.collection.countDocuments({ intake: { $exists: true } });
-  return waiting + ((await readState(models.Response.db)).open ? 1 : 0);
+  const waiting = await notTakenIn(models.Response.db);
+  const responses = models.Response.collection as unknown as Collection<ResponseDoc>;
+  let count = 0;
+  for await (const r of responses.find({ intake: { $exists: true } }, { projection: { intake: 1 } })) if (waiting(r)) count += 1;
+  return count + ((await readState(models.Response.db)).open ? 1 : 0);
 }
