@@ -9,11 +9,14 @@ import { autocannonRun, type LoadSettings } from './load';
 import { forwardedFor, tokenFrom } from './http';
 import type { RollupCheck } from './rollup-check';
 import { elapsedMs, percentile } from './stats';
+import { periodOf } from '../../src/responses/period';
 
 /**
- * B2: virtual respondents load a form and post it (the `_token` taken from the page), against a raw-driver loop
- * doing the database work of one submission (the address-cluster counter's `$inc`, the journal mark, the response
- * insert, the rollup `$inc` upsert, the mark's removal, the cluster re-read), with the same concurrency and duration.
+ * B2: virtual respondents load a form and post it (the `_token` taken from the page), against the database's own
+ * single-document insert rate (a raw-driver loop inserting one response-sized document per call), with the same
+ * concurrency and duration, in the same run. A variant posts a comment with every answer and a contact with every
+ * tenth. While the app side runs, a freshness probe answers on a link of its own and times how long until a second
+ * app instance's figures show it (issue 24: within 2 s).
  */
 export interface FormTarget {
   path: string;
@@ -31,8 +34,21 @@ export interface SubmissionFigures {
   durationSec: number;
 }
 
+/** From an answer's 303 until a second instance's figures show it, for probe answers posted during the app side. */
+export interface Freshness {
+  probes: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** probes not seen within the probe's limit (10 s) */
+  unseen: number;
+}
+
 export interface B2Result {
   app: SubmissionFigures;
+  freshness?: Freshness;
+  /** what every answer carried besides its ratings */
+  carries?: string;
   raw: SubmissionFigures;
   /** rebuilt vs incremental rollups after each side (when a check was given); differences are then repaired */
   rollups?: { app: RollupCheck; raw: RollupCheck };
@@ -70,10 +86,15 @@ export const skipRespondents = (n: number) => {
 };
 export const respondentsSoFar = () => cycle;
 
+/** What an answer carries besides its ratings: nothing, or a comment (and a contact with every tenth). */
+export type Extras = (n: number) => Record<string, string>;
+export const WITH_COMMENTS: Extras = (n) => ({ comment: `Ý kiến của phụ huynh số ${n}`, ...(n % 10 === 0 ? { contact_phone: `09${String(n % 1e8).padStart(8, '0')}`, consent_contact: 'yes' } : {}) });
+
 /** The app: each autocannon connection is a respondent looping GET form -> POST answers (expects 303). */
-export async function appSubmissions(baseUrl: string, forms: FormTarget[], settings: LoadSettings): Promise<SubmissionFigures> {
+export async function appSubmissions(baseUrl: string, forms: FormTarget[], settings: LoadSettings, extras?: Extras): Promise<SubmissionFigures> {
   interface Respondent {
     form?: FormTarget;
+    n?: number;
     ip?: string;
     token?: string;
     postedAt?: bigint;
@@ -90,6 +111,7 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
         setupRequest: (request, context) => {
           const respondent = context as Respondent;
           const n = cycle++;
+          respondent.n = n;
           respondent.form = forms[n % forms.length]!;
           respondent.ip = forwardedFor(n);
           return { ...request, path: respondent.form.path, headers: { ...request.headers, 'x-forwarded-for': respondent.ip } };
@@ -107,7 +129,7 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
             ...request,
             path: respondent.form!.path,
             headers: { ...request.headers, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': respondent.ip! },
-            body: new URLSearchParams({ _token: respondent.token ?? '', ...respondent.form!.answers }).toString(),
+            body: new URLSearchParams({ _token: respondent.token ?? '', ...respondent.form!.answers, ...(extras ? extras(respondent.n!) : {}) }).toString(),
           };
         },
         onResponse: (status, _body, context) => {
@@ -129,7 +151,7 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
   };
 }
 
-/** The response document submitResponse writes for a counted, unflagged submission (the same builder). */
+/** The response document the app stores for a counted, unflagged submission (the same builder). */
 export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
   const { link, unit, survey } = form.target;
   const answers = Object.fromEntries(Object.entries(form.answers).map(([key, value]) => [key, Number(value)]));
@@ -137,10 +159,10 @@ export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
 }
 
 /**
- * The baseline (issue 12): the database's own insert rate. `concurrency` workers on the bare MongoDB driver (same
- * pool size as the app), each inserting one response-sized document per call for `durationSec`, into the same
- * database in the same run. Everything the app does beyond that one insert (cluster counter, change mark, figure
- * increments, mark removal, HTTP, validation) is what the ratio measures.
+ * The baseline (issues 12 and 24): the database's own insert rate. `concurrency` workers on the bare MongoDB driver
+ * (same pool size as the app), each inserting one response-sized document per call for `durationSec`, into the same
+ * database in the same run. Everything the app does beyond that one insert (HTTP, validation, its inbox item, and
+ * the projector's batches: cluster counters, figures, lists) is what the ratio measures.
  */
 export async function rawDriverWrites(uri: string, forms: FormTarget[], settings: LoadSettings, maxSubmissions = 1_000_000): Promise<SubmissionFigures> {
   const client = new mongoose.mongo.MongoClient(uri, { maxPoolSize: 20 });
@@ -176,6 +198,49 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
 }
 
 /**
+ * Freshness: while `running()`, one probe answer at a time on a link nothing else answers, through the app; from
+ * its 303, the second instance's `/api/v1/stats` for the link's unit is read every 25 ms until its n has grown.
+ * The reader has no answers of its own to wait for, so what it shows is what the projector has applied.
+ */
+export async function probeFreshness(options: { appUrl: string; readerUrl: string; probe: FormTarget; apiToken: string; running: () => boolean }): Promise<Freshness> {
+  const { target } = options.probe;
+  const period = periodOf(new Date());
+  const statsUrl = `${options.readerUrl}/api/v1/stats?kind=${target.survey.kind}&unit=${target.unit.code}&from=${period}&to=${period}`;
+  const headers = { authorization: `Bearer ${options.apiToken}` };
+  const n = async () => ((await (await fetch(statsUrl, { headers })).json()) as { headline: { n: number } }).headline.n;
+  const delays: number[] = [];
+  let unseen = 0;
+  let k = 0;
+  while (options.running()) {
+    const before = await n();
+    const ip = forwardedFor(900_000_000 + k++);
+    const page = await fetch(`${options.appUrl}${options.probe.path}`, { headers: { 'x-forwarded-for': ip } });
+    const token = tokenFrom(await page.text()) ?? '';
+    const posted = await fetch(`${options.appUrl}${options.probe.path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+      body: new URLSearchParams({ _token: token, ...options.probe.answers }).toString(),
+    });
+    await posted.arrayBuffer();
+    if (posted.status !== 303) continue;
+    const t0 = process.hrtime.bigint();
+    let seen = false;
+    while (elapsedMs(t0) < 10_000) {
+      if ((await n()) > before) {
+        seen = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    if (seen) delays.push(elapsedMs(t0));
+    else unseen += 1;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { probes: delays.length + unseen, p50Ms: percentile(delays, 50), p95Ms: percentile(delays, 95), maxMs: Math.max(0, ...delays), unseen };
+}
+
+/**
  * Warm-up and measurement of the app, then of the raw driver. With `rollups`, the rollups are checked against a
  * rebuild after each side (warm-up included) and repaired before the next step, so each side answers for itself.
  */
@@ -188,6 +253,10 @@ export async function runB2(options: {
   rollups?: { check(): Promise<RollupCheck>; repair(): Promise<void> };
   /** waits for the app's fire-and-forget writes to finish, so they do not run during the baseline */
   drain?: () => Promise<number>;
+  /** what every answer carries besides its ratings, and its name for the report */
+  extras?: { carries: string; fields: Extras };
+  /** a second instance to read from, a link nothing else answers and a token: measures freshness during the app side */
+  freshness?: { readerUrl: string; probe: FormTarget; apiToken: string };
 }): Promise<B2Result> {
   const warmup = { connections: options.settings.connections, durationSec: options.warmupSec ?? 2 };
   const checked = async () => {
@@ -196,8 +265,12 @@ export async function runB2(options: {
     if (check.differences) await options.rollups.repair();
     return check;
   };
-  await appSubmissions(options.appUrl, options.forms, warmup);
-  const app = await appSubmissions(options.appUrl, options.forms, options.settings);
+  const extras = options.extras?.fields;
+  await appSubmissions(options.appUrl, options.forms, warmup, extras);
+  let running = true;
+  const measured = appSubmissions(options.appUrl, options.forms, options.settings, extras).finally(() => (running = false));
+  const probing = options.freshness ? probeFreshness({ appUrl: options.appUrl, ...options.freshness, running: () => running }) : undefined;
+  const [app, freshness] = await Promise.all([measured, probing]);
   const appDrainMs = await options.drain?.();
   const appCheck = await checked();
   await rawDriverWrites(options.uri, options.forms, warmup);
@@ -205,6 +278,8 @@ export async function runB2(options: {
   const rawCheck = await checked();
   return {
     app,
+    ...(freshness ? { freshness } : {}),
+    ...(options.extras ? { carries: options.extras.carries } : {}),
     raw,
     ...(appCheck && rawCheck ? { rollups: { app: appCheck, raw: rawCheck } } : {}),
     ...(appDrainMs === undefined ? {} : { appDrainMs }),

@@ -17,7 +17,7 @@ import { periodOf, shiftPeriod } from '../../src/responses/period';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { runB1, type B1Result } from './b1-form-page';
-import { formTargets, runB2 } from './b2-submission';
+import { formTargets, runB2, WITH_COMMENTS } from './b2-submission';
 import { runB3, STATS_PATH, timeRequests } from './b3-stats';
 import { runB4 } from './b4-monthly';
 import { runB5 } from './b5-lists';
@@ -210,19 +210,29 @@ async function main(): Promise<number> {
     log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
     report.b1Node24 = await runB1OnNode24(uri, work, forms[0]!.path, settings);
 
-    log(`B2 submission: ${settings.connections} respondents vs ${settings.connections} raw-driver workers...`);
-    report.b2 = await runB2({
-      appUrl: app.baseUrl,
-      uri,
-      forms,
-      settings,
-      rollups: { check: () => checkRollups(models), repair: () => repairRollups(models) },
-      drain: async () => (await waitUntilStable(viewsThisMonth)).waitedMs,
-    });
-    rss.phase('B2 submission');
-    log(`B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s`);
-    log(`rollups after B2: ${report.b2.rollups?.app.differences} differences after the app, ${report.b2.rollups?.raw.differences} after the raw driver`);
-    report.notes.push(`B1 and B2 ran on the ${args.sizes[0]} size; B2 added ${report.b2.app.stored + report.b2.raw.stored} responses (plus its warm-up) to the current month, which B3 counts too.`);
+    // A second instance reads while the first takes answers: freshness is what every instance shows, not the one
+    // that stored the answer. The probe's link is one nothing else answers, at a unit nothing else answers for.
+    const reader = await startAppProcess({ uri, logLevel: args.logLevel, logFile: path.join(work, 'app-reader.log') });
+    const busyUnits = new Set(forms.map((f) => f.target.unit.code));
+    const probe = formTargets(data.targets.filter((t) => !busyUnits.has(t.unit.code)), 1)[0]!;
+    const freshness = { readerUrl: reader.baseUrl, probe, apiToken: data.apiToken };
+    const b2Checks = { check: () => checkRollups(models), repair: () => repairRollups(models) };
+    const drain = async () => (await waitUntilStable(viewsThisMonth)).waitedMs;
+    try {
+      log(`B2 submission: ${settings.connections} respondents vs ${settings.connections} raw-driver workers...`);
+      report.b2 = await runB2({ appUrl: app.baseUrl, uri, forms, settings, rollups: b2Checks, drain, freshness });
+      rss.phase('B2 submission');
+      log(`B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2.freshness?.maxMs.toFixed(0)} ms`);
+      log(`rollups after B2: ${report.b2.rollups?.app.differences} differences after the app, ${report.b2.rollups?.raw.differences} after the raw driver`);
+      log(`B2 with a comment on every answer and a contact on every tenth...`);
+      report.b2Comments = await runB2({ appUrl: app.baseUrl, uri, forms, settings, rollups: b2Checks, drain, freshness, extras: { carries: 'a comment, and every tenth a contact with consent', fields: WITH_COMMENTS } });
+      rss.phase('B2 submission with comments');
+      log(`B2 with comments: app ${report.b2Comments.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2Comments.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2Comments.freshness?.maxMs.toFixed(0)} ms`);
+    } finally {
+      await reader.stop();
+    }
+    const added = [report.b2, report.b2Comments].reduce((n, r) => n + r.app.stored + r.raw.stored, 0);
+    report.notes.push(`B1 and B2 ran on the ${args.sizes[0]} size; the two B2 runs added ${added} responses (plus their warm-ups) to the current month, which B3 counts too.`);
 
     for (const [i, size] of args.sizes.entries()) {
       if (i > 0) {

@@ -3,7 +3,7 @@ import { clusterFigureId, isPending } from '../lists/review-entries';
 import { clusterKeyOf, isClustered } from '../admin/review-clusters';
 import { caseFor, caseIdOf, dueDaysOf, dueDaysSettingId } from '../cases/case-service';
 import type { Flag, ResponseDoc } from '../responses/response.model';
-import { changeWrites } from '../rollups/fan-out';
+import { leafIncrement } from '../rollups/counters';
 import { countIntoCluster, countsOf, type AddressCounts, type ClusterLimits, type Sweep } from './address-clusters';
 import { inboxCollection, itemTime, type AnswerItem, type CommentItem, type DecisionItem, type MoveItem, type WorkItem } from './inbox';
 import { planListChanges } from './list-changes';
@@ -188,8 +188,8 @@ class BatchPlanner {
     const stored = this.responses.get(after._id)!;
     if (!before || figureKey(before) !== figureKey(after)) {
       const scale = await this.scaleOf(after);
-      if (before?.counted) this.plan.addFigures(changeWrites([before], -1, scale));
-      if (after.counted) this.plan.addFigures(changeWrites([after], 1, scale));
+      if (before?.counted) this.plan.addLeaf(before, leafIncrement(before, -1), scale);
+      if (after.counted) this.plan.addLeaf(after, leafIncrement(after, 1), scale);
     }
     planListChanges(this.plan, before, after);
     const set: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import mongoose from 'mongoose';
 import { addIncrements, type Increment } from '../rollups/counters';
-import type { DocWrite } from '../rollups/fan-out';
+import { cellKey, cellWrites, type DocWrite, type FigureCell } from '../rollups/fan-out';
 
 /**
  * What one projector batch writes, decided once before any of it is written (plan-batch.ts) and stored with the
@@ -34,6 +34,16 @@ export interface Plan {
 /** Builds a plan from many changes, merging them per document in the order they are made. */
 export class PlanBuilder {
   private readonly figures = new Map<string, FigureChange>();
+  /** answers' counts summed per cell (unit, month, survey, chains...) before they are fanned out to the scopes */
+  private readonly cells = new Map<string, { cell: FigureCell; leaf: Increment; scale: number }>();
+
+  /** Adds one answer's leaf counts (or takes them out, negative) in its cell. */
+  addLeaf(cell: FigureCell, leaf: Increment, scale: number): void {
+    const key = cellKey(cell, scale);
+    const current = this.cells.get(key);
+    if (current) addIncrements(current.leaf, leaf);
+    else this.cells.set(key, { cell, leaf: { ...leaf }, scale });
+  }
   private readonly docs = new Map<string, Map<string, DocChange>>();
   private readonly inserts = new Map<string, Map<string, Record<string, unknown> & { _id: string }>>();
 
@@ -84,6 +94,8 @@ export class PlanBuilder {
   }
 
   build(): Plan {
+    for (const { cell, leaf, scale } of this.cells.values()) this.addFigures(cellWrites(cell, leaf, scale));
+    this.cells.clear();
     const nonZero = (inc: Increment = {}) => Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
     const figures: Plan['figures'] = {};
     for (const [id, change] of this.figures) {

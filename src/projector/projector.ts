@@ -42,11 +42,12 @@ export interface ProjectorOptions {
 }
 
 /**
- * Under load a batch starts at most this often: the answers of a second share one write of each figure document
- * (the documents every answer of a province shares), which leaves the database's single writer to the answers
- * being stored. An answer is still in the figures within about two batches (docs/benchmarks.md, B2 freshness).
+ * Under load a batch starts at most this often: the answers of half a second share one write of each figure document
+ * (the documents every answer of a province shares), which leaves more of the database's single writer to the
+ * answers being stored. An answer is in every instance's figures within about two batches (docs/benchmarks.md, B2
+ * freshness: with 1 s here, up to 2.6 s; with 500 ms, 1.2-1.7 s).
  */
-export const PACE_MS = 1000;
+export const PACE_MS = 500;
 /** Batches of fewer items than this are not paced: the load is light, and the next answer is taken in at once. */
 const PACED_FROM = 32;
 

@@ -61,14 +61,26 @@ export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number, t
  */
 export function changeWrites(responses: readonly ResponseDoc[], sign: 1 | -1, scale: number): DocWrite[] {
   const figures = new Map<string, DocWrite>();
-  for (const response of responses) {
-    const leaf = leafIncrement(response, sign);
-    for (const write of figureWritesOf(leaf, response, scale)) mergeWrite(figures, write);
-    if (response.unitAncestorsThen) {
-      for (const write of figureWritesOf(leaf, { ...response, unitAncestors: response.unitAncestorsThen }, scale, THEN_TREE)) mergeWrite(figures, write);
-      for (const write of figureWritesOf(leafIncrement(response, sign === 1 ? -1 : 1), response, scale, THEN_TREE)) mergeWrite(figures, write);
-    }
-  }
+  for (const response of responses) for (const write of cellWrites(response, leafIncrement(response, sign), scale)) mergeWrite(figures, write);
   // A scope in both chains nets to nothing in its difference document: not written.
   return [...figures.values()].filter((write) => Object.values(write.inc).some((n) => n !== 0));
 }
+
+/** Where a leaf's counts go, "as the tree was then" included (the chain on the answers' day, where it differs). */
+export type FigureCell = LeafCell & Pick<ResponseDoc, 'unitAncestorsThen'>;
+
+/** The figure writes of a leaf's counts (one answer's, or the sum of many in the same cell) in its cell. */
+export function cellWrites(cell: FigureCell, leaf: Increment, scale: number): DocWrite[] {
+  const writes = figureWritesOf(leaf, cell, scale);
+  if (cell.unitAncestorsThen) {
+    writes.push(...figureWritesOf(leaf, { ...cell, unitAncestors: cell.unitAncestorsThen }, scale, THEN_TREE));
+    writes.push(...figureWritesOf(negate(leaf), cell, scale, THEN_TREE));
+  }
+  return writes;
+}
+
+const negate = (inc: Increment): Increment => Object.fromEntries(Object.entries(inc).map(([path, n]) => [path, -n]));
+
+/** A cell's identity: answers with the same one add their leaf counts together before the fan-out. */
+export const cellKey = (cell: FigureCell, scale: number) =>
+  JSON.stringify([cell.period, cell.kind, cell.surveyKey, cell.unitCode, cell.unitAncestors, cell.unitAncestorsThen ?? null, cell.level ?? null, cell.district ?? null, cell.ratedDossier ?? false, scale]);
