@@ -49,30 +49,6 @@ export class Rounds<T> {
   }
 }
 
-const readRounds = new WeakMap<object, Rounds<{ id: string; found?: unknown }>>();
-
-/**
- * Reads one document by `_id`, together with the other reads of the same collection waiting at that moment (one
- * `$in` query per round, served by the `_id` index). For reads that only need to happen after the caller's own
- * writes: a round starts after the call, so it sees them.
- */
-export async function findByIdInRounds<T>(collection: { find(filter: object): { toArray(): Promise<unknown[]> } }, id: string): Promise<T | null> {
-  let rounds = readRounds.get(collection);
-  if (!rounds) {
-    const queue = new Rounds<{ id: string; found?: unknown }>(async (items) => {
-      const ids = [...new Set(items.map((item) => item.id))];
-      const docs = new Map<string, unknown>();
-      for (let i = 0; i < ids.length; i += 1000) for (const doc of await collection.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()) docs.set((doc as { _id: string })._id, doc);
-      for (const item of items) item.found = docs.get(item.id);
-      return [];
-    });
-    readRounds.set(collection, (rounds = queue));
-  }
-  const item: { id: string; found?: unknown } = { id };
-  await rounds.push(item);
-  return (item.found as T | undefined) ?? null;
-}
-
 interface InsertItem {
   doc: { _id: string };
   inserted?: boolean;

@@ -13,7 +13,7 @@ import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollu
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
-import { recountUntilStable, refreshRatedDossiers } from './dossiers/dossier-import';
+import { recountUntilStable } from './dossiers/dossier-import';
 import { projectorFor } from './projector/projector';
 import { startProjectorMigration } from './projector/migration';
 import { startRechain } from './units/rechain';
@@ -193,9 +193,6 @@ function startRetention(models: Models, logger: Logger): void {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })
       .catch((error) => logger.warn({ err: error }, 'retention sweep failed'))
-      // Dossiers rated since the last import (the claims of the answers that named them).
-      .then(() => refreshRatedDossiers(models))
-      .catch((error) => logger.warn({ err: error }, 'rated dossiers: recount failed'))
       // Answers not yet moved to today's unit tree (an import whose instance stopped mid-way): logs its own failure.
       .then(() => startRechain(models, scaleOf, logger));
   void sweep();

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { RowError } from '../imports/row-errors';
 import type { Models } from '../models';
+import { projectorFor } from '../projector/projector';
 import { normalizeDossierCode, saltedHash } from '../responses/hashing';
 import { rebuildDossierFigures } from './dossier-figures';
 import { readDossierFile } from './dossier-file';
@@ -76,29 +77,16 @@ const bumpGeneration = (models: Models) => settings(models).updateOne({ _id: GEN
  * (two staff, two instances) each recount; without this, a recount that read before the other import's rows were
  * stored could write last and leave figures without them. Every import bumps the generation after its rows are
  * stored, so a recount that sees the generation unchanged across its read counted every stored row; one that sees
- * it moved counts again, and its later write is complete. No lock: an instance that dies mid-import leaves the
- * other's recount correct.
+ * it moved counts again, and its later write is complete. Each round holds the projector's lease, which an instance
+ * that dies mid-import lets expire, so the other's recount still runs.
  */
 export async function recountUntilStable(models: Models, hooks: { afterFirstRead?: () => Promise<void> } = {}): Promise<void> {
+  // While no projector batch is applied: the batches add the dossiers that answers rate (projector/rated-dossiers.ts),
+  // and one applied between this recount's read of the claims and its write would be overwritten.
+  const projector = projectorFor(models.DossierFigure.db);
   for (let round = 0; round < 10; round++) {
     const before = await generation(models);
-    await rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {});
+    await projector.exclusive(() => rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {}));
     if ((await generation(models)) === before) return;
   }
-}
-
-const RATED_ID = 'dossier-rated-claims';
-
-/**
- * The dossiers' `rated` counts follow the survey's claims, which arrive with answers between imports: the hourly
- * sweep recounts when the number of claims moved since the last such recount (one count of a small collection,
- * no recount otherwise). So the share of rated dossiers is at most an hour behind the answers. Returns whether it
- * recounted.
- */
-export async function refreshRatedDossiers(models: Models): Promise<boolean> {
-  const claims = await models.DossierClaim.estimatedDocumentCount();
-  if ((await settings(models).findOne({ _id: RATED_ID }))?.claims === claims) return false;
-  await recountUntilStable(models);
-  await settings(models).updateOne({ _id: RATED_ID }, { $set: { claims }, $setOnInsert: { value: 'claims counted at the last recount of rated dossiers (dossier-import.ts)' } }, { upsert: true });
-  return true;
 }

@@ -8,13 +8,14 @@ import { countIntoCluster, countsOf, type AddressCounts, type ClusterLimits, typ
 import { inboxCollection, itemTime, type AnswerItem, type CommentItem, type DecisionItem, type MoveItem, type WorkItem } from './inbox';
 import { planListChanges } from './list-changes';
 import { PlanBuilder, type Plan } from './plan';
+import { RatedDossiers } from './rated-dossiers';
 import { cooperative } from './yielding';
 
 /**
- * Plans one batch: reads what the batch's items are about (their responses, cluster counters, dossier claims, the
- * due-day settings: one query by ids each) and decides, item by item in order of arrival, every derived write, merged
- * per document (plan.ts). Nothing is written here: the plan is stored with the batch before any of it is applied, so
- * a crash halfway through is finished with the same decisions.
+ * Plans one batch: reads what the batch's items are about (their responses, cluster counters, dossier claims and
+ * dossiers, the due-day settings: one query by ids each) and decides, item by item in order of arrival, every
+ * derived write, merged per document (plan.ts). Nothing is written here: the plan is stored with the batch before
+ * any of it is applied, so a crash halfway through is finished with the same decisions.
  *
  * Each change of a response is "derived state before" to "after": its figures (every scope and slice: changeWrites),
  * its list entries and their counts (list-changes.ts), and the response's own projected fields. A new answer has
@@ -87,13 +88,16 @@ class BatchPlanner {
   private readonly counts = new Map<string, AddressCounts>();
   private readonly claims = new Map<string, { _id: string; retryTag: string } | null>();
   private readonly dueDays = new Map<string, number>();
+  private readonly rated: RatedDossiers;
   /** answers whose own item is still in the inbox: not taken in yet, so nothing else may touch them */
   private readonly waiting = new Set<string>();
 
   constructor(
     private readonly deps: PlannerDeps,
     private readonly now: number,
-  ) {}
+  ) {
+    this.rated = new RatedDossiers(deps.db);
+  }
 
   private collection<T>(name: string): Collection<T & { _id: string }> {
     return this.deps.db.collection(name) as unknown as Collection<T & { _id: string }>;
@@ -146,6 +150,7 @@ class BatchPlanner {
         for (const [id, doc] of found) this.counts.set(`${collection}|${id}`, doc ?? { _id: id });
       }),
       this.readInto('dossier_claims', answers.flatMap((i) => (i.claim ? [i.claim.id] : [])), this.claims),
+      this.rated.prefetch(answers.flatMap((i) => (i.claim ? [i.claim.id] : []))),
       (async () => {
         const settings = new Map<string, { _id: string; value?: string } | null>();
         await this.readInto('settings', [...kinds].map(dueDaysSettingId), settings);
@@ -226,6 +231,7 @@ class BatchPlanner {
       if (!claim) {
         this.claims.set(item.claim.id, { _id: item.claim.id, retryTag: item.claim.tag });
         this.plan.insert('dossier_claims', { _id: item.claim.id, retryTag: item.claim.tag, claimedAt: stored.submittedAt });
+        this.rated.claim(this.plan, item.claim.id);
         ratedDossier = true;
       } else if (claim.retryTag === item.claim.tag) ratedDossier = true;
       else flags.push('dossier_reused');

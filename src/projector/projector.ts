@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../logger';
 import { Rounds } from '../rounds';
@@ -76,6 +77,8 @@ export class Projector {
   private lastBatchItems = 0;
   /** set while `drainAll` runs: no pacing */
   private drainingAll = 0;
+  /** the last `exclusive` work queued in this process */
+  private exclusiveQueue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly db: Connection,
@@ -162,7 +165,8 @@ export class Projector {
     const heartbeat = setInterval(() => void this.lease.renew().catch(() => undefined), LEASE_MS / 4);
     heartbeat.unref();
     try {
-      while (this.lease.held && !this.closed) {
+      // `exclusive` work waiting in this process stops the run after its current batch.
+      while (this.lease.held && !this.closed && !this.paused) {
         const started = Date.now();
         const outcome = await this.step();
         if (outcome === 'idle') break;
@@ -308,6 +312,14 @@ export class Projector {
    * `work` gets the number of the last batch applied; documents it writes carry it, so later batches apply on top.
    */
   async exclusive<T>(work: (applied: number) => Promise<T>, timeoutMs = 600_000): Promise<T> {
+    // Nested (a recount inside a migration): the lease is already held for this very work.
+    const inside = exclusiveWork.getStore();
+    if (inside?.projector === this) return work(inside.applied);
+    // One at a time in this process: they share one lease holder, so the lease alone would not keep them apart.
+    const previous = this.exclusiveQueue;
+    let done!: () => void;
+    this.exclusiveQueue = new Promise<void>((resolve) => (done = resolve));
+    await previous;
     this.paused = true;
     try {
       while (this.draining) await this.draining;
@@ -321,13 +333,15 @@ export class Projector {
       try {
         const state = await readState(this.db);
         if (state.open) await this.finish(state.open);
-        return await work(state.open?.batch ?? state.applied ?? 0);
+        const applied = state.open?.batch ?? state.applied ?? 0;
+        return await exclusiveWork.run({ projector: this, applied }, () => work(applied));
       } finally {
         clearInterval(heartbeat);
         await this.lease.release().catch(() => undefined);
       }
     } finally {
       this.paused = false;
+      done();
       if (this.again || this.pendingLocal()) this.nudge();
     }
   }
@@ -340,6 +354,9 @@ export class Projector {
     await this.draining;
   }
 }
+
+/** The `exclusive` work running in the current async context, so that work nested in it runs at once. */
+const exclusiveWork = new AsyncLocalStorage<{ projector: Projector; applied: number }>();
 
 const projectors = new WeakMap<Connection, Projector>();
 const every = new Set<Projector>();

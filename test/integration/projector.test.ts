@@ -207,4 +207,29 @@ describe('the projector', () => {
     expect(await models.Response.findById(r._id).lean()).toMatchObject({ commentStatus: 'seen', commentTags: ['a'] });
     await expectExact();
   });
+
+  it('when exclusive work is asked for twice at once in one process, then the second waits for the first, while work nested in one runs at once; no batch runs during either', async () => {
+    const events: string[] = [];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+    await storeMixed();
+    const first = projector.exclusive(async () => {
+      events.push('first start');
+      // Nested: would wait for itself forever if it queued.
+      await projector.exclusive(async () => void events.push('nested'));
+      await pause();
+      events.push(`first end, inbox ${await inboxCollection(db.connection).countDocuments()}`);
+    });
+    const second = projector.exclusive(async () => {
+      events.push('second start');
+      await pause();
+      events.push('second end');
+    });
+    projector.nudge();
+    await Promise.all([first, second]);
+    const waiting = await inboxCollection(db.connection).countDocuments();
+    expect(waiting).toBeGreaterThan(0);
+    expect(events).toEqual(['first start', 'nested', `first end, inbox ${waiting}`, 'second start', 'second end']);
+    await projector.drainAll();
+    await expectExact();
+  });
 });

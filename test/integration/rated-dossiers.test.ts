@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { importDossiers, refreshRatedDossiers } from '../../src/dossiers/dossier-import';
+import { importDossiers } from '../../src/dossiers/dossier-import';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { saltProvider } from '../../src/settings.salt';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
@@ -59,16 +59,23 @@ describe('the satisfaction of rated dossiers', () => {
     expect(body.rated.satisfaction).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, suppressed: false });
   });
 
-  it('when dossiers are imported and more answers name them later, then the rated count follows at the next sweep, once', async () => {
+  it('when dossiers are imported and more answers name them later, then the rated count follows each answer at once, once per dossier', async () => {
     const rows = Array.from({ length: 7 }, (_, i) => `HS-2026-000${i + 1},TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-11-02,2026-11-06,2026-11-05,direct,false`);
     const file = ['dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent', ...rows].join('\n');
-    expect((await importDossiers(fx.models, await saltProvider(fx.models.Setting)(), Buffer.from(file), now)).errors).toEqual([]);
+    const salt = await saltProvider(fx.models.Setting)();
+    expect((await importDossiers(fx.models, salt, Buffer.from(file), now)).errors).toEqual([]);
     const ratedShare = async () => (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated;
     expect(await ratedShare()).toMatchObject({ n: 5 });
     await rate(4, 'HS-2026-0006');
-    expect(await ratedShare()).toMatchObject({ n: 5 });
-    await expect(refreshRatedDossiers(fx.models)).resolves.toBe(true);
     expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });
-    await expect(refreshRatedDossiers(fx.models)).resolves.toBe(false);
+    // The same dossier again (flagged, not a second claim) and a dossier code no import holds: the count stays.
+    await rate(3, 'HS-2026-0006');
+    await rate(5, 'HS-2026-0099');
+    expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });
+    // The next import's recount from the claims finds what the projector added, and the desk's own scope agrees.
+    expect((await importDossiers(fx.models, salt, Buffer.from(file), now)).errors).toEqual([]);
+    expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });
+    const desk = (await fx.models.DossierFigure.findById('2026-11|MOTCUA').lean())!;
+    expect({ returned: desk.returned, rated: desk.rated }).toEqual({ returned: 7, rated: 6 });
   });
 });
