@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { BadRequestError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import type { Mailer } from '../reports/mailer';
+import { mailFailure, type Mailer } from '../reports/mailer';
 import { audit } from './audit';
 import { throttleKeys } from './login-throttle';
 import { addressHashOf } from './sign-in-guard';
@@ -84,7 +84,7 @@ export function resetLinkRoutes(deps: { models: Models; clock: () => Date; maile
         await deps.mailer.send(resetMail({ to: email, from: deps.mailFrom, url, expiresAt }));
         delivery = 'email';
       } catch (error) {
-        req.log?.warn({ err: error }, 'reset link e-mail failed; shown to the administrator instead');
+        req.log?.warn({ failure: mailFailure(error) }, 'reset link e-mail failed; shown to the administrator instead');
         delivery = 'email-failed';
       }
     }

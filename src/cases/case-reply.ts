@@ -4,7 +4,8 @@ import type { Principal } from '../admin/scope';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { escapeHtml } from '../reports/escape-html';
-import type { Mailer } from '../reports/mailer';
+import { PATTERNS } from '../surveys/submission-schema';
+import { mailFailure, type Mailer } from '../reports/mailer';
 import type { CaseDoc } from './case.model';
 
 export const REPLY_MAX_CHARS = 1000;
@@ -27,14 +28,15 @@ export async function sendClosingReply(deps: ReplyDeps, principal: Principal, cl
   const note = text.trim().slice(0, REPLY_MAX_CHARS);
   if (!note) return false;
   const contact = await deps.models.Contact.findOne({ responseId: closed.responseId }).lean();
-  if (!contact?.email) return false;
+  // Exactly one address, as the form takes it now (an older contact could hold "a@b.vn,c@d.vn").
+  if (!contact?.email || !PATTERNS.email.test(contact.email)) return false;
   const cases = deps.models.Case.collection as unknown as mongo.Collection<CaseDoc>;
   const recorded = await cases.updateOne({ _id: closed._id, reply: { $exists: false } } as never, { $set: { reply: { text: note, by: principal.label, at: now } } });
   if (recorded.modifiedCount !== 1) return false;
   try {
     await deps.mailer.send({
       from: deps.mailFrom,
-      to: contact.email,
+      to: { name: '', address: contact.email },
       subject: `Phản hồi ý kiến của bạn về ${unitName} / A reply to your feedback`,
       text: `${note}\n\n— ${unitName}\n\n${FOOTER.vi}\n${FOOTER.en}\n`,
       html: `<p style="white-space:pre-line">${escapeHtml(note)}</p><p>— ${escapeHtml(unitName)}</p><p><small>${escapeHtml(FOOTER.vi)}<br>${escapeHtml(FOOTER.en)}</small></p>`,
@@ -45,7 +47,7 @@ export async function sendClosingReply(deps: ReplyDeps, principal: Principal, cl
     await audit(deps.models.Audit, { actor: principal.label, action: 'case.reply', target: closed._id }, now);
     return true;
   } catch (error) {
-    deps.logger.warn({ err: error, case: closed._id }, 'case reply: e-mail not delivered');
+    deps.logger.warn({ failure: mailFailure(error), case: closed._id }, 'case reply: e-mail not delivered');
     await cases.updateOne({ _id: closed._id }, { $set: { 'reply.failed': true } });
     await audit(deps.models.Audit, { actor: principal.label, action: 'case.reply.failed', target: closed._id }, now);
     return false;

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { mongo } from 'mongoose';
 import { audit } from '../admin/audit';
-import { canRead, type Principal } from '../admin/scope';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import { canManage, canRead, type Principal } from '../admin/scope';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { periodOf } from '../responses/period';
@@ -75,6 +75,12 @@ export async function readableCase(models: Models, principal: Principal, id: str
   return found;
 }
 
+/**
+ * Acting on a case (its status, notes, assignee, the note to the citizen) and seeing the citizen's contact details
+ * need the right to manage the case's unit: a read-only viewer reads the case and its comment, nothing more.
+ */
+export const canActOnCase = (principal: Principal, c: Pick<CaseDoc, 'unitCode' | 'unitAncestors'>) => canManage(principal, { code: c.unitCode, ancestors: c.unitAncestors });
+
 export const isOverdue = (c: CaseDoc, now: Date) => !CLOSED_STATUSES.includes(c.status) && c.dueAt.getTime() < now.getTime();
 
 export type CaseAction = { action: 'contacted' | 'resolved' | 'closed_unreachable' } | { action: 'assign'; assignee: string } | { action: 'note'; text: string };
@@ -93,6 +99,7 @@ const ALLOWED_FROM: Record<'contacted' | 'resolved' | 'closed_unreachable', Case
  */
 export async function changeCase(models: Models, principal: Principal, id: string, change: CaseAction, now: Date): Promise<void> {
   const current = await readableCase(models, principal, id);
+  if (!canActOnCase(principal, current)) throw new ForbiddenError('Viewers can read cases but not change them.');
   const cases = models.Case.collection as unknown as mongo.Collection<CaseDoc>;
   if (change.action === 'note') {
     const text = change.text.trim();

@@ -12,7 +12,7 @@ import { formatters } from '../stats/format';
 import { unitsByCode } from '../units/unit-directory';
 import { CASE_STATUSES, type CaseDoc } from './case.model';
 import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from './case-reply';
-import { casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from './case-service';
+import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from './case-service';
 
 const listQuery = z.object({
   unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
@@ -28,7 +28,8 @@ const actionBody = z.discriminatedUnion('action', [
 
 /**
  * Follow-up cases (issue 16): `GET /api/v1/cases?unit=&status=` (never contact details), the list and the case
- * page under `/admin/cases` (the contact details only there, each view audited), and the changes of a case.
+ * page under `/admin/cases` (the contact details only there, only for those who may act on the case, each view
+ * audited), and the changes of a case (the same right: a viewer reads cases, and neither acts nor sees whom to call).
  */
 export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omit<ReplyDeps, 'models'> }): Router {
   const { models, clock } = deps;
@@ -82,13 +83,16 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omi
     const principal = req.principal!;
     const found: CaseDoc = await readableCase(models, principal, String(req.params.id));
     const now = clock();
-    const contact = await models.Contact.findOne({ responseId: found.responseId }).lean();
+    // Only those who may act on the case see whom to call (a viewer reads the case, never the citizen's details).
+    const mayAct = canActOnCase(principal, found);
+    const contact = mayAct ? await models.Contact.findOne({ responseId: found.responseId }).lean() : null;
     // Every view of the contact details is on the record, whoever looks (a manager of the unit or above).
     if (contact) await audit(models.Audit, { actor: principal.label, action: 'case.contact.view', target: found._id }, now);
     const response = await models.Response.findById(found.responseId, { comment: 1, submittedAt: 1 }).lean();
     res.setHeader('Cache-Control', 'no-store');
     res.render('admin/case', {
       item: { ...found, overdue: isOverdue(found, now), unitName: (await unitsByCode(models.Unit)).get(found.unitCode)?.name ?? found.unitCode },
+      mayAct,
       contact: contact ? { phone: contact.phone ?? '', email: contact.email ?? '', consentText: contact.consentText, retainUntil: contact.retainUntil } : null,
       replyMax: REPLY_MAX_CHARS,
       comment: response?.comment ?? '',

@@ -1,6 +1,13 @@
 import ExcelJS from 'exceljs';
 import { readCsvRecords, type RawRecord } from '../imports/csv-records';
 import type { RowError } from '../imports/row-errors';
+import { checkZipBounds, type ZipLimits } from '../imports/zip-bounds';
+
+/**
+ * What an XLSX may unpack to: a year of a province's dossiers is tens of thousands of rows, some MB of sheet XML.
+ * exceljs keeps every cell as an object (about 1 kB a row here), so the rows bound its memory.
+ */
+export const XLSX_LIMITS: ZipLimits = { maxEntries: 100, maxTotalBytes: 64 * 1024 * 1024, maxRows: 100_000 };
 
 /** The XLSX signature (a zip file): anything else is read as CSV text. */
 const isZip = (bytes: Buffer) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -16,6 +23,9 @@ export async function readDossierFile(bytes: Buffer): Promise<{ records: RawReco
     const records = readCsvRecords(bytes.toString('utf8'), (row, message) => errors.push({ row, message }));
     return { records: records ?? [], errors };
   }
+  // Bounded before exceljs, which inflates the whole workbook first (zip-bounds.ts).
+  const bounds = checkZipBounds(bytes, XLSX_LIMITS);
+  if (!bounds.ok) return { records: [], errors: [{ row: 1, message: bounds.message }] };
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);

@@ -27,7 +27,8 @@ export function submissionsPerLinkAndIp(name: string, stores: LimitStores = memo
     windowMs: 60_000,
     limit,
     standardHeaders: 'draft-8',
-    keyGenerator: (req) => `${String(req.params.code)}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    // Bounded whatever reaches it (the routes check the code's shape first).
+    keyGenerator: (req) => `${String(req.params.code).slice(0, 40)}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
   });
 }
 

@@ -173,6 +173,7 @@ export const en: Record<keyof typeof vi, string> = {
   'cases.email': 'E-mail',
   'cases.consent': 'Consent given',
   'cases.deletedOn': 'Deleted on',
+  'cases.contactWithheld': 'The citizen\'s contact details are shown only to staff who manage this unit (not to read-only accounts).',
   'cases.contactGone': 'The contact details were deleted at the end of their retention period.',
   'cases.actions': 'Actions',
   'cases.to.contacted': 'Reached the person',

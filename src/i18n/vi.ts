@@ -172,6 +172,7 @@ export const vi = {
   'cases.email': 'Thư điện tử',
   'cases.consent': 'Nội dung đồng ý',
   'cases.deletedOn': 'Xoá vào ngày',
+  'cases.contactWithheld': 'Thông tin liên hệ của người dân chỉ hiển thị cho cán bộ quản lý đơn vị này (tài khoản chỉ xem không thấy).',
   'cases.contactGone': 'Thông tin liên hệ đã được xoá theo thời hạn lưu giữ.',
   'cases.actions': 'Xử lý',
   'cases.to.contacted': 'Đã liên hệ được',

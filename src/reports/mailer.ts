@@ -3,7 +3,8 @@ import type { Logger } from '../logger';
 
 export interface MailMessage {
   from: string;
-  to: string;
+  /** one recipient; an object for an address typed by a citizen, so nothing in it is read as a list */
+  to: string | { name: string; address: string };
   subject: string;
   html: string;
   text: string;
@@ -21,6 +22,20 @@ export function smtpReplyCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+const ADDRESS = /[^\s<>()[\],;:"@]+@[^\s<>()[\],;:"@]+/g;
+
+/**
+ * What of a failed delivery may be logged or stored: the SMTP reply code, nodemailer's error code and the message
+ * with every e-mail address replaced. An SMTP server's refusal usually names the recipient ("550 5.1.1
+ * <someone@example.vn>: no such user"), and a citizen's address must never reach the log (README, privacy).
+ */
+export function mailFailure(error: unknown): { responseCode?: number; code?: string; message: string } {
+  const responseCode = smtpReplyCode(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error instanceof Error ? error.message : String(error)).replace(ADDRESS, '<address>').slice(0, 500);
+  return { ...(responseCode !== undefined ? { responseCode } : {}), ...(typeof code === 'string' ? { code } : {}), message };
+}
+
 /**
  * nodemailer over SMTP_URL. Without SMTP_URL nothing can be delivered: messages are logged and refused, so they
  * stay pending in the outbox and go out once SMTP is configured.
@@ -29,7 +44,8 @@ export function createMailer(smtpUrl: string | undefined, logger: Logger): Maile
   if (!smtpUrl) {
     return {
       async send(message) {
-        logger.warn({ to: message.to, subject: message.subject }, 'SMTP_URL is not set: e-mail not sent');
+        // Not the recipient: it may be a citizen's (a case's closing note).
+        logger.warn({ messageId: message.messageId }, 'SMTP_URL is not set: e-mail not sent');
         throw Object.assign(new Error('SMTP_URL is not set'), { responseCode: 421 });
       },
     };

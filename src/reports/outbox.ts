@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildSummary } from './build-summary';
-import { smtpReplyCode, type Mailer } from './mailer';
+import { mailFailure, type Mailer } from './mailer';
 import type { MonthlySummary } from './monthly-summary';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';
@@ -74,12 +74,13 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
       await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { state: 'sent', sentAt: now }, $unset: { lastError: '' } });
       counts.sent += 1;
     } catch (error) {
-      const code = smtpReplyCode(error);
-      const message = `${code ? `${code} ` : ''}${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
+      const failure = mailFailure(error);
+      const code = failure.responseCode;
+      const message = `${code ? `${code} ` : ''}${failure.message}`.slice(0, 500);
       const attempts = entry.attempts + 1;
       if ((code !== undefined && code >= 500) || attempts >= MAX_ATTEMPTS) {
         await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { state: 'failed', lastError: message, attempts } });
-        deps.logger.error({ to: entry.to, period: entry.period, error: message }, 'monthly summary failed permanently');
+        deps.logger.error({ entry: entry._id, period: entry.period, error: message }, 'monthly summary failed permanently');
         counts.failed += 1;
       } else {
         const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!;
@@ -87,7 +88,7 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
           { _id: entry._id },
           { $set: { attempts, lastError: message, nextAttemptAt: new Date(now.getTime() + wait) }, $unset: { claimedAt: '' } },
         );
-        deps.logger.warn({ to: entry.to, period: entry.period, error: message, retryInMs: wait }, 'monthly summary will be retried');
+        deps.logger.warn({ entry: entry._id, period: entry.period, error: message, retryInMs: wait }, 'monthly summary will be retried');
         counts.retrying += 1;
       }
     }

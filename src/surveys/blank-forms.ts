@@ -43,8 +43,10 @@ export class BlankForms {
   }
 
   /** Everything a blank page depends on: the channel, the path (the language switch links to it), the survey, the language, the names shown. */
-  keyOf(channel: Channel, path: string, { open, survey }: BlankForm, lang: Lang): string {
-    return [channel, path, open.link.code, survey.key, survey.version, lang, open.unit.name, open.link.procedure?.name ?? ''].join('\u0001');
+  keyOf(channel: Channel, { open, survey }: BlankForm, lang: Lang): string {
+    // By the resolved link, never the path asked for: "/S/…", "%64…" and a trailing "/" reach the same form and
+    // must not each take a place in the cache (nothing on the page comes from the path).
+    return [channel, open.link.code, survey.key, survey.version, lang, open.unit.name, open.link.procedure?.name ?? ''].join('\u0001');
   }
 
   /** A signed token for one blank form of `survey` on link `code`, issued now. */

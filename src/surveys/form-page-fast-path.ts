@@ -39,10 +39,10 @@ export function formPageFastPath(deps: FormPageFastPathDeps): FastPath {
   const fixedHeaders = deps.securityHeaders.flat();
   const policy = (limit: number) => `"${limit}-in-1min"; q=${limit}; w=60`;
 
-  async function serve(req: IncomingMessage, res: ServerResponse, channel: Channel, code: string, path: string, started: bigint): Promise<boolean> {
+  async function serve(req: IncomingMessage, res: ServerResponse, channel: Channel, code: string, started: bigint): Promise<boolean> {
     const now = deps.clock();
     const form = await deps.pages.blank.find(code, channel, now);
-    const key = deps.pages.blank.keyOf(channel, path, form, languageOf(req));
+    const key = deps.pages.blank.keyOf(channel, form, languageOf(req));
     const page = deps.pages.blank.pages.cached(key, deps.pages.blank.newToken(form.survey, form.open.link.code));
     if (!page) return false;
     const limit = deps.pages.pageLimits[channel];
@@ -73,7 +73,7 @@ export function formPageFastPath(deps: FormPageFastPathDeps): FastPath {
     const match = FORM_PAGE.exec(req.url ?? '');
     if (!match) return false;
     const started = process.hrtime.bigint();
-    serve(req, res, CHANNEL_OF[match[1]!]!, match[2]!, match[0], started).then(
+    serve(req, res, CHANNEL_OF[match[1]!]!, match[2]!, started).then(
       (served) => served || express(),
       // Unknown or closed link, database down…: express answers it with the usual pages.
       () => express(),

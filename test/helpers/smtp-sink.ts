@@ -4,18 +4,18 @@ import { SMTPServer } from 'smtp-server';
 
 /**
  * A local SMTP server catching the product's mail (no mail ever leaves the machine). `failNext(code, times)`
- * makes it refuse the next messages with that reply code (451 temporary, 550 permanent).
+ * makes it refuse the next messages with that reply code (451 temporary, 550 permanent) and, if given, that text.
  */
 export interface SmtpSink {
   url: string;
   messages: ParsedMail[];
-  failNext(code: number, times?: number): void;
+  failNext(code: number, times?: number, message?: string): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
-  let failures: { code: number; left: number } | null = null;
+  let failures: { code: number; left: number; message?: string } | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -26,7 +26,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         if (failures && failures.left > 0) {
           failures.left -= 1;
-          const error = Object.assign(new Error(failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: failures.code });
+          const error = Object.assign(new Error(failures.message ?? (failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later')), { responseCode: failures.code });
           return callback(error);
         }
         simpleParser(Buffer.concat(chunks), { keepCidLinks: true }).then((mail) => {
@@ -41,8 +41,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    failNext(code, times = 1) {
-      failures = { code, left: times };
+    failNext(code, times = 1, message) {
+      failures = { code, left: times, message };
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

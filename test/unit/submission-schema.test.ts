@@ -87,4 +87,12 @@ describe('patterns on the public form', () => {
     for (const good of ['', 'a@b.vn', 'phuhuynh.lan+hs@truong.edu.vn', 'x@a-b.c']) expect(PATTERNS.email.test(good)).toBe(true);
     for (const bad of ['a@b', 'a b@c.vn', 'a@@b.vn', 'a@b..vn', 'a@.b.vn', 'a@b.vn.', '@b.vn']) expect(PATTERNS.email.test(bad)).toBe(false);
   });
+
+  // Issue 25, item 11: "a@b.c,admin" was taken, so a case's closing note could go to a second recipient.
+  it('when an address carries a second recipient (a comma, a semicolon, a space, angle brackets), then it is refused', () => {
+    for (const bad of ['a@b.c,admin', 'a@b.vn,c@d.vn', 'a@b.vn;c@d.vn', 'a@b.vn c@d.vn', '<a@b.vn>', 'Lan <a@b.vn>', 'a@b.vn,', '"a,b"@c.vn']) {
+      expect({ bad, ok: PATTERNS.email.test(bad) }).toEqual({ bad, ok: false });
+    }
+    expect(PATTERNS.email.test('nguyễn.lan@trường.vn')).toBe(true);
+  });
 });
