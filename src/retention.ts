@@ -34,7 +34,7 @@ export async function runRetention(models: Models, now: Date): Promise<Retention
   const idleSince = new Date(now.getTime() - THROTTLE_IDLE_MS);
   const loginThrottles = await models.LoginThrottle.deleteMany({
     updatedAt: before(idleSince),
-    $or: [{ lockedUntil: null }, { lockedUntil: before(now) }],
+    $and: [{ $or: [{ lockedUntil: null }, { lockedUntil: before(now) }] }, { $or: [{ knownUntil: null }, { knownUntil: before(now) }] }],
   });
   const passwordResets = await models.PasswordReset.deleteMany({ expiresAt: before(now) });
   const loginLeases = await models.LoginLease.deleteMany({ until: before(new Date(now.getTime() - LEASE_GRACE_MS)) });

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
 import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollups } from './rollups/migrate-figures';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
-import { forgetClaimResponseIds } from './responses/dossier-claim';
+import { forgetClaimResponseIds, forgetClaimTimes } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
 import { recountUntilStable } from './dossiers/dossier-import';
 import { projectorFor } from './projector/projector';
@@ -138,6 +138,10 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   await runOnce(models.Setting, 'dossier-claims-without-response-id', async () => {
     const forgotten = await forgetClaimResponseIds(models.DossierClaim);
     if (forgotten) logger.info({ forgotten }, 'dossier claims: response ids removed');
+  });
+  await runOnce(models.Setting, 'dossier-claims-without-time', async () => {
+    const forgotten = await forgetClaimTimes(models.DossierClaim);
+    if (forgotten) logger.info({ forgotten }, 'dossier claims: times removed');
   });
   const published = await publishQuestionBank(models.Survey, QUESTION_BANK, now);
   if (published.length) logger.info({ published }, 'question bank: new survey versions published');

@@ -33,6 +33,8 @@ export interface LoginThrottle {
   failures: number;
   level: number;
   lockedUntil?: Date;
+  /** only on `known:` records: until when this network counts as the account owner's usual one */
+  knownUntil?: Date;
   updatedAt: Date;
 }
 
@@ -76,7 +78,7 @@ const auditSchema = new Schema<AuditEntry>(
 );
 
 const throttleSchema = new Schema<LoginThrottle>(
-  { _id: String, failures: { type: Number, default: 0 }, level: { type: Number, default: 0 }, lockedUntil: Date, updatedAt: Date },
+  { _id: String, failures: { type: Number, default: 0 }, level: { type: Number, default: 0 }, lockedUntil: Date, knownUntil: Date, updatedAt: Date },
   { collection: 'login_throttles', versionKey: false },
 );
 

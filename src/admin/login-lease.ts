@@ -23,12 +23,12 @@ export const loginLeaseModel = (c: Connection): LoginLeaseModel =>
 export const LEASE_MS = 30_000;
 
 /** The holder id when this caller took the lease, null when another check of the account is under way. */
-export async function takeLease(Lease: LoginLeaseModel, id: string, now: Date): Promise<string | null> {
+export async function takeLease(Lease: LoginLeaseModel, id: string, now: Date, ms = LEASE_MS): Promise<string | null> {
   const holder = crypto.randomUUID();
   try {
     const lease = await Lease.findOneAndUpdate(
       { _id: id, until: mongoose.trusted({ $lte: now }) },
-      { $set: { holder, until: new Date(now.getTime() + LEASE_MS) } },
+      { $set: { holder, until: new Date(now.getTime() + ms) } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
     return lease?.holder === holder ? holder : null;
@@ -36,6 +36,12 @@ export async function takeLease(Lease: LoginLeaseModel, id: string, now: Date): 
     if (isDuplicateKey(error)) return null;
     throw error;
   }
+}
+
+/** When the lease `id` is free again (now, if it is free or unknown). */
+export async function leaseFreeAt(Lease: LoginLeaseModel, id: string, now: Date): Promise<Date> {
+  const lease = await Lease.findById(id).lean();
+  return lease && lease.until > now ? lease.until : now;
 }
 
 export async function releaseLease(Lease: LoginLeaseModel, id: string, holder: string): Promise<void> {

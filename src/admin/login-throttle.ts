@@ -15,6 +15,12 @@ import type { LoginThrottle, LoginThrottleModel } from './admin.models';
  *   while the owner's correct password from an address with no failures still gets in.
  * Each further lock of a key lasts twice as long as its previous one, up to 24 h.
  *
+ * Once the account is locked it is under attack, and addresses that never failed on it are slowed down too (a
+ * botnet rotating addresses got one guess per address, unbounded): they share one slow lane per account, one
+ * check per SLOW_LANE interval, which doubles with the account's lock level up to 10 minutes. The owner keeps a
+ * way in: from a network it signed in from before (a `known` record, 90 days) it is not slowed at all, and from a
+ * new one it waits for the slow lane, which the lock never closes.
+ *
  * An attempt is counted BEFORE its password is verified (see `recordAttempt`): parallel posts cannot slip
  * past the limit while the slow argon2 check runs, and a crash mid-check still leaves the attempt counted.
  */
@@ -25,6 +31,34 @@ export const POLICIES = {
 } as const;
 
 export type ThrottleKey = { id: string; policy: keyof typeof POLICIES };
+
+/** How long a network the account signed in from counts as the owner's usual one. */
+export const KNOWN_NETWORK_MS = 90 * 24 * 3600_000;
+const SLOW_LANE = { baseMs: 30_000, maxMs: 10 * 60_000 };
+
+const knownId = (email: string, addressHash: string) => `known:${addressHash}:${email}`;
+export const slowLaneId = (email: string) => `slow:${email}`;
+
+/**
+ * Whether addresses that never failed on this account must take its slow lane now, and for how long each check
+ * holds it: the account is locked (under attack) and this address is not one the owner signed in from.
+ */
+export async function slowLaneFor(Throttle: LoginThrottleModel, email: string, addressHash: string, now: Date): Promise<number | null> {
+  const [account, known] = await Promise.all([Throttle.findById(`acct:${email}`).lean(), Throttle.findById(knownId(email, addressHash)).lean()]);
+  if (!lockOf(account, now) || (known?.knownUntil && known.knownUntil > now)) return null;
+  return Math.min(SLOW_LANE.maxMs, SLOW_LANE.baseMs * 2 ** Math.max(0, (account?.level ?? 1) - 1));
+}
+
+/** The owner signed in from this network: it is their usual one for KNOWN_NETWORK_MS. */
+export async function rememberNetwork(Throttle: LoginThrottleModel, email: string, addressHash: string, now: Date): Promise<void> {
+  await upsertRetryingDuplicate(() =>
+    Throttle.updateOne(
+      { _id: knownId(email, addressHash) },
+      { $set: { knownUntil: new Date(now.getTime() + KNOWN_NETWORK_MS), updatedAt: now }, $setOnInsert: { failures: 0, level: 0 } },
+      { upsert: true },
+    ),
+  );
+}
 
 /** The three keys of one attempt (the address arrives already salted and hashed: never stored in clear). */
 export function throttleKeys(email: string, addressHash: string): { pair: ThrottleKey; ip: ThrottleKey; account: ThrottleKey } {

@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readRunningState } from '../embedded-db/running-state';
 import { readTarGz, writeTarGz } from './tar';
+import { scrubCopy } from './scrub-copy';
 import { checkDatabase, snapshotDatabase, type CollectionCounts } from './sqlite-snapshot';
 
 /**
  * Backup and restore of the embedded database (DATA_DIR/ferretdb): a .tar.gz holding `manifest.json` and one
- * consistent SQLite snapshot per database (`sqlite/<database>.sqlite`). Taken while the app runs; restored
+ * consistent SQLite snapshot per database (`sqlite/<database>.sqlite`), without what no copy may keep
+ * (scrub-copy.ts). Taken while the app runs; restored
  * only into a data folder that holds no database and that no FerretDB serves.
  */
 export const BACKUP_FORMAT = 'hailong-embedded-backup/1';
@@ -37,7 +39,9 @@ export async function backupEmbedded(dataDir: string, out: string, clock: () => 
     const manifest: BackupManifest = { format: BACKUP_FORMAT, createdAt: clock().toISOString(), databases: [] };
     for (const file of files) {
       const copy = path.join(work, file);
-      const collections = await snapshotDatabase(path.join(sqliteDir, file), copy);
+      await snapshotDatabase(path.join(sqliteDir, file), copy);
+      scrubCopy(copy);
+      const collections = checkDatabase(copy);
       manifest.databases.push({ name: file.replace(/\.sqlite$/, ''), file: `sqlite/${file}`, bytes: (await fs.promises.stat(copy)).size, sha256: await sha256Of(copy), collections });
     }
     await writeTarGz(out, [

@@ -7,9 +7,11 @@
 interface Statement {
   all(...params: unknown[]): unknown[];
   get(...params: unknown[]): unknown;
+  run(...params: unknown[]): { changes: number | bigint };
 }
-interface SqliteDatabase {
+export interface SqliteDatabase {
   prepare(sql: string): Statement;
+  exec(sql: string): void;
   close(): void;
 }
 interface SqliteModule {

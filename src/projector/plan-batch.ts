@@ -230,7 +230,8 @@ class BatchPlanner {
       const claim = this.claims.get(item.claim.id);
       if (!claim) {
         this.claims.set(item.claim.id, { _id: item.claim.id, retryTag: item.claim.tag });
-        this.plan.insert('dossier_claims', { _id: item.claim.id, retryTag: item.claim.tag, claimedAt: stored.submittedAt });
+        // No time, and written in the order of ids (plan.ts): nothing in a claim leads to its answer.
+        this.plan.insert('dossier_claims', { _id: item.claim.id, retryTag: item.claim.tag });
         this.rated.claim(this.plan, item.claim.id);
         ratedDossier = true;
       } else if (claim.retryTag === item.claim.tag) ratedDossier = true;

@@ -116,7 +116,8 @@ export class PlanBuilder {
       }
     }
     const inserts: Plan['inserts'] = {};
-    for (const [collection, byId] of this.inserts) inserts[collection] = [...byId.values()];
+    // In the order of their ids, not of arrival: a dossier claim's place among the claims must not tell its answer.
+    for (const [collection, byId] of this.inserts) inserts[collection] = [...byId.values()].sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
     return { figures, docs, inserts };
   }
 }

@@ -12,7 +12,7 @@ import { dayOf } from './period';
  */
 export const ADDRESS_RECORD_DAYS = 2;
 
-const SALT_PREFIX = 'address-salt:';
+export const SALT_PREFIX = 'address-salt:';
 /** Cluster counters live in one collection per day, so destroying a day is one drop, not a scan (address-clusters.ts). */
 export const COUNTS_PREFIX = 'address_counts_';
 export const countsCollectionName = (day: string) => `${COUNTS_PREFIX}${day.replace(/-/g, '')}`;

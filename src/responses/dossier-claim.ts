@@ -11,7 +11,9 @@ import { normalizeDossierCode, saltedHash } from './hashing';
  * The claim keeps a tag of the form token to recognise a retry of the same form (after an outage, a double
  * click), never the response id: the desk knows whose dossier a code is, and the id would lead from the code to
  * the answers. The tag is an HMAC of the whole signed token, whose signature only the server can make, so even
- * someone holding a copy of the database cannot match tags to responses.
+ * someone holding a copy of the database cannot match tags to responses. Nor does it keep a time, and a batch's
+ * claims are written in the order of their ids (hashes), not of arrival; backups rewrite them all in that order
+ * (backup/scrub-copy.ts). What is left is said in docs/reliability.md.
  */
 export const claimIdOf = (salt: string, surveyKey: string, code: string) => `${surveyKey}:${saltedHash(salt, normalizeDossierCode(code))}`;
 export const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt, `dossier-claim\u0000${signedToken}`);
@@ -19,5 +21,14 @@ export const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt
 /** Claims written before tags existed named their response in clear: drop the name (run once at start-up). */
 export async function forgetClaimResponseIds(DossierClaim: DossierClaimModel): Promise<number> {
   const result = await DossierClaim.collection.updateMany({ responseId: { $exists: true } }, { $unset: { responseId: '' } });
+  return result.modifiedCount;
+}
+
+/**
+ * Claims written before issue 25 carried the answer's own millisecond (`claimedAt`), which joined a code to its
+ * answer in any copy of the database: drop it (run once at start-up). A claim now holds no time at all.
+ */
+export async function forgetClaimTimes(DossierClaim: DossierClaimModel): Promise<number> {
+  const result = await DossierClaim.collection.updateMany({ claimedAt: { $exists: true } }, { $unset: { claimedAt: '' } });
   return result.modifiedCount;
 }

@@ -13,7 +13,6 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export interface DossierClaim {
   _id: string;
   retryTag: string;
-  claimedAt: Date;
 }
 
 export interface Contact {
@@ -39,7 +38,7 @@ export interface LinkView {
 export const linkViewId = (linkCode: string, period: string) => `${linkCode}|${period}`;
 
 const dossierClaimSchema = new Schema<DossierClaim>(
-  { _id: String, retryTag: { type: String, required: true }, claimedAt: { type: Date, required: true } },
+  { _id: String, retryTag: { type: String, required: true } },
   { collection: 'dossier_claims', versionKey: false },
 );
 

@@ -99,7 +99,6 @@ async function claimDemoDossiers(models: Models, salt: string, rows: readonly Do
   const claims = Array.from({ length: take }, (_, i) => returned[Math.floor(i * step)]!).map((row) => ({
     _id: claimIdOf(salt, 'tthc-sipas', row.code),
     retryTag: 'demo',
-    claimedAt: row.returnedAt!,
   }));
   await (models.DossierClaim.collection as unknown as Collection<{ _id: string }>).insertMany(claims, { ordered: false }).catch((error: { code?: number }) => {
     if (error.code !== 11000) throw error;

@@ -31,7 +31,7 @@ describe('GET /api/v1/dossier-stats', () => {
     await models.Unit.insertMany(FIXTURE_UNITS);
     await seedTargets(models.Target);
     const salt = await saltProvider(models.Setting)();
-    await models.DossierClaim.create({ _id: `tthc-sipas:${saltedHash(salt, normalizeDossierCode('HS-1'))}`, retryTag: 'x', claimedAt: NOW });
+    await models.DossierClaim.create({ _id: `tthc-sipas:${saltedHash(salt, normalizeDossierCode('HS-1'))}`, retryTag: 'x' });
     expect((await importDossiers(models, salt, Buffer.from(FILE), NOW)).errors).toEqual([]);
     provinceToken = await createApiToken(models, 'SGD');
     schoolToken = await createApiToken(models, 'THCS-LELOI');

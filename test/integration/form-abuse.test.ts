@@ -5,7 +5,7 @@ import { allProjectorsSettled } from '../../src/projector/projector';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { inPool, listen } from '../helpers/http-server';
-import { claimIdOf, forgetClaimResponseIds, retryTagOf } from '../../src/responses/dossier-claim';
+import { claimIdOf, forgetClaimResponseIds, forgetClaimTimes, retryTagOf } from '../../src/responses/dossier-claim';
 import { getOrCreateSetting, newSalt } from '../../src/settings.model';
 
 describe('anti-abuse on the public forms', () => {
@@ -122,7 +122,7 @@ describe('anti-abuse on the public forms', () => {
       const token = tokenFrom((await agent.get(`/s/${code}`).expect(200)).text);
       now = new Date(now.getTime() + 10_000);
       // What an attempt of the same form left before the projector decided claims: its claim, tagged with the form.
-      if (claimedBefore) await fx.models.DossierClaim.collection.insertOne({ _id: claimIdOf(salt, 'tthc-sipas', dossier), retryTag: retryTagOf(salt, token), claimedAt: now } as never);
+      if (claimedBefore) await fx.models.DossierClaim.collection.insertOne({ _id: claimIdOf(salt, 'tthc-sipas', dossier), retryTag: retryTagOf(salt, token) } as never);
       const body = { _token: token, ...allAnswers(fx.instrument('tthc-sipas'), 3), dossier_code: dossier };
       expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
       expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
@@ -143,6 +143,18 @@ describe('anti-abuse on the public forms', () => {
     expect(legacy).toMatchObject({ _id: 'tthc-sipas:legacy' });
     expect(legacy).not.toHaveProperty('responseId');
     expect(await forgetClaimResponseIds(fx.models.DossierClaim)).toBe(0);
+  });
+
+  // Issue 25, item 5: a claim stamped with its answer's millisecond joined a dossier code to the answer.
+  it('when claims carry a time, then start-up removes it; claims written now carry nothing but the code hash and the retry tag', async () => {
+    await fx.models.DossierClaim.collection.insertOne({ _id: 'tthc-sipas:timed', retryTag: 'x', claimedAt: now } as never);
+    const timed = (await fx.models.DossierClaim.collection.find({}).toArray()).filter((claim) => 'claimedAt' in claim).length;
+    expect(timed).toBeGreaterThan(0);
+    expect(await forgetClaimTimes(fx.models.DossierClaim)).toBe(timed);
+    expect(await forgetClaimTimes(fx.models.DossierClaim)).toBe(0);
+    const claims = await fx.models.DossierClaim.collection.find({}).toArray();
+    expect(claims.length).toBeGreaterThan(2);
+    for (const claim of claims) expect(Object.keys(claim).sort()).toEqual(String(claim._id) === 'tthc-sipas:legacy' ? ['_id'] : ['_id', 'retryTag']);
   });
 
   it('when the honeypot is filled, then the response is stored flagged and kept out of the figures', async () => {

@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Database } from '../../src/db';
 import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
+import { readTarGz } from '../../src/backup/tar';
 import { readRunningState } from '../../src/embedded-db/running-state';
 import { createLogger } from '../../src/logger';
 import { createModels } from '../../src/models';
 import { startAppProcess, stopAppProcess, type AppProcess } from '../helpers/app-process';
-import { allAnswers, pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
-import { runLoad, type Target } from './load-driver';
+import { allAnswers, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
+import { post, runLoad, type Target } from './load-driver';
 import { reconcile } from './reconcile';
 
 /**
@@ -48,6 +49,9 @@ describe('backup and restore of the embedded database', () => {
     live = await startAppProcess({ DATA_DIR: liveDir, SESSION_SECRET: SECRET });
     db = await connectDatabase(readRunningState(path.join(liveDir, 'ferretdb'))!.uri, createLogger('silent'));
     fx = await seedSurveyFixtures(db);
+    // Dossier claims written in an order that is not their ids' (as answers arrive): the backup must not keep it.
+    const claims = db.connection.collection('dossier_claims');
+    for (const hash of ['zz9', 'aa1', 'mm5']) await claims.insertOne({ _id: `tthc-sipas:${hash}`, retryTag: 't' } as never);
   }, 120_000);
   afterAll(async () => {
     await db?.close();
@@ -85,10 +89,9 @@ describe('backup and restore of the embedded database', () => {
     expect(again.status).toBe(1);
     expect(again.output).toContain('already holds a database');
 
-    // A backup catches some answers between their response and their figure writes; their marks are finished by
-    // the repair once older than its grace (60 s by default, for live instances' changes): nothing else runs on a
-    // restored database, so the test does not wait for it.
-    restored = await startAppProcess({ DATA_DIR: restoredDir, SESSION_SECRET: SECRET, ROLLUP_REPAIR_GRACE_SECONDS: '0' });
+    // A backup catches some answers in the projector's inbox, or a batch half-applied: the restored app's projector
+    // finishes them (reconcile waits for it).
+    restored = await startAppProcess({ DATA_DIR: restoredDir, SESSION_SECRET: SECRET });
     restoredDb = await connectDatabase(readRunningState(path.join(restoredDir, 'ferretdb'))!.uri, createLogger('silent'));
     const models = createModels(restoredDb.connection);
     const result = await reconcile(models, before, Object.values(fx.links));
@@ -105,6 +108,33 @@ describe('backup and restore of the embedded database', () => {
     const page = await fetch(`${restored.baseUrl}${targets[0]!.path}`);
     expect(page.status).toBe(200);
   }, 240_000);
+
+  // Issue 25, items 4 and 5: a backup kept the daily address salts as long as it was kept, and the claims in the
+  // order their answers came.
+  it('when a backup is taken, then its copy holds no address salt, its claims in the order of their ids and no free pages; the live database keeps its salts', async () => {
+    const liveSalts = (await db.connection.collection('settings').find({}).toArray()).filter((doc) => String(doc._id).startsWith('address-salt:'));
+    expect(liveSalts.length).toBeGreaterThan(0);
+    const unpacked = path.join(root, 'unpacked');
+    fs.mkdirSync(unpacked);
+    const names = await readTarGz(file, unpacked);
+    const copies = names.filter((name) => name.endsWith('.sqlite'));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      const inspected = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'test', 'helpers', 'inspect-sqlite.cjs'), path.join(unpacked, copy)], { encoding: 'utf8' });
+      expect(inspected.status).toBe(0);
+      const held = JSON.parse(inspected.stdout) as { salts: string[]; claims: string[]; freePages: number };
+      expect(held.salts).toEqual([]);
+      expect(held.claims).toEqual([...held.claims].sort());
+      expect(held.freePages).toBe(0);
+      const bytes = fs.readFileSync(path.join(unpacked, copy));
+      for (const salt of liveSalts) expect(bytes.includes(Buffer.from(String(salt.value)))).toBe(false);
+    }
+    // The restored app makes itself a new salt: an answer is taken as before.
+    const target = fx.instrument('edu-parent-thcs');
+    const page = await (await fetch(`${restored!.baseUrl}${pathOf(target, fx.links['edu-parent-thcs']!)}`)).text();
+    const posted = await post(restored!.baseUrl, pathOf(target, fx.links['edu-parent-thcs']!), { _token: tokenFrom(page), ...allAnswers(target, 4) });
+    expect(posted.status).toBe(303);
+  });
 
   it('when the backup file is damaged, then restore refuses it and leaves the folder empty', async () => {
     const damaged = path.join(root, 'backups', 'damaged.tar.gz');
