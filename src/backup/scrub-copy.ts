@@ -13,7 +13,9 @@ import { loadSqlite, type SqliteDatabase } from './sqlite-snapshot';
  */
 export function scrubCopy(file: string): void {
   const sqlite = loadSqlite();
-  const db = new sqlite.DatabaseSync(file);
+  // FerretDB's _id index is on `_ferretdb_sjson->"_id"`: a double-quoted string, which this SQLite reads as a
+  // column name unless told otherwise (FerretDB's own SQLite allows them), and every write to the table evaluates it.
+  const db = new sqlite.DatabaseSync(file, { enableDoubleQuotedStringLiterals: true });
   try {
     const tables = new Map((db.prepare('SELECT name, table_name FROM _ferretdb_collections').all() as { name: string; table_name: string }[]).map((t) => [t.name, t.table_name]));
     const settings = tables.get('settings');

@@ -15,7 +15,7 @@ export interface SqliteDatabase {
   close(): void;
 }
 interface SqliteModule {
-  DatabaseSync: new (file: string, options?: { readOnly?: boolean }) => SqliteDatabase;
+  DatabaseSync: new (file: string, options?: { readOnly?: boolean; enableDoubleQuotedStringLiterals?: boolean }) => SqliteDatabase;
   backup(source: SqliteDatabase, destination: string, options?: { rate?: number }): Promise<number>;
 }
 
