@@ -132,6 +132,7 @@ class BatchPlanner {
     }
     for (const intake of pending) this.waiting.add(intakes.get(intake)!);
     const answers = items.filter((i): i is AnswerItem => i.kind === 'answer');
+    const claimIds = answers.flatMap((i) => (i.claim ? [i.claim.id] : []));
     const countIds = new Map<string, string[]>();
     const kinds = new Set<string>();
     for (const item of answers) {
@@ -149,14 +150,14 @@ class BatchPlanner {
         await this.readInto<AddressCounts>(collection, ids, found);
         for (const [id, doc] of found) this.counts.set(`${collection}|${id}`, doc ?? { _id: id });
       }),
-      this.readInto('dossier_claims', answers.flatMap((i) => (i.claim ? [i.claim.id] : [])), this.claims),
-      this.rated.prefetch(answers.flatMap((i) => (i.claim ? [i.claim.id] : []))),
+      this.rated.prefetch(claimIds),
       (async () => {
         const settings = new Map<string, { _id: string; value?: string } | null>();
         await this.readInto('settings', [...kinds].map(dueDaysSettingId), settings);
         for (const kind of kinds) this.dueDays.set(kind, dueDaysOf(settings.get(dueDaysSettingId(kind))?.value));
       })(),
     ]);
+    for (const id of claimIds) this.claims.set(id, this.rated.storedClaim(id));
   }
 
   async planItem(item: WorkItem): Promise<Outcome> {

@@ -33,22 +33,35 @@ const figureId = (period: string, scope: string) => `${period}|${scope}`;
 export class RatedDossiers {
   /** hashes some claim already names (stored, or inserted earlier in this batch) */
   private readonly claimed = new Set<string>();
+  /** the stored claims read, by id: the planner's too (one read of the claims per batch) */
+  private readonly stored = new Map<string, { _id: string; retryTag: string }>();
   private readonly dossiers = new Map<string, ClaimedDossier>();
   private ancestors: ReadonlyMap<string, { ancestors: string[] }> = new Map();
 
   constructor(private readonly db: Connection) {}
 
-  /** Reads, for the claims a batch may insert, every survey's claim of the same code and the dossiers they name. */
+  /**
+   * Reads, for the claims a batch may insert, every survey's claim of the same code (`storedClaim` gives them to
+   * the planner) and the dossiers they name.
+   */
   async prefetch(claimIds: readonly string[]): Promise<void> {
     const hashes = [...new Set(claimIds.map(hashOf))];
     if (!hashes.length) return;
     const siblings = [...new Set([...hashes.flatMap((hash) => CLAIMING_SURVEYS.map((key) => `${key}:${hash}`)), ...claimIds])];
-    const claims = this.db.collection('dossier_claims') as unknown as Collection<{ _id: string }>;
-    for (const claim of await claims.find({ _id: { $in: siblings } }, { projection: { _id: 1 } }).toArray()) this.claimed.add(hashOf(claim._id));
+    const claims = this.db.collection('dossier_claims') as unknown as Collection<{ _id: string; retryTag: string }>;
+    for (const claim of await claims.find({ _id: { $in: siblings } }, { projection: { _id: 1, retryTag: 1 } }).toArray()) {
+      this.claimed.add(hashOf(claim._id));
+      this.stored.set(claim._id, claim);
+    }
     const dossiers = this.db.collection('dossiers') as unknown as Collection<ClaimedDossier>;
     const found = await dossiers.find({ _id: { $in: hashes } }, { projection: { unitCode: 1, returnedAt: 1 } }).toArray();
     for (const dossier of found) this.dossiers.set(dossier._id, dossier);
     if (found.some((dossier) => dossier.returnedAt)) this.ancestors = await unitsByCode(unitModel(this.db));
+  }
+
+  /** The claim stored under `id` when the batch was read, or null. */
+  storedClaim(id: string): { _id: string; retryTag: string } | null {
+    return this.stored.get(id) ?? null;
   }
 
   /** A claim this batch inserts: its dossier, if returned and not claimed before, is rated in its month's figures. */
