@@ -26,8 +26,9 @@ export const PATTERNS = {
   controlChars: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/,
   dossierCode: /^[\p{L}\p{N}./_-]*$/u,
   phone: /^(\+?[0-9 .()-]{8,20})?$/,
-  // Exactly one address: no comma, semicolon, angle bracket or space can smuggle in a second recipient.
-  email: /^([\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+)?$/u,
+  // Exactly one address: the local part takes RFC 5322's atext (and dots), never a comma, semicolon, angle bracket,
+  // quote or space that could smuggle in a second recipient.
+  email: /^([\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+)?$/u,
 } as const;
 
 /** A length limit that stops validation of the field when it fails (see PATTERNS). */

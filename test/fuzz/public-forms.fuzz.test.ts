@@ -322,7 +322,7 @@ describe('when the public forms receive fuzzed hostile input', () => {
       if (phone !== undefined && (phone.length > LIMITS.phone || !/^(\+?[0-9 .()-]{8,20})?$/.test(phone))) return false;
       const email = value.get(FIELD.contactEmail)?.trim();
       // Domain labels without dots (a pattern that cannot backtrack; issue 13): "a@b..vn" is refused.
-      if (email !== undefined && (email.length > LIMITS.email || !/^([^\s@]+@[^\s@.]+(\.[^\s@.]+)+)?$/.test(email))) return false;
+      if (email !== undefined && (email.length > LIMITS.email || !/^([\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+)?$/u.test(email))) return false;
       const consent = value.get(FIELD.contactConsent);
       if (consent !== undefined && consent !== 'yes') return false;
       if ((phone || email) && consent !== 'yes') return false;
