@@ -171,14 +171,14 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
 
 /**
  * The projector of this instance (src/projector/): its own answers and admin changes nudge it; this tick takes over
- * the work of an instance that died (once its lease expires) and a batch a crash left open. Also the one-time
+ * work that has waited (TAKEOVER_MS: an instance that died, once its lease expires) and a batch a crash left open. Also the one-time
  * recount of a database from before the projector. Returns what stops the tick.
  */
 function startProjecting(models: Models, logger: Logger): () => void {
   const projector = projectorFor(models.Response.db, { logger });
   startProjectorMigration(models, new SurveyCatalog(models.Survey).scaleOf, logger);
   const tick = setInterval(() => {
-    projector.hasWork().then(
+    projector.needsTakeover().then(
       (work) => work && projector.nudge(),
       () => undefined, // the database is away: the next tick looks again
     );

@@ -1,5 +1,5 @@
 import type { Collection, Connection, mongo } from 'mongoose';
-import { BULK_CHUNK, bulkWriteInChunks } from '../db-bulk';
+import { BULK_CHUNK } from '../db-bulk';
 import { bulkRefusals } from '../db-writes';
 import { inParallel } from '../in-parallel';
 import { applyPaths, nest } from '../rollups/counters';
@@ -17,20 +17,34 @@ import { cooperative } from './yielding';
 const IDS_PER_READ = 1000;
 
 export async function applyPlan(db: Connection, batch: number, plan: Plan): Promise<void> {
-  // One command at a time, each short: answers being stored meanwhile wait for the database's single writer behind
-  // one of them at most, not behind a whole batch (the POST's p99, docs/benchmarks.md B2).
+  // Short commands, a few at a time (WRITES_AT_ONCE): answers being stored meanwhile wait behind a few of them at
+  // most, not behind a whole batch (the POST's p99, docs/benchmarks.md B2).
   await applyFigureChanges(db.collection('figures') as unknown as Collection<FigureDoc>, batch, plan.figures);
   for (const [name, changes] of Object.entries(plan.docs)) await applyDocChanges(db.collection(name) as unknown as Collection<BatchDoc>, batch, changes);
   for (const [name, docs] of Object.entries(plan.inserts)) await insertEachOnce(db.collection(name) as unknown as Collection<{ _id: string }>, docs);
 }
 
 /**
- * Figure documents written per command: each is a whole packed document (a province's month is ~14 kB), and a
- * command of 5 held the writer long enough to put 340 ms on the POST's p99 in B2 (2: 130-175 ms, 3: 165-175 ms).
+ * How the writes of a batch go out. The embedded database lets one write in at a time, in arrival order (our
+ * FerretDB patch, hunk 8): each update of a command waits for its own turn behind the answers being stored. One
+ * command at a time made a batch of 62 figure documents wait 62 turns in a row (350-600 ms under B2's load); with
+ * WRITES_AT_ONCE commands in flight, the batch's writes share each round of turns and the batch takes a fraction of
+ * that, while an answer waits behind at most WRITES_AT_ONCE of them (docs/benchmarks.md, session 9).
  */
+const WRITES_AT_ONCE = 8;
+/** Figure documents per command: each is a whole packed document (a province's month is ~14 kB). */
 const FIGURES_PER_WRITE = 2;
-/** One such command at a time (two in flight shortened a batch by a third and put 30 ms on the POST's p99). */
-const FIGURE_WRITES_AT_ONCE = 1;
+/** Other changes (list entries and counts, clusters) per command: small `$set`/`$inc` updates. */
+const DOC_CHANGES_PER_WRITE = 4;
+
+/** Sends `operations` in commands of `perCommand`, WRITES_AT_ONCE commands at a time. */
+async function writeAtOnce<Op>(operations: readonly Op[], perCommand: number, write: (chunk: Op[]) => Promise<unknown>): Promise<void> {
+  const chunks: Op[][] = [];
+  for (let i = 0; i < operations.length; i += perCommand) chunks.push(operations.slice(i, i + perCommand));
+  await inParallel(chunks, WRITES_AT_ONCE, async (chunk) => {
+    await write(chunk);
+  });
+}
 
 interface BatchDoc {
   _id: string;
@@ -94,7 +108,7 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
     if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
     else for (let i = 0; i < same.length; i += IDS_PER_READ) operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
   }
-  await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk, { ordered: false }), operations);
+  await writeAtOnce(operations, DOC_CHANGES_PER_WRITE, (chunk) => collection.bulkWrite(chunk, { ordered: false }));
   if (inserts.length) await bulkRefusals(() => collection.insertMany(inserts as never[], { ordered: false }));
 }
 
@@ -128,9 +142,7 @@ async function applyFigureChanges(collection: Collection<FigureDoc>, batch: numb
       else inserts.push({ _id: id, ...(change.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev: 1, data: packed, batch } as FigureDoc);
     }
     let matched = 0;
-    const chunks: (typeof updates)[] = [];
-    for (let i = 0; i < updates.length; i += FIGURES_PER_WRITE) chunks.push(updates.slice(i, i + FIGURES_PER_WRITE));
-    await inParallel(chunks, FIGURE_WRITES_AT_ONCE, async (chunk) => {
+    await writeAtOnce(updates, FIGURES_PER_WRITE, async (chunk) => {
       matched += (await collection.bulkWrite(chunk, { ordered: false })).matchedCount;
     });
     const refused = inserts.length ? await bulkRefusals(() => collection.insertMany(inserts, { ordered: false })) : [];

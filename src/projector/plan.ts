@@ -136,4 +136,15 @@ export function unpackPlan(packed: string): Plan {
   return EJSON.parse(zlib.inflateRawSync(Buffer.from(packed.slice(PACKED.length), 'base64')).toString(), { relaxed: true }) as Plan;
 }
 
+/** How many documents a plan writes, by collection (the batch's debug log line: where the writer's time goes). */
+export function planSize(plan: Plan): Record<string, number> {
+  const size: Record<string, number> = { figures: Object.keys(plan.figures).length };
+  for (const [name, changes] of Object.entries(plan.docs)) {
+    const key = name.replace(/\d{8}$/, '*'); // a day's address counts
+    size[key] = (size[key] ?? 0) + Object.keys(changes).length;
+  }
+  for (const [name, docs] of Object.entries(plan.inserts)) size[`+${name}`] = docs.length;
+  return size;
+}
+
 export const isEmptyPlan = (plan: Plan) => !Object.keys(plan.figures).length && !Object.keys(plan.docs).length && !Object.keys(plan.inserts).length;

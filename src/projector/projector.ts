@@ -7,7 +7,7 @@ import { SurveyCatalog } from '../surveys/survey-catalog';
 import { CLUSTER_LIMITS, type ClusterLimits } from './address-clusters';
 import { applyPlan } from './apply-plan';
 import { inboxCollection, type WorkItem } from './inbox';
-import { packPlan, unpackPlan } from './plan';
+import { packPlan, planSize, unpackPlan } from './plan';
 import { planBatch } from './plan-batch';
 import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
 import type { ResponseDoc } from '../responses/response.model';
@@ -56,6 +56,8 @@ const PACED_FROM = 32;
 export const SETTLE_MS = 3000;
 /** An instance whose items another holder is projecting looks again after this long (the holder may go idle). */
 const RETRY_MS = 200;
+/** An item waiting this long is taken by any instance's tick (`needsTakeover`), not only by the one that wrote it. */
+export const TAKEOVER_MS = 1500;
 /** Items this process wrote are waited for only this long (after that they are another instance's business). */
 const TRACK_MS = 60_000;
 
@@ -208,7 +210,7 @@ export class Projector {
     }
     const times = await this.finish(open);
     this.lastBatchItems = open.items.length;
-    this.logger?.debug({ batch: open.batch, items: open.items.length, deferred: planned.deferred, planBytes: open.plan.length, planMs, ...times, ms: Date.now() - started }, 'projector: batch applied');
+    this.logger?.debug({ batch: open.batch, items: open.items.length, deferred: planned.deferred, planBytes: open.plan.length, writes: planSize(planned.plan), planMs, ...times, ms: Date.now() - started }, 'projector: batch applied');
     return 'progress';
   }
 
@@ -269,9 +271,17 @@ export class Projector {
     for (const id of remaining) if (!present.has(id)) this.local.delete(id);
   }
 
-  /** Whether anything waits in the inbox or an open batch (the periodic tick looks before it nudges). */
-  async hasWork(): Promise<boolean> {
-    return Boolean((await readState(this.db)).open) || (await this.inbox.countDocuments({}, { limit: 1 })) > 0;
+  /**
+   * Whether another instance's work needs this one (the periodic tick looks before it nudges): a batch left open,
+   * or an item that has waited TAKEOVER_MS. An instance projects its own items as it writes them (`track`), and
+   * plans them without reading its answers back (`stored`); an idle instance that took the lease whenever the inbox
+   * was not empty planned the busy one's answers by reading each of them (2-3× the plan time under B2's load,
+   * docs/benchmarks.md, session 9). An instance that died leaves items that soon wait that long.
+   */
+  async needsTakeover(now = Date.now()): Promise<boolean> {
+    if ((await readState(this.db)).open) return true;
+    const [oldest] = await this.inbox.find({}, { sort: { _id: 1 }, limit: 1, projection: { at: 1 } }).toArray();
+    return Boolean(oldest) && now - new Date(oldest!.at).getTime() >= TAKEOVER_MS;
   }
 
   /**
