@@ -12,7 +12,7 @@ import { seedTargets } from '../../src/stats/target.model';
 import type { SchoolLevel } from '../../src/surveys/instrument.types';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { LIST_INDEX_MIGRATION } from '../../src/lists/list-migration';
+import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../../src/lists/list-migration';
 import { PROJECTOR_MIGRATION } from '../../src/projector/migration';
 import type { Unit } from '../../src/units/unit.model';
 
@@ -88,6 +88,7 @@ export async function setupBenchData(models: Models, options: { units: number; n
   // the seed writes their lists (seed.ts), and a background recount would load the database during B1 and B2.
   await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
   await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
   // The same for the figure documents: the seed writes them with the responses (seed.ts), so the app's start-up
   // migration (built for databases from before them) has nothing to do and must not weigh on B1's memory.
   await runOnce(models.Setting, FIGURE_MIGRATION, async () => undefined);

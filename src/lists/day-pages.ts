@@ -1,7 +1,7 @@
 import type { Collection } from 'mongoose';
 import { periodRange } from '../responses/period';
 import { responseIdOf, type Bucket, type Entry } from './list-entries';
-import { dayBucketIds, directoryId } from './list-keys';
+import { dayRange, directoryId } from './list-keys';
 
 /**
  * Reading one page of a list, newest first, from the per-day counts of the scope's directories and the hour
@@ -68,11 +68,10 @@ export function daysOf(directories: Directory[], facet: string): DayRef[] {
 
 /** The entries of some days, matching, newest first (ties by response id). */
 async function readDays<E extends Entry & { t: number }>(coll: Collection<Bucket>, scope: ListScope, days: DayRef[], match: (e: Entry) => boolean) {
-  const ids = days.flatMap((d) => dayBucketIds(scope.kind, scope.unit, d.period, d.day));
   let scanned = 0;
   const rows: Array<{ id: string; entry: E }> = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    for (const bucket of await coll.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()) {
+  for (const d of days) {
+    for await (const bucket of coll.find({ _id: dayRange(scope.kind, scope.unit, d.period, d.day) })) {
       for (const [key, entry] of Object.entries(bucket.e ?? {})) {
         scanned += 1;
         if (match(entry)) rows.push({ id: responseIdOf(key), entry: entry as E });

@@ -3,7 +3,7 @@ import { clusterKeyOf, isClustered } from '../admin/review-clusters';
 import type { ResponseDoc } from '../responses/response.model';
 import { fieldKey as cellKey } from '../rollups/counters';
 import { entryKey, type Entry, type EntryTarget } from './list-entries';
-import { bucketsOf, directoryId, scopesOf, vietnamHour } from './list-keys';
+import { bucketsOf, directoryId, scopesOf, vietnamTime } from './list-keys';
 
 /**
  * The review list: flagged answers no admin has decided on yet. A decision (recorded on the response as
@@ -85,7 +85,7 @@ export function reviewTargets(r: ResponseDoc): EntryTarget[] {
   // Only an answer with an address can belong to a cluster; its cluster is fixed by address, link and hour.
   if (r.addressHash) {
     const cluster = clusterKeyOf(r);
-    const { period } = vietnamHour(r.submittedAt);
+    const { period } = vietnamTime(r.submittedAt);
     targets.push({
       bucket: memberDocId(cluster, r._id),
       key,

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { LIST_INDEX_MIGRATION } from '../lists/list-migration';
+import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../lists/list-migration';
 import type { Models } from '../models';
 import { rebuildRollups } from '../rollups/rebuild';
 import { runOnce } from '../settings.model';
@@ -32,7 +32,14 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
     if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
   });
   await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
-  return ran;
+  // A database the recount above just wrote has its lists cut per second already; an older one is recounted again.
+  const recut = await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => {
+    if (ran) return;
+    await projectorFor(db).exclusive(async (applied) => {
+      await recountLists(db, { fix: true, batch: applied, skip: await notTakenIn(db) });
+    });
+  });
+  return ran || recut;
 }
 
 /** In the background once the instance is ready; a failure leaves no marker, so the next start runs it again. */

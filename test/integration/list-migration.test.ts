@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { COMMENTS_COLLECTION, directoryId, REVIEW_COLLECTION } from '../../src/lists/list-keys';
-import { migrateToProjector } from '../../src/projector/migration';
+import { migrateToProjector, PROJECTOR_MIGRATION } from '../../src/projector/migration';
+import { runOnce } from '../../src/settings.model';
 import { recountProjections } from '../../src/projector/recount';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import { createUser, signIn } from '../helpers/admin-fixtures';
+import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { instants, responseOf, storeProjected } from '../helpers/response-fixtures';
 import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -85,5 +86,56 @@ describe('list index migration', () => {
     expect(again.differences).toEqual([]);
     expect(await indexState()).toBe(before);
     expect(firstCount(await comments())).toBe(45);
+  });
+});
+
+/**
+ * Lists cut per hour (before `list-buckets-by-second`, list-keys.ts): once per database the recount rewrites them
+ * per second. An entry that changed in between (written to its second's bucket while its hour's bucket still held
+ * it) is listed once afterwards, as it is now.
+ */
+describe('list buckets recut from hours to seconds', () => {
+  let ctx: TestContext;
+  let fx: SurveyFixtures;
+  let dept: request.Agent;
+  const buckets = async () => (await ctx.db.connection.collection(COMMENTS_COLLECTION).find({ _id: { $gte: 'b|', $lt: 'b}' } } as never).toArray()) as unknown as Array<{ _id: string; e?: Record<string, unknown> }>;
+  const list = async (query = '') => (await dept.get(`/admin/comments?${OCTOBER}${query}`).expect(200)).text;
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    fx = await seedSurveyFixtures(ctx.db);
+    await createUser(fx.models, 'so@x.vn', 'department', 'SGD');
+    dept = await signIn(ctx.app, 'so@x.vn');
+    // The projector migration ran long ago; the lists were then cut per hour.
+    await runOnce(fx.models.Setting, PROJECTOR_MIGRATION, async () => undefined);
+    await storeProjected(fx.models, instants('2026-10', 6).map((at, i) => responseOf(LELOI, new Date(at.getTime() + i * 7000), { comment: `Ý kiến ${i}` })));
+    const lists = ctx.db.connection.collection(COMMENTS_COLLECTION);
+    const byHour = new Map<string, Record<string, unknown>>();
+    for (const doc of await buckets()) {
+      const hour = doc._id.slice(0, -4);
+      byHour.set(hour, { ...(byHour.get(hour) ?? {}), ...doc.e });
+    }
+    await lists.deleteMany({ _id: { $in: (await buckets()).map((doc) => doc._id) } } as never);
+    await lists.insertMany([...byHour].map(([_id, e]) => ({ _id, e, batch: 0 })) as never[]);
+  });
+  afterAll(() => ctx.close());
+
+  it('when an older entry changes before the recut and the recut runs, then every comment is listed once, as it is now, in second buckets only', async () => {
+    expect((await buckets()).every((doc) => /\|\d{4}$/.test(doc._id))).toBe(true); // DDHH: the hour layout
+    expect(firstCount(await list())).toBe(6);
+    const page = await list();
+    const id = /action="\/admin\/comments\/([^"/]+)"/.exec(page)![1]!;
+    await dept.post(`/admin/comments/${id}`).type('form').send({ _csrf: csrfFrom(page), status: 'resolved', tags: '' }).expect(303);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(true);
+    const stored = await buckets();
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((doc) => /\|\d{8}$/.test(doc._id))).toBe(true); // DDHHmmss
+    const entries = stored.filter((doc) => doc._id.includes('|SGD|')).flatMap((doc) => Object.keys(doc.e ?? {}));
+    expect(entries).toHaveLength(6);
+    expect(new Set(entries).size).toBe(6);
+    expect(firstCount(await list())).toBe(6);
+    expect(firstCount(await list('&status=resolved'))).toBe(1);
+    expect(await list('&status=resolved')).toContain(`/admin/comments/${id}`);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(false);
   });
 });
