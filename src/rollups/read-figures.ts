@@ -5,7 +5,8 @@ import { THEN_TREE } from './fan-out';
 import { emptyFigureData, figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
 import { figureCounters, isScalePath } from './rebuild';
 
-export type MonthFigures = FigureData & { period: string };
+/** `differs`: "as the tree was then", this month had a difference document (a reorganisation touched the scope). */
+export type MonthFigures = FigureData & { period: string; differs?: boolean };
 
 /**
  * The figures of one scope, kind and level for these months: one query by `_id` (an `$in` of at most 36 ids,
@@ -20,12 +21,14 @@ export async function readFigureDocs(Figure: FigureModel, query: { kind: string;
   if (query.tree === 'then') ids.push(...query.periods.map((period) => figureId(period, query.kind, query.scope, THEN_TREE)));
   const docs = await (Figure.collection as unknown as Collection<FigureDoc>).find({ _id: { $in: ids } }, { projection: { pending: 0 } }).toArray();
   const byPeriod = new Map<string, FigureData>();
+  const differs = new Set<string>();
   for (const doc of docs.sort((a, b) => (a.level === THEN_TREE ? 1 : 0) - (b.level === THEN_TREE ? 1 : 0))) {
     const today = byPeriod.get(doc.period);
+    if (doc.level === THEN_TREE) differs.add(doc.period);
     byPeriod.set(doc.period, today ? withDifference(today, doc) : unpackFigures(doc));
   }
   const figuresOf = (data: FigureData) => (query.level ? levelFigures(data, query.level) : data);
-  return [...byPeriod].map(([period, data]) => ({ period, ...figuresOf(data) })).sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  return [...byPeriod].map(([period, data]) => ({ period, ...figuresOf(data), ...(differs.has(period) ? { differs: true } : {}) })).sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
 }
 
 /** Which tree figures follow: today's (the default), or each answer's unit where it stood on the day of the answer. */

@@ -6,7 +6,8 @@ import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCo
 import { fromFieldKey } from '../rollups/counters';
 import type { MonthFigures, Tree } from '../rollups/read-figures';
 import { readFigureDocs, readViews } from '../rollups/read-figures';
-import { complementSuppress, type Hideable } from './suppression';
+import { publicationOf } from './disclosure';
+import { complementSuppress, hide, type Hideable } from './suppression';
 import { targetFor, targetSourceFor } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
 import { rechainProgress, type RechainProgress } from '../units/rechain-state';
@@ -199,10 +200,27 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
 
   const overall = overallOf(bySurvey);
   const headlineTarget = targetOf(query.to);
+  const units = await unitsByCode(models.Unit);
+  // Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
+  // no hidden cell comes back by subtracting other requests' figures.
+  const root = unit.ancestors?.[0] ?? unit.code;
+  const rootMonths = root === unit.code && !query.level && query.tree !== 'then' ? docs : await readFigureDocs(models.Figure, { kind: query.kind, scope: root, periods });
+  const publication = publicationOf({ rootMonths, periods, scope: unit.code, root, units, k, differs: (period) => docs.some((d) => d.period === period && d.differs) });
+  // With the level filter, the scope is its part at that level: its rows are parts of that part, published only
+  // while its atoms are all of that level (then a unit's or a district's atom lies wholly in it, or outside).
+  const levelOk = query.level ? publication.level(query.level) : true;
+  const published = {
+    scope: query.level ? levelOk : publication.scope,
+    month: (period: string) => publication.month(period, query.level),
+    level: (level: string) => publication.level(level),
+    unitRow: (code: string) => levelOk && publication.unitRow(code),
+    district: (name: string) => levelOk && publication.district(name),
+  };
+  const unless = <T extends Hideable>(ok: boolean, c: T): T => (ok || c.n === 0 || c.suppressed ? c : hide(c));
   // A hidden figure has no status either: "met" or "below" would tell what its share is.
   const statusFor = (c: { suppressed: boolean }, satisfied: number, n: number, target: number | null): Status =>
     target === null || c.suppressed ? 'insufficient' : statusOf(satisfied, n, target, minN);
-  const headlineCell = cell(overall.n, overall.satisfied, overall.mean, k);
+  const headlineCell = unless(published.scope, cell(overall.n, overall.satisfied, overall.mean, k));
   const headline = {
     n: overall.n,
     satisfied: headlineCell.satisfied,
@@ -219,7 +237,7 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   // the monthly e-mail leads with that month.
   const months = new Map(groupOverall(bySurvey, k).map((g) => [g.key, g]));
   const monthCells = complementSuppress(
-    periods.map((period) => ({ period, ...(months.get(period) ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } }) })),
+    periods.map((period) => unless(published.month(period), { period, ...(months.get(period) ?? { ...cell(0, 0, null, k), raw: { n: 0, satisfied: 0 } }) })),
     k,
     (m) => m.period === query.to,
   );
@@ -229,22 +247,32 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
     return { period, ...rest, target, status: statusFor(m, m.raw.satisfied, m.raw.n, target) };
   });
 
-  const units = await unitsByCode(models.Unit);
-  const byUnit = complementSuppress(groupOverall(slicesOf(docs, 'units'), k), k)
+  const byUnit = complementSuppress(
+    groupOverall(slicesOf(docs, 'units'), k).map((g) => unless(published.unitRow(g.key), g)),
+    k,
+  )
     .map((g) => ({
       ...stripRaw(g),
       label: unitLabel(units, g.key),
       status: statusFor(g, g.raw.satisfied, g.raw.n, headlineTarget),
     }))
     .sort(lowestFirst);
-  const byLevel = complementSuppress(groupOverall(slicesOf(docs, 'levels'), k).sort(levelOrder), k).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
+  const byLevel = complementSuppress(
+    groupOverall(slicesOf(docs, 'levels'), k)
+      .map((g) => unless(published.level(g.key), g))
+      .sort(levelOrder),
+    k,
+  ).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
   const byDistrict = complementSuppress(
-    groupOverall(slicesOf(docs, 'districts'), k),
+    groupOverall(slicesOf(docs, 'districts'), k).map((g) => unless(published.district(g.key), g)),
     k,
   )
     .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
     .sort(lowestFirst);
-  const { byQuestion, bySection } = itemBreakdowns(bySurvey, instruments, k);
+  // The questions of an unpublished scope would tell its answers apart: hidden with it.
+  const items = itemBreakdowns(bySurvey, instruments, k);
+  const byQuestion = items.byQuestion.map((q) => unless(published.scope, q));
+  const bySection = items.bySection.map((q) => unless(published.scope, q));
 
   const views = await readViews(models.ViewTotal, unit.code, periods);
   const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);

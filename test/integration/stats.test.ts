@@ -80,7 +80,10 @@ describe('satisfaction figures on a hand-worked fixture', () => {
     const c = (await stats('THCS-C')).headline;
     expect(c).toMatchObject({ n: 32, satisfied: 26, share: 0.8125, status: 'uncertain' });
     expect(c.ci95[0]).toBeCloseTo(0.6469, 3);
-    expect((await stats('MN-D')).headline).toMatchObject({ n: 10, share: 1, status: 'insufficient' });
+    // THPT-E's 3 answers sit directly under the province, so "province minus PGD-A" would give them away: the province
+    // takes in the smallest atom near it, MN-D's 10 answers (stats/disclosure.ts), and MN-D (with PGD-A) is hidden.
+    expect((await stats('MN-D')).headline).toMatchObject({ n: 10, share: null, suppressed: true, status: 'insufficient' });
+    expect((await stats('PGD-A')).headline).toMatchObject({ n: 182, share: null, suppressed: true });
   });
 
   it('when fewer form views were counted than respondents, then no response rate is shown; with views counted, the rate is respondents over views', async () => {

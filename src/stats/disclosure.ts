@@ -1,0 +1,206 @@
+import type { FigureData } from '../rollups/figure.model';
+import type { Unit } from '../units/unit.model';
+import { summarizeCounts, type ScoreCounts } from './formulas';
+
+/**
+ * Which sets of answers may show how many were satisfied: the rule that keeps a hidden cell from coming back by
+ * subtraction (issue #25 item 6; docs/reliability.md, "Small cells and subtraction").
+ *
+ * The rule: a figure shows `satisfied` (and its share, interval, mean and status) only for a set of answers that is
+ * a union of whole ATOMS, and every atom holds at least k answers. Whatever a caller subtracts, adds or intersects,
+ * sets built from published sets are unions of atoms too, so no count below k can be derived from them: the finest
+ * thing anyone can isolate is one atom.
+ *
+ * The atoms are fixed by the data alone, never by the request: they are built per month over the whole tree (today's
+ * tree, from the root's figure document, whose `units` map counts the overall question of every unit's own answers),
+ * so every request, scope, instance and e-mail agrees on them.
+ * - A unit's RESIDUE is its own answers plus the residues its unpublished children passed up.
+ * - A residue of 0 or at least k answers is an atom, and the unit is PUBLISHED: its subtree is a union of atoms.
+ * - A residue of 1..k-1 answers passes up to the parent, and the unit is not published.
+ * - At the root, a residue of 1..k-1 takes in whole atoms, those held nearest the root first, then the smallest,
+ *   until it reaches k (the unit that held one, and the units between it and the root, are then not published; the
+ *   rest of their subtrees still is). Only if none is left is the root not published.
+ * Then, for a scope and a range of months:
+ * - the scope (its headline, its months, its questions) is published in a month when the unit is;
+ * - a range is published when every month of it is: a small month never enters a published sum;
+ * - a school level's part of the scope, a district's part, a unit's own answers: when every atom with answers in it
+ *   lies wholly inside it;
+ * - "as the tree was then": a month whose figures differ from today's tree is not published.
+ *
+ * What this costs: a unit whose answers in a month stay below k after taking in its small children is not published
+ * for that month, nor for any range across it. No answer is dropped: each counts in every published figure above it.
+ */
+export interface Publication {
+  /** every month of the range is published for the scope: the headline, and the question breakdowns with it */
+  scope: boolean;
+  /** a month of the scope, or of its part at one school level */
+  month(period: string, level?: string): boolean;
+  /** the part of the scope at one school level over the range (a row of the level breakdown, or the level filter) */
+  level(level: string): boolean;
+  /** a unit's own answers over the range (a row of the unit breakdown) */
+  unitRow(code: string): boolean;
+  /** the part of the scope in one district */
+  district(name: string): boolean;
+}
+
+/** One month of the root's figures, today's tree, no level filter. */
+export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel'> & { period: string };
+
+const NO_LEVEL = 'none';
+
+function overallN(perSurvey: Record<string, ScoreCounts> | undefined, scaleOf: (survey: string) => number): number {
+  let n = 0;
+  for (const [survey, counts] of Object.entries(perSurvey ?? {})) n += summarizeCounts(counts, scaleOf(survey)).n;
+  return n;
+}
+
+/** Each unit's own answers in a month: in all, and per school level (`none`: answers without a level). */
+function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<string, Set<string>> } {
+  const scaleOf = (survey: string) => data.surveys?.[survey]?.scale ?? 5;
+  const total = new Map<string, number>();
+  for (const [unit, perSurvey] of Object.entries(data.units ?? {})) {
+    const n = overallN(perSurvey, scaleOf);
+    if (n > 0) total.set(unit, n);
+  }
+  const levels = new Map<string, Set<string>>();
+  const leveled = new Map<string, number>();
+  const addLevel = (unit: string, level: string) => {
+    let set = levels.get(unit);
+    if (!set) levels.set(unit, (set = new Set()));
+    set.add(level);
+  };
+  for (const [level, figures] of Object.entries(data.byLevel ?? {})) {
+    for (const [unit, perSurvey] of Object.entries(figures.units ?? {})) {
+      const n = overallN(perSurvey, scaleOf);
+      if (n <= 0) continue;
+      addLevel(unit, level);
+      leveled.set(unit, (leveled.get(unit) ?? 0) + n);
+    }
+  }
+  for (const [unit, n] of total) if (n > (leveled.get(unit) ?? 0)) addLevel(unit, NO_LEVEL);
+  return { total, levels };
+}
+
+/**
+ * The atoms of one month: the unit holding the atom of each unit's own answers (null: no atom, the root's residue
+ * stayed below k), and which units are published (every answer below them is in an atom held at or below them).
+ */
+export function monthAtoms(own: ReadonlyMap<string, number>, root: string, units: ReadonlyMap<string, Unit>, k: number): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
+  // A unit the directory does not place under the root is the root's own (its answers join the root's residue: safe).
+  const parentOf = (code: string): string => {
+    const unit = units.get(code);
+    return code !== root && unit?.parentCode && (unit.ancestors ?? []).includes(root) && unit.parentCode !== code ? unit.parentCode : root;
+  };
+  const nodes = new Set<string>([root]);
+  for (const code of own.keys()) for (let at = code; !nodes.has(at); at = parentOf(at)) nodes.add(at);
+  const depthOf = new Map<string, number>([[root, 0]]);
+  const depth = (code: string): number => {
+    const known = depthOf.get(code);
+    if (known !== undefined) return known;
+    const d = depth(parentOf(code)) + 1;
+    depthOf.set(code, d);
+    return d;
+  };
+  const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = [...nodes].sort((a, b) => depth(b) - depth(a) || byCode(a, b));
+  const residue = new Map<string, number>();
+  const holders = new Set<string>();
+  for (const code of order) {
+    const total = (own.get(code) ?? 0) + (residue.get(code) ?? 0);
+    residue.set(code, total);
+    if (code === root) continue;
+    if (total === 0 || total >= k) holders.add(code);
+    else residue.set(parentOf(code), (residue.get(parentOf(code)) ?? 0) + total);
+  }
+  // The root's residue below k takes in whole atoms, the nearest to the root first, then the smallest.
+  const borrowed = new Set<string>();
+  let rootResidue = residue.get(root)!;
+  if (rootResidue > 0 && rootResidue < k) {
+    const lenders = [...holders].filter((code) => residue.get(code)! > 0).sort((a, b) => depth(a) - depth(b) || residue.get(a)! - residue.get(b)! || byCode(a, b));
+    for (const lender of lenders) {
+      if (rootResidue >= k) break;
+      borrowed.add(lender);
+      holders.delete(lender);
+      rootResidue += residue.get(lender)!;
+    }
+    residue.set(root, rootResidue);
+  }
+  if (rootResidue === 0 || rootResidue >= k) holders.add(root);
+  const atomOf = new Map<string, string | null>();
+  const resolve = (code: string): string | null => {
+    const known = atomOf.get(code);
+    if (known !== undefined) return known;
+    const atom = holders.has(code) ? code : borrowed.has(code) || code === root ? (holders.has(root) ? root : null) : resolve(parentOf(code));
+    atomOf.set(code, atom);
+    return atom;
+  };
+  for (const code of nodes) resolve(code);
+  // A unit is published unless some answer below it belongs to an atom held above it (or to none).
+  const unpublished = new Set<string>();
+  for (const code of own.keys()) {
+    const atom = atomOf.get(code) ?? null;
+    for (let at = code; at !== atom; at = parentOf(at)) {
+      unpublished.add(at);
+      if (at === root) break;
+    }
+  }
+  return { unpublished, atomOf, residue };
+}
+
+/**
+ * The publication of a scope over some months, from the root's figure documents of those months (`rootMonths`,
+ * today's tree, no level filter).
+ */
+export function publicationOf(input: {
+  rootMonths: RootMonth[];
+  periods: string[];
+  scope: string;
+  root: string;
+  units: ReadonlyMap<string, Unit>;
+  k: number;
+  /** months whose figures differ from today's tree ("as the tree was then"): never published */
+  differs?: (period: string) => boolean;
+}): Publication {
+  const { scope, root, units, k } = input;
+  const inScope = (code: string) => code === scope || scope === root || (units.get(code)?.ancestors ?? []).includes(scope);
+  const monthOk = new Map<string, boolean>();
+  const no = { level: new Set<string>(), unit: new Set<string>(), district: new Set<string>() };
+  const monthLevelNo = new Map<string, Set<string>>();
+  const byPeriod = new Map(input.rootMonths.map((m) => [m.period, m]));
+  for (const period of input.periods) {
+    const data = byPeriod.get(period);
+    if (!data) continue; // no answers anywhere: nothing to hide
+    const { total, levels } = ownAnswers(data);
+    const atoms = monthAtoms(total, root, units, k);
+    const differs = input.differs?.(period) ?? false;
+    monthOk.set(period, !differs && !atoms.unpublished.has(scope));
+    const levelNo = new Set<string>();
+    monthLevelNo.set(period, levelNo);
+    // What each atom holds within the scope, and whether it lies wholly inside it.
+    const members = new Map<string | null, string[]>();
+    for (const code of total.keys()) {
+      const atom = atoms.atomOf.get(code) ?? null;
+      members.set(atom, [...(members.get(atom) ?? []), code]);
+    }
+    for (const [atom, codes] of members) {
+      const inside = codes.filter(inScope);
+      if (!inside.length) continue;
+      const whole = !differs && atom !== null && inside.length === codes.length;
+      const atomLevels = new Set(codes.flatMap((code) => [...(levels.get(code) ?? [])]));
+      const atomDistricts = new Set(codes.map((code) => units.get(code)?.district ?? ''));
+      for (const code of inside) {
+        if (!whole || atom !== code || atoms.residue.get(code) !== total.get(code)) no.unit.add(code);
+        for (const level of levels.get(code) ?? []) if (!whole || atomLevels.size > 1) levelNo.add(level);
+        if (!whole || atomDistricts.size > 1) no.district.add(units.get(code)?.district ?? '');
+      }
+    }
+  }
+  for (const levelNo of monthLevelNo.values()) for (const level of levelNo) no.level.add(level);
+  return {
+    scope: input.periods.every((p) => monthOk.get(p) !== false),
+    month: (period, level) => (level ? !monthLevelNo.get(period)?.has(level) : monthOk.get(period) !== false),
+    level: (level) => !no.level.has(level),
+    unitRow: (code) => !no.unit.has(code),
+    district: (name) => !no.district.has(name),
+  };
+}

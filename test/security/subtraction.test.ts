@@ -1,0 +1,262 @@
+import request from 'supertest';
+import { createModels, ensureIndexes, type Models } from '../../src/models';
+import { seedTargets } from '../../src/stats/target.model';
+import { QUESTION_BANK } from '../../src/surveys/question-bank';
+import { publishQuestionBank } from '../../src/surveys/survey-catalog';
+import type { Unit } from '../../src/units/unit.model';
+import { storeAnswers } from '../../src/answers/store-many';
+import { projectorFor } from '../../src/projector/projector';
+import { addResponses, createApiToken } from '../helpers/admin-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * Issue #25 item 6: a hidden cell must not come back by subtracting figures the same caller can request. A
+ * province-wide caller (the worst case: every scope is theirs) requests every scope over every range of four months,
+ * and every row of every breakdown. Each published `satisfied` is a known sum over cells (a unit's own answers in a
+ * month); the test then asks linear algebra whether any small cell (0 < n < k), or any sum of small cells below k,
+ * lies in the span of what was published. It must not: subtraction of any kind would then rebuild it.
+ *
+ *   SGD ─ PGD-A ─ A1 (20 a month), A2 (20 a month), A3 (3 answers, November only: "3 of 3 satisfied")
+ *       └ THPT-X (20 a month, directly under the department, as upper-secondary schools are)
+ */
+const U: Record<string, Unit> = {
+  SGD: { code: 'SGD', name: 'Sở GDĐT', type: 'department', ancestors: [] },
+  'PGD-A': { code: 'PGD-A', name: 'Phòng GDĐT A', type: 'district_office', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
+  A1: { code: 'A1', name: 'THCS A1', type: 'school', level: 'thcs', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
+  A2: { code: 'A2', name: 'Tiểu học A2', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
+  A3: { code: 'A3', name: 'Mầm non A3', type: 'school', level: 'mamnon', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
+  'THPT-X': { code: 'THPT-X', name: 'THPT X', type: 'school', level: 'thpt', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
+};
+const MONTHS = ['2026-08', '2026-09', '2026-10', '2026-11'];
+const K = 5;
+
+type Cell = `${string}@${string}`;
+
+interface Stats {
+  headline: { n: number; satisfied: number | null };
+  byMonth: { period: string; n: number; satisfied: number | null }[];
+  byUnit: { key: string; n: number; satisfied: number | null }[];
+  byLevel: { key: string; n: number; satisfied: number | null }[];
+  byDistrict: { key: string; n: number; satisfied: number | null }[];
+}
+
+/** Whether `target` is a linear combination of `rows` (Gaussian elimination; entries are small integers). */
+function inSpan(rows: number[][], target: number[]): boolean {
+  const basis: number[][] = [];
+  const pivots: number[] = [];
+  const reduce = (v: number[]) => {
+    const out = [...v];
+    basis.forEach((b, i) => {
+      const p = pivots[i]!;
+      if (Math.abs(out[p]!) > 1e-9) {
+        const f = out[p]! / b[p]!;
+        for (let j = 0; j < out.length; j++) out[j]! -= f * b[j]!;
+      }
+    });
+    return out;
+  };
+  for (const row of rows) {
+    const r = reduce(row);
+    const p = r.findIndex((x) => Math.abs(x) > 1e-9);
+    if (p >= 0) {
+      basis.push(r);
+      pivots.push(p);
+    }
+  }
+  return reduce(target).every((x) => Math.abs(x) < 1e-9);
+}
+
+/** A fixture's units (today's tree) and, for "then", each moved unit's chain on the day of its answers. */
+interface Fixture {
+  units: Record<string, Unit>;
+  then?: Record<string, string[]>;
+  sizes: Map<Cell, number>;
+  months: string[];
+}
+
+const stats = async (app: TestContext['app'], token: string, unit: string, from: string, to: string, extra = ''): Promise<Stats> =>
+  (await request(app).get(`/api/v1/stats?kind=education&unit=${unit}&from=${from}&to=${to}${extra}`).set('authorization', `Bearer ${token}`).expect(200)).body as Stats;
+
+/** Every published satisfied count a province-wide caller can get (both trees when the fixture has moves), as the cells it sums. */
+async function everythingPublished(app: TestContext['app'], token: string, fx: Fixture): Promise<Cell[][]> {
+  const sets: Cell[][] = [];
+  const cellsOf = (units: Unit[], months: string[]) => units.flatMap((u) => months.map((m) => `${u.code}@${m}` as Cell)).filter((c) => fx.sizes.has(c));
+  for (const tree of fx.then ? ['today', 'then'] : ['today']) {
+    const chainOf = (u: Unit) => (tree === 'then' ? (fx.then?.[u.code] ?? u.ancestors) : u.ancestors);
+    const subtree = (code: string) => Object.values(fx.units).filter((u) => u.code === code || chainOf(u).includes(code));
+    const extra = tree === 'then' ? '&tree=then' : '';
+    for (const scope of Object.keys(fx.units)) {
+      const inScope = subtree(scope);
+      for (let i = 0; i < fx.months.length; i++) {
+        for (let j = i; j < fx.months.length; j++) {
+          const range = fx.months.slice(i, j + 1);
+          const s = await stats(app, token, scope, range[0]!, range.at(-1)!, extra);
+          if (s.headline.satisfied !== null) sets.push(cellsOf(inScope, range));
+          for (const m of s.byMonth) if (m.satisfied !== null) sets.push(cellsOf(inScope, [m.period]));
+          for (const row of s.byUnit) if (row.satisfied !== null) sets.push(cellsOf([fx.units[row.key]!], range));
+          for (const row of s.byLevel) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => (u.level ?? 'none') === row.key), range));
+          for (const row of s.byDistrict) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.district === row.key), range));
+          for (const level of ['thcs', 'tieuhoc', 'mamnon', 'thpt']) {
+            const filtered = await stats(app, token, scope, range[0]!, range.at(-1)!, `${extra}&level=${level}`);
+            if (filtered.headline.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.level === level), range));
+          }
+        }
+      }
+    }
+  }
+  return sets;
+}
+
+/** The small cells (0 < n < k), and every combination of them below k that the published counts could rebuild. */
+function derivableSmallSums(published: Cell[][], sizes: Map<Cell, number>): { small: Cell[]; derivable: Cell[][] } {
+  const cells = [...sizes.keys()];
+  const vector = (set: readonly Cell[]) => cells.map((c) => (set.includes(c) ? 1 : 0));
+  const rows = published.map(vector);
+  const small = cells.filter((c) => sizes.get(c)! > 0 && sizes.get(c)! < K);
+  const derivable: Cell[][] = [];
+  for (let mask = 1; mask < 1 << small.length; mask++) {
+    const combo = small.filter((_, i) => mask & (1 << i));
+    if (combo.reduce((n, c) => n + sizes.get(c)!, 0) >= K) continue;
+    if (inSpan(rows, vector(combo))) derivable.push(combo);
+  }
+  return { small, derivable };
+}
+
+describe('hidden cells and subtraction (issue #25 item 6)', () => {
+  let ctx: TestContext;
+  let models: Models;
+  let token: string;
+  const fx: Fixture = { units: U, sizes: new Map(), months: MONTHS };
+  const get = (unit: string, from: string, to: string) => stats(ctx.app, token, unit, from, to);
+
+  beforeAll(async () => {
+    ctx = await createTestContext({ SMALL_CELL_K: String(K) });
+    models = createModels(ctx.db.connection);
+    await ensureIndexes(models);
+    await models.Unit.insertMany(Object.values(U));
+    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
+    await seedTargets(models.Target);
+    const add = async (unit: Unit, period: string, scores: number[]) => {
+      await addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period, scores });
+      fx.sizes.set(`${unit.code}@${period}`, scores.length);
+    };
+    for (const period of MONTHS) {
+      for (const code of ['A1', 'A2', 'THPT-X']) await add(U[code]!, period, [...Array(14).fill(5), ...Array(6).fill(2)]);
+    }
+    await add(U.A3!, '2026-11', [5, 5, 5]);
+    token = await createApiToken(models, 'SGD');
+  });
+  afterAll(() => ctx.close());
+
+  it('when a province-wide caller requests every scope, range, breakdown and level, then no small cell or small sum lies in the span of the published counts', async () => {
+    const published = await everythingPublished(ctx.app, token, fx);
+    const { small, derivable } = derivableSmallSums(published, fx.sizes);
+    expect(small).toEqual(['A3@2026-11']);
+    expect(derivable).toEqual([]);
+    // The rule hides no more than it must here: the province, its other schools and their months stay published.
+    expect(published.length).toBeGreaterThan(50);
+    expect((await get('SGD', '2026-08', '2026-11')).headline.satisfied).toBe(14 * 3 * 4 + 3);
+    expect((await get('A1', '2026-08', '2026-11')).headline.satisfied).toBe(14 * 4);
+  });
+
+  it('when the attacks of the issue are tried one by one, then each meets a hidden figure', async () => {
+    // 12 months (here 4) minus each other month, each requested alone.
+    const total = await get('A3', '2026-08', '2026-11');
+    expect(total.headline.n).toBe(3);
+    expect(total.headline.satisfied).toBeNull();
+    // A parent minus its children: the district office is hidden in November, its published schools are not enough.
+    const november = await get('PGD-A', '2026-11', '2026-11');
+    expect(november.headline.satisfied).toBeNull();
+    const a1 = await get('A1', '2026-11', '2026-11');
+    const a2 = await get('A2', '2026-11', '2026-11');
+    expect([a1.headline.satisfied, a2.headline.satisfied]).toEqual([14, 14]);
+    // The province minus everything published below it leaves A3 together with a whole school (an atom of 23).
+    const province = await get('SGD', '2026-11', '2026-11');
+    const x = await get('THPT-X', '2026-11', '2026-11');
+    expect(x.headline.satisfied).toBeNull();
+    expect(province.headline.satisfied! - a1.headline.satisfied! - a2.headline.satisfied!).toBe(14 + 3);
+    expect(province.headline.n - a1.headline.n - a2.headline.n).toBeGreaterThanOrEqual(K);
+    expect(province.byUnit.find((r) => r.key === 'A3')!.satisfied).toBeNull();
+    expect(province.byUnit.find((r) => r.key === 'THPT-X')!.satisfied).toBeNull();
+  });
+});
+
+/**
+ * "As the tree was then" minus today's tree: school M (3 answers in November) was under PGD-A on the day of its
+ * answers and is under PGD-B today. PGD-A then minus PGD-A today would be M's three answers.
+ */
+describe('hidden cells and subtraction across the two trees (issue #25 item 6)', () => {
+  const T: Record<string, Unit> = {
+    SGD: U.SGD!,
+    'PGD-A': U['PGD-A']!,
+    A1: U.A1!,
+    'PGD-B': { code: 'PGD-B', name: 'Phòng GDĐT B', type: 'district_office', district: 'Bình Sơn', parentCode: 'SGD', ancestors: ['SGD'] },
+    B1: { code: 'B1', name: 'THCS B1', type: 'school', level: 'thcs', district: 'Bình Sơn', parentCode: 'PGD-B', ancestors: ['SGD', 'PGD-B'] },
+    M: { code: 'M', name: 'THCS M', type: 'school', level: 'thcs', district: 'Bình Sơn', parentCode: 'PGD-B', ancestors: ['SGD', 'PGD-B'] },
+    // The school whose atom the province takes in with M's answers: PGD-A stays published today.
+    'THPT-X': U['THPT-X']!,
+  };
+  const months = ['2026-10', '2026-11'];
+  let ctx: TestContext;
+  let token: string;
+  const fx: Fixture = { units: T, then: { M: ['SGD', 'PGD-A'] }, sizes: new Map(), months };
+
+  beforeAll(async () => {
+    ctx = await createTestContext({ SMALL_CELL_K: String(K) });
+    const models = createModels(ctx.db.connection);
+    await ensureIndexes(models);
+    await models.Unit.insertMany(Object.values(T));
+    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
+    await seedTargets(models.Target);
+    for (const period of months) {
+      for (const code of ['A1', 'B1', 'THPT-X']) {
+        await addResponses(models, { unit: T[code]!, surveyKey: `edu-parent-${T[code]!.level}`, kind: 'education', scale: 5, period, scores: [...Array(14).fill(5), ...Array(6).fill(2)] });
+        fx.sizes.set(`${code}@${period}`, 20);
+      }
+    }
+    // M's answers as a reorganisation leaves them (units/rechain.ts): today's chain, and the chain on their day.
+    const moved = [5, 5, 5].map((overall, i) => ({
+      _id: `moved-${i}`,
+      linkCode: 'fixture',
+      surveyKey: 'edu-parent-thcs',
+      surveyVersion: 1,
+      kind: 'education' as const,
+      channel: 'form' as const,
+      unitCode: 'M',
+      unitAncestors: ['SGD', 'PGD-B'],
+      unitAncestorsThen: ['SGD', 'PGD-A'],
+      level: 'thcs' as const,
+      district: 'Bình Sơn',
+      answers: { overall },
+      overall,
+      overallTopTwo: true,
+      lang: 'vi' as const,
+      submittedAt: new Date('2026-11-10T03:00:00Z'),
+      period: '2026-11',
+      fillSeconds: 30,
+      flags: [],
+      counted: true,
+      hasContact: false,
+      synthetic: false,
+    }));
+    await storeAnswers(ctx.db.connection, moved, new Date());
+    await projectorFor(ctx.db.connection).drainAll();
+    fx.sizes.set('M@2026-11', 3);
+    token = await createApiToken(models, 'SGD');
+  });
+  afterAll(() => ctx.close());
+
+  it('when every figure of both trees is requested, then no small cell or small sum lies in the span of the published counts', async () => {
+    const thenA = await stats(ctx.app, token, 'PGD-A', '2026-11', '2026-11', '&tree=then');
+    expect(thenA.headline.n).toBe(23);
+    expect(thenA.headline.satisfied).toBeNull();
+    // Today PGD-A is published (A1's atom), and so is A1: "then" minus today would have been M's three answers.
+    expect((await stats(ctx.app, token, 'PGD-A', '2026-11', '2026-11')).headline.satisfied).toBe(14);
+    const published = await everythingPublished(ctx.app, token, fx);
+    const { small, derivable } = derivableSmallSums(published, fx.sizes);
+    expect(small).toEqual(['M@2026-11']);
+    expect(derivable).toEqual([]);
+    // Where the trees agree, the view "then" is today's, published alike.
+    expect((await stats(ctx.app, token, 'SGD', '2026-10', '2026-11', '&tree=then')).headline.satisfied).toBe(14 * 6 + 3);
+  });
+});
