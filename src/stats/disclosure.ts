@@ -48,30 +48,42 @@ export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel'> & { pe
 
 const NO_LEVEL = 'none';
 
-function overallN(perSurvey: Record<string, ScoreCounts> | undefined, scaleOf: (survey: string) => number): number {
+const SCORES = Array.from({ length: 11 }, (_, score) => `s${score}`);
+
+/** Answers to the overall question in one `units` entry (a unit's counts per survey): scores 1..scale, as the figures count them. */
+function overallN(perSurvey: Record<string, ScoreCounts> | undefined, surveys: RootMonth['surveys']): number {
   let n = 0;
-  for (const [survey, counts] of Object.entries(perSurvey ?? {})) n += summarizeCounts(counts, scaleOf(survey)).n;
+  for (const survey in perSurvey) {
+    const counts = perSurvey[survey] as Record<string, number | undefined>;
+    const scale = surveys?.[survey]?.scale ?? 5;
+    for (let score = 1; score <= scale; score++) n += counts[SCORES[score]!] ?? 0;
+  }
   return n;
 }
 
-/** Each unit's own answers in a month: in all, and per school level (`none`: answers without a level). */
-function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<string, Set<string>> } {
-  const scaleOf = (survey: string) => data.surveys?.[survey]?.scale ?? 5;
+/** Every school level a month's figures know (a unit with answers at several levels touches each). */
+const allLevels = (data: RootMonth) => [...Object.keys(data.byLevel ?? {}), NO_LEVEL];
+
+/** A unit's school level in a month: one level, or MIXED when its answers have more than one. */
+const MIXED = '*';
+
+/** Each unit's own answers in a month, and its school level (`none`: answers without a level). */
+function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<string, string> } {
   const total = new Map<string, number>();
-  for (const [unit, perSurvey] of Object.entries(data.units ?? {})) {
-    const n = overallN(perSurvey, scaleOf);
+  for (const unit in data.units) {
+    const n = overallN(data.units[unit], data.surveys);
     if (n > 0) total.set(unit, n);
   }
-  const levels = new Map<string, Set<string>>();
+  const levels = new Map<string, string>();
   const leveled = new Map<string, number>();
   const addLevel = (unit: string, level: string) => {
-    let set = levels.get(unit);
-    if (!set) levels.set(unit, (set = new Set()));
-    set.add(level);
+    const known = levels.get(unit);
+    levels.set(unit, known === undefined || known === level ? level : MIXED);
   };
-  for (const [level, figures] of Object.entries(data.byLevel ?? {})) {
-    for (const [unit, perSurvey] of Object.entries(figures.units ?? {})) {
-      const n = overallN(perSurvey, scaleOf);
+  for (const level in data.byLevel) {
+    const units = data.byLevel[level]!.units;
+    for (const unit in units) {
+      const n = overallN(units[unit], data.surveys);
       if (n <= 0) continue;
       addLevel(unit, level);
       leveled.set(unit, (leveled.get(unit) ?? 0) + n);
@@ -81,64 +93,87 @@ function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<
   return { total, levels };
 }
 
-/**
- * The atoms of one month: the unit holding the atom of each unit's own answers (null: no atom, the root's residue
- * stayed below k), and which units are published (every answer below them is in an atom held at or below them).
- */
-export function monthAtoms(own: ReadonlyMap<string, number>, root: string, units: ReadonlyMap<string, Unit>, k: number): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
+/** Today's tree below the root, worked out once per request: every month's atoms walk it. */
+export interface Tree {
+  root: string;
+  parentOf(code: string): string;
+  depth(code: string): number;
+  /** every unit of the directory under the root, deepest first (ties by code), the root last */
+  order: string[];
+  known: ReadonlySet<string>;
+}
+
+export function treeOf(units: ReadonlyMap<string, Unit>, root: string): Tree {
   // A unit the directory does not place under the root is the root's own (its answers join the root's residue: safe).
+  const parents = new Map<string, string>();
   const parentOf = (code: string): string => {
-    const unit = units.get(code);
-    return code !== root && unit?.parentCode && (unit.ancestors ?? []).includes(root) && unit.parentCode !== code ? unit.parentCode : root;
+    let parent = parents.get(code);
+    if (parent === undefined) {
+      const unit = units.get(code);
+      parent = code !== root && unit?.parentCode && (unit.ancestors ?? []).includes(root) && unit.parentCode !== code ? unit.parentCode : root;
+      parents.set(code, parent);
+    }
+    return parent;
   };
-  const nodes = new Set<string>([root]);
-  for (const code of own.keys()) for (let at = code; !nodes.has(at); at = parentOf(at)) nodes.add(at);
-  const depthOf = new Map<string, number>([[root, 0]]);
+  const depths = new Map<string, number>([[root, 0]]);
   const depth = (code: string): number => {
-    const known = depthOf.get(code);
+    const known = depths.get(code);
     if (known !== undefined) return known;
     const d = depth(parentOf(code)) + 1;
-    depthOf.set(code, d);
+    depths.set(code, d);
     return d;
   };
-  const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const order = [...nodes].sort((a, b) => depth(b) - depth(a) || byCode(a, b));
+  const below = [...units.keys()].filter((code) => code !== root && (units.get(code)!.ancestors ?? []).includes(root));
+  const order = below.sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : a > b ? 1 : 0));
+  return { root, parentOf, depth, order: [...order, root], known: new Set(order) };
+}
+
+/**
+ * The atoms of one month: the unit holding the atom of each unit's own answers (null: no atom, the root's residue
+ * stayed below k), and which units are not published (some answer below them is in an atom held above them).
+ */
+export function monthAtoms(own: ReadonlyMap<string, number>, tree: Tree, k: number): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
+  const { root, parentOf, depth } = tree;
+  // Units with answers that the directory does not know sit right under the root.
+  const unknown = [...own.keys()].filter((code) => code !== root && !tree.known.has(code)).sort();
   const residue = new Map<string, number>();
   const holders = new Set<string>();
-  for (const code of order) {
+  for (const code of [...tree.order.slice(0, -1), ...unknown]) {
     const total = (own.get(code) ?? 0) + (residue.get(code) ?? 0);
+    if (total === 0) continue;
     residue.set(code, total);
-    if (code === root) continue;
-    if (total === 0 || total >= k) holders.add(code);
-    else residue.set(parentOf(code), (residue.get(parentOf(code)) ?? 0) + total);
+    if (total >= k) holders.add(code);
+    else {
+      const parent = parentOf(code);
+      residue.set(parent, (residue.get(parent) ?? 0) + total);
+    }
   }
   // The root's residue below k takes in whole atoms, the nearest to the root first, then the smallest.
   const borrowed = new Set<string>();
-  let rootResidue = residue.get(root)!;
+  let rootResidue = (own.get(root) ?? 0) + (residue.get(root) ?? 0);
   if (rootResidue > 0 && rootResidue < k) {
-    const lenders = [...holders].filter((code) => residue.get(code)! > 0).sort((a, b) => depth(a) - depth(b) || residue.get(a)! - residue.get(b)! || byCode(a, b));
+    const lenders = [...holders].sort((a, b) => depth(a) - depth(b) || residue.get(a)! - residue.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
     for (const lender of lenders) {
       if (rootResidue >= k) break;
       borrowed.add(lender);
       holders.delete(lender);
       rootResidue += residue.get(lender)!;
     }
-    residue.set(root, rootResidue);
   }
-  if (rootResidue === 0 || rootResidue >= k) holders.add(root);
+  residue.set(root, rootResidue);
+  const rootAtom = rootResidue === 0 || rootResidue >= k ? root : null;
   const atomOf = new Map<string, string | null>();
+  // A unit's answers stay in its own residue if it holds an atom, else in its parent's (or the root's, if lent).
   const resolve = (code: string): string | null => {
     const known = atomOf.get(code);
     if (known !== undefined) return known;
-    const atom = holders.has(code) ? code : borrowed.has(code) || code === root ? (holders.has(root) ? root : null) : resolve(parentOf(code));
+    const atom = code === root || borrowed.has(code) ? rootAtom : holders.has(code) ? code : resolve(parentOf(code));
     atomOf.set(code, atom);
     return atom;
   };
-  for (const code of nodes) resolve(code);
-  // A unit is published unless some answer below it belongs to an atom held above it (or to none).
   const unpublished = new Set<string>();
   for (const code of own.keys()) {
-    const atom = atomOf.get(code) ?? null;
+    const atom = resolve(code);
     for (let at = code; at !== atom; at = parentOf(at)) {
       unpublished.add(at);
       if (at === root) break;
@@ -163,6 +198,7 @@ export function publicationOf(input: {
 }): Publication {
   const { scope, root, units, k } = input;
   const inScope = (code: string) => code === scope || scope === root || (units.get(code)?.ancestors ?? []).includes(scope);
+  const tree = treeOf(units, root);
   const monthOk = new Map<string, boolean>();
   const no = { level: new Set<string>(), unit: new Set<string>(), district: new Set<string>() };
   const monthLevelNo = new Map<string, Set<string>>();
@@ -171,7 +207,7 @@ export function publicationOf(input: {
     const data = byPeriod.get(period);
     if (!data) continue; // no answers anywhere: nothing to hide
     const { total, levels } = ownAnswers(data);
-    const atoms = monthAtoms(total, root, units, k);
+    const atoms = monthAtoms(total, tree, k);
     const differs = input.differs?.(period) ?? false;
     monthOk.set(period, !differs && !atoms.unpublished.has(scope));
     const levelNo = new Set<string>();
@@ -180,18 +216,31 @@ export function publicationOf(input: {
     const members = new Map<string | null, string[]>();
     for (const code of total.keys()) {
       const atom = atoms.atomOf.get(code) ?? null;
-      members.set(atom, [...(members.get(atom) ?? []), code]);
+      const list = members.get(atom);
+      if (list) list.push(code);
+      else members.set(atom, [code]);
     }
     for (const [atom, codes] of members) {
-      const inside = codes.filter(inScope);
+      const inside = scope === root ? codes : codes.filter(inScope);
       if (!inside.length) continue;
       const whole = !differs && atom !== null && inside.length === codes.length;
-      const atomLevels = new Set(codes.flatMap((code) => [...(levels.get(code) ?? [])]));
-      const atomDistricts = new Set(codes.map((code) => units.get(code)?.district ?? ''));
+      // One level and one district for the whole atom, or none (MIXED).
+      let atomLevel: string | undefined;
+      let atomDistrict: string | undefined;
+      for (const code of codes) {
+        const level = levels.get(code) ?? NO_LEVEL;
+        atomLevel = atomLevel === undefined || atomLevel === level ? level : MIXED;
+        const district = units.get(code)?.district ?? '';
+        atomDistrict = atomDistrict === undefined || atomDistrict === district ? district : MIXED;
+      }
       for (const code of inside) {
         if (!whole || atom !== code || atoms.residue.get(code) !== total.get(code)) no.unit.add(code);
-        for (const level of levels.get(code) ?? []) if (!whole || atomLevels.size > 1) levelNo.add(level);
-        if (!whole || atomDistricts.size > 1) no.district.add(units.get(code)?.district ?? '');
+        const level = levels.get(code) ?? NO_LEVEL;
+        if (!whole || atomLevel === MIXED) {
+          if (level === MIXED) for (const known of allLevels(data)) levelNo.add(known);
+          else levelNo.add(level);
+        }
+        if (!whole || atomDistrict === MIXED) no.district.add(units.get(code)?.district ?? '');
       }
     }
   }

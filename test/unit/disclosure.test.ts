@@ -1,4 +1,4 @@
-import { monthAtoms } from '../../src/stats/disclosure';
+import { monthAtoms as atomsWith, treeOf } from '../../src/stats/disclosure';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -10,6 +10,7 @@ import type { Unit } from '../../src/units/unit.model';
  *     └ f (8)
  */
 const unit = (code: string, chain: string[]): Unit => ({ code, name: code, type: 'school', parentCode: chain.at(-1), ancestors: chain });
+const monthAtoms = (own: Map<string, number>, root: string, directory: Map<string, Unit>, k: number) => atomsWith(own, treeOf(directory, root), k);
 const units = new Map<string, Unit>(
   [
     { code: 'R', name: 'R', type: 'department', ancestors: [] } as Unit,
