@@ -1,6 +1,7 @@
+import { fromFieldKey } from '../rollups/counters';
 import type { FigureData } from '../rollups/figure.model';
 import type { Unit } from '../units/unit.model';
-import { summarizeCounts, type ScoreCounts } from './formulas';
+import type { ScoreCounts } from './formulas';
 
 /**
  * Which sets of answers may show how many were satisfied: the rule that keeps a hidden cell from coming back by
@@ -48,6 +49,9 @@ export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel'> & { pe
 
 const NO_LEVEL = 'none';
 
+/** A unit code from a figure document's key (counters.ts escapes `%`, `$` and `.`; unit codes rarely hold any). */
+const codeOf = (key: string) => (key.includes('%') ? fromFieldKey(key) : key);
+
 const SCORES = Array.from({ length: 11 }, (_, score) => `s${score}`);
 
 /** Answers to the overall question in one `units` entry (a unit's counts per survey): scores 1..scale, as the figures count them. */
@@ -70,9 +74,10 @@ const MIXED = '*';
 /** Each unit's own answers in a month, and its school level (`none`: answers without a level). */
 function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<string, string> } {
   const total = new Map<string, number>();
+  // Keys of the figure documents are field keys (counters.ts); the directory's are unit codes.
   for (const unit in data.units) {
     const n = overallN(data.units[unit], data.surveys);
-    if (n > 0) total.set(unit, n);
+    if (n > 0) total.set(codeOf(unit), n);
   }
   const levels = new Map<string, string>();
   const leveled = new Map<string, number>();
@@ -82,9 +87,10 @@ function ownAnswers(data: RootMonth): { total: Map<string, number>; levels: Map<
   };
   for (const level in data.byLevel) {
     const units = data.byLevel[level]!.units;
-    for (const unit in units) {
-      const n = overallN(units[unit], data.surveys);
+    for (const key in units) {
+      const n = overallN(units[key], data.surveys);
       if (n <= 0) continue;
+      const unit = codeOf(key);
       addLevel(unit, level);
       leveled.set(unit, (leveled.get(unit) ?? 0) + n);
     }
