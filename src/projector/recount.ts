@@ -76,6 +76,9 @@ function normalised(value: unknown, top = true): unknown {
   return out;
 }
 
+/** New documents per insert command (FerretDB's limit on bulk updates, db-bulk.ts, does not apply to inserts). */
+const INSERT_CHUNK = 500;
+
 const same = (a: unknown, b: unknown) => JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
 
 export async function recountLists(db: Connection, options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean }): Promise<{ documents: number; differences: string[] }> {
@@ -96,9 +99,15 @@ export async function recountLists(db: Connection, options: { fix: boolean; batc
     for (const id of docs.keys()) if (!seen.has(id)) differ.push(id);
     differences.push(...differ.map((id) => `${collection}:${id}`));
     if (options.fix && differ.length) {
-      const writes = differ.map((id) => {
+      const batch = options.batch ?? 0;
+      // Documents that do not exist yet are inserted, many per command: a replace with upsert is a read and a write
+      // per document, and a recount from scratch (a seeded million answers) has over a million of them. The fix
+      // runs under the projector's lease, so no batch creates one of them meanwhile.
+      const missing = differ.filter((id) => !seen.has(id)).map((id) => ({ ...docs.get(id)!, batch }));
+      for (let i = 0; i < missing.length; i += INSERT_CHUNK) await stored.insertMany(missing.slice(i, i + INSERT_CHUNK) as never, { ordered: false });
+      const writes = differ.filter((id) => seen.has(id)).map((id) => {
         const want = docs.get(id);
-        return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch: options.batch ?? 0 }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
+        return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
       });
       await bulkWriteInChunks((chunk) => stored.bulkWrite(chunk as never, { ordered: false }), writes);
     }
