@@ -13,7 +13,7 @@ import type { SchoolLevel } from '../../src/surveys/instrument.types';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../../src/lists/list-migration';
-import { PROJECTOR_MIGRATION } from '../../src/projector/migration';
+import { PROJECTOR_MIGRATION, RATED_UNITS_MIGRATION } from '../../src/projector/migration';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -89,6 +89,7 @@ export async function setupBenchData(models: Models, options: { units: number; n
   await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
   await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
   await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, RATED_UNITS_MIGRATION, async () => undefined);
   // The same for the figure documents: the seed writes them with the responses (seed.ts), so the app's start-up
   // migration (built for databases from before them) has nothing to do and must not weigh on B1's memory.
   await runOnce(models.Setting, FIGURE_MIGRATION, async () => undefined);

@@ -2,9 +2,10 @@ import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import { readFigureDocs } from '../rollups/read-figures';
-import { share, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
+import { publicationOf } from '../stats/disclosure';
+import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
 import { targetFor, targetSourceFor } from '../stats/target.model';
-import { allUnits } from '../units/unit-directory';
+import { allUnits, unitsByCode } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
 import { lateDossiers, onTimeBreakdowns, onTimeStats, type LateDossier, type OnTimeRow, type OnTimeStats } from './on-time';
 
@@ -33,7 +34,8 @@ export interface RatedSatisfaction {
 }
 
 async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<RatedSatisfaction> {
-  const docs = await readFigureDocs(models.Figure, { kind: 'tthc', scope: query.unit.code, periods: periodRange(query.from, query.to) });
+  const periods = periodRange(query.from, query.to);
+  const docs = await readFigureDocs(models.Figure, { kind: 'tthc', scope: query.unit.code, periods });
   let n = 0;
   let satisfied = 0;
   for (const doc of docs) {
@@ -43,7 +45,14 @@ async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<R
       satisfied += summary.satisfied;
     }
   }
-  const hidden = suppressed(n, query.k);
+  // The rule of stats/disclosure.ts: shown only while rated and unrated answers are each whole atoms of at least k,
+  // or the TTHC headline minus this figure would give the few answers without a dossier code.
+  const k = query.k ?? SMALL_CELL_DEFAULT_K;
+  const units = await unitsByCode(models.Unit);
+  const root = units.get(query.unit.code)?.ancestors?.[0] ?? query.unit.code;
+  const rootMonths = root === query.unit.code ? docs : await readFigureDocs(models.Figure, { kind: 'tthc', scope: root, periods });
+  const { rated } = publicationOf({ rootMonths, periods, scope: query.unit.code, root, units, k });
+  const hidden = suppressed(n, k) || (n > 0 && (!rated.ok || rated.n !== n));
   return { n, satisfied: hidden ? null : satisfied, share: hidden ? null : share(satisfied, n), ci95: hidden ? null : wilson95(satisfied, n), suppressed: hidden };
 }
 

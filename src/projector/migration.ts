@@ -8,6 +8,8 @@ import { notTakenIn, recountLists } from './recount';
 
 export const PROJECTOR_MIGRATION = 'projector-v1';
 const OLD_JOURNAL = 'rollup_changes';
+/** The figure documents recounted once so that they hold each unit's rated answers (`ratedUnits`). */
+export const RATED_UNITS_MIGRATION = 'figures-rated-units';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
@@ -17,13 +19,16 @@ type ScaleOf = (key: string, version: number) => Promise<number>;
  * top of them. What it replaces could leave the lists one off after a crash (and a database from before the list
  * indexes has no lists at all); the figures are recounted only when the old change journal still holds changes
  * cut off by a crash, which nothing finishes any more. Then the old journal goes and the lists are complete
- * (`list-indexes-v1`: the pages stop saying older answers may be missing). Projection waits meanwhile: minutes at
+ * (`list-indexes-v1`: the pages stop saying older answers may be missing). Figures from before `ratedUnits` are
+recounted once (`figures-rated-units`). Projection waits meanwhile: minutes at
  * a million answers on the embedded database, once. Idempotent: two instances starting together recount twice.
  */
 export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Promise<boolean> {
   const db = models.Response.db;
+  let figuresRecounted = false;
   const ran = await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => {
     const cutOff = await db.collection(OLD_JOURNAL).countDocuments();
+    figuresRecounted = cutOff > 0;
     await projectorFor(db).exclusive(async (applied) => {
       const skip = await notTakenIn(db);
       if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip });
@@ -39,7 +44,14 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
       await recountLists(db, { fix: true, batch: applied, skip: await notTakenIn(db) });
     });
   });
-  return ran || recut;
+  // Figure documents from before `ratedUnits` (counters.ts) hide the satisfaction of rated dossiers until recounted.
+  const rated = await runOnce(models.Setting, RATED_UNITS_MIGRATION, async () => {
+    if (figuresRecounted || !(await db.collection('responses').findOne({}, { projection: { _id: 1 } }))) return;
+    await projectorFor(db).exclusive(async (applied) => {
+      await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip: await notTakenIn(db) });
+    });
+  });
+  return ran || recut || rated;
 }
 
 /** In the background once the instance is ready; a failure leaves no marker, so the next start runs it again. */

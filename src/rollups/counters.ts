@@ -96,7 +96,12 @@ export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
     out[`units.${fieldKey(place.unitCode)}.${survey}.${score}`] = value;
     out[`levels.${place.level ?? 'none'}.${survey}.${score}`] = value;
     if (place.district) out[`districts.${fieldKey(place.district)}.${survey}.${score}`] = value;
-    if (place.ratedDossier) out[`dossiers.${survey}.${score}`] = value;
+    if (place.ratedDossier) {
+      out[`dossiers.${survey}.${score}`] = value;
+      // Per unit as well: the rated answers of each atom (stats/disclosure.ts), so the rated figure and the TTHC
+      // headline never differ by fewer than k answers.
+      out[`ratedUnits.${fieldKey(place.unitCode)}.${survey}.${score}`] = value;
+    }
   }
   return out;
 }

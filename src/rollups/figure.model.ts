@@ -18,6 +18,8 @@ export interface FigureData {
   districts: Record<string, Record<string, ScoreCounts>>;
   /** the overall question of the answers that rated a TTHC dossier, by survey key: the satisfaction of rated dossiers */
   dossiers?: Record<string, ScoreCounts>;
+  /** the same by unit code (a unit's own rated answers), then survey key: which atoms the rated figure splits */
+  ratedUnits?: Record<string, Record<string, ScoreCounts>>;
   /** the same figures for the answers of one school level, for the level filter */
   byLevel?: Record<string, Omit<FigureData, 'byLevel'>>;
 }

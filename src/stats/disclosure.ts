@@ -1,4 +1,4 @@
-import { fromFieldKey } from '../rollups/counters';
+import { fieldKey, fromFieldKey } from '../rollups/counters';
 import type { FigureData } from '../rollups/figure.model';
 import type { Unit } from '../units/unit.model';
 import type { ScoreCounts } from './formulas';
@@ -42,10 +42,18 @@ export interface Publication {
   unitRow(code: string): boolean;
   /** the part of the scope in one district */
   district(name: string): boolean;
+  /**
+   * The answers of the scope that rated a dossier, over the range (the satisfaction of rated dossiers): published
+   * when the scope is and when, inside every atom of the scope, the rated answers and the others each number 0 or
+   * at least k. Rated and unrated parts are then atoms too, so the TTHC headline minus the rated figure, or one
+   * rated figure minus another, isolates no fewer than k answers. `n` is how many rated answers the atoms hold:
+   * where it differs from the scope's own count (figure documents from before `ratedUnits`), nothing is published.
+   */
+  rated: { ok: boolean; n: number };
 }
 
 /** One month of the root's figures, today's tree, no level filter. */
-export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel'> & { period: string };
+export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel' | 'ratedUnits'> & { period: string };
 
 const NO_LEVEL = 'none';
 
@@ -209,13 +217,17 @@ export function publicationOf(input: {
   const no = { level: new Set<string>(), unit: new Set<string>(), district: new Set<string>() };
   const monthLevelNo = new Map<string, Set<string>>();
   const byPeriod = new Map(input.rootMonths.map((m) => [m.period, m]));
+  const rated = { ok: true, n: 0 };
+  const atomSplits = (n: number) => n === 0 || n >= k;
   for (const period of input.periods) {
     const data = byPeriod.get(period);
     if (!data) continue; // no answers anywhere: nothing to hide
     const { total, levels } = ownAnswers(data);
+    const ratedOwn = (code: string) => overallN(data.ratedUnits?.[fieldKey(code)], data.surveys);
     const atoms = monthAtoms(total, tree, k);
     const differs = input.differs?.(period) ?? false;
     monthOk.set(period, !differs && !atoms.unpublished.has(scope));
+    if (!monthOk.get(period)) rated.ok = false;
     const levelNo = new Set<string>();
     monthLevelNo.set(period, levelNo);
     // What each atom holds within the scope, and whether it lies wholly inside it.
@@ -230,6 +242,10 @@ export function publicationOf(input: {
       const inside = scope === root ? codes : codes.filter(inScope);
       if (!inside.length) continue;
       const whole = !differs && atom !== null && inside.length === codes.length;
+      const ratedInAtom = codes.reduce((n, code) => n + ratedOwn(code), 0);
+      const sizeOfAtom = codes.reduce((n, code) => n + total.get(code)!, 0);
+      rated.n += inside.reduce((n, code) => n + ratedOwn(code), 0);
+      if (!whole || !atomSplits(ratedInAtom) || !atomSplits(sizeOfAtom - ratedInAtom)) rated.ok = false;
       // One level and one district for the whole atom, or none (MIXED).
       let atomLevel: string | undefined;
       let atomDistrict: string | undefined;
@@ -257,5 +273,6 @@ export function publicationOf(input: {
     level: (level) => !no.level.has(level),
     unitRow: (code) => !no.unit.has(code),
     district: (name) => !no.district.has(name),
+    rated,
   };
 }

@@ -49,7 +49,19 @@ export async function signIn(app: Express, email: string, password = PASSWORD): 
  */
 export async function addResponses(
   models: Models,
-  options: { unit: Unit; surveyKey: string; kind: 'education' | 'tthc'; scale: 5 | 3; period: string; scores: number[]; items?: Record<string, number> },
+  options: {
+    unit: Unit;
+    surveyKey: string;
+    kind: 'education' | 'tthc';
+    scale: 5 | 3;
+    period: string;
+    scores: number[];
+    items?: Record<string, number>;
+    /** each answer named a dossier code that it was the first to claim (counted under `dossiers`) */
+    ratedDossier?: boolean;
+    /** the unit's chain on the day of the answers, where a reorganisation has moved it since (units/rechain.ts) */
+    unitAncestorsThen?: string[];
+  },
 ): Promise<void> {
   const responses = options.scores.map((overall, i): ResponseDoc => ({
       _id: crypto.randomUUID(),
@@ -60,6 +72,8 @@ export async function addResponses(
       channel: options.scale === 3 ? 'kiosk' : 'form',
       unitCode: options.unit.code,
       unitAncestors: options.unit.ancestors,
+      ...(options.unitAncestorsThen ? { unitAncestorsThen: options.unitAncestorsThen } : {}),
+      ...(options.ratedDossier ? { ratedDossier: true } : {}),
       ...(options.unit.level ? { level: options.unit.level } : {}),
       ...(options.unit.district ? { district: options.unit.district } : {}),
       answers: { ...(options.items ?? {}), overall },

@@ -4,8 +4,6 @@ import { seedTargets } from '../../src/stats/target.model';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';
-import { storeAnswers } from '../../src/answers/store-many';
-import { projectorFor } from '../../src/projector/projector';
 import { addResponses, createApiToken } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -66,21 +64,34 @@ function inSpan(rows: number[][], target: number[]): boolean {
   return reduce(target).every((x) => Math.abs(x) < 1e-9);
 }
 
-/** A fixture's units (today's tree) and, for "then", each moved unit's chain on the day of its answers. */
+/**
+ * A fixture's units (today's tree) and, for "then", each moved unit's chain on the day of its answers. A cell is a
+ * unit's own answers in a month (`A1@2026-11`); in a TTHC fixture, those that rated a dossier and the others apart
+ * (`A1@2026-11@r`, `A1@2026-11@u`).
+ */
 interface Fixture {
   units: Record<string, Unit>;
   then?: Record<string, string[]>;
   sizes: Map<Cell, number>;
   months: string[];
+  kind?: 'education' | 'tthc';
 }
 
-const stats = async (app: TestContext['app'], token: string, unit: string, from: string, to: string, extra = ''): Promise<Stats> =>
-  (await request(app).get(`/api/v1/stats?kind=education&unit=${unit}&from=${from}&to=${to}${extra}`).set('authorization', `Bearer ${token}`).expect(200)).body as Stats;
+const stats = async (app: TestContext['app'], token: string, unit: string, from: string, to: string, extra = '', kind = 'education'): Promise<Stats> =>
+  (await request(app).get(`/api/v1/stats?kind=${kind}&unit=${unit}&from=${from}&to=${to}${extra}`).set('authorization', `Bearer ${token}`).expect(200)).body as Stats;
+
+/** The satisfied count of rated dossiers' answers (`/api/v1/dossier-stats`), null when hidden. */
+const ratedSatisfied = async (app: TestContext['app'], token: string, unit: string, from: string, to: string): Promise<number | null> =>
+  (await request(app).get(`/api/v1/dossier-stats?unit=${unit}&from=${from}&to=${to}`).set('authorization', `Bearer ${token}`).expect(200)).body.rated.satisfaction.satisfied;
 
 /** Every published satisfied count a province-wide caller can get (both trees when the fixture has moves), as the cells it sums. */
 async function everythingPublished(app: TestContext['app'], token: string, fx: Fixture): Promise<Cell[][]> {
   const sets: Cell[][] = [];
-  const cellsOf = (units: Unit[], months: string[]) => units.flatMap((u) => months.map((m) => `${u.code}@${m}` as Cell)).filter((c) => fx.sizes.has(c));
+  const cellsOf = (units: Unit[], months: string[]) => {
+    const wanted = new Set(units.flatMap((u) => months.map((m) => `${u.code}@${m}`)));
+    return [...fx.sizes.keys()].filter((c) => wanted.has(c.split('@').slice(0, 2).join('@')));
+  };
+  const kind = fx.kind ?? 'education';
   for (const tree of fx.then ? ['today', 'then'] : ['today']) {
     const chainOf = (u: Unit) => (tree === 'then' ? (fx.then?.[u.code] ?? u.ancestors) : u.ancestors);
     const subtree = (code: string) => Object.values(fx.units).filter((u) => u.code === code || chainOf(u).includes(code));
@@ -90,14 +101,17 @@ async function everythingPublished(app: TestContext['app'], token: string, fx: F
       for (let i = 0; i < fx.months.length; i++) {
         for (let j = i; j < fx.months.length; j++) {
           const range = fx.months.slice(i, j + 1);
-          const s = await stats(app, token, scope, range[0]!, range.at(-1)!, extra);
+          const s = await stats(app, token, scope, range[0]!, range.at(-1)!, extra, kind);
+          if (kind === 'tthc' && tree === 'today' && (await ratedSatisfied(app, token, scope, range[0]!, range.at(-1)!)) !== null) {
+            sets.push(cellsOf(inScope, range).filter((c) => c.endsWith('@r')));
+          }
           if (s.headline.satisfied !== null) sets.push(cellsOf(inScope, range));
           for (const m of s.byMonth) if (m.satisfied !== null) sets.push(cellsOf(inScope, [m.period]));
           for (const row of s.byUnit) if (row.satisfied !== null) sets.push(cellsOf([fx.units[row.key]!], range));
           for (const row of s.byLevel) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => (u.level ?? 'none') === row.key), range));
           for (const row of s.byDistrict) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.district === row.key), range));
           for (const level of ['thcs', 'tieuhoc', 'mamnon', 'thpt']) {
-            const filtered = await stats(app, token, scope, range[0]!, range.at(-1)!, `${extra}&level=${level}`);
+            const filtered = await stats(app, token, scope, range[0]!, range.at(-1)!, `${extra}&level=${level}`, kind);
             if (filtered.headline.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.level === level), range));
           }
         }
@@ -215,32 +229,7 @@ describe('hidden cells and subtraction across the two trees (issue #25 item 6)',
       }
     }
     // M's answers as a reorganisation leaves them (units/rechain.ts): today's chain, and the chain on their day.
-    const moved = [5, 5, 5].map((overall, i) => ({
-      _id: `moved-${i}`,
-      linkCode: 'fixture',
-      surveyKey: 'edu-parent-thcs',
-      surveyVersion: 1,
-      kind: 'education' as const,
-      channel: 'form' as const,
-      unitCode: 'M',
-      unitAncestors: ['SGD', 'PGD-B'],
-      unitAncestorsThen: ['SGD', 'PGD-A'],
-      level: 'thcs' as const,
-      district: 'Bình Sơn',
-      answers: { overall },
-      overall,
-      overallTopTwo: true,
-      lang: 'vi' as const,
-      submittedAt: new Date('2026-11-10T03:00:00Z'),
-      period: '2026-11',
-      fillSeconds: 30,
-      flags: [],
-      counted: true,
-      hasContact: false,
-      synthetic: false,
-    }));
-    await storeAnswers(ctx.db.connection, moved, new Date());
-    await projectorFor(ctx.db.connection).drainAll();
+    await addResponses(models, { unit: T.M!, surveyKey: 'edu-parent-thcs', kind: 'education', scale: 5, period: '2026-11', scores: [5, 5, 5], unitAncestorsThen: ['SGD', 'PGD-A'] });
     fx.sizes.set('M@2026-11', 3);
     token = await createApiToken(models, 'SGD');
   });
@@ -258,5 +247,53 @@ describe('hidden cells and subtraction across the two trees (issue #25 item 6)',
     expect(derivable).toEqual([]);
     // Where the trees agree, the view "then" is today's, published alike.
     expect((await stats(ctx.app, token, 'SGD', '2026-10', '2026-11', '&tree=then')).headline.satisfied).toBe(14 * 6 + 3);
+  });
+});
+
+/**
+ * The TTHC headline minus the satisfaction of rated dossiers: in November, 17 of A1's 20 answers named a dossier
+ * code and 3 did not. A1's TTHC figure minus its rated figure would be those 3 answers.
+ */
+describe('hidden cells and subtraction between the TTHC headline and rated dossiers (issue #25 item 6)', () => {
+  const months = ['2026-10', '2026-11'];
+  let ctx: TestContext;
+  let token: string;
+  const fx: Fixture = { units: U, sizes: new Map(), months, kind: 'tthc' };
+  const schools = ['A1', 'A2', 'THPT-X'];
+
+  beforeAll(async () => {
+    ctx = await createTestContext({ SMALL_CELL_K: String(K) });
+    const models = createModels(ctx.db.connection);
+    await ensureIndexes(models);
+    await models.Unit.insertMany(Object.values(U));
+    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
+    await seedTargets(models.Target);
+    const add = async (code: string, period: string, rated: boolean, scores: number[]) => {
+      await addResponses(models, { unit: U[code]!, surveyKey: 'tthc-sipas', kind: 'tthc', scale: 5, period, scores, ratedDossier: rated });
+      fx.sizes.set(`${code}@${period}@${rated ? 'r' : 'u'}`, scores.length);
+    };
+    for (const period of months) {
+      for (const code of schools) {
+        const few = code === 'A1' && period === '2026-11';
+        await add(code, period, true, few ? [...Array(12).fill(5), ...Array(5).fill(2)] : [...Array(7).fill(5), ...Array(3).fill(2)]);
+        await add(code, period, false, few ? [5, 5, 5] : [...Array(7).fill(4), ...Array(3).fill(1)]);
+      }
+    }
+    token = await createApiToken(models, 'SGD');
+  });
+  afterAll(() => ctx.close());
+
+  it('when every TTHC figure and every rated figure is requested, then no small cell or small sum lies in the span of the published counts', async () => {
+    // A1's November is published as a whole; its rated part is not, nor is any rated figure that holds it.
+    expect((await stats(ctx.app, token, 'A1', '2026-11', '2026-11', '', 'tthc')).headline.satisfied).toBe(15);
+    expect(await ratedSatisfied(ctx.app, token, 'A1', '2026-11', '2026-11')).toBeNull();
+    expect(await ratedSatisfied(ctx.app, token, 'SGD', '2026-10', '2026-11')).toBeNull();
+    // Where rated and unrated answers are each k or more, the rated figure stays.
+    expect(await ratedSatisfied(ctx.app, token, 'A2', '2026-10', '2026-11')).toBe(14);
+    expect(await ratedSatisfied(ctx.app, token, 'SGD', '2026-10', '2026-10')).toBe(21);
+    const published = await everythingPublished(ctx.app, token, fx);
+    const { small, derivable } = derivableSmallSums(published, fx.sizes);
+    expect(small).toEqual(['A1@2026-11@u']);
+    expect(derivable).toEqual([]);
   });
 });
