@@ -21,6 +21,7 @@ import { linkAdminRoutes } from './admin/links.routes';
 import { settingsRoutes } from './admin/settings.routes';
 import { directoryRoutes } from './admin/directory.routes';
 import { passwordRoutes, requirePasswordChange } from './admin/password.routes';
+import { invitationRoutes } from './admin/invitation.routes';
 import { passwordResetRoutes, resetLinkRoutes } from './admin/password-reset.routes';
 import { surveyAdminRoutes } from './admin/surveys.routes';
 import { createMailer, type Mailer } from './reports/mailer';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(authRoutes({ models, config, clock, salt }));
   app.use(passwordResetRoutes({ models, clock, salt }));
+  app.use(invitationRoutes({ models, clock }));
   app.use(dossierApiRoutes({ models, clock, smallCellK: config.SMALL_CELL_K }));
   app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
   app.use('/admin', requireUser);
@@ -111,12 +113,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt, smallCellK: config.SMALL_CELL_K }));
-  app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger }));
-  app.use(surveyAdminRoutes({ models, catalog, clock }));
   const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
+  const accountMail = { mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL };
+  app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger, invites: accountMail }));
+  app.use(surveyAdminRoutes({ models, catalog, clock }));
   app.use(caseRoutes({ models, clock, reply: { mailer: delivery.mailer, mailFrom: config.MAIL_FROM, logger } }));
   app.use(reportAdminRoutes(delivery, clock));
-  app.use(resetLinkRoutes({ models, clock, mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL }));
+  app.use(resetLinkRoutes({ models, clock, ...accountMail }));
 
   app.use(notFound);
   app.use(errorHandler);

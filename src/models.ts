@@ -3,6 +3,7 @@ import { dossierImportLogModel } from './dossiers/dossier-import-log.model';
 import type { Connection } from 'mongoose';
 import { apiTokenModel, auditModel, loginThrottleModel, userModel } from './admin/admin.models';
 import { loginLeaseModel } from './admin/login-lease';
+import { invitationModel } from './admin/invitations';
 import { passwordResetModel } from './admin/password-reset';
 import { targetModel } from './stats/target.model';
 import { claimModel } from './claims';
@@ -41,6 +42,7 @@ export function createModels(connection: Connection) {
     LoginThrottle: loginThrottleModel(connection),
     LoginLease: loginLeaseModel(connection),
     PasswordReset: passwordResetModel(connection),
+    Invitation: invitationModel(connection),
     ApiToken: apiTokenModel(connection),
     Target: targetModel(connection),
     Claim: claimModel(connection),

@@ -19,6 +19,7 @@ export interface RetentionResult {
   contacts: number;
   loginThrottles: number;
   passwordResets: number;
+  invitations: number;
   loginLeases: number;
 }
 
@@ -37,12 +38,15 @@ export async function runRetention(models: Models, now: Date): Promise<Retention
     $and: [{ $or: [{ lockedUntil: null }, { lockedUntil: before(now) }] }, { $or: [{ knownUntil: null }, { knownUntil: before(now) }] }],
   });
   const passwordResets = await models.PasswordReset.deleteMany({ expiresAt: before(now) });
+  // An expired invitation still names a person, their unit and role: gone with the hour's sweep.
+  const invitations = await models.Invitation.deleteMany({ expiresAt: before(now) });
   const loginLeases = await models.LoginLease.deleteMany({ until: before(new Date(now.getTime() - LEASE_GRACE_MS)) });
   await sweepAddressRecords(models.Setting, models.Setting.db, now);
   return {
     contacts: contacts.deletedCount,
     loginThrottles: loginThrottles.deletedCount,
     passwordResets: passwordResets.deletedCount,
+    invitations: invitations.deletedCount,
     loginLeases: loginLeases.deletedCount,
   };
 }

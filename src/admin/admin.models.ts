@@ -12,7 +12,10 @@ export interface User {
   unitCode: string;
   disabled?: boolean;
   createdAt?: Date;
-  /** Set when someone else chose the password (generated at creation): every admin page asks for a new one first. */
+  /**
+   * Set when someone else chose the password (earlier versions generated one at creation and showed it to the
+   * administrator; accounts are invited now, invitations.ts): every admin page asks for a new one first.
+   */
   mustChangePassword?: boolean;
   /** Raised at every password change or reset: sessions signed in under an older value end. */
   credentialVersion?: number;

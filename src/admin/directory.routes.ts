@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
@@ -7,15 +7,17 @@ import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
+import { unitsByCode } from '../units/unit-directory';
 import { importUnits } from '../units/unit-import';
 import { startRechain } from '../units/rechain';
 import { rechainProgress, requestRechain } from '../units/rechain-state';
 import type { Logger } from '../logger';
 import { ROLES } from './admin.models';
 import { audit } from './audit';
-import { generatePassword, hashPassword } from './passwords';
+import { pendingInvitations } from './invitations';
+import { inviteUser, type InviteDelivery } from './invite-user';
 import { readableUnits } from './readable-units';
-import { type Principal } from './scope';
+import { canRead, type Principal } from './scope';
 import { canManageUser } from './roles';
 import { findManageableUser, visibleUsers } from './user-directory';
 
@@ -31,11 +33,11 @@ const userBody = z.object({
   unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
 });
 
-/** Units (list, CSV import), users (list, create with a one-time password, disable) and the audit log. */
-export function directoryRoutes(deps: { models: Models; clock: () => Date; scaleOf: (key: string, version: number) => Promise<number>; logger: Logger }): Router {
+/** Units (list, CSV import), users (list, invite, disable) and the audit log. */
+export function directoryRoutes(deps: { models: Models; clock: () => Date; scaleOf: (key: string, version: number) => Promise<number>; logger: Logger; invites: InviteDelivery }): Router {
   const { models, clock, scaleOf, logger } = deps;
   const router = Router();
-  const common = (req: import('express').Request, res: import('express').Response) => ({
+  const common = (req: Request, res: Response) => ({
     f: formatters(res.locals.lang as Lang),
     csrf: csrfToken(req),
     user: req.principal!.label,
@@ -66,9 +68,15 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
     });
   });
 
-  router.get('/admin/users', async (req, res) => {
+  const usersPage = async (req: Request, res: Response) => {
     const principal = req.principal!;
-    res.render('admin/users', { ...common(req, res), ...(await visibleUsers(models, principal)), units: await readableUnits(models, principal), roles: ROLES, created: null });
+    const units = await unitsByCode(models.Unit);
+    const invitations = (await pendingInvitations(models.Invitation, clock())).filter((i) => canRead(principal, units.get(i.unitCode) ?? { code: i.unitCode, ancestors: [] }));
+    return { ...common(req, res), ...(await visibleUsers(models, principal)), invitations, units: await readableUnits(models, principal), roles: ROLES, invited: null };
+  };
+
+  router.get('/admin/users', async (req, res) => {
+    res.render('admin/users', await usersPage(req, res));
   });
 
   router.post('/admin/users', async (req, res) => {
@@ -79,23 +87,10 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
     if (!unit) throw new NotFoundError('Unknown unit.');
     // Nobody creates an account of a role they could not manage (roles.ts): no department staff making super admins.
     if (!canManageUser(principal, { role: parsed.data.role, unit })) throw new ForbiddenError('You cannot create an account with this role here.');
-    const password = generatePassword();
-    try {
-      // The creator knows this password: the new user must replace it at first sign-in.
-      await models.User.create({ ...parsed.data, passwordHash: await hashPassword(password), mustChangePassword: true });
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new BadRequestError('This e-mail already has an account.');
-      throw error;
-    }
-    await audit(models.Audit, { actor: principal.label, action: 'user.create', target: parsed.data.email, details: { role: parsed.data.role, unitCode: unit.code } }, clock());
+    // An invitation, the same whether or not the address has an account elsewhere (invite-user.ts).
+    const invited = await inviteUser(models, deps.invites, principal, { ...parsed.data, unitName: unit.name }, clock(), req.log as Logger | undefined);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('admin/users', {
-      ...common(req, res),
-      ...(await visibleUsers(models, principal)),
-      units: await readableUnits(models, principal),
-      roles: ROLES,
-      created: { email: parsed.data.email, password },
-    });
+    res.render('admin/users', { ...(await usersPage(req, res)), invited });
   });
 
   router.post('/admin/users/:email/disable', async (req, res) => {

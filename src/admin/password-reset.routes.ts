@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { BadRequestError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
 import { mailFailure, type Mailer } from '../reports/mailer';
+import { accountMail, vietnamTimeOf } from './account-mail';
 import { audit } from './audit';
 import { throttleKeys } from './login-throttle';
 import { addressHashOf } from './sign-in-guard';
@@ -96,21 +96,8 @@ export function resetLinkRoutes(deps: { models: Models; clock: () => Date; maile
 }
 
 function resetMail(input: { to: string; from: string; url: string; expiresAt: Date }) {
-  const until = input.expiresAt.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
   const text =
-    `Quản trị viên đã tạo cho bạn một liên kết đặt lại mật khẩu Hài Lòng (dùng một lần, hết hạn lúc ${until}):\n${input.url}\n\n` +
+    `Quản trị viên đã tạo cho bạn một liên kết đặt lại mật khẩu Hài Lòng (dùng một lần, hết hạn lúc ${vietnamTimeOf(input.expiresAt)}):\n${input.url}\n\n` +
     `An administrator created a one-time link to set your Hài Lòng password (expires ${input.expiresAt.toISOString()}):\n${input.url}\n`;
-  const html = text
-    .split('\n')
-    .map((line) => line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
-    .join('<br>');
-  return {
-    from: input.from,
-    to: input.to,
-    subject: 'Đặt lại mật khẩu Hài Lòng / Reset your Hài Lòng password',
-    text,
-    html,
-    messageId: `<reset-${crypto.randomUUID()}@hailong>`,
-    attachments: [],
-  };
+  return accountMail({ from: input.from, to: input.to, subject: 'Đặt lại mật khẩu Hài Lòng / Reset your Hài Lòng password', text, kind: 'reset' });
 }

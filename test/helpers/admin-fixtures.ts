@@ -34,6 +34,16 @@ export async function createApiToken(models: Models, unitCode: string): Promise<
 
 export const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
+/** The token of an invitation link in a page or an e-mail (admin/invitations.ts). */
+export const invitationTokenIn = (text: string) => /\/admin\/invite\?token=([\w-]{43})/.exec(text)?.[1];
+
+/** Follows an invitation link as the invitee does: opens it, chooses a password. */
+export async function acceptInvitation(app: Express, token: string, password = PASSWORD): Promise<request.Response> {
+  const agent = request.agent(app);
+  const page = await agent.get(`/admin/invite?token=${token}`).expect(200);
+  return agent.post('/admin/invite').type('form').send({ _csrf: csrfFrom(page.text), token, password, confirm: password });
+}
+
 /** Signs in through the real login form (CSRF token included) and returns the agent holding the session. */
 export async function signIn(app: Express, email: string, password = PASSWORD): Promise<request.Agent> {
   const agent = request.agent(app);

@@ -42,11 +42,12 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
 
   const csrf = async (agent: request.Agent, page: string) => csrfFrom((await agent.get(page).expect(200)).text);
 
-  it('when an account made by an administrator signs in, then every admin page leads to the change form until the password is changed', async () => {
-    const dept = await signIn(ctx.app, 'dept@x.vn');
-    const created = await dept.post('/admin/users').type('form').send({ _csrf: await csrf(dept, '/admin/users'), email: 'new@x.vn', name: 'Mới', role: 'viewer', unitCode: 'PGD-A' }).expect(200);
-    const generated = /class="token">([^<]+)</.exec(created.text)![1]!;
-    expect((await models.User.findOne({ email: 'new@x.vn' }).lean())?.mustChangePassword).toBe(true);
+  it('when an account whose password someone else chose signs in, then every admin page leads to the change form until the password is changed', async () => {
+    // As earlier versions made accounts for someone else: a generated password, shown to the administrator, to be
+    // replaced at first sign-in. Accounts are invited now (invitations.ts); those made before still must change it.
+    const generated = PASSWORD;
+    await createUser(models, 'new@x.vn', 'viewer', 'PGD-A');
+    await models.User.updateOne({ email: 'new@x.vn' }, { $set: { mustChangePassword: true } });
 
     const user = await signIn(ctx.app, 'new@x.vn', generated);
     for (const page of ['/admin', '/admin/users', '/admin/settings', '/admin/links']) await user.get(page).expect(303).expect('location', '/admin/password');
@@ -63,7 +64,7 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
     await user.post('/admin/password').type('form').send({ _csrf: token, current: generated, password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(303).expect('location', '/admin');
     await user.get('/admin/users').expect(200);
     expect((await models.User.findOne({ email: 'new@x.vn' }).lean())?.mustChangePassword).toBe(false);
-    // The password the administrator saw no longer works.
+    // The password someone else knew no longer works.
     const agent = request.agent(ctx.app);
     const login = await agent.get('/admin/login');
     await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: 'new@x.vn', password: generated }).expect(401);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { hashApiToken } from '../../src/admin/authenticate';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
-import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
+import { acceptInvitation, createUser, csrfFrom, invitationTokenIn, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { TWO_DISTRICTS } from '../helpers/admin-fixtures';
 
@@ -37,13 +37,17 @@ describe('accounts: scope of the user list, who may act on whom, API token expir
   const post = async (who: string, path: string, fields: Record<string, string> = {}, page?: string) =>
     agents[who]!.post(path).type('form').send({ _csrf: await csrf(agents[who]!, page), ...fields });
 
-  it('when a unit manager creates an account, then the page that follows lists only accounts in its subtree', async () => {
+  it('when a unit manager invites an account, then the page that follows lists only accounts and invitations in its subtree', async () => {
     const res = await post('manager@x.vn', '/admin/users', { email: 'newteacher@x.vn', name: 'Cô Mai', role: 'viewer', unitCode: 'TH-A' });
     expect(res.status).toBe(200);
     for (const email of ['newteacher@x.vn', 'manager@x.vn', 'peer@x.vn', 'school@x.vn', 'teacher@x.vn']) expect(res.text).toContain(email);
     for (const email of ['super@x.vn', 'dept@x.vn', 'dept2@x.vn', 'other@x.vn']) expect(res.text).not.toContain(email);
+    await post('dept@x.vn', '/admin/users', { email: 'elsewhere@x.vn', name: 'Thầy Nam', role: 'viewer', unitCode: 'TH-B' });
     const list = await agents['manager@x.vn']!.get('/admin/users').expect(200);
     expect(list.text).not.toContain('other@x.vn');
+    expect(list.text).not.toContain('elsewhere@x.vn');
+    expect((await acceptInvitation(ctx.app, invitationTokenIn(res.text)!)).status).toBe(200);
+    expect((await models.User.findOne({ email: 'newteacher@x.vn' }).lean())?.unitCode).toBe('TH-A');
   });
 
   it('when department staff act on a super admin or a department peer, then it is 403 and nothing changes; a super admin may', async () => {

@@ -56,7 +56,7 @@ describe('the retention job', () => {
   });
 
   it('when it runs again, then nothing more is deleted (idempotent)', async () => {
-    expect(await runRetention(models, NOW)).toEqual({ contacts: 0, loginThrottles: 0, passwordResets: 0, loginLeases: 0 });
+    expect(await runRetention(models, NOW)).toEqual({ contacts: 0, loginThrottles: 0, passwordResets: 0, invitations: 0, loginLeases: 0 });
     expect(await models.Contact.countDocuments()).toBe(1);
   });
 

@@ -1,0 +1,60 @@
+import { Router, type Request, type Response } from 'express';
+import { csrfToken } from '../http/csrf';
+import type { Models } from '../models';
+import { audit } from './audit';
+import { consumeInvitation, isInvitationToken, peekInvitation } from './invitations';
+import { hashPassword, newPasswordProblem } from './passwords';
+
+const field = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/**
+ * The page an invitation leads to (no sign-in: the link is the proof): the invitee chooses a password, and the
+ * account is made then. Mounted before requireUser. The token travels in the query string, which our request log
+ * leaves out, and in the form body, never in the path.
+ */
+export function invitationRoutes(deps: { models: Models; clock: () => Date }): Router {
+  const { models, clock } = deps;
+  const router = Router();
+
+  const render = (req: Request, res: Response, status: number, locals: { token?: string; email?: string; error?: string; done?: boolean }) => {
+    res.setHeader('Cache-Control', 'no-store');
+    // A CSRF token only for a live link: a stranger's request for a junk link stores nothing.
+    const live = locals.token !== undefined && !locals.done;
+    res.status(status).render('admin/invite', { csrf: live ? csrfToken(req, true) : '', token: '', email: '', error: '', done: false, ...locals });
+  };
+
+  router.get('/admin/invite', async (req, res) => {
+    const token = req.query.token;
+    const invitation = isInvitationToken(token) ? await peekInvitation(models.Invitation, token, clock()) : null;
+    if (!invitation) return render(req, res, 404, { error: 'invite.invalid' });
+    render(req, res, 200, { token: token as string, email: invitation.email });
+  });
+
+  router.post('/admin/invite', async (req, res) => {
+    const token = field(req.body, 'token');
+    const now = clock();
+    // Checked before the costly hash below, so junk tokens cost one read by `_id`.
+    const invitation = isInvitationToken(token) ? await peekInvitation(models.Invitation, token, now) : null;
+    if (!invitation) return render(req, res, 404, { error: 'invite.invalid' });
+    const problem = newPasswordProblem(field(req.body, 'password'), field(req.body, 'confirm'), invitation.email);
+    if (problem) return render(req, res, 422, { token, email: invitation.email, error: problem });
+    const passwordHash = await hashPassword(field(req.body, 'password'));
+    const taken = await consumeInvitation(models.Invitation, token, now);
+    if (!taken) return render(req, res, 404, { error: 'invite.invalid' });
+    const { email, name, role, unitCode, invitedBy } = taken;
+    try {
+      // The invitee chose this password: no forced change.
+      await models.User.create({ email, name, role, unitCode, passwordHash, mustChangePassword: false, passwordChangedAt: now });
+    } catch (error) {
+      // Only whoever holds the link learns this: with SMTP, the owner of the address.
+      if ((error as { code?: number }).code === 11000) return render(req, res, 409, { error: 'invite.taken' });
+      throw error;
+    }
+    await audit(models.Audit, { actor: email, action: 'user.create', target: email, details: { role, unitCode, invitedBy } }, now);
+    render(req, res, 200, { done: true });
+  });
+  return router;
+}

@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { ROLES, type Role } from './admin.models';
+
+/**
+ * Invitations to an account (issue #25 item 10). An administrator never learns whether an e-mail address has an
+ * account outside their units: inviting any address they may not see gives the same answer and the same pending
+ * row, whether it is free or taken. The account itself is made only when the invitee follows the link and chooses a
+ * password (invitation.routes.ts). For an address that already has an account the link is never sent (the owner
+ * gets a notice instead), and the row stays pending until it expires, as an ignored invitation does.
+ *
+ * Only the sha256 of the token is stored, as the `_id` (a lookup is an index read on FerretDB too); a link works once
+ * (taken by an atomic delete) and until it expires; a new invitation to the same address replaces the old one.
+ */
+export interface Invitation {
+  _id: string;
+  email: string;
+  name: string;
+  role: Role;
+  unitCode: string;
+  invitedBy: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const invitationSchema = new Schema<Invitation>(
+  {
+    _id: String,
+    email: { type: String, required: true },
+    name: { type: String, required: true },
+    role: { type: String, required: true, enum: ROLES },
+    unitCode: { type: String, required: true },
+    invitedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'invitations', versionKey: false },
+);
+
+export type InvitationModel = Model<Invitation>;
+export const invitationModel = (c: Connection): InvitationModel => (c.models.Invitation as InvitationModel | undefined) ?? c.model<Invitation>('Invitation', invitationSchema);
+
+/** A week: long enough for someone to find the e-mail after a holiday, short enough that a forgotten link dies. */
+export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+
+const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+/** The shape of our tokens; anything else is refused before touching the database. */
+export const isInvitationToken = (value: unknown): value is string => typeof value === 'string' && /^[\w-]{43}$/.test(value);
+
+export async function createInvitation(
+  Invitation: InvitationModel,
+  invite: Pick<Invitation, 'email' | 'name' | 'role' | 'unitCode' | 'invitedBy'>,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+  // A small collection: the filters on `email` and `expiresAt` read it whole, and that is cheap. (Operators are
+  // marked trusted: the connection sanitises filters, sanitizeFilter, against injection from request values.)
+  await Invitation.deleteMany({ email: invite.email });
+  await Invitation.deleteMany({ expiresAt: mongoose.trusted({ $lte: now }) });
+  await Invitation.create({ _id: hashOf(token), ...invite, createdAt: now, expiresAt });
+  return { token, expiresAt };
+}
+
+/** The invitation behind a live link (the link stays usable). */
+export async function peekInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
+  const invitation = await Invitation.findById(hashOf(token)).lean<Invitation>();
+  return invitation && invitation.expiresAt > now ? invitation : null;
+}
+
+/** Uses the link up: of two concurrent uses, one gets the invitation and the other null. */
+export async function consumeInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
+  const invitation = await Invitation.findOneAndDelete({ _id: hashOf(token) }).lean<Invitation>();
+  return invitation && invitation.expiresAt > now ? invitation : null;
+}
+
+/** Invitations not yet accepted nor expired, oldest first. */
+export async function pendingInvitations(Invitation: InvitationModel, now: Date): Promise<Invitation[]> {
+  return Invitation.find({ expiresAt: mongoose.trusted({ $gt: now }) }).sort({ createdAt: 1 }).lean<Invitation[]>();
+}
