@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { isLinkToken, linkTokenHash, newLinkToken } from './link-tokens';
 import { ROLES, type Role } from './admin.models';
 
 /**
@@ -43,34 +43,32 @@ export const invitationModel = (c: Connection): InvitationModel => (c.models.Inv
 /** A week: long enough for someone to find the e-mail after a holiday, short enough that a forgotten link dies. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
-const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
-/** The shape of our tokens; anything else is refused before touching the database. */
-export const isInvitationToken = (value: unknown): value is string => typeof value === 'string' && /^[\w-]{43}$/.test(value);
+export const isInvitationToken = isLinkToken;
 
 export async function createInvitation(
   Invitation: InvitationModel,
   invite: Pick<Invitation, 'email' | 'name' | 'role' | 'unitCode' | 'invitedBy'>,
   now: Date,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = crypto.randomBytes(32).toString('base64url');
+  const token = newLinkToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   // A small collection: the filters on `email` and `expiresAt` read it whole, and that is cheap. (Operators are
   // marked trusted: the connection sanitises filters, sanitizeFilter, against injection from request values.)
   await Invitation.deleteMany({ email: invite.email });
   await Invitation.deleteMany({ expiresAt: mongoose.trusted({ $lte: now }) });
-  await Invitation.create({ _id: hashOf(token), ...invite, createdAt: now, expiresAt });
+  await Invitation.create({ _id: linkTokenHash(token), ...invite, createdAt: now, expiresAt });
   return { token, expiresAt };
 }
 
 /** The invitation behind a live link (the link stays usable). */
 export async function peekInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
-  const invitation = await Invitation.findById(hashOf(token)).lean<Invitation>();
+  const invitation = await Invitation.findById(linkTokenHash(token)).lean<Invitation>();
   return invitation && invitation.expiresAt > now ? invitation : null;
 }
 
 /** Uses the link up: of two concurrent uses, one gets the invitation and the other null. */
 export async function consumeInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
-  const invitation = await Invitation.findOneAndDelete({ _id: hashOf(token) }).lean<Invitation>();
+  const invitation = await Invitation.findOneAndDelete({ _id: linkTokenHash(token) }).lean<Invitation>();
   return invitation && invitation.expiresAt > now ? invitation : null;
 }
 

@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isLinkToken, linkTokenHash, newLinkToken } from './link-tokens';
 
 /**
  * One-time password reset links. Only the sha256 of the token is stored (as the `_id`, so a lookup is an index
@@ -32,26 +32,24 @@ export const passwordResetModel = (c: Connection): PasswordResetModel =>
 /** A day: long enough to reach someone by e-mail or by phone, short enough that a forgotten link dies. */
 export const RESET_TTL_MS = 24 * 3600_000;
 
-const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
-/** The shape of our tokens; anything else is refused before touching the database. */
-export const isResetToken = (value: unknown): value is string => typeof value === 'string' && /^[\w-]{43}$/.test(value);
+export const isResetToken = isLinkToken;
 
 export async function createResetLink(Reset: PasswordResetModel, email: string, createdBy: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
-  const token = crypto.randomBytes(32).toString('base64url');
+  const token = newLinkToken();
   const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
   await Reset.deleteMany({ email });
-  await Reset.create({ _id: hashOf(token), email, createdBy, createdAt: now, expiresAt });
+  await Reset.create({ _id: linkTokenHash(token), email, createdBy, createdAt: now, expiresAt });
   return { token, expiresAt };
 }
 
 /** The account a live link is for (the link stays usable). */
 export async function peekResetLink(Reset: PasswordResetModel, token: string, now: Date): Promise<string | null> {
-  const link = await Reset.findById(hashOf(token)).lean();
+  const link = await Reset.findById(linkTokenHash(token)).lean();
   return link && link.expiresAt > now ? link.email : null;
 }
 
 /** Uses the link up: of two concurrent uses, one gets the account and the other null. */
 export async function consumeResetLink(Reset: PasswordResetModel, token: string, now: Date): Promise<{ email: string; createdBy: string } | null> {
-  const link = await Reset.findOneAndDelete({ _id: hashOf(token) }).lean();
+  const link = await Reset.findOneAndDelete({ _id: linkTokenHash(token) }).lean();
   return link && link.expiresAt > now ? { email: link.email, createdBy: link.createdBy } : null;
 }

@@ -4,7 +4,11 @@ import crypto from 'node:crypto';
 import { hashApiToken } from '../../src/admin/authenticate';
 import type { Role } from '../../src/admin/admin.models';
 import { hashPassword } from '../../src/admin/passwords';
-import type { Models } from '../../src/models';
+import type { Connection } from 'mongoose';
+import { createModels, ensureIndexes, type Models } from '../../src/models';
+import { seedTargets } from '../../src/stats/target.model';
+import { QUESTION_BANK } from '../../src/surveys/question-bank';
+import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { storeAnswers } from '../../src/answers/store-many';
 import { topTwo } from '../../src/answers/build-response';
@@ -21,6 +25,16 @@ export const TWO_DISTRICTS: Unit[] = [
   { code: 'PGD-B', name: 'Phòng B', type: 'district_office', parentCode: 'SGD', ancestors: ['SGD'] },
   { code: 'TH-B', name: 'Tiểu học B', type: 'school', level: 'tieuhoc', parentCode: 'PGD-B', ancestors: ['SGD', 'PGD-B'] },
 ];
+
+/** A database ready for figures: indexes, these units, the published question bank and the plan's targets. */
+export async function seedProvince(connection: Connection, units: Unit[]): Promise<Models> {
+  const models = createModels(connection);
+  await ensureIndexes(models);
+  await models.Unit.insertMany(units);
+  await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
+  await seedTargets(models.Target);
+  return models;
+}
 
 export async function createUser(models: Models, email: string, role: Role, unitCode: string): Promise<void> {
   await models.User.create({ email, name: email, passwordHash: await hashPassword(PASSWORD), role, unitCode });

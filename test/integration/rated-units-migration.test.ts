@@ -1,14 +1,12 @@
 import request from 'supertest';
-import { createModels, ensureIndexes, type Models } from '../../src/models';
+import type { Models } from '../../src/models';
 import { LIST_SECONDS_MIGRATION } from '../../src/lists/list-migration';
 import { migrateToProjector, PROJECTOR_MIGRATION } from '../../src/projector/migration';
 import { packFigures, unpackFigures, type FigureDoc } from '../../src/rollups/figure.model';
 import { runOnce } from '../../src/settings.model';
-import { seedTargets } from '../../src/stats/target.model';
-import { QUESTION_BANK } from '../../src/surveys/question-bank';
-import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';
-import { addResponses, createApiToken } from '../helpers/admin-fixtures';
+import { addResponses, createApiToken, seedProvince } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /**
@@ -29,11 +27,7 @@ describe('the one-time recount of figures for rated answers per unit', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext();
-    models = createModels(ctx.db.connection);
-    await ensureIndexes(models);
-    await models.Unit.insertMany(UNITS);
-    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
-    await seedTargets(models.Target);
+    models = await seedProvince(ctx.db.connection, UNITS);
     await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
     await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
     const desk = UNITS[1]!;

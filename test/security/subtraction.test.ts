@@ -1,10 +1,7 @@
 import request from 'supertest';
-import { createModels, ensureIndexes, type Models } from '../../src/models';
-import { seedTargets } from '../../src/stats/target.model';
-import { QUESTION_BANK } from '../../src/surveys/question-bank';
-import { publishQuestionBank } from '../../src/surveys/survey-catalog';
+import type { Models } from '../../src/models';
 import type { Unit } from '../../src/units/unit.model';
-import { addResponses, createApiToken } from '../helpers/admin-fixtures';
+import { addResponses, createApiToken, seedProvince } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /**
@@ -145,11 +142,7 @@ describe('hidden cells and subtraction (issue #25 item 6)', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext({ SMALL_CELL_K: String(K) });
-    models = createModels(ctx.db.connection);
-    await ensureIndexes(models);
-    await models.Unit.insertMany(Object.values(U));
-    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
-    await seedTargets(models.Target);
+    models = await seedProvince(ctx.db.connection, Object.values(U));
     const add = async (unit: Unit, period: string, scores: number[]) => {
       await addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period, scores });
       fx.sizes.set(`${unit.code}@${period}`, scores.length);
@@ -217,11 +210,7 @@ describe('hidden cells and subtraction across the two trees (issue #25 item 6)',
 
   beforeAll(async () => {
     ctx = await createTestContext({ SMALL_CELL_K: String(K) });
-    const models = createModels(ctx.db.connection);
-    await ensureIndexes(models);
-    await models.Unit.insertMany(Object.values(T));
-    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
-    await seedTargets(models.Target);
+    const models = await seedProvince(ctx.db.connection, Object.values(T));
     for (const period of months) {
       for (const code of ['A1', 'B1', 'THPT-X']) {
         await addResponses(models, { unit: T[code]!, surveyKey: `edu-parent-${T[code]!.level}`, kind: 'education', scale: 5, period, scores: [...Array(14).fill(5), ...Array(6).fill(2)] });
@@ -263,11 +252,7 @@ describe('hidden cells and subtraction between the TTHC headline and rated dossi
 
   beforeAll(async () => {
     ctx = await createTestContext({ SMALL_CELL_K: String(K) });
-    const models = createModels(ctx.db.connection);
-    await ensureIndexes(models);
-    await models.Unit.insertMany(Object.values(U));
-    await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
-    await seedTargets(models.Target);
+    const models = await seedProvince(ctx.db.connection, Object.values(U));
     const add = async (code: string, period: string, rated: boolean, scores: number[]) => {
       await addResponses(models, { unit: U[code]!, surveyKey: 'tthc-sipas', kind: 'tthc', scale: 5, period, scores, ratedDossier: rated });
       fx.sizes.set(`${code}@${period}@${rated ? 'r' : 'u'}`, scores.length);
