@@ -8,7 +8,7 @@ import { openScriptDatabase } from '../src/embedded-db/script-database';
 import { createLogger } from '../src/logger';
 import { createModels, ensureIndexes } from '../src/models';
 import { PERIOD_PATTERN } from '../src/responses/period';
-import { createMailer } from '../src/reports/mailer';
+import { createMailer } from '../src/mail/mailer';
 import { runMonthlyReport } from '../src/reports/monthly-run';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runScript } from './run-script';

@@ -1,7 +1,7 @@
 /**
  * npm run units:import -- FILE.csv
  * Imports the unit hierarchy all or nothing; prints one line per row error (row numbers as in the file). When units
- * moved or merged, the answers below them are then moved to today's tree (src/units/rechain.ts) before it exits.
+ * moved or merged, the answers below them are then moved to today's tree (src/reorganisation/rechain.ts) before it exits.
  */
 import fs from 'node:fs';
 import { loadConfig } from '../src/config';
@@ -9,7 +9,7 @@ import { openScriptDatabase } from '../src/embedded-db/script-database';
 import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
-import { runRechain } from '../src/units/rechain';
+import { runRechain } from '../src/reorganisation/rechain';
 import { requestRechain } from '../src/units/rechain-state';
 import { importUnits } from '../src/units/unit-import';
 import { runScript } from './run-script';

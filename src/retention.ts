@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { POLICIES } from './admin/login-throttle';
+import { POLICIES } from './access/login-throttle';
 import type { Models } from './models';
 import { sweepAddressRecords } from './responses/address-hash';
 

@@ -70,7 +70,7 @@ export async function runB1(options: {
   let views: B1Result['views'];
   if (options.viewsOf) {
     const served = 1 + appWarmup.requests - appWarmup.non2xx + app.requests - app.non2xx;
-    // The app writes a link's views at once every 5,000, the rest within a minute (src/surveys/view-counter.ts).
+    // The app writes a link's views at once every 5,000, the rest within a minute (src/forms/view-counter.ts).
     const settled = await waitUntilReached(options.viewsOf, viewsBefore + served, 75_000);
     views = { served, recorded: settled.value - viewsBefore, drainMs: settled.waitedMs, drained: settled.reached };
   }

@@ -1,6 +1,6 @@
 import { createLogger } from '../../src/logger';
 import type { Models } from '../../src/models';
-import { createMailer } from '../../src/reports/mailer';
+import { createMailer } from '../../src/mail/mailer';
 import { runMonthlyReport, type RunResult } from '../../src/reports/monthly-run';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { startCountingSink } from './smtp-sink';

@@ -59,7 +59,7 @@ So on the embedded database the product writes only where a collection stays sma
 
 The profile of the first runs was dominated by EJS. Now:
 - the blank form is rendered once per (link, survey version, language, names shown) and kept as bytes before and
-  after the token slot (\`src/surveys/form-page-cache.ts\`); each view writes the three chunks, without an ETag;
+  after the token slot (\`src/forms/form-page-cache.ts\`); each view writes the three chunks, without an ETag;
 - the request log line is written by a small middleware instead of pino-http, whose child logger and serialisers
   were the largest share of a view's allocations;
 - \`periodOf\` uses arithmetic instead of \`Intl.DateTimeFormat#formatToParts\` (a property test checks it);
@@ -126,7 +126,7 @@ in one typed array per rollup) would shrink all three; not done.
 ### 7. Left as it is
 
 - The admin pages that list responses (comments, review, exports) read the whole period range of responses and
-  filter in memory (\`src/admin/scoped-responses.ts\`). On FerretDB that is a decode of every response in range:
+  filter in memory (\`src/access/scoped-responses.ts\`). On FerretDB that is a decode of every response in range:
   fine at 10k, minutes at 1M. Streaming exports and paged lists with pushed-down filters are the next step; not
   measured by B1–B4.
 - The crash repair recounts a cell from the responses, which on FerretDB reads the whole collection (minutes at

@@ -8,8 +8,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashApiToken } from '../../src/admin/authenticate';
-import { hashPassword } from '../../src/admin/passwords';
+import { hashApiToken } from '../../src/access/authenticate';
+import { hashPassword } from '../../src/access/passwords';
 import { connectDatabase } from '../../src/db';
 import { startFerretDb } from '../../src/embedded-db/ferretdb';
 import { createLogger } from '../../src/logger';

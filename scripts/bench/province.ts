@@ -1,8 +1,8 @@
 import { FIGURE_MIGRATION } from '../../src/rollups/migrate-figures';
 import { runOnce } from '../../src/settings.model';
 import crypto from 'node:crypto';
-import { hashApiToken } from '../../src/admin/authenticate';
-import { hashPassword } from '../../src/admin/passwords';
+import { hashApiToken } from '../../src/access/authenticate';
+import { hashPassword } from '../../src/access/passwords';
 import { newLinkCode } from '../../src/links/link-code';
 import type { Link } from '../../src/links/link.model';
 import { ensureIndexes, type Models } from '../../src/models';
@@ -12,7 +12,7 @@ import { seedTargets } from '../../src/stats/target.model';
 import type { SchoolLevel } from '../../src/surveys/instrument.types';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../../src/lists/list-migration';
+import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../../src/review/list-migration';
 import { PROJECTOR_MIGRATION, RATED_UNITS_MIGRATION } from '../../src/projector/migration';
 import type { Unit } from '../../src/units/unit.model';
 

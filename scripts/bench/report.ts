@@ -202,7 +202,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
         [...rows(report.b1, `Node.js ${report.machine.node}`), ...(report.b1Node24 ? rows(report.b1Node24, 'Node.js 24') : [])],
       )}${
         report.b1.views
-          ? `\n\nEvery form view is counted in the app's memory and written as one \`$inc\` per link and month, at once every 5,000 views and otherwise within a minute (\`src/surveys/view-counter.ts\`). The app served ${report.b1.views.served} views of this link (warm-up included); its counter recorded **${report.b1.views.recorded}** (${round((100 * report.b1.views.recorded) / Math.max(1, report.b1.views.served), 1)} %), ${report.b1.views.drained ? `all of them written **${round(report.b1.views.drainMs / 1000, 1)} s** after the load stopped` : `short of the views served when the bench stopped waiting after ${round(report.b1.views.drainMs / 1000, 1)} s`}.`
+          ? `\n\nEvery form view is counted in the app's memory and written as one \`$inc\` per link and month, at once every 5,000 views and otherwise within a minute (\`src/forms/view-counter.ts\`). The app served ${report.b1.views.served} views of this link (warm-up included); its counter recorded **${report.b1.views.recorded}** (${round((100 * report.b1.views.recorded) / Math.max(1, report.b1.views.served), 1)} %), ${report.b1.views.drained ? `all of them written **${round(report.b1.views.drainMs / 1000, 1)} s** after the load stopped` : `short of the views served when the bench stopped waiting after ${round(report.b1.views.drainMs / 1000, 1)} s`}.`
           : ''
       }`,
     );

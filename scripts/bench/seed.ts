@@ -93,7 +93,7 @@ export async function growResponses(
     inserted += batch.length;
     options.onProgress?.(inserted);
   }
-  // The comment and review lists (src/lists/) recounted from the stored answers, as the projector's rebuild does.
+  // The comment and review lists (src/review/) recounted from the stored answers, as the projector's rebuild does.
   await recountLists(models.Response.db, { fix: true });
   const raw = (model: { collection: unknown }) => model.collection as Collection<Doc>;
   const figureCount = await rewriteWithIncrements(raw(models.Figure), expected, parseFigure, (w) => packedFigureOf(w) as unknown as Doc);

@@ -11,8 +11,8 @@ import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildOverview } from './overview';
-import { readableUnits } from './readable-units';
-import { mayExportResponses } from './scope';
+import { readableUnits } from '../access/readable-units';
+import { mayExportResponses } from '../access/scope';
 
 /** The dashboard's filters: `/admin` with any of them is the dashboard (links in monthly e-mails sent before the overview). */
 const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level', 'tree'];

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import { audit } from './audit';
-import { addressHashOf, checkPassword } from './sign-in-guard';
+import { audit } from '../access/audit';
+import { addressHashOf, checkPassword } from '../access/sign-in-guard';
 
 const loginBody = z.object({
   // Not empty: the address is the audit log's actor and the throttle's key (an empty one made the audit write fail: 500).

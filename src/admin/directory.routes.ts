@@ -9,17 +9,17 @@ import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { unitsByCode } from '../units/unit-directory';
 import { importUnits } from '../units/unit-import';
-import { startRechain } from '../units/rechain';
+import { startRechain } from '../reorganisation/rechain';
 import { rechainProgress, requestRechain } from '../units/rechain-state';
 import type { Logger } from '../logger';
-import { ROLES } from './admin.models';
-import { audit } from './audit';
-import { pendingInvitations } from './invitations';
-import { inviteUser, type InviteDelivery } from './invite-user';
-import { readableUnits } from './readable-units';
-import { canRead, type Principal } from './scope';
-import { canManageUser } from './roles';
-import { findManageableUser, visibleUsers } from './user-directory';
+import { ROLES } from '../access/access.models';
+import { audit } from '../access/audit';
+import { pendingInvitations } from '../access/invitations';
+import { inviteUser, type InviteDelivery } from '../access/invite-user';
+import { readableUnits } from '../access/readable-units';
+import { canRead, type Principal } from '../access/scope';
+import { canManageUser } from '../access/roles';
+import { findManageableUser, visibleUsers } from '../access/user-directory';
 
 const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
 const requireProvinceWide = (p: Principal) => {

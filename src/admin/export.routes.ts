@@ -13,8 +13,8 @@ import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats } from '../stats/stats.service';
 import { ratingQuestions } from '../surveys/form-fields';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import { audit } from './audit';
-import { mayExportResponses } from './scope';
+import { audit } from '../access/audit';
+import { mayExportResponses } from '../access/scope';
 import { unitsByCode } from '../units/unit-directory';
 
 // The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the

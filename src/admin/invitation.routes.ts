@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import { audit } from './audit';
-import { consumeInvitation, isInvitationToken, peekInvitation } from './invitations';
-import { hashPassword, newPasswordProblem } from './passwords';
+import { audit } from '../access/audit';
+import { consumeInvitation, isInvitationToken, peekInvitation } from '../access/invitations';
+import { hashPassword, newPasswordProblem } from '../access/passwords';
 
 const field = (body: unknown, name: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[name];

@@ -11,9 +11,9 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
-import { audit } from './audit';
-import { manageableUnits, readableUnits } from './readable-units';
-import { assertCanManage, assertCanRead, canRead, inSubtree } from './scope';
+import { audit } from '../access/audit';
+import { manageableUnits, readableUnits } from '../access/readable-units';
+import { assertCanManage, assertCanRead, canRead, inSubtree } from '../access/scope';
 import { unitsByCode } from '../units/unit-directory';
 
 const newLinkBody = z.object({

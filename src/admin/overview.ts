@@ -5,7 +5,7 @@ import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
 import { computeStats, type StatsResult } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import type { Principal } from './scope';
+import type { Principal } from '../access/scope';
 import { sparkline, type Sparkline } from './sparkline';
 
 export type TileId = 'education' | 'tthc' | 'dossiers';

@@ -2,14 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import { BadRequestError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import { mailFailure, type Mailer } from '../reports/mailer';
-import { accountMail, vietnamTimeOf } from './account-mail';
-import { audit } from './audit';
-import { throttleKeys } from './login-throttle';
-import { addressHashOf } from './sign-in-guard';
-import { consumeResetLink, createResetLink, isResetToken, peekResetLink } from './password-reset';
-import { hashPassword, newPasswordProblem } from './passwords';
-import { findManageableUser } from './user-directory';
+import { mailFailure, type Mailer } from '../mail/mailer';
+import { accountMail, vietnamTimeOf } from '../access/account-mail';
+import { audit } from '../access/audit';
+import { throttleKeys } from '../access/login-throttle';
+import { addressHashOf } from '../access/sign-in-guard';
+import { consumeResetLink, createResetLink, isResetToken, peekResetLink } from '../access/password-reset';
+import { hashPassword, newPasswordProblem } from '../access/passwords';
+import { findManageableUser } from '../access/user-directory';
 
 const field = (body: unknown, name: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[name];

@@ -2,9 +2,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
-import { audit } from './audit';
-import { hashPassword, MAX_PASSWORD_LENGTH, newPasswordProblem } from './passwords';
-import { addressHashOf, checkPassword } from './sign-in-guard';
+import { audit } from '../access/audit';
+import { hashPassword, MAX_PASSWORD_LENGTH, newPasswordProblem } from '../access/passwords';
+import { addressHashOf, checkPassword } from '../access/sign-in-guard';
 
 const changeBody = z.object({
   current: z.string().max(MAX_PASSWORD_LENGTH),

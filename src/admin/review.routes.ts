@@ -9,16 +9,16 @@ import type { Projector } from '../projector/projector';
 import { newItemId } from '../projector/inbox';
 import { formatters } from '../stats/format';
 import { parseStatsQuery } from '../stats/stats-query';
-import { audit } from './audit';
-import { readableUnits } from './readable-units';
-import { manageableResponse } from './scoped-responses';
-import { clusterMembers } from './review-clusters';
-import { assertCanDecideReview, canDecideReview, type Principal } from './scope';
+import { audit } from '../access/audit';
+import { readableUnits } from '../access/readable-units';
+import { manageableResponse } from '../access/scoped-responses';
+import { clusterMembers } from '../review/review-clusters';
+import { assertCanDecideReview, canDecideReview, type Principal } from '../access/scope';
 import { pageLinks, parsePage } from './list-paging';
-import { indexedClusterMembers } from '../lists/cluster-members';
-import { COMMENT_PAGE, commentPage } from '../lists/comment-list';
-import { listIndexesComplete } from '../lists/list-migration';
-import { REVIEW_CLUSTERS_PAGE, REVIEW_SINGLES_PAGE, reviewPage } from '../lists/review-list';
+import { indexedClusterMembers } from '../review/cluster-members';
+import { COMMENT_PAGE, commentPage } from '../review/comment-list';
+import { listIndexesComplete } from '../review/list-migration';
+import { REVIEW_CLUSTERS_PAGE, REVIEW_SINGLES_PAGE, reviewPage } from '../review/review-list';
 const commentUpdate = z.object({
   status: z.enum(COMMENT_STATUSES),
   tags: z
@@ -56,7 +56,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
     const tag = typeof req.query.tag === 'string' ? req.query.tag.trim().toLowerCase().slice(0, 30) : '';
     const text = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase().slice(0, 100) : '';
     const page = parsePage(req.query.page);
-    // From the list index (src/lists/): the first page reads a few documents by `_id`, whatever the number of responses.
+    // From the list index (src/review/): the first page reads a few documents by `_id`, whatever the number of responses.
     const scope = { kind: query.kind, unit: query.unit.code, from: query.from, to: query.to, level: query.level };
     const result = await commentPage(models, { ...scope, status, tag, text }, page);
     const pages = Math.max(1, Math.ceil(result.total / COMMENT_PAGE));
@@ -94,7 +94,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
     const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
     const page = parsePage(req.query.page);
     const scope = { kind: query.kind, unit: query.unit.code, from: query.from, to: query.to, level: query.level };
-    // Undecided flagged answers from the list index (src/lists/review-list.ts); a decision takes them off.
+    // Undecided flagged answers from the list index (src/review/review-list.ts); a decision takes them off.
     const result = await reviewPage(models, scope, page);
     const pages = Math.max(1, Math.ceil(result.clusterTotal / REVIEW_CLUSTERS_PAGE), Math.ceil(result.total / REVIEW_SINGLES_PAGE));
     const decides = (r: { unitCode: string; unitAncestors: string[] }) => canDecideReview(req.principal!, { code: r.unitCode, ancestors: r.unitAncestors });

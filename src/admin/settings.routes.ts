@@ -9,11 +9,11 @@ import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { TARGET_KINDS } from '../stats/target.model';
 import { dueWorkingDays } from '../cases/case-service';
-import { audit } from './audit';
-import { hashApiToken, tokenExpiry } from './authenticate';
-import { canManageUser } from './roles';
-import { readableUnits } from './readable-units';
-import { assertCanManage, type Principal } from './scope';
+import { audit } from '../access/audit';
+import { hashApiToken, tokenExpiry } from '../access/authenticate';
+import { canManageUser } from '../access/roles';
+import { readableUnits } from '../access/readable-units';
+import { assertCanManage, type Principal } from '../access/scope';
 
 const targetBody = z.object({
   kind: z.enum(TARGET_KINDS),

@@ -5,7 +5,7 @@ import type { Models } from '../models';
 import { reword } from '../surveys/reword';
 import { publishVersion, type SurveyCatalog } from '../surveys/survey-catalog';
 import type { SurveyVersion } from '../surveys/survey.model';
-import { audit } from './audit';
+import { audit } from '../access/audit';
 
 /** Survey versions: list, view one, and publish a new wording (province-wide staff). Published versions never change. */
 export function surveyAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date }): Router {

@@ -1,11 +1,11 @@
 import type { mongo } from 'mongoose';
-import { audit } from '../admin/audit';
-import type { Principal } from '../admin/scope';
+import { audit } from '../access/audit';
+import type { Principal } from '../access/scope';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
-import { escapeHtml } from '../reports/escape-html';
+import { escapeHtml } from '../mail/escape-html';
 import { PATTERNS } from '../surveys/submission-schema';
-import { mailFailure, type Mailer } from '../reports/mailer';
+import { mailFailure, type Mailer } from '../mail/mailer';
 import type { CaseDoc } from './case.model';
 
 export const REPLY_MAX_CHARS = 1000;

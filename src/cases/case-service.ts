@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import type { mongo } from 'mongoose';
-import { audit } from '../admin/audit';
-import { canManage, canRead, type Principal } from '../admin/scope';
+import { audit } from '../access/audit';
+import { canManage, canRead, type Principal } from '../access/scope';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { periodOf } from '../responses/period';
 import { addWorkingDays } from './working-days';
-import { projectorFor } from '../projector/projector';
 import { CLOSED_STATUSES, type CaseDoc, type CaseStatus } from './case.model';
 
 /** Working days to the first call back unless a department sets its own per kind (settings `case-due-days:<kind>`). */
@@ -58,9 +57,11 @@ export const dueDaysOf = (value: unknown) => {
   return Number.isInteger(days) && days >= 1 && days <= 60 ? days : DEFAULT_DUE_WORKING_DAYS;
 };
 
-/** The cases of `unitCode`'s subtree (the caller's own unit by default), newest first; optionally one status. */
+/**
+ * The cases of `unitCode`'s subtree (the caller's own unit by default), newest first; optionally one status.
+ * Cases open with answers, through the projector: pages settle it first (this instance's own answers first).
+ */
 export async function casesInScope(models: Models, principal: Principal, unitCode: string, status?: CaseStatus): Promise<CaseDoc[]> {
-  await projectorFor(models.Case.db).settled(); // cases open with answers: this instance's own answers first
   const cases = await models.Case.find(status ? { status } : {}).lean<CaseDoc[]>();
   return cases
     .filter((c) => (c.unitCode === unitCode || c.unitAncestors.includes(unitCode)) && canRead(principal, { code: c.unitCode, ancestors: c.unitAncestors }))
@@ -69,7 +70,6 @@ export async function casesInScope(models: Models, principal: Principal, unitCod
 
 /** One case the caller may read; 404 otherwise (a case outside one's units is not confirmed to exist). */
 export async function readableCase(models: Models, principal: Principal, id: string): Promise<CaseDoc> {
-  await projectorFor(models.Case.db).settled();
   const found = /^[\w-]{1,40}$/.test(id) ? await models.Case.findById(id).lean<CaseDoc>() : null;
   if (!found || !canRead(principal, { code: found.unitCode, ancestors: found.unitAncestors })) throw new NotFoundError('Unknown case.');
   return found;

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { audit } from '../admin/audit';
-import { readableUnits } from '../admin/readable-units';
-import { mayExportResponses } from '../admin/scope';
+import { audit } from '../access/audit';
+import { readableUnits } from '../access/readable-units';
+import { mayExportResponses } from '../access/scope';
 import { isDuplicateKey } from '../db-writes';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireApiPrincipal } from '../admin/authenticate';
+import { requireApiPrincipal } from '../access/authenticate';
 import type { Models } from '../models';
 import { parseStatsQuery } from '../stats/stats-query';
 import { dossierStats } from './dossier-stats';

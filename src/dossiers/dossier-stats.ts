@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
+import { projectorFor } from '../projector/projector';
 import { readFigureDocs } from '../rollups/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
@@ -35,6 +36,7 @@ export interface RatedSatisfaction {
 
 async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<RatedSatisfaction> {
   const periods = periodRange(query.from, query.to);
+  await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
   const docs = await readFigureDocs(models.Figure, { kind: 'tthc', scope: query.unit.code, periods });
   let n = 0;
   let satisfied = 0;

@@ -73,7 +73,7 @@ export interface AddressLimit {
 }
 
 /**
- * Form page views per IP, 1,200 a minute, for the form page's fast path (surveys/form-page-fast-path.ts): it
+ * Form page views per IP, 1,200 a minute, for the form page's fast path (forms/form-page-fast-path.ts): it
  * counts views it serves with `hit`, and the requests it leaves to express are counted by `middleware`, in one store.
  */
 export function formPageViewsPerIp(name: string, stores: LimitStores = memoryLimitStores, limit = 1200): AddressLimit {

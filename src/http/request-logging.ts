@@ -27,7 +27,7 @@ export function requestIdOf(req: IncomingMessage): string {
 /**
  * One line when the response finishes (or is aborted), at warn for 4xx and error for 5xx. `started` is
  * process.hrtime.bigint() when the request arrived. Shared by the middleware below and the form page's fast path
- * (surveys/form-page-fast-path.ts), so every request logs the same line whichever path served it.
+ * (forms/form-page-fast-path.ts), so every request logs the same line whichever path served it.
  */
 export function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, started: bigint): void {
   const url = (req.url ?? '').split('?')[0];

@@ -33,7 +33,7 @@ export function securityHeaders(isProduction: boolean): RequestHandler {
 
 /**
  * The headers `securityHeaders` sets, as a list computed once: the same for every response, so the form page's
- * fast path (surveys/form-page-fast-path.ts) writes them without running helmet on each view.
+ * fast path (forms/form-page-fast-path.ts) writes them without running helmet on each view.
  */
 export function securityHeaderList(isProduction: boolean): Array<[string, string]> {
   const headers: Array<[string, string]> = [];

@@ -7,7 +7,7 @@ import type { Express } from 'express';
  *
  * Installed on the app's own `handle`, which is what `app(req, res)` calls, so the server, supertest and every
  * test that builds the app go through the same path. Express itself (its request and response prototypes, the
- * router) is never entered for a request `fast` answers: that is the point (surveys/form-page-fast-path.ts).
+ * router) is never entered for a request `fast` answers: that is the point (forms/form-page-fast-path.ts).
  */
 type Handle = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { clusterKeyOf } from '../admin/review-clusters';
+import { clusterKeyOf } from '../review/review-clusters';
 import { countsCollectionName } from '../responses/address-hash';
 import { dayOf } from '../responses/period';
 import type { Flag, ResponseDoc } from '../responses/response.model';

@@ -59,7 +59,7 @@ export interface CommentItem extends Base {
   tags: string[];
 }
 
-/** Answers whose unit moved or merged (units/rechain.ts): counted and listed under these chains from now on. */
+/** Answers whose unit moved or merged (reorganisation/rechain.ts): counted and listed under these chains from now on. */
 export interface MoveItem extends Base {
   kind: 'move';
   responseIds: string[];

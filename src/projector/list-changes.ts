@@ -1,7 +1,7 @@
-import { commentTargets } from '../lists/comment-entries';
-import { canonicalEntry, type EntryTarget } from '../lists/list-entries';
-import { COMMENTS_COLLECTION, REVIEW_COLLECTION } from '../lists/list-keys';
-import { reviewTargets } from '../lists/review-entries';
+import { commentTargets } from '../review/comment-entries';
+import { canonicalEntry, type EntryTarget } from '../review/list-entries';
+import { COMMENTS_COLLECTION, REVIEW_COLLECTION } from '../review/list-keys';
+import { reviewTargets } from '../review/review-entries';
 import type { ResponseDoc } from '../responses/response.model';
 import type { PlanBuilder } from './plan';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../lists/list-migration';
+import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../review/list-migration';
 import type { Models } from '../models';
 import { rebuildRollups } from '../rollups/rebuild';
 import { runOnce } from '../settings.model';

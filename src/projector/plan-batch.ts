@@ -1,6 +1,6 @@
 import type { Collection, Connection } from 'mongoose';
-import { clusterFigureId, isPending } from '../lists/review-entries';
-import { clusterKeyOf, isClustered } from '../admin/review-clusters';
+import { clusterFigureId, isPending } from '../review/review-entries';
+import { clusterKeyOf, isClustered } from '../review/review-clusters';
 import { caseFor, caseIdOf, dueDaysOf, dueDaysSettingId } from '../cases/case-service';
 import type { Flag, ResponseDoc } from '../responses/response.model';
 import { leafIncrement } from '../rollups/counters';

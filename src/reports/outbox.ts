@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildSummary } from './build-summary';
-import { mailFailure, type Mailer } from './mailer';
+import { mailFailure, type Mailer } from '../mail/mailer';
 import type { MonthlySummary } from './monthly-summary';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';

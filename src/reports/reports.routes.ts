@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { audit } from '../admin/audit';
-import { readableUnits } from '../admin/readable-units';
-import { assertCanManage, assertCanRead, canRead } from '../admin/scope';
+import { audit } from '../access/audit';
+import { readableUnits } from '../access/readable-units';
+import { assertCanManage, assertCanRead, canRead } from '../access/scope';
 import { BadRequestError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';

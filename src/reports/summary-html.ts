@@ -1,4 +1,4 @@
-import { escapeHtml as e, isWebUrl } from './escape-html';
+import { escapeHtml as e, isWebUrl } from '../mail/escape-html';
 import type { RankedView, SummaryView } from './summary-model';
 
 /** Content-ID the caller gives the chart attachment; a remote image would be blocked or would track readers. */

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Channel, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
+import type { Channel, SchoolLevel, SurveyKind } from '../vocabulary';
 
 /**
  * Why a response is kept out of the figures until an admin includes it. `burst` and `identical` mark a cluster from
@@ -22,7 +22,7 @@ export interface ResponseDoc {
   kind: SurveyKind;
   channel: Channel;
   unitCode: string;
-  /** The units above `unitCode` in today's tree: the scopes it counts in and who may read it (units/rechain.ts). */
+  /** The units above `unitCode` in today's tree: the scopes it counts in and who may read it (reorganisation/rechain.ts). */
   unitAncestors: string[];
   /** The units above it as the tree was on the day of the answer, only where that differs from today's (unit-history.ts). */
   unitAncestorsThen?: string[];

@@ -1,5 +1,4 @@
 import type { Collection } from 'mongoose';
-import { projectorFor } from '../projector/projector';
 import { addIncrements, applyPaths, flatten } from './counters';
 import { THEN_TREE } from './fan-out';
 import { emptyFigureData, figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
@@ -12,10 +11,10 @@ export type MonthFigures = FigureData & { period: string; differs?: boolean };
  * The figures of one scope, kind and level for these months: one query by `_id` (an `$in` of at most 36 ids,
  * served by the `_id` index on FerretDB with our patch and on MongoDB) returning one packed string per month,
  * whatever the number of answers. Nothing is kept in memory between requests, so every instance reads the same,
- * current figures; first, the answers this process has accepted are projected (projector.ts `settled`, bounded).
+ * current figures. Callers first let the projector take in the answers this process has accepted (projector.ts
+`settled`, bounded), so that a page shows its own instance's answers.
  */
 export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string; tree?: Tree }): Promise<MonthFigures[]> {
-  await projectorFor(Figure.db).settled();
   const ids = query.periods.map((period) => figureId(period, query.kind, query.scope));
   // "As the tree was then": today's figures plus each month's difference document, where a reorganisation left one.
   if (query.tree === 'then') ids.push(...query.periods.map((period) => figureId(period, query.kind, query.scope, THEN_TREE)));

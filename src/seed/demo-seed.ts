@@ -12,7 +12,7 @@ import { claimIdOf } from '../responses/dossier-claim';
 import type { DossierRow } from '../dossiers/dossier-rows';
 import { saltProvider } from '../settings.salt';
 import { demoDossierRows } from './demo-dossiers';
-import { addViews, type ViewCount } from '../surveys/view-counter';
+import { addViews, type ViewCount } from '../forms/view-counter';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';

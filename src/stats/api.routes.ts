@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { requireApiPrincipal } from '../admin/authenticate';
-import { canRead } from '../admin/scope';
+import { requireApiPrincipal } from '../access/authenticate';
+import { canRead } from '../access/scope';
 import type { Link } from '../links/link.model';
 import { isOpen } from '../links/link.service';
 import { linkUrl } from '../links/qr';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Principal } from '../admin/scope';
-import { assertCanRead } from '../admin/scope';
+import type { Principal } from '../access/scope';
+import { assertCanRead } from '../access/scope';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';

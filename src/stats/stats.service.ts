@@ -5,6 +5,7 @@ import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../rollups/counters';
 import type { MonthFigures, Tree } from '../rollups/read-figures';
+import { projectorFor } from '../projector/projector';
 import { readFigureDocs, readViews } from '../rollups/read-figures';
 import { publicationOf } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';
@@ -64,7 +65,7 @@ export interface StatsResult {
   formula: { id: string; version: string; text: string; textEn: string };
   itemFormula: { id: string; version: string; text: string; textEn: string };
   settings: { k: number; minN: number };
-  /** Not null while answers are being moved to today's unit tree after a unit moved or merged (units/rechain.ts). */
+  /** Not null while answers are being moved to today's unit tree after a unit moved or merged (reorganisation/rechain.ts). */
   recomputing: RechainProgress | null;
 }
 
@@ -193,6 +194,7 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
 export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
   const { unit, k, minN } = query;
   const periods = periodRange(query.from, query.to);
+  await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
   const docs = await readFigureDocs(models.Figure, { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree });
   const bySurvey = slicesOf(docs, 'period');
   const targets = await models.Target.find().lean();

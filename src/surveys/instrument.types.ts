@@ -7,10 +7,9 @@ export interface Localized {
   en: string;
 }
 
-export type SurveyKind = 'education' | 'tthc';
-export type Channel = 'form' | 'kiosk';
-export type Respondent = 'parent' | 'pupil' | 'learner' | 'citizen';
-export type SchoolLevel = 'mamnon' | 'tieuhoc' | 'thcs' | 'thpt' | 'gdtx';
+import type { Channel, Respondent, SchoolLevel, SurveyKind } from '../vocabulary';
+
+export type { Channel, Respondent, SchoolLevel, SurveyKind };
 
 /** Question and section keys: lower-case ASCII, digits and underscores (they become field names). */
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;

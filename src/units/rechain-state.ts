@@ -23,7 +23,7 @@ export interface RechainProgress {
 }
 
 export const stateOf = (models: Models) => models.Setting.collection as unknown as Collection<StateDoc>;
-const DESCRIPTION = 'answers moved to the unit tree of today (src/units/rechain.ts)';
+const DESCRIPTION = 'answers moved to the unit tree of today (src/reorganisation/rechain.ts)';
 
 /** An import moved units: a pass is due. Call before starting it, so a pass already running sees the request. */
 export async function requestRechain(models: Models): Promise<void> {

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import crypto from 'node:crypto';
-import { hashApiToken } from '../../src/admin/authenticate';
-import type { Role } from '../../src/admin/admin.models';
-import { hashPassword } from '../../src/admin/passwords';
+import { hashApiToken } from '../../src/access/authenticate';
+import type { Role } from '../../src/access/access.models';
+import { hashPassword } from '../../src/access/passwords';
 import type { Connection } from 'mongoose';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { seedTargets } from '../../src/stats/target.model';
@@ -48,7 +48,7 @@ export async function createApiToken(models: Models, unitCode: string): Promise<
 
 export const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
-/** The token of an invitation link in a page or an e-mail (admin/invitations.ts). */
+/** The token of an invitation link in a page or an e-mail (access/invitations.ts). */
 export const invitationTokenIn = (text: string) => /\/admin\/invite\?token=([\w-]{43})/.exec(text)?.[1];
 
 /** Follows an invitation link as the invitee does: opens it, chooses a password. */
@@ -83,7 +83,7 @@ export async function addResponses(
     items?: Record<string, number>;
     /** each answer named a dossier code that it was the first to claim (counted under `dossiers`) */
     ratedDossier?: boolean;
-    /** the unit's chain on the day of the answers, where a reorganisation has moved it since (units/rechain.ts) */
+    /** the unit's chain on the day of the answers, where a reorganisation has moved it since (reorganisation/rechain.ts) */
     unitAncestorsThen?: string[];
   },
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { hashApiToken } from '../../src/admin/authenticate';
+import { hashApiToken } from '../../src/access/authenticate';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { acceptInvitation, createUser, csrfFrom, invitationTokenIn, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 import request from 'supertest';
-import { verifyPassword } from '../../src/admin/passwords';
+import { verifyPassword } from '../../src/access/passwords';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { createApiToken, createUser, csrfFrom, PASSWORD, signIn } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { commentPage } from '../../src/lists/comment-list';
+import { commentPage } from '../../src/review/comment-list';
 import { storeAnswers } from '../../src/answers/store-many';
 import { projectorFor } from '../../src/projector/projector';
 import type { ResponseDoc } from '../../src/responses/response.model';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import request from 'supertest';
 import type { Logger } from '../../src/logger';
-import { flushViewCounts } from '../../src/surveys/view-counter';
+import { flushViewCounts } from '../../src/forms/view-counter';
 import { listen, inPool } from '../helpers/http-server';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { connectTestDatabase } from '../helpers/test-db';
@@ -9,7 +9,7 @@ import { testApp } from '../helpers/test-app';
 import type { Database } from '../../src/db';
 
 /**
- * The blank form page is answered ahead of express once it is cached (src/surveys/form-page-fast-path.ts).
+ * The blank form page is answered ahead of express once it is cached (src/forms/form-page-fast-path.ts).
  * Which path answered shows in one header: express-rate-limit's policy header carries a partition key (`pk=`),
  * the fast path's does not. Everything else a client sees must be the same.
  */

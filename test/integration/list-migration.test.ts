@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { COMMENTS_COLLECTION, directoryId, REVIEW_COLLECTION } from '../../src/lists/list-keys';
+import { COMMENTS_COLLECTION, directoryId, REVIEW_COLLECTION } from '../../src/review/list-keys';
 import { migrateToProjector, PROJECTOR_MIGRATION } from '../../src/projector/migration';
 import { runOnce } from '../../src/settings.model';
 import { recountProjections } from '../../src/projector/recount';

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { createLogger } from '../../src/logger';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
-import { createMailer } from '../../src/reports/mailer';
+import { createMailer } from '../../src/mail/mailer';
 import { runMonthlyReport } from '../../src/reports/monthly-run';
 import { deliverDue, type DeliveryDeps } from '../../src/reports/outbox';
 import { dueThisMonth, reportedPeriod, startReportSchedule } from '../../src/reports/schedule';

@@ -6,7 +6,7 @@ import { fieldKey } from '../../src/rollups/counters';
 import { figureId, unpackFigures } from '../../src/rollups/figure.model';
 import { workInFlight } from '../helpers/figure-counts';
 import { inboxCollection } from '../../src/projector/inbox';
-import { flushViewCounts } from '../../src/surveys/view-counter';
+import { flushViewCounts } from '../../src/forms/view-counter';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 

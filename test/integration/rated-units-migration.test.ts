@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Models } from '../../src/models';
-import { LIST_SECONDS_MIGRATION } from '../../src/lists/list-migration';
+import { LIST_SECONDS_MIGRATION } from '../../src/review/list-migration';
 import { migrateToProjector, PROJECTOR_MIGRATION } from '../../src/projector/migration';
 import { packFigures, unpackFigures, type FigureDoc } from '../../src/rollups/figure.model';
 import { runOnce } from '../../src/settings.model';

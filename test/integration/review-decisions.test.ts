@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
-import type { Role } from '../../src/admin/admin.models';
+import type { Role } from '../../src/access/access.models';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { topTwo } from '../../src/answers/build-response';
 import { storeProjected } from '../helpers/response-fixtures';
-import { clusterKeyOf } from '../../src/admin/review-clusters';
+import { clusterKeyOf } from '../../src/review/review-clusters';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { FIXTURE_UNITS, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { clusterKeyOf } from '../../src/admin/review-clusters';
-import { indexedClusterMembers } from '../../src/lists/cluster-members';
-import { LIST_INDEX_MIGRATION } from '../../src/lists/list-migration';
+import { clusterKeyOf } from '../../src/review/review-clusters';
+import { indexedClusterMembers } from '../../src/review/cluster-members';
+import { LIST_INDEX_MIGRATION } from '../../src/review/list-migration';
 import { runOnce } from '../../src/settings.model';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';

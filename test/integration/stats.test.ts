@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { PLAN_2021_2025_CARRIED, seedTargets } from '../../src/stats/target.model';
-import { addViews } from '../../src/surveys/view-counter';
+import { addViews } from '../../src/forms/view-counter';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';

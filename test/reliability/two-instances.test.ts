@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db';
 import { createLogger } from '../../src/logger';
 import { createModels, type Models } from '../../src/models';
-import { createMailer } from '../../src/reports/mailer';
+import { createMailer } from '../../src/mail/mailer';
 import { startReportSchedule } from '../../src/reports/schedule';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { createUser, signIn } from '../helpers/admin-fixtures';

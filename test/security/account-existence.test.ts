@@ -7,7 +7,7 @@ import { waitFor } from '../helpers/wait';
 
 /**
  * Issue #25 item 10: a unit manager could test whether any e-mail address has an account anywhere in the province,
- * since "This e-mail already has an account" gave it away. Accounts are invited now (admin/invite-user.ts): an
+ * since "This e-mail already has an account" gave it away. Accounts are invited now (access/invite-user.ts): an
  * address the manager cannot see gets the same answer and the same pending row, whether it is free or taken.
  */
 describe('account existence is not disclosed to a unit manager', () => {

@@ -217,7 +217,7 @@ describe('hidden cells and subtraction across the two trees (issue #25 item 6)',
         fx.sizes.set(`${code}@${period}`, 20);
       }
     }
-    // M's answers as a reorganisation leaves them (units/rechain.ts): today's chain, and the chain on their day.
+    // M's answers as a reorganisation leaves them (reorganisation/rechain.ts): today's chain, and the chain on their day.
     await addResponses(models, { unit: T.M!, surveyKey: 'edu-parent-thcs', kind: 'education', scale: 5, period: '2026-11', scores: [5, 5, 5], unitAncestorsThen: ['SGD', 'PGD-A'] });
     fx.sizes.set('M@2026-11', 3);
     token = await createApiToken(models, 'SGD');

@@ -1,4 +1,4 @@
-import { FormPageCache, TOKEN_SLOT } from '../../src/surveys/form-page-cache';
+import { FormPageCache, TOKEN_SLOT } from '../../src/forms/form-page-cache';
 
 describe('the blank form page cache', () => {
   it('when a page is asked for twice, then it is rendered once and each copy carries its own token', async () => {

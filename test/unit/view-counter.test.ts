@@ -1,6 +1,6 @@
 import type { Link } from '../../src/links/link.model';
 import type { LinkViewModel } from '../../src/responses/side-records.model';
-import { flushViewCounts, recordView } from '../../src/surveys/view-counter';
+import { flushViewCounts, recordView } from '../../src/forms/view-counter';
 
 /** Only the collection's updateOne is used by the counter: a stand-in records the writes (unit test, no database). */
 function recordingModel() {

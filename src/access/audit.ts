@@ -1,4 +1,4 @@
-import type { AuditModel } from './admin.models';
+import type { AuditModel } from './access.models';
 
 /** Appends to the audit log: sign-ins and every change made in the admin side. */
 export async function audit(

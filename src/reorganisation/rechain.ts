@@ -7,11 +7,11 @@ import type { ResponseDoc } from '../responses/response.model';
 import { dayOf } from '../responses/period';
 import { newItemId, type Chains } from '../projector/inbox';
 import { projectorFor } from '../projector/projector';
-import { recountViewTotals } from '../surveys/view-totals-recount';
-import { rechainProgress, STATE_ID, stateOf } from './rechain-state';
-import { unitsByCode } from './unit-directory';
-import { chainOn, sameChain } from './unit-history';
-import type { Unit } from './unit.model';
+import { recountViewTotals } from './view-totals-recount';
+import { rechainProgress, STATE_ID, stateOf } from '../units/rechain-state';
+import { unitsByCode } from '../units/unit-directory';
+import { chainOn, sameChain } from '../units/unit-history';
+import type { Unit } from '../units/unit.model';
 
 /**
  * Figures and access follow today's unit tree. Every stored answer carries the chain of units above its unit

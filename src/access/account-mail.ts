@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { MailMessage } from '../reports/mailer';
-import { escapeHtml } from '../reports/escape-html';
+import type { MailMessage } from '../mail/mailer';
+import { escapeHtml } from '../mail/escape-html';
 
 /**
  * The plain e-mails about an account (a reset link, an invitation, a notice): the text in Vietnamese then English,

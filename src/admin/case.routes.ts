@@ -1,18 +1,19 @@
 import { Router } from 'express';
+import type { Projector } from '../projector/projector';
 import { z } from 'zod';
-import { audit } from '../admin/audit';
-import { requireApiPrincipal } from '../admin/authenticate';
-import { readableUnits } from '../admin/readable-units';
-import { assertCanRead, type Principal } from '../admin/scope';
+import { audit } from '../access/audit';
+import { requireApiPrincipal } from '../access/authenticate';
+import { readableUnits } from '../access/readable-units';
+import { assertCanRead, type Principal } from '../access/scope';
 import { BadRequestError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import { unitsByCode } from '../units/unit-directory';
-import { CASE_STATUSES, type CaseDoc } from './case.model';
-import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from './case-reply';
-import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from './case-service';
+import { CASE_STATUSES, type CaseDoc } from '../cases/case.model';
+import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from '../cases/case-reply';
+import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from '../cases/case-service';
 
 const listQuery = z.object({
   unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
@@ -31,8 +32,8 @@ const actionBody = z.discriminatedUnion('action', [
  * page under `/admin/cases` (the contact details only there, only for those who may act on the case, each view
  * audited), and the changes of a case (the same right: a viewer reads cases, and neither acts nor sees whom to call).
  */
-export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omit<ReplyDeps, 'models'> }): Router {
-  const { models, clock } = deps;
+export function caseRoutes(deps: { models: Models; clock: () => Date; projector: Projector; reply: Omit<ReplyDeps, 'models'> }): Router {
+  const { models, clock, projector } = deps;
   const router = Router();
 
   /** The unit and status asked for, the unit in the caller's scope (403 outside, 404 unknown, 400 malformed). */
@@ -48,6 +49,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omi
 
   router.get('/api/v1/cases', requireApiPrincipal(models, clock), async (req, res) => {
     const { unit, status, units } = await scopeOf(req.principal!, req.query as Record<string, unknown>);
+    await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, req.principal!, unit.code, status);
     res.json(
       cases.map((c) => ({
@@ -66,6 +68,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omi
     const principal = req.principal!;
     const { unit, status, units } = await scopeOf(principal, req.query as Record<string, unknown>);
     const now = clock();
+    await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, principal, unit.code, status);
     res.setHeader('Cache-Control', 'no-store');
     res.render('admin/cases', {
@@ -81,6 +84,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omi
 
   router.get('/admin/cases/:id', async (req, res) => {
     const principal = req.principal!;
+    await projector.settled(); // cases open with answers: this instance's own answers first
     const found: CaseDoc = await readableCase(models, principal, String(req.params.id));
     const now = clock();
     // Only those who may act on the case see whom to call (a viewer reads the case, never the citizen's details).
@@ -109,6 +113,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; reply: Omi
     const now = clock();
     await changeCase(models, req.principal!, id, parsed.data as CaseAction, now);
     if ('reply' in parsed.data && parsed.data.reply?.trim()) {
+      await projector.settled(); // cases open with answers: this instance's own answers first
       const closed = await readableCase(models, req.principal!, id);
       const unitName = (await unitsByCode(models.Unit)).get(closed.unitCode)?.name ?? closed.unitCode;
       await sendClosingReply({ models, ...deps.reply }, req.principal!, closed, parsed.data.reply, unitName, now);

@@ -3,7 +3,7 @@ import proxyAddr from 'proxy-addr';
 import { isLang, type Lang } from '../i18n';
 import type { Logger } from '../logger';
 import { logWhenDone, requestIdOf } from '../http/request-logging';
-import type { Channel } from './instrument.types';
+import type { Channel } from '../surveys/instrument.types';
 import type { PublicFormPages } from './form.routes';
 
 /**

@@ -1,4 +1,4 @@
-import type { Role } from './admin.models';
+import type { Role } from './access.models';
 import { canManage, inSubtree, type Principal, type UnitRef } from './scope';
 
 /** Role order, highest first: super_admin > department > unit_manager > viewer. */

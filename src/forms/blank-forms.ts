@@ -3,10 +3,10 @@ import { BadRequestError } from '../errors';
 import type { LinkResolver, OpenLink } from '../links/link.service';
 import type { LinkViewModel } from '../responses/side-records.model';
 import { FormPageCache } from './form-page-cache';
-import { issueFormToken, newTokenId } from './form-token';
-import type { Channel } from './instrument.types';
-import type { SurveyCatalog } from './survey-catalog';
-import type { SurveyVersion } from './survey.model';
+import { issueFormToken, newTokenId } from '../surveys/form-token';
+import type { Channel } from '../surveys/instrument.types';
+import type { SurveyCatalog } from '../surveys/survey-catalog';
+import type { SurveyVersion } from '../surveys/survey.model';
 import { recordView } from './view-counter';
 
 /** A link that is open on its channel, with the survey version a blank form shows. */

@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import { unitsByCode } from '../units/unit-directory';
-import type { User } from './admin.models';
+import type { User } from './access.models';
 import { canManageUser } from './roles';
 import { canRead, type Principal } from './scope';
 

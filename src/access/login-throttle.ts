@@ -1,7 +1,7 @@
 import { ServiceUnavailableError } from '../errors';
 import mongoose from 'mongoose';
 import { upsertRetryingDuplicate } from '../db-writes';
-import type { LoginThrottle, LoginThrottleModel } from './admin.models';
+import type { LoginThrottle, LoginThrottleModel } from './access.models';
 
 /**
  * Sign-in throttling with growing lockouts, kept in the database so every instance sees the same counts.

@@ -1,6 +1,6 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { isLinkToken, linkTokenHash, newLinkToken } from './link-tokens';
-import { ROLES, type Role } from './admin.models';
+import { ROLES, type Role } from './access.models';
 
 /**
  * Invitations to an account (issue #25 item 10). An administrator never learns whether an e-mail address has an

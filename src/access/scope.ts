@@ -1,5 +1,5 @@
 import { AppError, ForbiddenError } from '../errors';
-import type { Role } from './admin.models';
+import type { Role } from './access.models';
 
 /** Who is asking: a signed-in user or an API token. Every query is scoped by `unitCode`'s subtree. */
 export interface Principal {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { clusterKeyOf, isClustered } from '../admin/review-clusters';
+import { clusterKeyOf, isClustered } from './review-clusters';
 import type { ResponseDoc } from '../responses/response.model';
 import { fieldKey as cellKey } from '../rollups/counters';
 import { entryKey, type Entry, type EntryTarget } from './list-entries';

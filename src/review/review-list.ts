@@ -1,5 +1,5 @@
-import type { Cluster } from '../admin/review-clusters';
-import { parseClusterKey } from '../admin/review-clusters';
+import type { Cluster } from './review-clusters';
+import { parseClusterKey } from './review-clusters';
 import type { Models } from '../models';
 import { FLAGS, type Flag } from '../responses/response.model';
 import { responseIdOf } from './list-entries';

@@ -7,7 +7,7 @@ import type { Unit } from '../units/unit.model';
 
 /**
  * The form views of every scope and month recounted from the per-link monthly counts under today's unit tree,
- * after units moved or merged (units/rechain.ts): the response rate of a unit that gained a merged school counts
+ * after units moved or merged (reorganisation/rechain.ts): the response rate of a unit that gained a merged school counts
  * that school's views too. Differences are added with `$inc`, read after the link counts, so the views that
  * instances flush meanwhile (view-counter.ts) are kept; one flushed between its two writes during these few
  * milliseconds can count twice in a total, which only moves a response rate's denominator by a minute's views.

@@ -1,10 +1,10 @@
 import { BadRequestError } from '../errors';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
-import { mailFailure, type Mailer } from '../reports/mailer';
+import { mailFailure, type Mailer } from '../mail/mailer';
 import { unitsByCode } from '../units/unit-directory';
 import { accountMail, vietnamTimeOf } from './account-mail';
-import type { Role, User } from './admin.models';
+import type { Role, User } from './access.models';
 import { audit } from './audit';
 import { createInvitation } from './invitations';
 import { canRead, type Principal } from './scope';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Models } from '../models';
 import { saltedHash } from '../responses/hashing';
-import type { User } from './admin.models';
+import type { User } from './access.models';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { leaseFreeAt, releaseLease, takeLease } from './login-lease';
 import { lockedUntil, recordAttempt, rememberNetwork, settleSuccess, slowLaneFor, slowLaneId, throttleKeys } from './login-throttle';

@@ -1,4 +1,4 @@
-import { hourOf, isClustered, parseClusterKey } from '../admin/review-clusters';
+import { hourOf, isClustered, parseClusterKey } from './review-clusters';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { responseIdOf } from './list-entries';

@@ -33,7 +33,7 @@ export function parseClusterKey(key: string): { hour: string; linkCode: string; 
 /**
  * The answers of one cluster by searching the responses: the filter is not by `_id`, so FerretDB reads the whole
  * collection (on MongoDB the `linkCode` index serves it). Only until the list index migration has run; after it,
- * lists/cluster-members.ts finds them by `_id`.
+ * review/cluster-members.ts finds them by `_id`.
  */
 export async function clusterMembers(models: Models, key: string): Promise<ResponseDoc[]> {
   const parsed = parseClusterKey(key);
