@@ -10,7 +10,7 @@ import type { Database } from '../../src/db';
 
 /**
  * Issue 25, item 7: the mailer logged `to` when SMTP was not configured, and a failed closing note logged the SMTP
- * error, which names the recipient. The README says the log keeps no address: a citizen's e-mail never reaches it.
+ * error, which names the recipient. The docs (product.md) say the log keeps no address: a citizen's e-mail never reaches it.
  */
 const now = new Date('2026-10-16T03:00:00Z');
 

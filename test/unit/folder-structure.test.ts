@@ -107,6 +107,22 @@ describe('the folders of src/', () => {
     expect(outside).toEqual([]);
   });
 
+  it('when a folder of src/ is opened, then its README.md says what it owns and names every folder it imports', () => {
+    const folders = fs.readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const undeclared: string[] = [];
+    for (const folder of folders) {
+      const readme = path.join(SRC, folder, 'README.md');
+      if (!fs.existsSync(readme)) {
+        undeclared.push(`${folder}: no README.md`);
+        continue;
+      }
+      const declared = /\*\*May import:\*\*([^\n]*)/.exec(fs.readFileSync(readme, 'utf8'))?.[1] ?? '';
+      const imported = new Set([...graph].filter(([file]) => folderOf(file) === folder).flatMap(([, targets]) => targets.map(folderOf)).filter((f): f is string => f !== null && f !== folder));
+      for (const target of imported) if (!new RegExp(`\\b${target}\\b`).test(declared)) undeclared.push(`${folder} imports ${target}`);
+    }
+    expect(undeclared).toEqual([]);
+  });
+
   it('when a folder pair or a circle is made up, then the checks find it', () => {
     const madeUp = new Map([
       [path.join('a', 'x.ts'), [path.join('b', 'y.ts')]],
