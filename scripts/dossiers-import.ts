@@ -17,7 +17,8 @@ runScript(async () => {
   if (!file) throw new Error('usage: npm run dossiers:import -- FILE (.csv or .xlsx)');
   const bytes = fs.readFileSync(file);
   const config = loadConfig();
-  const { db, close } = await openScriptDatabase(config, createLogger('error'));
+  const database = await openScriptDatabase(config, createLogger('error'));
+  const { db } = database;
   try {
     const models = createModels(db.connection);
     await models.Dossier.init();
@@ -37,6 +38,6 @@ runScript(async () => {
     console.log(`${result.rows} dossier(s): ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged / ${result.rows} hồ sơ: ${result.inserted} mới, ${result.updated} cập nhật, ${result.unchanged} không đổi.`);
     return 0;
   } finally {
-    await close();
+    await database.close();
   }
 });

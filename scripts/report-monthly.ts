@@ -26,7 +26,8 @@ runScript(async () => {
   if (args.includes('--to') && (!to || !/^[^\s@]+@[^\s@]+$/.test(to))) throw new Error('--to needs an e-mail address');
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const { db, close } = await openScriptDatabase(config, createLogger('error'));
+  const database = await openScriptDatabase(config, createLogger('error'));
+  const { db } = database;
   try {
     const models = createModels(db.connection);
     await ensureIndexes(models);
@@ -38,6 +39,6 @@ runScript(async () => {
     );
     return result.failed > 0 ? 1 : 0;
   } finally {
-    await close();
+    await database.close();
   }
 });

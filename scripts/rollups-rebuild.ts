@@ -16,7 +16,8 @@ import { runScript } from './run-script';
 runScript(async () => {
   const check = process.argv.includes('--check');
   const config = loadConfig();
-  const { db, close } = await openScriptDatabase(config, createLogger('error'));
+  const database = await openScriptDatabase(config, createLogger('error'));
+  const { db } = database;
   try {
     const models = createModels(db.connection);
     const report = await recountProjections(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check });
@@ -27,6 +28,6 @@ runScript(async () => {
     for (const id of differences.slice(0, 20)) console.log(`  differs: ${id}`);
     return check && differences.length ? 2 : 0;
   } finally {
-    await close();
+    await database.close();
   }
 });

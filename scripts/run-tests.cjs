@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-checks, runs jest in band (2-core machines), then prints the closing line CI reads:
+ * `npm test`: type-checks, lints, checks formatting, runs jest in band (2-core machines), then prints the closing line CI reads:
  * "N passed, N failed". A suite that fails before running any test (a syntax error, a failing beforeAll) counts as
  * one failure, so a broken file can never look green. Extra arguments go to jest.
  * The suite runs on the machine's Node.js, then again on Node.js 24, the production runtime (scripts/node24.cjs
@@ -22,6 +22,19 @@ const typecheck = spawnSync(process.execPath, [bin('typescript', 'tsc'), '--noEm
 });
 const typecheckFailed = typecheck.status !== 0;
 if (typecheckFailed) console.error('[test] type check failed (counted as one failure)');
+
+// Lint (eslint.config.mjs: typescript-eslint's strict type-checked rules) and formatting (Prettier): each is one
+// failure when it finds anything, so a lint error fails CI like a failing test. Skipped when jest is given files
+// to run (a quick loop on a few tests).
+const focused = process.argv.slice(2).some((arg) => !arg.startsWith('-'));
+const lint = focused ? { status: 0 } : spawnSync(process.execPath, [bin('eslint', 'eslint.js'), 'src', 'scripts', 'test'], { cwd: ROOT, stdio: 'inherit' });
+const lintFailed = lint.status !== 0;
+if (lintFailed) console.error('[test] lint failed (counted as one failure): npx eslint src scripts test');
+const format = focused
+  ? { status: 0 }
+  : spawnSync(process.execPath, [bin('prettier', 'prettier.cjs'), '--check', '--log-level', 'warn', 'src/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'], { cwd: ROOT, stdio: 'inherit' });
+const formatFailed = format.status !== 0;
+if (formatFailed) console.error('[test] formatting differs (counted as one failure): npx prettier --write "src/**/*.ts" "scripts/**/*.ts" "test/**/*.ts"');
 
 /** One jest run on `node`; its passed and failed tests. */
 function runJest(node, label, resultsFile, expectedMajor) {
@@ -70,7 +83,7 @@ if (runtimes === 'both') {
 }
 
 let passed = 0;
-let failed = typecheckFailed ? 1 : 0;
+let failed = (typecheckFailed ? 1 : 0) + (lintFailed ? 1 : 0) + (formatFailed ? 1 : 0);
 let exitedClean = true;
 for (const run of runs) {
   // A runtime that could not be installed is one failure: the tests did not run where production runs.

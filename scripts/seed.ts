@@ -23,12 +23,13 @@ runScript(async () => {
   const responses = at === -1 ? 3000 : Number(args[at + 1]);
   if (!Number.isInteger(responses) || responses < 0) throw new Error('--responses must be a whole number ≥ 0');
   const config = loadConfig();
-  const { db, close } = await openScriptDatabase(config, createLogger('error'));
+  const database = await openScriptDatabase(config, createLogger('error'));
+  const { db } = database;
   try {
     const result = await seedDemo(createModels(db.connection), { responses, now: new Date(), onProgress: progressBar });
     console.log(`Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses, ${result.dossiersAdded} new dossiers.`);
     return 0;
   } finally {
-    await close();
+    await database.close();
   }
 });

@@ -19,7 +19,8 @@ runScript(async () => {
   if (!file) throw new Error('usage: npm run units:import -- FILE.csv');
   const text = fs.readFileSync(file, 'utf8');
   const config = loadConfig();
-  const { db, close } = await openScriptDatabase(config, createLogger('error'));
+  const database = await openScriptDatabase(config, createLogger('error'));
+  const { db } = database;
   try {
     const models = createModels(db.connection);
     await models.Unit.init();
@@ -38,6 +39,6 @@ runScript(async () => {
     }
     return 0;
   } finally {
-    await close();
+    await database.close();
   }
 });

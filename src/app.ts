@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
   const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, limits: deps.limits });
   app.use(forms.router);
   // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
-  serveFirst(app, formPageFastPath({ pages: forms.pages, securityHeaders: securityHeaderList(config.isProduction), trustProxy: app.get('trust proxy fn'), logger, clock }));
+  serveFirst(app, formPageFastPath({ pages: forms.pages, securityHeaders: securityHeaderList(config.isProduction), trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean, logger, clock }));
   app.use(homeRoutes());
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL, limits: deps.limits }));
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
@@ -113,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...raw,
     PUBLIC_BASE_URL: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     // Outside production a per-process secret is fine: sessions and form tokens simply expire on restart.
-    SESSION_SECRET: raw.SESSION_SECRET ?? require('node:crypto').randomBytes(32).toString('hex'),
+    SESSION_SECRET: raw.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
     TRUST_PROXY: parseTrustProxy(raw.TRUST_PROXY),
     isProduction,
     dataDir: path.resolve(raw.DATA_DIR),

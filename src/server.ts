@@ -84,10 +84,10 @@ async function main(): Promise<void> {
     await closeServer(server);
     // The batch under way ends and the lease goes, so another instance takes over at once instead of after it expires.
     stopProjecting();
-    await projectorFor(db.connection).close().catch((error) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
+    await projectorFor(db.connection).close().catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
-    await flushViewCounts(models.LinkView).catch((error) => logger.warn({ err: error }, 'writing the last view counts failed'));
-    await db.close().catch((error) => logger.warn({ err: error }, 'closing the database connection failed'));
+    await flushViewCounts(models.LinkView).catch((error: unknown) => logger.warn({ err: error }, 'writing the last view counts failed'));
+    await db.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database connection failed'));
     await limits.close();
     if (embedded) {
       await embedded.stop();
@@ -99,13 +99,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await db.open({ retryMs: 2000, signal: opening.signal }).catch((error) => {
+  await db.open({ retryMs: 2000, signal: opening.signal }).catch((error: unknown) => {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
   // A SIGTERM during the first start's seeding closes the connection under it: let the shutdown finish (and stop
   // the embedded database) instead of exiting at once as a failed start-up.
-  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) }).catch((error) => {
+  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) }).catch((error: unknown) => {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       () => new Date(),
     );
     stopSchedule = () => schedule.stop();
-    await schedule.catchUp().catch((error) => logger.error({ err: error }, 'monthly catch-up failed'));
+    await schedule.catchUp().catch((error: unknown) => logger.error({ err: error }, 'monthly catch-up failed'));
   }
 }
 
@@ -196,11 +196,11 @@ function startRetention(models: Models, logger: Logger): void {
       .then((deleted) => {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })
-      .catch((error) => logger.warn({ err: error }, 'retention sweep failed'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'))
       // Answers not yet moved to today's unit tree (an import whose instance stopped mid-way): logs its own failure.
       .then(() => startRechain(models, scaleOf, logger));
   void sweep();
-  setInterval(sweep, RETENTION_INTERVAL_MS).unref();
+  setInterval(() => void sweep(), RETENTION_INTERVAL_MS).unref();
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
@@ -213,7 +213,7 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -19,7 +19,7 @@ export const settingModel = (c: Connection): SettingModel =>
 /** Returns the stored value of `key`, creating it with `create()` the first time (first writer wins). */
 export async function getOrCreateSetting(Setting: SettingModel, key: string, create: () => string): Promise<string> {
   const doc = await Setting.findOneAndUpdate({ _id: key }, { $setOnInsert: { value: create() } }, { upsert: true, returnDocument: 'after' }).lean();
-  return doc!.value;
+  return doc.value;
 }
 
 export const newSalt = () => crypto.randomBytes(32).toString('base64url');

@@ -4,7 +4,7 @@ import { getOrCreateSetting, newSalt, type SettingModel } from './settings.model
 export function saltProvider(Setting: SettingModel): () => Promise<string> {
   let salt: Promise<string> | undefined;
   return () => {
-    salt ??= getOrCreateSetting(Setting, 'hash-salt', newSalt).catch((error) => {
+    salt ??= getOrCreateSetting(Setting, 'hash-salt', newSalt).catch((error: unknown) => {
       salt = undefined; // a failed read (database down) is retried next time
       throw error;
     });

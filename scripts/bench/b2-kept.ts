@@ -34,7 +34,7 @@ async function main(dir: string, argv: string[]): Promise<void> {
   const targets: SyntheticTarget[] = [];
   for (const link of await models.Link.find().lean()) {
     const survey = await catalog.getLatest(link.surveyKey);
-    if (survey) targets.push({ link, unit: units.get(link.unitCode)!, survey } as SyntheticTarget);
+    if (survey) targets.push({ link, unit: units.get(link.unitCode)!, survey });
   }
   const forms = formTargets(targets, 50);
   // Addresses from where the last run on this database stopped (one answer per address and hour, as in the bench).
@@ -63,7 +63,7 @@ async function main(dir: string, argv: string[]): Promise<void> {
   if (argv.includes('--profile')) console.log(`profile in ${profileDir}`);
 }
 
-main(process.argv[2] ?? '', process.argv.slice(3)).catch((error) => {
+main(process.argv[2] ?? '', process.argv.slice(3)).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

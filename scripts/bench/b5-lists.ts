@@ -9,6 +9,7 @@ import type { LatencyFigures } from './b3-stats';
 import { PROXY_HTTPS, signIn } from './http';
 import { readRss, type RssSampler } from './rss';
 import { elapsedMs, mean, percentile, round } from './stats';
+import { isDuplicateKey } from '../../src/db-writes';
 
 /**
  * B5 (issue 12): the admin lists and the raw export at a province's scale, one request at a time (what one admin
@@ -55,8 +56,8 @@ export async function seedFlagged(models: Models, targets: SyntheticTarget[], op
       const template = first >= from ? made[first - from]! : syntheticResponses(targets, { from: first, to: first + 1 }, options.lastPeriod, FLAGGED_SEED)[0]!;
       return flaggedAnswer(r, n, template);
     });
-    await raw.insertMany(batch as never[], { ordered: false }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    await raw.insertMany(batch as never[], { ordered: false }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
     });
   }
   await recountLists(models.Response.db, { fix: true });

@@ -57,7 +57,7 @@ async function main(dir: string): Promise<void> {
   }
 }
 
-main(process.argv[2] ?? '').catch((error) => {
+main(process.argv[2] ?? '').catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { unpackFigures, viewTotalId, type FigureDoc } from '../../src/rollups/fi
 import { expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { recountLists } from '../../src/projector/recount';
+import { isDuplicateKey } from '../../src/db-writes';
 
 /** Seed of the bench's synthetic responses (ids "~<day>~syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
 export const BENCH_SEED = 60601;
@@ -53,8 +54,8 @@ async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, p
   const docs = [...merged.values()].map(build);
   for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
     // A view recorded by the running app between the delete and this insert loses only that view count.
-    await raw.insertMany(docs.slice(i, i + WRITE_CHUNK), { ordered: false }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    await raw.insertMany(docs.slice(i, i + WRITE_CHUNK), { ordered: false }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
     });
   }
   return docs.length;
@@ -80,8 +81,8 @@ export async function growResponses(
   let inserted = 0;
   for (let from = options.from; from < options.to; from += BATCH) {
     const batch: ResponseDoc[] = syntheticResponses(targets, { from, to: Math.min(options.to, from + BATCH) }, options.lastPeriod, BENCH_SEED);
-    await responses.insertMany(batch as unknown as Doc[], { ordered: false }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    await responses.insertMany(batch as unknown as Doc[], { ordered: false }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
     });
     expectedDocs(batch.filter((r) => r.counted), (r) => scales.get(r.surveyKey)!, expected);
     batch.forEach((response, i) => {

@@ -2,6 +2,7 @@ import type { Models } from '../models';
 import type { Logger } from '../logger';
 import { audit } from './audit';
 import { generatePassword, hashPassword } from './passwords';
+import { isDuplicateKey } from '../db-writes';
 
 /**
  * The first administrator, created once when no user exists: ADMIN_EMAIL / ADMIN_PASSWORD when given, else a
@@ -28,8 +29,8 @@ export async function ensureFirstAdmin(
   await audit(models.Audit, { actor: 'system', action: 'user.create', target: email, details: { role: 'super_admin' } }, now);
   // The first administrator receives the province-wide monthly summary (interface contract).
   await models.Subscription.create({ email, name: 'Quản trị viên', unitCode: options.rootUnitCode, kind: 'education', lang: 'vi', createdBy: 'system', createdAt: now }).catch(
-    (error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    (error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
     },
   );
   if (!options.password) {

@@ -32,7 +32,7 @@ export const MAX_PASSWORD_LENGTH = 200;
 
 /** What is wrong with a newly chosen password, as an i18n key, or null when it will do. */
 export function newPasswordProblem(password: string, confirm: string, email: string): string | null {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return 'password.tooShort';
+  if (Array.from(password).length < MIN_PASSWORD_LENGTH) return 'password.tooShort';
   if (password.length > MAX_PASSWORD_LENGTH) return 'password.tooLong';
   if (password !== confirm) return 'password.mismatch';
   if (password.trim().toLowerCase() === email.toLowerCase()) return 'password.weak';

@@ -1,7 +1,7 @@
 import MongoStore from 'connect-mongo';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { ServiceUnavailableError } from '../errors';
 
 declare module 'express-session' {
@@ -31,7 +31,7 @@ export function sessions(connection: Connection, options: SessionOptions): Reque
   let handler: RequestHandler | undefined;
   return (req, res, next) => {
     if (!handler) {
-      if (connection.readyState !== 1) throw new ServiceUnavailableError();
+      if (connection.readyState !== ConnectionStates.connected) throw new ServiceUnavailableError();
       handler = session({
         name: SESSION_COOKIE,
         secret: options.secret,

@@ -40,7 +40,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
 
   async function dashboard(req: Request, res: Response): Promise<void> {
     const principal = req.principal!;
-    const query = await parseStatsQuery(models, principal, req.query as Record<string, unknown>, clock(), { k: deps.config.SMALL_CELL_K });
+    const query = await parseStatsQuery(models, principal, req.query, clock(), { k: deps.config.SMALL_CELL_K });
     const stats = await computeStats(models, query, await latestInstruments(catalog));
     const units = await readableUnits(models, principal);
     const lang = res.locals.lang as Lang;

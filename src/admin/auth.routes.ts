@@ -61,7 +61,7 @@ export function authRoutes(deps: { models: Models; config: Readonly<Config>; clo
     const user = outcome.user;
 
     // A new session id at sign-in: a session fixed before login is worthless after it.
-    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error?: Error | null) => (error ? reject(error) : resolve())));
     req.session.userId = String(user._id);
     req.session.signedInAt = now.getTime();
     req.session.lastSeenAt = now.getTime();
@@ -69,7 +69,7 @@ export function authRoutes(deps: { models: Models; config: Readonly<Config>; clo
     await audit(models.Audit, { actor: email, action: 'login.success' }, now);
     // Saved before answering: express-session would otherwise flush the 303 while the store write is still
     // running, and a fast browser follows the redirect before its new session exists.
-    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.save((error?: Error | null) => (error ? reject(error) : resolve())));
     res.redirect(303, safeNext(next));
   });
 

@@ -13,7 +13,7 @@ import { formatters } from '../stats/format';
 import { unitsByCode } from '../units/unit-directory';
 import { CASE_STATUSES, type CaseDoc } from '../cases/case.model';
 import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from '../cases/case-reply';
-import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase, type CaseAction } from '../cases/case-service';
+import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase } from '../cases/case-service';
 
 const listQuery = z.object({
   unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
@@ -48,7 +48,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
   }
 
   router.get('/api/v1/cases', requireApiPrincipal(models, clock), async (req, res) => {
-    const { unit, status, units } = await scopeOf(req.principal!, req.query as Record<string, unknown>);
+    const { unit, status, units } = await scopeOf(req.principal!, req.query);
     await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, req.principal!, unit.code, status);
     res.json(
@@ -66,7 +66,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
 
   router.get('/admin/cases', async (req, res) => {
     const principal = req.principal!;
-    const { unit, status, units } = await scopeOf(principal, req.query as Record<string, unknown>);
+    const { unit, status, units } = await scopeOf(principal, req.query);
     const now = clock();
     await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, principal, unit.code, status);
@@ -85,7 +85,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
   router.get('/admin/cases/:id', async (req, res) => {
     const principal = req.principal!;
     await projector.settled(); // cases open with answers: this instance's own answers first
-    const found: CaseDoc = await readableCase(models, principal, String(req.params.id));
+    const found: CaseDoc = await readableCase(models, principal, req.params.id);
     const now = clock();
     // Only those who may act on the case see whom to call (a viewer reads the case, never the citizen's details).
     const mayAct = canActOnCase(principal, found);
@@ -109,9 +109,9 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
   router.post('/admin/cases/:id', async (req, res) => {
     const parsed = actionBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError(`A change to a case is one of its actions; a note to the citizen has at most ${REPLY_MAX_CHARS} characters.`);
-    const id = String(req.params.id);
+    const id = req.params.id;
     const now = clock();
-    await changeCase(models, req.principal!, id, parsed.data as CaseAction, now);
+    await changeCase(models, req.principal!, id, parsed.data, now);
     if ('reply' in parsed.data && parsed.data.reply?.trim()) {
       await projector.settled(); // cases open with answers: this instance's own answers first
       const closed = await readableCase(models, req.principal!, id);

@@ -50,7 +50,8 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
 
   router.post('/admin/units/import', async (req, res) => {
     requireProvinceWide(req.principal!);
-    const csv = typeof req.body?.csv === 'string' ? req.body.csv : '';
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const csv = typeof body.csv === 'string' ? body.csv : '';
     if (!csv.trim()) throw new BadRequestError('Paste the CSV content.');
     const result = await importUnits(models.Unit, csv, clock());
     if (!result.errors.length) await audit(models.Audit, { actor: req.principal!.label, action: 'units.import', details: { imported: result.imported, moved: result.moved } }, clock());
@@ -88,13 +89,13 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
     // Nobody creates an account of a role they could not manage (roles.ts): no department staff making super admins.
     if (!canManageUser(principal, { role: parsed.data.role, unit })) throw new ForbiddenError('You cannot create an account with this role here.');
     // An invitation, the same whether or not the address has an account elsewhere (invite-user.ts).
-    const invited = await inviteUser(models, deps.invites, principal, { ...parsed.data, unitName: unit.name }, clock(), req.log as Logger | undefined);
+    const invited = await inviteUser(models, deps.invites, principal, { ...parsed.data, unitName: unit.name }, clock(), req.log);
     res.setHeader('Cache-Control', 'no-store');
     res.render('admin/users', { ...(await usersPage(req, res)), invited });
   });
 
   router.post('/admin/users/:email/disable', async (req, res) => {
-    const email = String(req.params.email).toLowerCase();
+    const email = req.params.email.toLowerCase();
     if (email === req.principal!.label) throw new BadRequestError('You cannot disable yourself.');
     await findManageableUser(models, req.principal!, email);
     const now = clock();

@@ -40,11 +40,11 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
   const router = Router();
 
   router.get('/admin/export/:file', async (req, res) => {
-    const match = /^(figures|responses)\.(csv|xlsx)$/.exec(String(req.params.file));
+    const match = /^(figures|responses)\.(csv|xlsx)$/.exec(req.params.file);
     if (!match) throw new NotFoundError();
     const [, what, format] = match as unknown as [string, 'figures' | 'responses', 'csv' | 'xlsx'];
     if (what === 'responses' && !mayExportResponses(req.principal!)) throw new ForbiddenError('Raw responses can be exported by province-wide staff only.');
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock(), { k: deps.smallCellK });
+    const query = await parseStatsQuery(models, req.principal!, req.query, clock(), { k: deps.smallCellK });
     const name = `hailong-${what}-${query.kind}-${query.unit.code}-${query.from}-${query.to}`;
     await audit(models.Audit, { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } }, clock());
 

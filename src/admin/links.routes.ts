@@ -44,7 +44,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
   router.get('/admin/links', async (req, res) => {
     const { links, units } = await linksInScope(req.principal!);
     const surveys = [];
-    for (const key of (await models.Survey.distinct('key')) as string[]) {
+    for (const key of await models.Survey.distinct('key')) {
       const latest = await catalog.getLatest(key);
       if (latest) surveys.push({ key, title: latest.definition.title, version: latest.version });
     }
@@ -77,7 +77,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
   });
 
   router.post('/admin/links/:code/close', async (req, res) => {
-    const link = await models.Link.findOne({ code: String(req.params.code) }).lean<Link>();
+    const link = await models.Link.findOne({ code: req.params.code }).lean<Link>();
     if (!link) throw new NotFoundError();
     const unit = await models.Unit.findOne({ code: link.unitCode }).lean<Unit>();
     assertCanManage(req.principal!, unit ?? { code: link.unitCode, ancestors: [] });
@@ -96,7 +96,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
 
   router.get('/admin/links/:code/poster', async (req, res) => {
     const { links, units } = await linksInScope(req.principal!);
-    const link = links.find((l) => l.code === String(req.params.code));
+    const link = links.find((l) => l.code === req.params.code);
     if (!link) throw new NotFoundError();
     res.render('admin/posters', { posters: [await posterData(link, units)] });
   });

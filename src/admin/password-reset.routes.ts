@@ -72,7 +72,7 @@ export function resetLinkRoutes(deps: { models: Models; clock: () => Date; maile
 
   router.post('/admin/users/:email/reset-link', async (req, res) => {
     const principal = req.principal!;
-    const email = String(req.params.email).toLowerCase();
+    const email = req.params.email.toLowerCase();
     const user = await findManageableUser(models, principal, email);
     if (user.disabled) throw new BadRequestError('This account is disabled.');
     const now = clock();

@@ -64,12 +64,12 @@ export function passwordRoutes(deps: { models: Models; clock: () => Date; salt: 
     await audit(models.Audit, { actor: principal.label, action: 'password.change' }, now);
     // Other sessions of this user end (their credentialVersion is now old); this one continues under a new id.
     const signedInAt = req.session.signedInAt;
-    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error?: Error | null) => (error ? reject(error) : resolve())));
     req.session.userId = principal.id;
     req.session.signedInAt = signedInAt;
     req.session.lastSeenAt = now.getTime();
     req.session.credentialVersion = updated?.credentialVersion ?? 0;
-    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.save((error?: Error | null) => (error ? reject(error) : resolve())));
     res.redirect(303, '/admin');
   });
   return router;

@@ -51,7 +51,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
 
   router.get('/admin/comments', async (req, res) => {
     await projector.settled(); // this instance's own recent changes first (read-your-writes)
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
+    const query = await parseStatsQuery(models, req.principal!, req.query, clock());
     const status = typeof req.query.status === 'string' && (COMMENT_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : '';
     const tag = typeof req.query.tag === 'string' ? req.query.tag.trim().toLowerCase().slice(0, 30) : '';
     const text = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase().slice(0, 100) : '';
@@ -80,7 +80,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
   router.post('/admin/comments/:id', async (req, res) => {
     const parsed = commentUpdate.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid status or tags.');
-    const response = await manageableResponse(models, req.principal!, String(req.params.id));
+    const response = await manageableResponse(models, req.principal!, req.params.id);
     const now = clock();
     // The status and tags are the comment list's facets: the projector writes both the answer and its entries.
     await projector.enqueue({ _id: newItemId(), kind: 'comment', at: now, responseId: response._id, status: parsed.data.status, tags: parsed.data.tags });
@@ -91,7 +91,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
 
   router.get('/admin/review', async (req, res) => {
     await projector.settled();
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock());
+    const query = await parseStatsQuery(models, req.principal!, req.query, clock());
     const page = parsePage(req.query.page);
     const scope = { kind: query.kind, unit: query.unit.code, from: query.from, to: query.to, level: query.level };
     // Undecided flagged answers from the list index (src/review/review-list.ts); a decision takes them off.
@@ -129,7 +129,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
   router.post('/admin/review/:id', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Unknown decision.');
-    const response = await manageableResponse(models, req.principal!, String(req.params.id));
+    const response = await manageableResponse(models, req.principal!, req.params.id);
     assertDecidable(req.principal!, response);
     await projector.enqueue({
       _id: newItemId(),
@@ -151,7 +151,7 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
   router.post('/admin/review/clusters/:key', async (req, res) => {
     const parsed = reviewDecision.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Unknown decision.');
-    const key = String(req.params.key);
+    const key = req.params.key;
     // By the cluster's member documents once every stored answer is indexed; before that, by searching the responses.
     const members = (await listIndexesComplete(models)) ? await indexedClusterMembers(models, key) : await clusterMembers(models, key);
     if (members.length === 0) throw new NotFoundError();

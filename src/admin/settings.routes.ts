@@ -105,7 +105,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
   });
 
   router.post('/admin/tokens/:id/revoke', async (req, res) => {
-    const id = String(req.params.id);
+    const id = req.params.id;
     if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError();
     const token = await models.ApiToken.findById(id).lean();
     if (!token) throw new NotFoundError();

@@ -20,7 +20,7 @@ export function surveyAdminRoutes(deps: { models: Models; catalog: SurveyCatalog
   });
 
   router.get('/admin/surveys/:key/:version', async (req, res) => {
-    const survey = await catalog.getVersion(String(req.params.key), Number(req.params.version));
+    const survey = await catalog.getVersion(req.params.key, Number(req.params.version));
     if (!survey) throw new NotFoundError();
     const latest = await catalog.getLatest(survey.key);
     res.render('admin/survey', { ...common(req), survey, isLatest: latest?.version === survey.version, canPublish: canPublish(req) });
@@ -28,12 +28,12 @@ export function surveyAdminRoutes(deps: { models: Models; catalog: SurveyCatalog
 
   router.post('/admin/surveys/:key/publish', async (req, res) => {
     if (!canPublish(req)) throw new ForbiddenError('Only department staff publish survey versions.');
-    const key = String(req.params.key);
+    const key = req.params.key;
     catalog.forgetLatest(key);
     const latest = await catalog.getLatest(key);
     if (!latest) throw new NotFoundError();
     const now = clock();
-    const result = await publishVersion(models.Survey, reword(latest.definition, req.body ?? {}), now, { source: 'admin', publishedBy: req.principal!.label });
+    const result = await publishVersion(models.Survey, reword(latest.definition, (req.body ?? {}) as Record<string, unknown>), now, { source: 'admin', publishedBy: req.principal!.label });
     catalog.forgetLatest(key);
     if (result.created) await audit(models.Audit, { actor: req.principal!.label, action: 'survey.publish', target: `${key}@${result.version}` }, now);
     res.redirect(303, `/admin/surveys/${key}/${result.version}`);

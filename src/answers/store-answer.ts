@@ -88,7 +88,7 @@ export async function storeAnswer(deps: StoreDeps, input: AnswerInput, now: Date
     intake: item._id,
   });
   await deps.projector.write(item);
-  const stored = await insertOnceInRounds(deps.Response.collection as never, response);
+  const stored = await insertOnceInRounds(deps.Response.collection, response);
   if (!stored) {
     deps.projector.nudge(); // the replay's item is dropped soon rather than at the next tick
     return { status: 'duplicate' };

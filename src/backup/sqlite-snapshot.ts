@@ -35,7 +35,7 @@ function countCollections(db: SqliteDatabase): CollectionCounts {
   const tables = db.prepare('SELECT name, table_name FROM _ferretdb_collections ORDER BY name').all() as { name: string; table_name: string }[];
   const counts: CollectionCounts = {};
   for (const { name, table_name } of tables) {
-    counts[name] = Number((db.prepare(`SELECT count(*) AS n FROM "${table_name.replace(/"/g, '""')}"`).get() as { n: number }).n);
+    counts[name] = (db.prepare(`SELECT count(*) AS n FROM "${table_name.replace(/"/g, '""')}"`).get() as { n: number }).n;
   }
   return counts;
 }

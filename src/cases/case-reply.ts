@@ -31,7 +31,7 @@ export async function sendClosingReply(deps: ReplyDeps, principal: Principal, cl
   // Exactly one address, as the form takes it now (an older contact could hold "a@b.vn,c@d.vn").
   if (!contact?.email || !PATTERNS.email.test(contact.email)) return false;
   const cases = deps.models.Case.collection as unknown as mongo.Collection<CaseDoc>;
-  const recorded = await cases.updateOne({ _id: closed._id, reply: { $exists: false } } as never, { $set: { reply: { text: note, by: principal.label, at: now } } });
+  const recorded = await cases.updateOne({ _id: closed._id, reply: { $exists: false } }, { $set: { reply: { text: note, by: principal.label, at: now } } });
   if (recorded.modifiedCount !== 1) return false;
   try {
     await deps.mailer.send({

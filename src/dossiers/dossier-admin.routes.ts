@@ -81,7 +81,7 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
   // The processing progress of an upload (public/js/dossier-upload.js polls it while the import request runs).
   router.get('/admin/dossiers/imports/:id/progress', async (req, res) => {
     if (!mayExportResponses(req.principal!)) throw new ForbiddenError('Only department staff import dossiers.');
-    const log = PROGRESS_ID.test(String(req.params.id)) ? await models.DossierImportLog.findById(String(req.params.id), { progress: 1 }).lean() : null;
+    const log = PROGRESS_ID.test(req.params.id) ? await models.DossierImportLog.findById(req.params.id, { progress: 1 }).lean() : null;
     if (!log?.progress) throw new NotFoundError('No such import.');
     res.setHeader('Cache-Control', 'no-store');
     res.json({ phase: log.progress.phase, written: log.progress.written, total: log.progress.total });

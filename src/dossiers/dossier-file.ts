@@ -49,7 +49,8 @@ function cellText(value: unknown): string {
     const cell = value as { text?: unknown; result?: unknown; richText?: { text: string }[] };
     if (cell.richText) return cell.richText.map((part) => part.text).join('').trim();
     if (cell.result !== undefined) return cellText(cell.result);
-    if (cell.text !== undefined) return String(cell.text).trim();
+    if (cell.text !== undefined) return cellText(cell.text);
+    return '';
   }
-  return String(value).trim();
+  return (typeof value === 'string' ? value : JSON.stringify(value)).trim();
 }

@@ -17,6 +17,7 @@ export interface ParsedDossiers {
   errors: RowError[];
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, '': false };
 

@@ -1,3 +1,4 @@
+import { ConnectionStates } from 'mongoose';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../config';
 import { BadRequestError, isDatabaseUnavailable, NotFoundError } from '../errors';
@@ -196,7 +197,7 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
     } catch (error) {
       // Also any error while the connection is down (a driver error this check does not know yet): the person
       // gets the 503 page with the answers kept, never a 500 that loses them.
-      if (!isDatabaseUnavailable(error) && deps.models.Response.db.readyState === 1) throw error;
+      if (!isDatabaseUnavailable(error) && deps.models.Response.db.readyState === ConnectionStates.connected) throw error;
       // Keep the answers and the same token: pressing Send again later stores exactly one response.
       res.setHeader('Retry-After', '10');
       render(res, channel, 503, { open, survey, token: rawToken, values, banner: 'form.error.unavailable' });

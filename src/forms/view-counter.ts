@@ -37,7 +37,7 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date, ances
   const id = linkViewId(link.code, period);
   let buffer = buffers.get(LinkView);
   if (!buffer) {
-    buffers.set(LinkView, (buffer = new Map()));
+    buffers.set(LinkView, (buffer = new Map<string, ViewCount>()));
     setInterval(() => void flushViewCounts(LinkView), FLUSH_MS).unref();
   }
   const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, scopes: [link.unitCode, ...ancestors], period };

@@ -12,7 +12,7 @@ export const notFound: RequestHandler = () => {
 };
 
 /** The one error pipeline: log always, answer with the error's own status when expected, a generic 500 otherwise. */
-export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   const appError = toAppError(error);
   const log = req.log ?? console;
   if (appError.expected) log.warn({ status: appError.status, code: appError.code }, appError.message);

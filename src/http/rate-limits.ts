@@ -38,7 +38,7 @@ export function submissionsPerToken(name: string, stores: LimitStores = memoryLi
     windowMs: 10 * 60_000,
     limit,
     standardHeaders: false,
-    keyGenerator: (_req, res) => `t|${String((res.locals.form as Map<string, string> | undefined)?.get('_token') ?? '').slice(0, 120)}`,
+    keyGenerator: (_req, res) => `t|${((res.locals.form as Map<string, string> | undefined)?.get('_token') ?? '').slice(0, 120)}`,
   });
 }
 

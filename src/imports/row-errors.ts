@@ -9,6 +9,7 @@ export interface RowError {
 export const MAX_ROW_ERRORS = 200;
 
 /** Errors of an import, capped at MAX_ROW_ERRORS. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- fixed by `new RowErrors<Column>()`, it checks every later add()
 export class RowErrors<Field extends string = string> {
   readonly items: RowError[] = [];
   add(row: number, message: string, field?: Field): void {

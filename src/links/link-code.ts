@@ -10,6 +10,6 @@ export const LINK_CODE_PATTERN = /^[2-9a-hjkmnp-z]{10}$/;
 export function newLinkCode(): string {
   const bytes = crypto.randomBytes(10);
   let code = '';
-  for (const byte of bytes) code += ALPHABET[byte % ALPHABET.length];
+  for (const byte of bytes) code += ALPHABET.charAt(byte % ALPHABET.length);
   return code;
 }

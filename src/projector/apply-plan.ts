@@ -58,7 +58,7 @@ async function readByIds<T extends { _id: string }>(collection: Collection<T>, i
   const found = new Map<string, T>();
   for (let i = 0; i < ids.length; i += IDS_PER_READ) {
     const docs = await collection.find({ _id: { $in: ids.slice(i, i + IDS_PER_READ) } } as mongo.Filter<T>, projection ? { projection } : {}).toArray();
-    for (const doc of docs) found.set(doc._id as string, doc as T);
+    for (const doc of docs) found.set(doc._id, doc as T);
   }
   return found;
 }
@@ -105,8 +105,8 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
   }
   const operations: mongo.AnyBulkWriteOperation<BatchDoc>[] = [];
   for (const { update, ids: same } of groups.values()) {
-    if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
-    else for (let i = 0; i < same.length; i += IDS_PER_READ) operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) } as mongo.Filter<BatchDoc>, update } });
+    if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) }, update } });
+    else for (let i = 0; i < same.length; i += IDS_PER_READ) operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) }, update } });
   }
   await writeAtOnce(operations, DOC_CHANGES_PER_WRITE, (chunk) => collection.bulkWrite(chunk, { ordered: false }));
   if (inserts.length) await bulkRefusals(() => collection.insertMany(inserts as never[], { ordered: false }));
@@ -114,7 +114,7 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
 
 /** Documents written once whatever happens (their `_id` decides): an insert refused as a duplicate was made before. */
 async function insertEachOnce(collection: Collection<{ _id: string }>, docs: ReadonlyArray<{ _id: string }>): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_CHUNK * 10) await bulkRefusals(() => collection.insertMany(docs.slice(i, i + BULK_CHUNK * 10) as never[], { ordered: false }));
+  for (let i = 0; i < docs.length; i += BULK_CHUNK * 10) await bulkRefusals(() => collection.insertMany(docs.slice(i, i + BULK_CHUNK * 10), { ordered: false }));
 }
 
 /**

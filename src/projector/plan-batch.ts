@@ -109,7 +109,7 @@ class BatchPlanner {
       const chunk = missing.slice(i, i + IDS_PER_READ);
       const found = await this.collection<T>(name).find({ _id: { $in: chunk } } as never).toArray();
       for (const id of chunk) into.set(id, null);
-      for (const doc of found) into.set(doc._id as string, doc as unknown as T);
+      for (const doc of found) into.set(doc._id, doc as unknown as T);
     }
   }
 

@@ -60,7 +60,7 @@ export class PlanBuilder {
 
   private change(collection: string, id: string): DocChange {
     let byId = this.docs.get(collection);
-    if (!byId) this.docs.set(collection, (byId = new Map()));
+    if (!byId) this.docs.set(collection, (byId = new Map<string, DocChange>()));
     let change = byId.get(id);
     if (!change) byId.set(id, (change = {}));
     return change;
@@ -89,7 +89,7 @@ export class PlanBuilder {
   /** Inserted once: a second insert of the same `_id` in a batch is the same document (the later wins). */
   insert(collection: string, doc: Record<string, unknown> & { _id: string }): void {
     let byId = this.inserts.get(collection);
-    if (!byId) this.inserts.set(collection, (byId = new Map()));
+    if (!byId) this.inserts.set(collection, (byId = new Map<string, Record<string, unknown> & { _id: string }>()));
     byId.set(doc._id, doc);
   }
 

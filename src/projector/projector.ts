@@ -130,6 +130,11 @@ export class Projector {
   }
 
   /** Projects what waits, now or as soon as the current run ends; never throws (failures are logged and retried). */
+  /** The batch running now, if any, as a promise that is always there to wait on. */
+  private whenDrained(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
   nudge(): void {
     if (this.closed) return;
     if (this.draining || this.paused) {
@@ -302,7 +307,7 @@ export class Projector {
     for (;;) {
       while (this.draining) await this.draining;
       this.nudge();
-      await this.draining;
+      await this.whenDrained();
       const state = await readState(this.db);
       const waiting = await this.inbox.countDocuments({});
       if (!state.open && (!waiting || (await this.onlyDeferred()))) return;

@@ -47,7 +47,7 @@ export async function runRechain(models: Models, scaleOf: ScaleOf, now: () => Da
   const states = stateOf(models);
   const claim = crypto.randomUUID();
   const taken = await states.updateOne(
-    { _id: STATE_ID, $or: [{ claim: { $exists: false } }, { claimedAt: { $lt: new Date(now().getTime() - CLAIM_MS) } }] } as never,
+    { _id: STATE_ID, $or: [{ claim: { $exists: false } }, { claimedAt: { $lt: new Date(now().getTime() - CLAIM_MS) } }] },
     { $set: { claim, claimedAt: now() } },
   );
   if (taken.modifiedCount !== 1) return false;

@@ -33,7 +33,7 @@ const commentMemo = new WeakMap<object, Map<string, { at: number; refs: Promise<
  */
 function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promise<CommentRef[]> {
   let memo = commentMemo.get(models.Response);
-  if (!memo) commentMemo.set(models.Response, (memo = new Map()));
+  if (!memo) commentMemo.set(models.Response, (memo = new Map<string, { at: number; refs: Promise<CommentRef[]> }>()));
   const key = `${kind}|${period}`;
   const hit = memo.get(key);
   if (hit && Date.now() - hit.at < 60_000) return hit.refs;
@@ -45,7 +45,7 @@ function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promis
         .map((r) => ({ unitCode: r.unitCode, unitAncestors: r.unitAncestors ?? [] })),
     );
   memo.set(key, { at: Date.now(), refs });
-  refs.catch(() => memo!.delete(key));
+  refs.catch(() => memo.delete(key));
   return refs;
 }
 

@@ -100,7 +100,7 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
   });
 
   router.post('/admin/reports/subscriptions/:id/delete', async (req, res) => {
-    const id = String(req.params.id);
+    const id = req.params.id;
     if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError();
     const subscription = await models.Subscription.findById(id).lean();
     if (!subscription) throw new NotFoundError();

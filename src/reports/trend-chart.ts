@@ -1,5 +1,5 @@
-import { createCanvas } from '@napi-rs/canvas';
-import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, type ChartConfiguration, type Plugin } from 'chart.js';
 
 export interface TrendPoint {
   label: string;
@@ -26,7 +26,9 @@ const FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-
 const whiteBackground: Plugin<'line'> = {
   id: 'whiteBackground',
   beforeDraw(chart) {
-    const { ctx, width, height } = chart;
+    // chart.js types its context as the DOM's, which this Node build leaves out (lib ES2022); it is @napi-rs/canvas's.
+    const ctx = chart.ctx as unknown as SKRSContext2D;
+    const { width, height } = chart;
     ctx.save();
     ctx.globalCompositeOperation = 'destination-over';
     ctx.fillStyle = '#ffffff';
@@ -79,7 +81,7 @@ export async function renderTrendPng(points: TrendPoint[], options: TrendChartOp
   };
 
   // chart.js takes a 2D context and finds the canvas through it; the napi-rs context is close enough at runtime.
-  const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, config);
+  const chart = new Chart(canvas.getContext('2d'), config);
   try {
     return await canvas.encode('png');
   } finally {

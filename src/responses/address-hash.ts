@@ -50,7 +50,7 @@ export function addressSaltProvider(Setting: SettingModel, connection: Connectio
     const day = dayOf(now);
     let salt = salts.get(day);
     if (!salt) {
-      salt = getOrCreateSetting(Setting, `${SALT_PREFIX}${day}`, newSalt).catch((error) => {
+      salt = getOrCreateSetting(Setting, `${SALT_PREFIX}${day}`, newSalt).catch((error: unknown) => {
         salts.delete(day); // a failed read (database down) is retried next time
         throw error;
       });

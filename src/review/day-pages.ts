@@ -50,7 +50,7 @@ export interface PageResult<E> {
 
 export async function readDirectories(coll: Collection<Bucket>, scope: ListScope): Promise<Directory[]> {
   const ids = periodRange(scope.from, scope.to).map((p) => directoryId(scope.kind, scope.unit, p));
-  return (await coll.find({ _id: { $in: ids } }).toArray()) as unknown as Directory[];
+  return await coll.find({ _id: { $in: ids } }).toArray();
 }
 
 /** Days with a count of `facet`, newest first. */
@@ -67,6 +67,7 @@ export function daysOf(directories: Directory[], facet: string): DayRef[] {
 }
 
 /** The entries of some days, matching, newest first (ties by response id). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names which list's entries a page holds
 async function readDays<E extends Entry & { t: number }>(coll: Collection<Bucket>, scope: ListScope, days: DayRef[], match: (e: Entry) => boolean) {
   let scanned = 0;
   const rows: Array<{ id: string; entry: E }> = [];

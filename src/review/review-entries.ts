@@ -40,7 +40,7 @@ export interface MemberEntry extends Entry {
 
 export const memberDocId = (clusterKey: string, responseId: string) =>
   `m|${clusterKey}|${crypto.createHash('sha1').update(responseId).digest('hex').slice(0, 1)}`;
-export const memberDocIds = (clusterKey: string) => [...'0123456789abcdef'].map((x) => `m|${clusterKey}|${x}`);
+export const memberDocIds = (clusterKey: string) => Array.from('0123456789abcdef').map((x) => `m|${clusterKey}|${x}`);
 export const clusterFigureId = (clusterKey: string) => `k|${clusterKey}`;
 
 /**
@@ -80,7 +80,7 @@ export function reviewTargets(r: ResponseDoc): EntryTarget[] {
     key,
     next: single,
     responseId: r._id,
-    counts: (e) => [{ id: directoryId(r.kind, scope, period), inc: { [`d.d${day}.n`]: 1, ...(e.l ? { [`d.d${day}.l_${e.l}`]: 1 } : {}) } }],
+    counts: (e) => [{ id: directoryId(r.kind, scope, period), inc: { [`d.d${day}.n`]: 1, ...(typeof e.l === 'string' && e.l ? { [`d.d${day}.l_${e.l}`]: 1 } : {}) } }],
   }));
   // Only an answer with an address can belong to a cluster; its cluster is fixed by address, link and hour.
   if (r.addressHash) {

@@ -50,7 +50,7 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
   const figures = new Map<string, DocWrite>();
   for await (const leaf of recounted ? [] : leavesOf(models).find({})) {
     // The same regrouping as a live answer's (fan-out.ts), from the leaf's counters instead of one answer's.
-    const writes = figureWritesOf(leafCounters(leaf as never), leaf as never, leaf.scale);
+    const writes = figureWritesOf(leafCounters(leaf), leaf as never, leaf.scale);
     for (const write of writes) mergeWrite(figures, write);
   }
   const figureColl = models.Figure.collection as unknown as Collection<{ _id: string }>;

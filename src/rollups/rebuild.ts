@@ -39,7 +39,7 @@ async function recount(models: Models, scaleOf: ScaleOf, skip: (r: ResponseDoc) 
     responses += 1;
     const key = `${response.surveyKey}@${response.surveyVersion}`;
     if (!scales.has(key)) scales.set(key, await scaleOf(response.surveyKey, response.surveyVersion));
-    expectedDocs([response as ResponseDoc], () => scales.get(key)!, expected);
+    expectedDocs([response], () => scales.get(key)!, expected);
   }
   return { figures: expected, responses };
 }

@@ -15,9 +15,9 @@ import { demoDossierRows } from './demo-dossiers';
 import { addViews, type ViewCount } from '../forms/view-counter';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
-import type { Unit } from '../units/unit.model';
 import { DEMO_PROCEDURES, demoUnits, surveysForUnit } from './demo-units';
 import { syntheticResponses, type SyntheticTarget } from './synthetic-responses';
+import { isDuplicateKey } from '../db-writes';
 
 const SEED = 20251;
 const BATCH = 1000;
@@ -57,7 +57,7 @@ export async function seedDemo(models: Models, options: { responses: number; now
           link = await createLink({ ...models, catalog }, { surveyKey, unitCode: unit.code, procedure }, options.now);
           linksCreated += 1;
         }
-        targets.push({ link, unit: unit as Unit, survey: (await catalog.getLatest(surveyKey))! });
+        targets.push({ link, unit: unit, survey: (await catalog.getLatest(surveyKey))! });
       }
     }
   }
@@ -100,8 +100,8 @@ async function claimDemoDossiers(models: Models, salt: string, rows: readonly Do
     _id: claimIdOf(salt, 'tthc-sipas', row.code),
     retryTag: 'demo',
   }));
-  await (models.DossierClaim.collection as unknown as Collection<{ _id: string }>).insertMany(claims, { ordered: false }).catch((error: { code?: number }) => {
-    if (error.code !== 11000) throw error;
+  await (models.DossierClaim.collection as unknown as Collection<{ _id: string }>).insertMany(claims, { ordered: false }).catch((error: unknown) => {
+    if (!isDuplicateKey(error)) throw error;
   });
 }
 

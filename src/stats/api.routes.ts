@@ -18,7 +18,7 @@ export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock:
   router.use('/api/v1', requireApiPrincipal(models, clock));
 
   router.get('/api/v1/stats', async (req, res) => {
-    const query = await parseStatsQuery(models, req.principal!, req.query as Record<string, unknown>, clock(), { k: deps.smallCellK });
+    const query = await parseStatsQuery(models, req.principal!, req.query, clock(), { k: deps.smallCellK });
     res.json(await computeStats(models, query, await latestInstruments(catalog)));
   });
 

@@ -147,7 +147,9 @@ export function treeOf(units: ReadonlyMap<string, Unit>, root: string): Tree {
  * stayed below k), and which units are not published (some answer below them is in an atom held above them).
  */
 export function monthAtoms(own: ReadonlyMap<string, number>, tree: Tree, k: number): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
-  const { root, parentOf, depth } = tree;
+  const { root } = tree;
+  const parentOf = (code: string) => tree.parentOf(code);
+  const depth = (code: string) => tree.depth(code);
   // Units with answers that the directory does not know sit right under the root.
   const unknown = [...own.keys()].filter((code) => code !== root && !tree.known.has(code)).sort();
   const residue = new Map<string, number>();

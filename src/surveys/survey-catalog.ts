@@ -90,7 +90,7 @@ export class SurveyCatalog {
   /** Keys of every published survey, re-read after `latestTtlMs` like "latest". */
   async surveyKeys(now = Date.now()): Promise<string[]> {
     if (this.keys && now - this.keys.readAt < this.latestTtlMs) return this.keys.keys;
-    const keys = (await this.Survey.distinct('key')) as string[];
+    const keys = await this.Survey.distinct('key');
     this.keys = { keys, readAt: now };
     return keys;
   }

@@ -27,7 +27,7 @@ const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SCHOOL_LEVELS = ['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx'] as const satisfies readonly SchoolLevel[];
 // Fails to compile when SchoolLevel gains a value this list lacks.
 const levelsComplete: [Exclude<SchoolLevel, (typeof SCHOOL_LEVELS)[number]>] extends [never] ? true : false = true;
-void levelsComplete;
+export const SCHOOL_LEVELS_COMPLETE = levelsComplete;
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 // Names end up in exports and spreadsheets; text that a spreadsheet would run is refused at the door.

@@ -49,7 +49,7 @@ describe('when the admin side receives fuzzed hostile input', () => {
         .send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4), comment, website: 'http://spam.example' })
         .expect(303);
     }
-    responseIds = (await fx.models.Response.find({}, { _id: 1 }).lean()).map((r) => String(r._id));
+    responseIds = (await fx.models.Response.find({}, { _id: 1 }).lean()).map((r) => r._id);
     expect(responseIds).toHaveLength(3);
   });
 

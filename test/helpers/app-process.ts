@@ -30,8 +30,8 @@ export async function startAppProcess(env: Record<string, string>, options: { no
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stdout.on('data', (chunk) => (output = (output + String(chunk)).slice(-20_000)));
+  child.stderr.on('data', (chunk) => (output = (output + String(chunk)).slice(-20_000)));
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) === 200, 60_000, 200);
   return { child, port, baseUrl, output: () => output };

@@ -89,7 +89,7 @@ describe('accounts: scope of the user list, who may act on whom, API token expir
     const page = await post('super@x.vn', '/admin/tokens', { name: 'cua-quan-tri', unitCode: 'SGD' }, '/admin/settings');
     expect(page.status).toBe(200);
     const stored = await models.ApiToken.findOne({ name: 'cua-quan-tri' }).lean();
-    expect((await post('dept@x.vn', `/admin/tokens/${stored!._id}/revoke`, {}, '/admin/settings')).status).toBe(403);
+    expect((await post('dept@x.vn', `/admin/tokens/${String(stored!._id)}/revoke`, {}, '/admin/settings')).status).toBe(403);
     expect((await models.ApiToken.findById(stored!._id).lean())?.revokedAt).toBeUndefined();
   });
 

@@ -52,7 +52,7 @@ describe('admin sign-in and sessions', () => {
     expect(sessionCookie(await request(ctx.app).get('/admin/login'))).toBeUndefined();
     const agent = await signIn(ctx.app, 'admin@example.vn');
     const page = await agent.get('/admin').expect(200);
-    const before = /hl_sid=[^;]+/.exec(String(page.request.cookies))?.[0];
+    const before = /hl_sid=[^;]+/.exec(page.request.cookies)?.[0];
     const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'admin@example.vn', password: PASSWORD }).expect(303);
     const after = sessionCookie(res);
     expect(before).toBeDefined();
@@ -60,7 +60,7 @@ describe('admin sign-in and sessions', () => {
     expect(after).not.toBe(before);
     // The old cookie no longer opens the admin side.
     await request(ctx.app).get('/admin').set('Cookie', before!).expect(303);
-    const cookie = res.headers['set-cookie']!.toString();
+    const cookie = (res.headers['set-cookie']!);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
   });

@@ -85,7 +85,9 @@ describe('dossier import', () => {
       csv(...Array.from({ length: 40 }, (_, i) => `RACE-${from + i},TTHC-VB,Cấp bản sao văn bằng,${i % 2 ? 'MOTCUA' : 'SGD'},2026-03-02,2026-03-06,${i % 7 ? '2026-03-05' : '2026-03-09'},direct,false`));
     // The other import runs whole (rows, then its own recount) inside this recount's window: this recount read
     // before those rows existed, so the write it is about to make lacks them.
-    await recountUntilStable(models, { afterFirstRead: async () => void (await importDossiers(models, SALT, file(0), NOW)) });
+    await recountUntilStable(models, { afterFirstRead: async () => {
+        await importDossiers(models, SALT, file(0), NOW);
+      } });
     const left = await figures();
     await rebuildDossierFigures(models);
     expect(left).toEqual(await figures());

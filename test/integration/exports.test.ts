@@ -65,7 +65,7 @@ describe('exports', () => {
     });
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(res.body as unknown as ExcelJS.Buffer);
+    await book.xlsx.load(res.body);
     const sheet = book.getWorksheet('Số liệu')!;
     const headline = sheet.getRow(2);
     expect(headline.getCell(1).value).toBe('headline');

@@ -163,8 +163,8 @@ describe('monthly e-mail summaries', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (c) => (output += c));
-    child.stderr!.on('data', (c) => (output += c));
+    child.stdout.on('data', (c) => (output += String(c)));
+    child.stderr.on('data', (c) => (output += String(c)));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect([code, output]).toEqual([0, expect.stringContaining('sent 1')]);
     expect(sink.messages.map((m) => (m.to as { text: string }).text)).toEqual(['thu@sogd.test']);

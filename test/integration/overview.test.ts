@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { importDossiers } from '../../src/dossiers/dossier-import';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { saltProvider } from '../../src/settings.salt';

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Database } from '../../src/db';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { runRetention } from '../../src/retention';
@@ -66,8 +68,8 @@ describe('the retention job', () => {
   });
 
   it('when the server starts, then it runs the job at start and on an interval like its other periodic jobs', () => {
-    const server = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'src', 'server.ts'), 'utf8') as string;
+    const server = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'server.ts'), 'utf8');
     expect(server).toMatch(/startRetention\(models, logger\)/);
-    expect(server).toMatch(/setInterval\(sweep, RETENTION_INTERVAL_MS\)\.unref\(\)/);
+    expect(server).toMatch(/setInterval\(\(\) => void sweep\(\), RETENTION_INTERVAL_MS\)\.unref\(\)/);
   });
 });

@@ -69,7 +69,7 @@ describe('rollups:rebuild and the figure migration', () => {
       leaves.set(id, leaf);
     }
     const legacy = db.connection.collection('rollups');
-    await legacy.insertMany([...leaves.values()].map(({ inc, ...leaf }) => ({ ...leaf, ...nest(inc) })) as never[]);
+    await legacy.insertMany([...leaves.values()].map(({ inc, ...leaf }) => ({ ...leaf, ...nest(inc) })));
     await rawFigures().deleteMany({});
 
     const migrated = await migrateToFigureDocs(models, scaleOf);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,8 +25,8 @@ async function startServer(env: Record<string, string>): Promise<Running> {
     env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'info', DB_SEED_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -167,7 +168,7 @@ async function signIn(port: number, admin: { email: string; password: string }):
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = require('node:net').connect({ port, host: '127.0.0.1' });
+    const socket = net.connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

@@ -51,7 +51,7 @@ describe('sign-in: attempts counted before the check, one check at a time per ac
       } finally {
         running -= 1;
       }
-    }) as typeof argon2.verify);
+    }));
   });
   afterAll(async () => {
     jest.restoreAllMocks();

@@ -27,8 +27,8 @@ function runTool(script: 'backup' | 'restore', args: string[], dataDir: string):
       env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
     });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
     child.on('exit', (status) => resolve({ status, output }));
   });
 }
@@ -100,7 +100,7 @@ describe('backup and restore of the embedded database', () => {
     expect(result.rollupRespondents).toBe(result.counted);
     // Nothing the live database did not hold: the restored answers are a subset of the accepted ones.
     const accepted = new Set(attempts.filter((a) => a.status === 303).map((a) => a.tokenId));
-    const restoredIds = (await models.Response.find({}, { _id: 1 }).lean()).map((r) => String(r._id));
+    const restoredIds = (await models.Response.find({}, { _id: 1 }).lean()).map((r) => r._id);
     expect(restoredIds.filter((id) => !accepted.has(id))).toEqual([]);
     expect(restoredIds.length).toBeGreaterThanOrEqual(before.length);
 

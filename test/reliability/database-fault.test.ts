@@ -70,8 +70,8 @@ describe('when the database dies and returns during load', () => {
     // 60 s, twice the driver's socket timeout: twice on a busy machine (CI once, here once with other tests running
     // beside it) the app's pool stayed stuck past 30 s while a fresh client reached the restarted database; its
     // connections free themselves within the socket timeout. If readiness never comes back, the diagnosis says why.
-    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, 60_000, 200).catch(async (error: Error) => {
-      throw new Error(`${error.message}; ${await whoIsStuck()}`);
+    await waitFor(async () => (await fetch(`${server.baseUrl}/readyz`)).status === 200, 60_000, 200).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}; ${await whoIsStuck()}`);
     });
     const attempts = await load;
 

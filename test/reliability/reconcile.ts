@@ -17,7 +17,7 @@ export async function reconcile(models: Models, accepted: Attempt[], linkCodes: 
   await changesLanded(models);
   const ids = new Set(accepted.map((a) => a.tokenId));
   const stored = (await models.Response.find({}, { _id: 1, linkCode: 1 }).lean()).filter((r) => linkCodes.includes(r.linkCode));
-  const storedIds = new Set(stored.map((r) => String(r._id)));
+  const storedIds = new Set(stored.map((r) => r._id));
   const missing = [...ids].filter((id) => !storedIds.has(id));
   const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
   const rebuild = await rebuildRollups(models, scaleOf, { fix: false });

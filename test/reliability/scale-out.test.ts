@@ -35,7 +35,7 @@ function send(url: string, options: { method?: string; from?: string; headers?: 
     const req = http.request(url, { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers: options.headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
+      res.on('data', (chunk) => (body += String(chunk)));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
@@ -168,7 +168,9 @@ describe('two instances behind nginx, rate limits in Redis', () => {
         statuses.push(res.status);
       }
     };
-    setTimeout(() => (stopped = stopAppProcess(b)), 2_000);
+    setTimeout(() => {
+      stopped = stopAppProcess(b);
+    }, 2_000);
     await Promise.all([client(), client(), client(), client()]);
     await stopped;
     expect(b!.child.exitCode).toBe(0);

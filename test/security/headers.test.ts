@@ -156,7 +156,7 @@ describe('security headers, cookies and error pages', () => {
     it(`then HSTS is ${production ? 'sent (a year, subdomains)' : 'not sent'}`, async () => {
       const res = await https(request(ctx.app).get('/'));
       if (production) {
-        const hsts = String(res.headers['strict-transport-security'] ?? '');
+        const hsts = (res.headers['strict-transport-security'] ?? '');
         expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31536000);
         expect(hsts).toMatch(/includeSubDomains/i);
       } else {

@@ -31,7 +31,7 @@ function renderCalls(source: string): Array<{ line: number; args: string }> {
   const code = codeOnly(source);
   const calls: Array<{ line: number; args: string }> = [];
   for (const match of code.matchAll(/\.render\s*\(/g)) {
-    const start = match.index! + match[0].length;
+    const start = match.index + match[0].length;
     let depth = 1;
     let i = start;
     for (; i < code.length && depth > 0; i++) {

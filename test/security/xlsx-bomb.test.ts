@@ -1,6 +1,5 @@
 import ExcelJS from 'exceljs';
 import zlib from 'node:zlib';
-import request from 'supertest';
 import { readDossierFile, XLSX_LIMITS } from '../../src/dossiers/dossier-file';
 import { createModels, type Models } from '../../src/models';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';

@@ -25,14 +25,16 @@ function semicolonExcelCells(csv: string): string[] {
     let cell = '';
     if (text[i] === '"') {
       for (i++; i < text.length; i++) {
-        if (text[i] === '"' && text[i + 1] === '"') (cell += '"'), i++;
-        else if (text[i] === '"') {
+        if (text[i] === '"' && text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else if (text[i] === '"') {
           i++;
           break;
-        } else cell += text[i];
+        } else cell += text.charAt(i);
       }
     }
-    while (i < text.length && !';\r\n'.includes(text[i]!)) cell += text[i++];
+    while (i < text.length && !';\r\n'.includes(text[i]!)) cell += text.charAt(i++);
     cells.push(cell);
     i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1;
   }

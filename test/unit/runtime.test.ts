@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 
-const { node24, NODE24_VERSION } = require('../../scripts/node24.cjs') as { node24(): string; NODE24_VERSION: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of the test runner, without types
+const runtime = require('../../scripts/node24.cjs') as { node24: () => string; NODE24_VERSION: string };
+const { node24, NODE24_VERSION } = runtime;
 
 describe('the runtimes the tests run on', () => {
   it('when npm test runs the suite on the production runtime, then it really is that runtime', () => {

@@ -18,7 +18,9 @@ function patternInputs(run: () => void): Array<{ source: string; length: number 
   const record = (re: RegExp, input: unknown) => {
     if (re.source !== '[\\uD800-\\uDBFF]') seen.push({ source: re.source, length: String(input).length });
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on the prototype, never called alone
   const originalTest = RegExp.prototype.test;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the same
   const originalExec = RegExp.prototype.exec;
   RegExp.prototype.test = function (this: RegExp, input: string) {
     record(this, input);
