@@ -18,14 +18,18 @@ runScript(async () => {
   }
   const config = loadConfig();
   if (config.MONGODB_URI) {
-    console.error('MONGODB_URI is set: back up MongoDB with its own tools, e.g.\n  mongodump --uri "$MONGODB_URI" --archive=FILE --gzip\nand restore with mongorestore --uri ... --archive=FILE --gzip (docs/deployment.md).');
+    console.error(
+      'MONGODB_URI is set: back up MongoDB with its own tools, e.g.\n  mongodump --uri "$MONGODB_URI" --archive=FILE --gzip\nand restore with mongorestore --uri ... --archive=FILE --gzip (docs/deployment.md).',
+    );
     return 2;
   }
   const started = Date.now();
   const manifest = await backupEmbedded(config.dataDir, path.resolve(out));
   for (const db of manifest.databases) {
     const rows = Object.values(db.collections).reduce((sum, n) => sum + n, 0);
-    console.log(`${db.name}: ${Object.keys(db.collections).length} collections, ${rows} documents (${db.collections.responses ?? 0} responses), ${(db.bytes / 1e6).toFixed(1)} MB`);
+    console.log(
+      `${db.name}: ${Object.keys(db.collections).length} collections, ${rows} documents (${db.collections.responses ?? 0} responses), ${(db.bytes / 1e6).toFixed(1)} MB`,
+    );
   }
   console.log(`backup written to ${path.resolve(out)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;

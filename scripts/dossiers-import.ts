@@ -35,7 +35,9 @@ runScript(async () => {
       console.error(`Nothing imported: ${result.errors.length} error(s) / Không nhập hồ sơ nào: ${result.errors.length} lỗi.`);
       return 1;
     }
-    console.log(`${result.rows} dossier(s): ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged / ${result.rows} hồ sơ: ${result.inserted} mới, ${result.updated} cập nhật, ${result.unchanged} không đổi.`);
+    console.log(
+      `${result.rows} dossier(s): ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged / ${result.rows} hồ sơ: ${result.inserted} mới, ${result.updated} cập nhật, ${result.unchanged} không đổi.`,
+    );
     return 0;
   } finally {
     await database.close();

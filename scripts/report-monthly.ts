@@ -31,7 +31,15 @@ runScript(async () => {
   try {
     const models = createModels(db.connection);
     await ensureIndexes(models);
-    const deps = { models, catalog: new SurveyCatalog(models.Survey), mailer: createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
+    const deps = {
+      models,
+      catalog: new SurveyCatalog(models.Survey),
+      mailer: createMailer(config.SMTP_URL, logger),
+      logger,
+      mailFrom: config.MAIL_FROM,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      smallCellK: config.SMALL_CELL_K,
+    };
     const result = await runMonthlyReport(deps, { period, to, dryRun: args.includes('--dry-run'), force: args.includes('--force') }, new Date());
     for (const subject of result.subjects) console.log(subject);
     console.log(

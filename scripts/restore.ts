@@ -20,7 +20,10 @@ runScript(async () => {
     return 2;
   }
   const manifest = await restoreEmbedded(path.resolve(file), config.dataDir);
-  for (const db of manifest.databases) console.log(`${db.name}: ${db.collections.responses ?? 0} responses, ${Object.keys(db.collections).length} collections restored (backup of ${manifest.createdAt})`);
+  for (const db of manifest.databases)
+    console.log(
+      `${db.name}: ${db.collections.responses ?? 0} responses, ${Object.keys(db.collections).length} collections restored (backup of ${manifest.createdAt})`,
+    );
   console.log(`restored into ${config.dataDir}; start the app with npm start`);
   return 0;
 });

@@ -27,7 +27,9 @@ runScript(async () => {
   const { db } = database;
   try {
     const result = await seedDemo(createModels(db.connection), { responses, now: new Date(), onProgress: progressBar });
-    console.log(`Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses, ${result.dossiersAdded} new dossiers.`);
+    console.log(
+      `Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses, ${result.dossiersAdded} new dossiers.`,
+    );
     return 0;
   } finally {
     await database.close();

@@ -86,13 +86,25 @@ export function createApp(deps: AppDeps): Express {
   const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, limits: deps.limits });
   app.use(forms.router);
   // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
-  serveFirst(app, formPageFastPath({ pages: forms.pages, securityHeaders: securityHeaderList(config.isProduction), trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean, logger, clock }));
+  serveFirst(
+    app,
+    formPageFastPath({
+      pages: forms.pages,
+      securityHeaders: securityHeaderList(config.isProduction),
+      trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+      logger,
+      clock,
+    }),
+  );
   app.use(homeRoutes());
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL, limits: deps.limits }));
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
   const limits = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 };
-  app.use(['/admin', '/api'], sessions(db.connection, { secret: purposeKey(config.SESSION_SECRET, 'session-cookie'), secure: config.isProduction, idleMs: limits.idleMs }));
+  app.use(
+    ['/admin', '/api'],
+    sessions(db.connection, { secret: purposeKey(config.SESSION_SECRET, 'session-cookie'), secure: config.isProduction, idleMs: limits.idleMs }),
+  );
   app.use(['/admin', '/api'], loadSessionUser(models, clock, limits));
   app.use(
     '/admin',
@@ -113,7 +125,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt, smallCellK: config.SMALL_CELL_K }));
-  const delivery = { models, catalog, mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger), logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K };
+  const delivery = {
+    models,
+    catalog,
+    mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger),
+    logger,
+    mailFrom: config.MAIL_FROM,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    smallCellK: config.SMALL_CELL_K,
+  };
   const accountMail = { mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL };
   app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger, invites: accountMail }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));

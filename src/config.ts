@@ -7,9 +7,7 @@ import { z } from 'zod';
  * The only reader of process.env. Parsed once at boot, frozen and typed; a bad value stops boot with one line
  * naming the variable (see formatConfigError).
  */
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z
   .object({
@@ -22,13 +20,22 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
-    RATE_LIMIT_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    RATE_LIMIT_REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('Hài Lòng <no-reply@localhost>'),
     ADMIN_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
     ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
     // false, true, a hop count, or an express trust-proxy expression such as "loopback".
-    TRUST_PROXY: z.string().regex(/^[\w.,:/ -]+$/, 'must be true, false, a hop count or a subnet list').default('false'),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^[\w.,:/ -]+$/, 'must be true, false, a hop count or a subnet list')
+      .default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Product settings with sensible defaults; documented in the README.
     FORM_MIN_FILL_SECONDS: z.coerce.number().int().min(0).max(600).default(3),
@@ -48,8 +55,18 @@ const schema = z
     REPORT_SCHEDULE: booleanish.default(true),
     // Rollups left pending by a crash are recounted once their change is this old: longer than a write can stay in
     // flight on any instance (the driver's 30 s socket timeout), so a live change is never recounted under it.
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24)
+      .default(8),
     // Figures with fewer answers than this show n only (no share, mean or interval); 1 would expose single answers.
     SMALL_CELL_K: z.coerce.number().int().min(2).max(100).default(5),
   })
@@ -62,7 +79,8 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['TRUST_PROXY'],
-        message: "must not trust every proxy in production: set the number of proxies in front of the app (e.g. 1) or the proxy's address or subnet (e.g. 10.0.0.0/8)",
+        message:
+          "must not trust every proxy in production: set the number of proxies in front of the app (e.g. 1) or the proxy's address or subnet (e.g. 10.0.0.0/8)",
       });
     }
   });

@@ -5,10 +5,6 @@
  */
 export const BULK_CHUNK = 25;
 
-export async function bulkWriteInChunks<Op>(
-  write: (operations: Op[]) => Promise<unknown>,
-  operations: readonly Op[],
-  size = BULK_CHUNK,
-): Promise<void> {
+export async function bulkWriteInChunks<Op>(write: (operations: Op[]) => Promise<unknown>, operations: readonly Op[], size = BULK_CHUNK): Promise<void> {
   for (let i = 0; i < operations.length; i += size) await write(operations.slice(i, i + size));
 }

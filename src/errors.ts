@@ -106,7 +106,8 @@ const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET']);
 const isError = (value: unknown): value is Error => value instanceof Error || types.isNativeError(value);
 
 /** The messages of the network errors a bulk write wraps: a connection closed or timed out, or refused. */
-const BULK_CUT_OFF = /^(connection \S+ to \S+ (closed|timed out)|connect (ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b|read ECONNRESET|write EPIPE|Server selection timed out|Topology is closed|Connection pool .* (was )?(cleared|closed))/i;
+const BULK_CUT_OFF =
+  /^(connection \S+ to \S+ (closed|timed out)|connect (ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b|read ECONNRESET|write EPIPE|Server selection timed out|Topology is closed|Connection pool .* (was )?(cleared|closed))/i;
 
 const hasWriteErrors = (error: Error) => {
   const list = (error as { writeErrors?: unknown }).writeErrors;
@@ -121,7 +122,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // mongoose with bufferCommands=false, before the first connection or after close().
   if (error.name === 'MongooseError' && /initial connection|connection.*closed|not connected/i.test(error.message)) return true;
   // A bulk write cut off by a lost connection: the driver wraps the network error, keeping only its message.
-  if (error.name === 'MongoBulkWriteError' && !hasWriteErrors(error) && (BULK_CUT_OFF.test(error.message) || SOCKET_GONE_CODES.has(String((error as { code?: unknown }).code)))) return true;
+  if (
+    error.name === 'MongoBulkWriteError' &&
+    !hasWriteErrors(error) &&
+    (BULK_CUT_OFF.test(error.message) || SOCKET_GONE_CODES.has(String((error as { code?: unknown }).code)))
+  )
+    return true;
   return error.cause !== undefined && error.cause !== error && isDatabaseUnavailable(error.cause);
 }
 

@@ -63,7 +63,10 @@ const insertRounds = new WeakMap<object, Rounds<InsertItem>>();
  * too, without saying which of the rest did): the documents before it are in, it is refused, and the ones after it
  * are sent again at once, so each refusal costs one more command.
  */
-export async function insertOnceInRounds(collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> }, doc: { _id: string }): Promise<boolean> {
+export async function insertOnceInRounds(
+  collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> },
+  doc: { _id: string },
+): Promise<boolean> {
   let rounds = insertRounds.get(collection);
   if (!rounds) {
     rounds = new Rounds<InsertItem>(async (items) => {

@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     await closeServer(server);
     // The batch under way ends and the lease goes, so another instance takes over at once instead of after it expires.
     stopProjecting();
-    await projectorFor(db.connection).close().catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
+    await projectorFor(db.connection)
+      .close()
+      .catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
     await flushViewCounts(models.LinkView).catch((error: unknown) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database connection failed'));
@@ -115,7 +117,15 @@ async function main(): Promise<void> {
   startRetention(models, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
-      { models, catalog: new SurveyCatalog(models.Survey), mailer, logger, mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K },
+      {
+        models,
+        catalog: new SurveyCatalog(models.Survey),
+        mailer,
+        logger,
+        mailFrom: config.MAIL_FROM,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        smallCellK: config.SMALL_CELL_K,
+      },
       config.REPORT_CRON,
       () => new Date(),
     );

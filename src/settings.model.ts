@@ -13,8 +13,7 @@ interface Setting {
 const settingSchema = new Schema<Setting>({ _id: String, value: { type: String, required: true } }, { collection: 'settings', versionKey: false });
 
 export type SettingModel = Model<Setting>;
-export const settingModel = (c: Connection): SettingModel =>
-  (c.models.Setting as SettingModel | undefined) ?? c.model<Setting>('Setting', settingSchema);
+export const settingModel = (c: Connection): SettingModel => (c.models.Setting as SettingModel | undefined) ?? c.model<Setting>('Setting', settingSchema);
 
 /** Returns the stored value of `key`, creating it with `create()` the first time (first writer wins). */
 export async function getOrCreateSetting(Setting: SettingModel, key: string, create: () => string): Promise<string> {

@@ -74,5 +74,13 @@ export async function runB1(options: {
     const settled = await waitUntilReached(options.viewsOf, viewsBefore + served, 75_000);
     views = { served, recorded: settled.value - viewsBefore, drainMs: settled.waitedMs, drained: settled.reached };
   }
-  return { path: options.path, pageBytes: page.length, app, bare: baseline, ratio: app.requestsPerSec / baseline.requestsPerSec, settings: options.settings, ...(views ? { views } : {}) };
+  return {
+    path: options.path,
+    pageBytes: page.length,
+    app,
+    bare: baseline,
+    ratio: app.requestsPerSec / baseline.requestsPerSec,
+    settings: options.settings,
+    ...(views ? { views } : {}),
+  };
 }

@@ -41,11 +41,18 @@ async function main(dir: string, argv: string[]): Promise<void> {
   const counterFile = path.join(dir, 'b2-respondents.txt');
   skipRespondents(fs.existsSync(counterFile) ? Number(fs.readFileSync(counterFile, 'utf8')) : 0);
   const profileDir = path.join(dir, `b2-profile-${Date.now()}`);
-  const app = await startAppProcess({ uri: ferret.uri, logLevel: 'warn', logFile: path.join(dir, 'app-b2.log'), nodeArgs: argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  const app = await startAppProcess({
+    uri: ferret.uri,
+    logLevel: 'warn',
+    logFile: path.join(dir, 'app-b2.log'),
+    nodeArgs: argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
   try {
     await appSubmissions(app.baseUrl, forms, { ...settings, durationSec: 2 });
     const before = { app: cpuSeconds(app.pid), db: cpuSeconds(ferret.pid), self: process.cpuUsage() };
-    const dbProfile = debugAddr ? fetch(`http://${debugAddr}/debug/pprof/profile?seconds=${settings.durationSec}`).then(async (r) => Buffer.from(await r.arrayBuffer())) : undefined;
+    const dbProfile = debugAddr
+      ? fetch(`http://${debugAddr}/debug/pprof/profile?seconds=${settings.durationSec}`).then(async (r) => Buffer.from(await r.arrayBuffer()))
+      : undefined;
     const measured = await appSubmissions(app.baseUrl, forms, settings);
     if (dbProfile) fs.writeFileSync(path.join(dir, 'ferretdb-cpu.pprof'), await dbProfile);
     const self = process.cpuUsage(before.self);
@@ -53,8 +60,12 @@ async function main(dir: string, argv: string[]): Promise<void> {
     fs.writeFileSync(counterFile, String(respondentsSoFar()));
     const raw = await rawDriverWrites(ferret.uri, forms, settings);
     const per = (s: number) => `${((s / measured.stored) * 1000).toFixed(2)} ms`;
-    console.log(`app ${measured.submissionsPerSec.toFixed(1)}/s (p50 ${measured.p50Ms.toFixed(0)} ms, p99 ${measured.p99Ms.toFixed(0)} ms, ${measured.failed} failed) vs raw ${raw.submissionsPerSec.toFixed(1)}/s = ${(measured.submissionsPerSec / raw.submissionsPerSec).toFixed(3)}x`);
-    console.log(`CPU during the app's side (${measured.durationSec.toFixed(1)} s): app ${used.app.toFixed(1)} s, FerretDB ${used.db.toFixed(1)} s, load generator ${used.bench.toFixed(1)} s; per answer: app ${per(used.app)}, FerretDB ${per(used.db)}`);
+    console.log(
+      `app ${measured.submissionsPerSec.toFixed(1)}/s (p50 ${measured.p50Ms.toFixed(0)} ms, p99 ${measured.p99Ms.toFixed(0)} ms, ${measured.failed} failed) vs raw ${raw.submissionsPerSec.toFixed(1)}/s = ${(measured.submissionsPerSec / raw.submissionsPerSec).toFixed(3)}x`,
+    );
+    console.log(
+      `CPU during the app's side (${measured.durationSec.toFixed(1)} s): app ${used.app.toFixed(1)} s, FerretDB ${used.db.toFixed(1)} s, load generator ${used.bench.toFixed(1)} s; per answer: app ${per(used.app)}, FerretDB ${per(used.db)}`,
+    );
   } finally {
     await app.stop();
     await db.close();

@@ -88,7 +88,10 @@ export const respondentsSoFar = () => cycle;
 
 /** What an answer carries besides its ratings: nothing, or a comment (and a contact with every tenth). */
 export type Extras = (n: number) => Record<string, string>;
-export const WITH_COMMENTS: Extras = (n) => ({ comment: `Ý kiến của phụ huynh số ${n}`, ...(n % 10 === 0 ? { contact_phone: `09${String(n % 1e8).padStart(8, '0')}`, consent_contact: 'yes' } : {}) });
+export const WITH_COMMENTS: Extras = (n) => ({
+  comment: `Ý kiến của phụ huynh số ${n}`,
+  ...(n % 10 === 0 ? { contact_phone: `09${String(n % 1e8).padStart(8, '0')}`, consent_contact: 'yes' } : {}),
+});
 
 /** The app: each autocannon connection is a respondent looping GET form -> POST answers (expects 303). */
 export async function appSubmissions(baseUrl: string, forms: FormTarget[], settings: LoadSettings, extras?: Extras): Promise<SubmissionFigures> {
@@ -155,7 +158,19 @@ export async function appSubmissions(baseUrl: string, forms: FormTarget[], setti
 export function responseDocument(form: FormTarget, now: Date): ResponseDoc {
   const { link, unit, survey } = form.target;
   const answers = Object.fromEntries(Object.entries(form.answers).map(([key, value]) => [key, Number(value)]));
-  return buildResponse({ id: responseIdOn(now, `bench-raw-${crypto.randomBytes(16).toString('base64url')}`), link, unit, survey, answers, lang: 'vi', submittedAt: now, fillSeconds: 30, flags: [], hasContact: false, synthetic: false });
+  return buildResponse({
+    id: responseIdOn(now, `bench-raw-${crypto.randomBytes(16).toString('base64url')}`),
+    link,
+    unit,
+    survey,
+    answers,
+    lang: 'vi',
+    submittedAt: now,
+    fillSeconds: 30,
+    flags: [],
+    hasContact: false,
+    synthetic: false,
+  });
 }
 
 /**
@@ -191,7 +206,14 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
     };
     await Promise.all(Array.from({ length: settings.connections }, worker));
     const durationSec = elapsedMs(started) / 1000;
-    return { submissionsPerSec: latencies.length / durationSec, stored: latencies.length, failed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), durationSec };
+    return {
+      submissionsPerSec: latencies.length / durationSec,
+      stored: latencies.length,
+      failed,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      durationSec,
+    };
   } finally {
     await client.close();
   }
@@ -202,7 +224,13 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
  * its 303, the second instance's `/api/v1/stats` for the link's unit is read every 25 ms until its n has grown.
  * The reader has no answers of its own to wait for, so what it shows is what the projector has applied.
  */
-export async function probeFreshness(options: { appUrl: string; readerUrl: string; probe: FormTarget; apiToken: string; running: () => boolean }): Promise<Freshness> {
+export async function probeFreshness(options: {
+  appUrl: string;
+  readerUrl: string;
+  probe: FormTarget;
+  apiToken: string;
+  running: () => boolean;
+}): Promise<Freshness> {
   const { target } = options.probe;
   const period = periodOf(new Date());
   const statsUrl = `${options.readerUrl}/api/v1/stats?kind=${target.survey.kind}&unit=${target.unit.code}&from=${period}&to=${period}`;

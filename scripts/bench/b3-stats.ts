@@ -52,7 +52,14 @@ export async function timeRequests(url: string, headers: Record<string, string>,
     if (res?.status === 200) latencies.push(ms);
     else failures += 1;
   }
-  return { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), meanMs: mean(latencies), maxMs: Math.max(...latencies), requests: latencies.length, failures };
+  return {
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    meanMs: mean(latencies),
+    maxMs: Math.max(...latencies),
+    requests: latencies.length,
+    failures,
+  };
 }
 
 const medianOf3 = async (task: () => Promise<unknown>) => {

@@ -33,7 +33,14 @@ async function runWith(models: Models, subscriptions: SubscriptionInput[], perio
   await models.Subscription.insertMany(subscriptions);
   const sink = await startCountingSink();
   const logger = createLogger('silent');
-  const deps = { models, catalog: new SurveyCatalog(models.Survey), mailer: createMailer(sink.url, logger), logger, mailFrom: 'Hài Lòng <no-reply@bench.local>', publicBaseUrl: 'http://127.0.0.1' };
+  const deps = {
+    models,
+    catalog: new SurveyCatalog(models.Survey),
+    mailer: createMailer(sink.url, logger),
+    logger,
+    mailFrom: 'Hài Lòng <no-reply@bench.local>',
+    publicBaseUrl: 'http://127.0.0.1',
+  };
   try {
     const started = Date.now();
     const run = () => runMonthlyReport(deps, { period }, now);
@@ -74,10 +81,32 @@ export async function runB4(
     const trial = await runWith(models, sample, options.period, options.now, options.profile);
     const projectedMs = (trial.durationMs / sample.length) * all.length;
     if (projectedMs > options.budgetSec * 1000) {
-      return { subscriptions: all.length, period: options.period, ran: sample.length, durationMs: trial.durationMs, projectedMs, sent: trial.result.sent, failed: trial.result.failed, retrying: trial.result.retrying, received: trial.received, mailBytes: trial.mailBytes };
+      return {
+        subscriptions: all.length,
+        period: options.period,
+        ran: sample.length,
+        durationMs: trial.durationMs,
+        projectedMs,
+        sent: trial.result.sent,
+        failed: trial.result.failed,
+        retrying: trial.result.retrying,
+        received: trial.received,
+        mailBytes: trial.mailBytes,
+      };
     }
     chosen = all;
   }
   const full = await runWith(models, chosen, options.period, options.now, options.profile);
-  return { subscriptions: all.length, period: options.period, ran: chosen.length, durationMs: full.durationMs, projectedMs: full.durationMs, sent: full.result.sent, failed: full.result.failed, retrying: full.result.retrying, received: full.received, mailBytes: full.mailBytes };
+  return {
+    subscriptions: all.length,
+    period: options.period,
+    ran: chosen.length,
+    durationMs: full.durationMs,
+    projectedMs: full.durationMs,
+    sent: full.result.sent,
+    failed: full.result.failed,
+    retrying: full.result.retrying,
+    received: full.received,
+    mailBytes: full.mailBytes,
+  };
 }

@@ -39,8 +39,13 @@ export interface B5Result {
  */
 function flaggedAnswer(r: ResponseDoc, n: number, template: ResponseDoc): ResponseDoc {
   const rest = `syn-${FLAGGED_SEED}-${n}`;
-  if (n % 5 !== 0) return { ...r, _id: responseIdOn(r.submittedAt, rest), counted: false, flags: [(['too_fast', 'honeypot', 'repeat_device'] as const)[n % 3]!] };
-  const addressHash = crypto.createHash('sha256').update(`bench-cluster-${Math.floor(n / CLUSTER_BLOCK)}`).digest('base64url').slice(0, 22);
+  if (n % 5 !== 0)
+    return { ...r, _id: responseIdOn(r.submittedAt, rest), counted: false, flags: [(['too_fast', 'honeypot', 'repeat_device'] as const)[n % 3]!] };
+  const addressHash = crypto
+    .createHash('sha256')
+    .update(`bench-cluster-${Math.floor(n / CLUSTER_BLOCK)}`)
+    .digest('base64url')
+    .slice(0, 22);
   return { ...template, _id: responseIdOn(template.submittedAt, rest), counted: false, addressHash, flags: ['burst'] };
 }
 
@@ -76,7 +81,14 @@ async function timePage(url: string, cookie: string, count: number, maxSec: numb
     if (res?.status === 200) latencies.push(ms);
     else failures += 1;
   }
-  return { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), meanMs: mean(latencies), maxMs: Math.max(...latencies), requests: latencies.length, failures };
+  return {
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    meanMs: mean(latencies),
+    maxMs: Math.max(...latencies),
+    requests: latencies.length,
+    failures,
+  };
 }
 
 /** Reads the export to its end as a client does, counting bytes and records (CRLF-terminated lines). */
@@ -130,7 +142,10 @@ export async function runB5(options: {
   const rssBeforeBytes = options.rss ? readRss(options.rss.pid) : undefined;
   const exported = await readExport(`${options.appUrl}${EXPORT_PATH}`, cookie);
   const peakRssBytes = options.rss?.phase(`B5 CSV export at ${options.responses}`);
-  return { ...result, export: { ...exported, ...(peakRssBytes === undefined ? {} : { peakRssBytes }), ...(rssBeforeBytes === undefined ? {} : { rssBeforeBytes }) } };
+  return {
+    ...result,
+    export: { ...exported, ...(peakRssBytes === undefined ? {} : { peakRssBytes }), ...(rssBeforeBytes === undefined ? {} : { rssBeforeBytes }) },
+  };
 }
 
 const MB = 1e6;
@@ -138,13 +153,21 @@ const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
 const count = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 /** The issue's B5 targets against what was measured (report.ts lists them with the others). */
-export function b5Verdicts(results: B5Result[]): Array<{ case: string; measured: string; target: string; status: 'PASS' | 'MISS' | 'NOT RUN'; reason?: string }> {
+export function b5Verdicts(
+  results: B5Result[],
+): Array<{ case: string; measured: string; target: string; status: 'PASS' | 'MISS' | 'NOT RUN'; reason?: string }> {
   const largest = [...results].sort((a, b) => a.responses - b.responses).pop();
   if (!largest) {
-    return ['B5 GET /admin/comments first page p95', 'B5 GET /admin/review first page p95', 'B5 CSV export of a year: peak server RSS'].map((name) => ({ case: name, measured: '–', target: name.includes('RSS') ? '≤ 250 MB at 1M' : '≤ 500 ms at 1M', status: 'NOT RUN' as const }));
+    return ['B5 GET /admin/comments first page p95', 'B5 GET /admin/review first page p95', 'B5 CSV export of a year: peak server RSS'].map((name) => ({
+      case: name,
+      measured: '–',
+      target: name.includes('RSS') ? '≤ 250 MB at 1M' : '≤ 500 ms at 1M',
+      status: 'NOT RUN' as const,
+    }));
   }
   const at1M = largest.responses === 1_000_000;
-  const notRun = (within: boolean) => (at1M ? {} : { reason: `1M not run; at ${count(largest.responses)} (the largest size run) it is ${within ? 'within' : 'over'} the target` });
+  const notRun = (within: boolean) =>
+    at1M ? {} : { reason: `1M not run; at ${count(largest.responses)} (the largest size run) it is ${within ? 'within' : 'over'} the target` };
   const page = (name: string, figures: LatencyFigures) => ({
     case: `B5 GET ${name} first page p95 at ${count(largest.responses)}`,
     measured: ms(figures.p95Ms),

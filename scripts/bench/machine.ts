@@ -16,7 +16,10 @@ export async function machineInfo(connection: Connection): Promise<MachineInfo> 
   let database = 'unknown';
   try {
     const info = await connection.db!.admin().command({ buildInfo: 1 });
-    database = typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion} (MongoDB ${String(info.version)} wire protocol)` : `MongoDB ${String(info.version)}`;
+    database =
+      typeof info.ferretdbVersion === 'string'
+        ? `FerretDB ${info.ferretdbVersion} (MongoDB ${String(info.version)} wire protocol)`
+        : `MongoDB ${String(info.version)}`;
   } catch {
     // an older server without buildInfo: keep "unknown"
   }

@@ -36,7 +36,9 @@ async function main(dir: string): Promise<void> {
     const first = await timeRequests(`${app.baseUrl}${STATS_PATH}`, { authorization: `Bearer ${apiToken}` }, 1, 60);
     console.log(`first /api/v1/stats after the app started: ${first.maxMs.toFixed(0)} ms`);
     const b3 = await runB3({ appUrl: app.baseUrl, apiToken, admin: { email: ADMIN, password }, responses: 0, requests: 20, maxSecPerEndpoint: 90 });
-    console.log(`B3: /api/v1/stats p50 ${b3.api.p50Ms.toFixed(0)} p95 ${b3.api.p95Ms.toFixed(0)} ms; /admin p50 ${b3.admin.p50Ms.toFixed(0)} p95 ${b3.admin.p95Ms.toFixed(0)} ms`);
+    console.log(
+      `B3: /api/v1/stats p50 ${b3.api.p50Ms.toFixed(0)} p95 ${b3.api.p95Ms.toFixed(0)} ms; /admin p50 ${b3.admin.p50Ms.toFixed(0)} p95 ${b3.admin.p95Ms.toFixed(0)} ms`,
+    );
     const cookie = await signIn(app.baseUrl, ADMIN, password);
     for (const page of ['/admin/comments', '/admin/review']) {
       const t = await timeRequests(`${app.baseUrl}${page}`, { cookie, 'x-forwarded-proto': 'https' }, 20, 120);
@@ -46,7 +48,9 @@ async function main(dir: string): Promise<void> {
       const hwmBefore = peakMb(app.pid);
       resetPeakRss(app.pid);
       const exported = await readExport(`${app.baseUrl}${EXPORT_PATH}`, cookie);
-      console.log(`B5 export: HTTP ${exported.status}, ${exported.rows} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s (first row after ${((exported.firstRowMs ?? NaN) / 1000).toFixed(1)} s); app peak RSS during it ${peakMb(app.pid)} MB (before it: ${hwmBefore} MB)`);
+      console.log(
+        `B5 export: HTTP ${exported.status}, ${exported.rows} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s (first row after ${((exported.firstRowMs ?? NaN) / 1000).toFixed(1)} s); app peak RSS during it ${peakMb(app.pid)} MB (before it: ${hwmBefore} MB)`,
+      );
     }
     const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
     if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);

@@ -22,8 +22,16 @@ import type { Unit } from '../../src/units/unit.model';
  * of every level spread over the districts (upper-secondary ones directly under the department, as in the demo).
  */
 const DISTRICT_NAMES = [
-  'Thành phố Mẫu', 'Huyện An Phú', 'Huyện Bình Sơn', 'Thị xã Cao Lãnh', 'Huyện Đông Hòa',
-  'Huyện Gia Lộc', 'Huyện Hòa Bình', 'Huyện Kim Sơn', 'Huyện Long Mỹ', 'Huyện Mỹ Xuyên',
+  'Thành phố Mẫu',
+  'Huyện An Phú',
+  'Huyện Bình Sơn',
+  'Thị xã Cao Lãnh',
+  'Huyện Đông Hòa',
+  'Huyện Gia Lộc',
+  'Huyện Hòa Bình',
+  'Huyện Kim Sơn',
+  'Huyện Long Mỹ',
+  'Huyện Mỹ Xuyên',
 ];
 
 const SCHOOL_CYCLE: { level: SchoolLevel; prefix: string; label: string }[] = [
@@ -46,10 +54,25 @@ export function benchUnits(count: number): Unit[] {
     { code: 'MOTCUA', name: 'Bộ phận Một cửa Sở Giáo dục và Đào tạo', type: 'desk', district: districtName(0), parentCode: 'SGD', ancestors: ['SGD'] },
   ];
   for (let d = 0; d < districts; d++) {
-    units.push({ code: `PGD-${districtKey(d)}`, name: `Phòng Giáo dục và Đào tạo ${districtName(d)}`, type: 'district_office', district: districtName(d), parentCode: 'SGD', ancestors: ['SGD'] });
+    units.push({
+      code: `PGD-${districtKey(d)}`,
+      name: `Phòng Giáo dục và Đào tạo ${districtName(d)}`,
+      type: 'district_office',
+      district: districtName(d),
+      parentCode: 'SGD',
+      ancestors: ['SGD'],
+    });
   }
   for (let d = 0; d < districts && units.length < count; d++) {
-    units.push({ code: `GDTX-${districtKey(d)}`, name: `Trung tâm GDNN-GDTX ${districtName(d)}`, type: 'center', level: 'gdtx', district: districtName(d), parentCode: 'SGD', ancestors: ['SGD'] });
+    units.push({
+      code: `GDTX-${districtKey(d)}`,
+      name: `Trung tâm GDNN-GDTX ${districtName(d)}`,
+      type: 'center',
+      level: 'gdtx',
+      district: districtName(d),
+      parentCode: 'SGD',
+      ancestors: ['SGD'],
+    });
   }
   for (let i = 0; units.length < count; i++) {
     const d = i % districts;
@@ -105,7 +128,15 @@ export async function setupBenchData(models: Models, options: { units: number; n
       const survey = (await catalog.getLatest(surveyKey))!;
       for (const procedure of surveyKey === 'tthc-sipas' ? DEMO_PROCEDURES : [undefined]) {
         // The same fields createLink writes, built here so 500 units take one insert instead of 1000 queries.
-        const link: Link = { code: newLinkCode(), surveyKey, kind: survey.kind, channel: survey.channel, unitCode: unit.code, procedure, opensAt: new Date(options.now.getTime() - 60_000) };
+        const link: Link = {
+          code: newLinkCode(),
+          surveyKey,
+          kind: survey.kind,
+          channel: survey.channel,
+          unitCode: unit.code,
+          procedure,
+          opensAt: new Date(options.now.getTime() - 60_000),
+        };
         targets.push({ link, unit, survey });
       }
     }

@@ -23,7 +23,17 @@ export interface BenchReport {
   command: string;
   startedAt: Date;
   durationSec: number;
-  settings: { units: number; links: number; sizes: number[]; connections: number; durationSec: number; b3Requests: number; subscriptions: number; logLevel: string; appProcess: string };
+  settings: {
+    units: number;
+    links: number;
+    sizes: number[];
+    connections: number;
+    durationSec: number;
+    b3Requests: number;
+    subscriptions: number;
+    logLevel: string;
+    appProcess: string;
+  };
   seeding: SeedRecord[];
   b1?: B1Result;
   /** B1 with the app and bare express on Node.js 24, the production runtime (absent when the machine's is 24) */
@@ -56,7 +66,8 @@ export interface Verdict {
 }
 
 const MB = 1e6;
-const gap = (c: RollupCheck) => `${c.countedResponses - c.rolledUpRespondents} of ${c.countedResponses} counted responses missing from the province's figure documents`;
+const gap = (c: RollupCheck) =>
+  `${c.countedResponses - c.rolledUpRespondents} of ${c.countedResponses} counted responses missing from the province's figure documents`;
 const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
 const perSec = (value: number) => `${round(value, value < 100 ? 1 : 0)}/s`;
 const x = (value: number) => `${round(value, 2)}×`;
@@ -69,19 +80,40 @@ export function verdicts(report: BenchReport): Verdict[] {
   const rebuild = b2?.rollups?.app;
   const b1Verdict = (name: string, result: B1Result | undefined): Verdict =>
     result
-      ? { case: name, measured: `${perSec(result.app.requestsPerSec)} vs bare ${perSec(result.bare.requestsPerSec)} = ${x(result.ratio)}`, target: '≥ 0.5× bare express', status: result.ratio >= 0.5 ? 'PASS' : 'MISS' }
+      ? {
+          case: name,
+          measured: `${perSec(result.app.requestsPerSec)} vs bare ${perSec(result.bare.requestsPerSec)} = ${x(result.ratio)}`,
+          target: '≥ 0.5× bare express',
+          status: result.ratio >= 0.5 ? 'PASS' : 'MISS',
+        }
       : { case: name, measured: '–', target: '≥ 0.5× bare express', status: 'NOT RUN' };
   // Node.js 24 is production's runtime, so its B1 is the headline; on a machine that runs 24, the B1 is that run.
-  out.push(report.b1Node24 || !b1 ? b1Verdict('B1 form page throughput, Node.js 24 (production)', report.b1Node24) : b1Verdict(`B1 form page throughput, Node.js ${report.machine.node}`, b1));
+  out.push(
+    report.b1Node24 || !b1
+      ? b1Verdict('B1 form page throughput, Node.js 24 (production)', report.b1Node24)
+      : b1Verdict(`B1 form page throughput, Node.js ${report.machine.node}`, b1),
+  );
   if (report.b1Node24) out.push(b1Verdict(`B1 form page throughput, Node.js ${report.machine.node} (this machine's)`, b1));
   const b2Verdicts = (name: string, result: B2Result | undefined, floor: number): Verdict[] => {
     const target = `≥ ${floor}× raw inserts`;
     if (!result) return [{ case: name, measured: '–', target, status: 'NOT RUN' }];
-    const out: Verdict[] = [{ case: name, measured: `${perSec(result.app.submissionsPerSec)} vs raw single-document inserts ${perSec(result.raw.submissionsPerSec)} = ${x(result.ratio)}`, target, status: result.ratio >= floor ? 'PASS' : 'MISS' }];
+    const out: Verdict[] = [
+      {
+        case: name,
+        measured: `${perSec(result.app.submissionsPerSec)} vs raw single-document inserts ${perSec(result.raw.submissionsPerSec)} = ${x(result.ratio)}`,
+        target,
+        status: result.ratio >= floor ? 'PASS' : 'MISS',
+      },
+    ];
     const fresh = result.freshness;
     out.push(
       fresh
-        ? { case: `${name}: freshness on a second instance`, measured: `${fresh.probes} probes: p50 ${ms(fresh.p50Ms)}, p95 ${ms(fresh.p95Ms)}, max ${ms(fresh.maxMs)}${fresh.unseen ? `, ${fresh.unseen} unseen after 10 s` : ''}`, target: '≤ 2 s', status: fresh.probes > 0 && !fresh.unseen && fresh.maxMs <= 2000 ? 'PASS' : 'MISS' }
+        ? {
+            case: `${name}: freshness on a second instance`,
+            measured: `${fresh.probes} probes: p50 ${ms(fresh.p50Ms)}, p95 ${ms(fresh.p95Ms)}, max ${ms(fresh.maxMs)}${fresh.unseen ? `, ${fresh.unseen} unseen after 10 s` : ''}`,
+            target: '≤ 2 s',
+            status: fresh.probes > 0 && !fresh.unseen && fresh.maxMs <= 2000 ? 'PASS' : 'MISS',
+          }
         : { case: `${name}: freshness on a second instance`, measured: '–', target: '≤ 2 s', status: 'NOT RUN' },
     );
     return out;
@@ -95,7 +127,12 @@ export function verdicts(report: BenchReport): Verdict[] {
   out.push(...b2Verdicts('B2 submissions, each with a comment, every tenth with a contact', report.b2Comments, 0.2));
   out.push(
     rebuild
-      ? { case: 'Figures after B2: rebuilt = incremental', measured: `${rebuild.differences} of ${rebuild.figures} figure documents differ${rebuild.differences ? `; ${gap(rebuild)}` : ''}`, target: '0 differences', status: rebuild.differences === 0 ? 'PASS' : 'MISS' }
+      ? {
+          case: 'Figures after B2: rebuilt = incremental',
+          measured: `${rebuild.differences} of ${rebuild.figures} figure documents differ${rebuild.differences ? `; ${gap(rebuild)}` : ''}`,
+          target: '0 differences',
+          status: rebuild.differences === 0 ? 'PASS' : 'MISS',
+        }
       : { case: 'Rollups after B2: rebuilt = incremental', measured: '–', target: '0 differences', status: 'NOT RUN' },
   );
   const sorted = [...report.b3].sort((a, b) => a.responses - b.responses);
@@ -124,19 +161,31 @@ export function verdicts(report: BenchReport): Verdict[] {
         measured: `${ms(p95)} / ${ms(smallest[endpoint].p95Ms)} = ${x(growth)}`,
         target: '≤ 1.5× the 10k figure (at 1M)',
         status: at1M && smallest.responses === 10_000 ? (growth <= 1.5 ? 'PASS' : 'MISS') : 'NOT RUN',
-        ...(at1M && smallest.responses === 10_000 ? {} : { reason: `1M vs 10k not both run; ${count(at.responses)} vs ${count(smallest.responses)} is ${growth <= 1.5 ? 'within' : 'over'} 1.5×` }),
+        ...(at1M && smallest.responses === 10_000
+          ? {}
+          : { reason: `1M vs 10k not both run; ${count(at.responses)} vs ${count(smallest.responses)} is ${growth <= 1.5 ? 'within' : 'over'} 1.5×` }),
       });
     }
   }
   const restart = report.firstAfterRestart;
   out.push(
     restart
-      ? { case: `B3 first /api/v1/stats after a restart at ${count(restart.responses)}`, measured: ms(restart.ms), target: '≤ 1 s', status: restart.ms <= 1000 ? 'PASS' : 'MISS' }
+      ? {
+          case: `B3 first /api/v1/stats after a restart at ${count(restart.responses)}`,
+          measured: ms(restart.ms),
+          target: '≤ 1 s',
+          status: restart.ms <= 1000 ? 'PASS' : 'MISS',
+        }
       : { case: 'B3 first /api/v1/stats after a restart', measured: '–', target: '≤ 1 s', status: 'NOT RUN' },
   );
   out.push(
     rss
-      ? { case: 'Peak server RSS during B1–B3', measured: `${round(rss.peakBytes / MB, 0)} MB`, target: '≤ 250 MB', status: rss.peakBytes <= 250 * MB ? 'PASS' : 'MISS' }
+      ? {
+          case: 'Peak server RSS during B1–B3',
+          measured: `${round(rss.peakBytes / MB, 0)} MB`,
+          target: '≤ 250 MB',
+          status: rss.peakBytes <= 250 * MB ? 'PASS' : 'MISS',
+        }
       : { case: 'Peak server RSS during B1–B3', measured: '–', target: '≤ 250 MB', status: 'NOT RUN' },
   );
   if (b4) {
@@ -144,7 +193,9 @@ export function verdicts(report: BenchReport): Verdict[] {
     const sec = (v: number) => `${round(v / 1000, 1)} s`;
     out.push({
       case: `B4 monthly run, ${b4.subscriptions} subscriptions`,
-      measured: projected ? `${sec(b4.projectedMs)} projected (${b4.ran} of ${b4.subscriptions} took ${sec(b4.durationMs)})` : `${sec(b4.durationMs)} (${b4.sent} sent, ${b4.received} received)`,
+      measured: projected
+        ? `${sec(b4.projectedMs)} projected (${b4.ran} of ${b4.subscriptions} took ${sec(b4.durationMs)})`
+        : `${sec(b4.durationMs)} (${b4.sent} sent, ${b4.received} received)`,
       target: '≤ 60 s, all sent',
       status: b4.projectedMs <= 60_000 && b4.sent === b4.ran ? 'PASS' : 'MISS',
       ...(projected ? { reason: 'full run skipped: its projection exceeded the time budget' } : {}),
@@ -170,7 +221,9 @@ const table = (header: string[], rows: (string | number)[][]) =>
 export function renderMarkdown(report: BenchReport, findings: string): string {
   const { machine, settings } = report;
   const parts: string[] = [];
-  parts.push(`# Benchmarks\n\nWritten by \`npm run bench\` (scripts/bench/). Benchmarks are not timed tests: CI does not run them; \`test/integration/bench-smoke.test.ts\` runs every case once at a tiny size and checks only that it produces numbers.`);
+  parts.push(
+    `# Benchmarks\n\nWritten by \`npm run bench\` (scripts/bench/). Benchmarks are not timed tests: CI does not run them; \`test/integration/bench-smoke.test.ts\` runs every case once at a tiny size and checks only that it produces numbers.`,
+  );
   parts.push(
     `## Run\n\n${table(
       ['', ''],
@@ -189,12 +242,33 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
       ],
     )}`,
   );
-  parts.push(`## Results\n\n${table(['case', 'measured', 'target', 'status'], verdicts(report).map((v) => [v.case, v.measured, v.target, v.reason ? `**${v.status}** (${v.reason})` : `**${v.status}**`]))}`);
+  parts.push(
+    `## Results\n\n${table(
+      ['case', 'measured', 'target', 'status'],
+      verdicts(report).map((v) => [v.case, v.measured, v.target, v.reason ? `**${v.status}** (${v.reason})` : `**${v.status}**`]),
+    )}`,
+  );
 
   if (report.b1) {
     const rows = (result: B1Result, runtime: string) => [
-      [`app (\`node dist/src/server.js\`), ${runtime}`, round(result.app.requestsPerSec, 0), ms(result.app.p50Ms), ms(result.app.p99Ms), result.app.requests, result.app.non2xx, result.app.errors],
-      [`bare express, same bytes from memory, ${runtime}`, round(result.bare.requestsPerSec, 0), ms(result.bare.p50Ms), ms(result.bare.p99Ms), result.bare.requests, result.bare.non2xx, result.bare.errors],
+      [
+        `app (\`node dist/src/server.js\`), ${runtime}`,
+        round(result.app.requestsPerSec, 0),
+        ms(result.app.p50Ms),
+        ms(result.app.p99Ms),
+        result.app.requests,
+        result.app.non2xx,
+        result.app.errors,
+      ],
+      [
+        `bare express, same bytes from memory, ${runtime}`,
+        round(result.bare.requestsPerSec, 0),
+        ms(result.bare.p50Ms),
+        ms(result.bare.p99Ms),
+        result.bare.requests,
+        result.bare.non2xx,
+        result.bare.errors,
+      ],
     ];
     parts.push(
       `## B1 form page\n\n\`GET ${report.b1.path.replace(/\/s\/.*/, '/s/:code')}\` (${report.b1.pageBytes} bytes), after a warm-up of both servers, each pair on one runtime.\n\n${table(
@@ -216,8 +290,34 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
   if (report.b3.length) {
     parts.push(
       `## B3 dashboard and stats API\n\nOne request at a time after 2 warm-up requests (at most 30 s of them): \`GET /api/v1/stats?kind=education&unit=SGD\` (bearer token, province-wide, default 12 months), \`GET /admin/dashboard?kind=education&unit=SGD\` (signed-in super admin, same scope) and \`GET /admin\` (the overview: both survey kinds and the dossiers, same session).\n\n${table(
-        ['responses', 'API p50', 'API p95', 'dashboard p50', 'dashboard p95', 'overview p50', 'overview p95', 'requests each', 'figure docs read (12 months, province)', 'link views in the range', 'figure read', 'link-view scan'],
-        report.b3.map((r) => [count(r.responses), ms(r.api.p50Ms), ms(r.api.p95Ms), ms(r.admin.p50Ms), ms(r.admin.p95Ms), r.overview ? ms(r.overview.p50Ms) : '–', r.overview ? ms(r.overview.p95Ms) : '–', r.api.requests, r.queries?.figureDocs ?? '–', r.queries?.viewDocs ?? '–', r.queries ? ms(r.queries.figureFindMs) : '–', r.queries ? ms(r.queries.viewFindMs) : '–']),
+        [
+          'responses',
+          'API p50',
+          'API p95',
+          'dashboard p50',
+          'dashboard p95',
+          'overview p50',
+          'overview p95',
+          'requests each',
+          'figure docs read (12 months, province)',
+          'link views in the range',
+          'figure read',
+          'link-view scan',
+        ],
+        report.b3.map((r) => [
+          count(r.responses),
+          ms(r.api.p50Ms),
+          ms(r.api.p95Ms),
+          ms(r.admin.p50Ms),
+          ms(r.admin.p95Ms),
+          r.overview ? ms(r.overview.p50Ms) : '–',
+          r.overview ? ms(r.overview.p95Ms) : '–',
+          r.api.requests,
+          r.queries?.figureDocs ?? '–',
+          r.queries?.viewDocs ?? '–',
+          r.queries ? ms(r.queries.figureFindMs) : '–',
+          r.queries ? ms(r.queries.viewFindMs) : '–',
+        ]),
       )}\n\n"figure read" is what computeStats reads for the province, timed alone from the bench process (median of 3): the 12 months' figure documents by \`_id\` (\`readFigureDocs\`); "link-view scan" is \`LinkView.find({ period: 12 months })\`, a filtered scan it no longer makes, for scale.`,
     );
   }
@@ -226,13 +326,20 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
     parts.push(
       `## Data\n\n${table(
         ['size', 'responses inserted', 'figure docs', 'link-view docs', 'seeding took', 'rebuild check'],
-        report.seeding.map((s) => [count(s.size), s.inserted, s.figures, s.views, `${Math.round(s.ms / 1000)} s`, s.differences === undefined ? 'not run' : `${s.differences} differences`]),
+        report.seeding.map((s) => [
+          count(s.size),
+          s.inserted,
+          s.figures,
+          s.views,
+          `${Math.round(s.ms / 1000)} s`,
+          s.differences === undefined ? 'not run' : `${s.differences} differences`,
+        ]),
       )}\n\nEvery size holds real response documents (the demo generator \`syntheticResponses\` over the bench province's links, 12 months). Their figure documents are the product's own fan-out (\`changeWrites\`) summed in memory and written as whole documents (FerretDB v1 takes plain inserts far faster than thousands of \`$inc\` updates); the rebuild check (\`rebuildRollups\` recounting the stored responses) confirms they are exactly what the incremental path produces. Form views are written as \`recordView\` leaves them, one document per link and month, at 1.25 views per response.`,
     );
   }
   if (report.rss) {
     parts.push(
-      `## Server memory\n\nRSS of the app process sampled every 200 ms from /proc/<pid>/status (${report.rss.samples} samples)${report.rss.kernelPeaks ? ', and per phase the kernel\'s high-water mark (VmHWM, reset through /proc/<pid>/clear_refs at the start of each phase, so a spike between samples counts); a phase\'s peak is the higher of the two' : ''}. VmHWM at the end: ${report.rss.hwmBytes ? `${round(report.rss.hwmBytes / MB, 0)} MB` : 'n/a'}${report.rss.kernelPeaks ? ' (since the start of the last phase)' : ''}.\n\n${table(
+      `## Server memory\n\nRSS of the app process sampled every 200 ms from /proc/<pid>/status (${report.rss.samples} samples)${report.rss.kernelPeaks ? ", and per phase the kernel's high-water mark (VmHWM, reset through /proc/<pid>/clear_refs at the start of each phase, so a spike between samples counts); a phase's peak is the higher of the two" : ''}. VmHWM at the end: ${report.rss.hwmBytes ? `${round(report.rss.hwmBytes / MB, 0)} MB` : 'n/a'}${report.rss.kernelPeaks ? ' (since the start of the last phase)' : ''}.\n\n${table(
         ['phase', 'peak RSS'],
         report.rss.phases.map((p) => [p.name, `${round(p.peakBytes / MB, 0)} MB`]),
       )}`,
@@ -281,10 +388,24 @@ function b2Markdown(title: string, result: B2Result): string {
   }${result.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(result.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${
     result.rollups
       ? `\n\nFigure documents checked with \`rebuildRollups(models, scaleOf, { fix: false })\` after each side (warm-up included), once the projector's inbox is empty and no batch is open (at most 120 s), then repaired with \`{ fix: true }\` so the next step starts from exact figures:\n\n${table(
-          ['after', 'projector work at the end → after waiting', 'differing figure documents', 'counted responses', 'Σ respondents in the province documents', 'missing'],
+          [
+            'after',
+            'projector work at the end → after waiting',
+            'differing figure documents',
+            'counted responses',
+            'Σ respondents in the province documents',
+            'missing',
+          ],
           (['app', 'raw'] as const).map((side) => {
             const c = result.rollups![side];
-            return [side === 'app' ? 'app submissions' : 'raw-driver writes', `${c.marksAtStart} → ${c.marksLeft} (${round(c.waitedMs / 1000, 0)} s)`, `${c.differences} of ${c.figures}`, c.countedResponses, c.rolledUpRespondents, c.countedResponses - c.rolledUpRespondents];
+            return [
+              side === 'app' ? 'app submissions' : 'raw-driver writes',
+              `${c.marksAtStart} → ${c.marksLeft} (${round(c.waitedMs / 1000, 0)} s)`,
+              `${c.differences} of ${c.figures}`,
+              c.countedResponses,
+              c.rolledUpRespondents,
+              c.countedResponses - c.rolledUpRespondents,
+            ];
           }),
         )}`
       : ''

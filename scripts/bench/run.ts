@@ -66,7 +66,21 @@ const USAGE = `npm run bench [-- options]
   --out docs/benchmarks.md  where the report goes`;
 
 function parseArgs(argv: string[]): Args {
-  const known = new Set(['sizes', 'units', 'duration', 'connections', 'b3-requests', 'b3-max-sec', 'subscriptions', 'b4-budget', 'log-level', 'verify-max', 'out', 'profile', 'keep']);
+  const known = new Set([
+    'sizes',
+    'units',
+    'duration',
+    'connections',
+    'b3-requests',
+    'b3-max-sec',
+    'subscriptions',
+    'b4-budget',
+    'log-level',
+    'verify-max',
+    'out',
+    'profile',
+    'keep',
+  ]);
   const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a.slice(2)));
   if (unknown.length) throw new Error(`unknown option ${unknown.join(', ')}\n${USAGE}`);
   const value = (name: string) => {
@@ -112,7 +126,12 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  * machine's own when it is 24, else the npm registry's build in .tools/). Not run (undefined) when the machine
  * already is on 24: the B1 above is that run.
  */
-async function runB1OnNode24(uri: string, work: string, formPath: string, settings: { connections: number; durationSec: number }): Promise<B1Result | undefined> {
+async function runB1OnNode24(
+  uri: string,
+  work: string,
+  formPath: string,
+  settings: { connections: number; durationSec: number },
+): Promise<B1Result | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const node = (require(path.join(PROJECT_ROOT, 'scripts', 'node24.cjs')) as { node24(): string }).node24();
   if (node === process.execPath) return undefined;
@@ -190,7 +209,9 @@ async function main(): Promise<number> {
         differences = (await rebuildRollups(models, scaleOf, { fix: false })).differences.length;
       }
       report.seeding.push({ size, inserted: result.inserted, figures: result.figures, views: result.views, ms: result.ms, differences });
-      log(`seeded ${size}: ${result.figures} figure documents, ${result.views} link-view docs in ${Math.round(result.ms / 1000)} s${differences === undefined ? '' : `, ${differences} figure differences`}`);
+      log(
+        `seeded ${size}: ${result.figures} figure documents, ${result.views} link-view docs in ${Math.round(result.ms / 1000)} s${differences === undefined ? '' : `, ${differences} figure differences`}`,
+      );
     };
 
     await grow(args.sizes[0]!);
@@ -203,9 +224,16 @@ async function main(): Promise<number> {
     log(`B1 form page: ${settings.connections} connections, ${settings.durationSec} s per side...`);
     const appRef = app;
     const thisMonth = () => periodOf(new Date());
-    const viewsOfLink = (code: string) => async () => (await models.LinkView.find({ linkCode: code, period: thisMonth() }).lean()).reduce((n, v) => n + v.views, 0);
+    const viewsOfLink = (code: string) => async () =>
+      (await models.LinkView.find({ linkCode: code, period: thisMonth() }).lean()).reduce((n, v) => n + v.views, 0);
     const viewsThisMonth = async () => (await models.LinkView.find({ period: thisMonth() }).lean()).reduce((n, v) => n + v.views, 0);
-    report.b1 = await runB1({ app: appRef, startBare: (page) => startBareProcess(page, work), path: forms[0]!.path, settings, viewsOf: viewsOfLink(forms[0]!.target.link.code) });
+    report.b1 = await runB1({
+      app: appRef,
+      startBare: (page) => startBareProcess(page, work),
+      path: forms[0]!.path,
+      settings,
+      viewsOf: viewsOfLink(forms[0]!.target.link.code),
+    });
     rss.phase('B1 form page');
     log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
     report.b1Node24 = await runB1OnNode24(uri, work, forms[0]!.path, settings);
@@ -214,7 +242,10 @@ async function main(): Promise<number> {
     // that stored the answer. The probe's link is one nothing else answers, at a unit nothing else answers for.
     const reader = await startAppProcess({ uri, logLevel: args.logLevel, logFile: path.join(work, 'app-reader.log') });
     const busyUnits = new Set(forms.map((f) => f.target.unit.code));
-    const probe = formTargets(data.targets.filter((t) => !busyUnits.has(t.unit.code)), 1)[0]!;
+    const probe = formTargets(
+      data.targets.filter((t) => !busyUnits.has(t.unit.code)),
+      1,
+    )[0]!;
     const freshness = { readerUrl: reader.baseUrl, probe, apiToken: data.apiToken };
     const b2Checks = { check: () => checkRollups(models), repair: () => repairRollups(models) };
     const drain = async () => (await waitUntilStable(viewsThisMonth)).waitedMs;
@@ -222,17 +253,32 @@ async function main(): Promise<number> {
       log(`B2 submission: ${settings.connections} respondents vs ${settings.connections} raw-driver workers...`);
       report.b2 = await runB2({ appUrl: app.baseUrl, uri, forms, settings, rollups: b2Checks, drain, freshness });
       rss.phase('B2 submission');
-      log(`B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2.freshness?.maxMs.toFixed(0)} ms`);
+      log(
+        `B2: app ${report.b2.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2.freshness?.maxMs.toFixed(0)} ms`,
+      );
       log(`rollups after B2: ${report.b2.rollups?.app.differences} differences after the app, ${report.b2.rollups?.raw.differences} after the raw driver`);
       log(`B2 with a comment on every answer and a contact on every tenth...`);
-      report.b2Comments = await runB2({ appUrl: app.baseUrl, uri, forms, settings, rollups: b2Checks, drain, freshness, extras: { carries: 'a comment, and every tenth a contact with consent', fields: WITH_COMMENTS } });
+      report.b2Comments = await runB2({
+        appUrl: app.baseUrl,
+        uri,
+        forms,
+        settings,
+        rollups: b2Checks,
+        drain,
+        freshness,
+        extras: { carries: 'a comment, and every tenth a contact with consent', fields: WITH_COMMENTS },
+      });
       rss.phase('B2 submission with comments');
-      log(`B2 with comments: app ${report.b2Comments.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2Comments.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2Comments.freshness?.maxMs.toFixed(0)} ms`);
+      log(
+        `B2 with comments: app ${report.b2Comments.app.submissionsPerSec.toFixed(1)}/s, raw driver ${report.b2Comments.raw.submissionsPerSec.toFixed(1)}/s, freshness max ${report.b2Comments.freshness?.maxMs.toFixed(0)} ms`,
+      );
     } finally {
       await reader.stop();
     }
     const added = [report.b2, report.b2Comments].reduce((n, r) => n + r.app.stored + r.raw.stored, 0);
-    report.notes.push(`B1 and B2 ran on the ${args.sizes[0]} size; the two B2 runs added ${added} responses (plus their warm-ups) to the current month, which B3 counts too.`);
+    report.notes.push(
+      `B1 and B2 ran on the ${args.sizes[0]} size; the two B2 runs added ${added} responses (plus their warm-ups) to the current month, which B3 counts too.`,
+    );
 
     for (const [i, size] of args.sizes.entries()) {
       if (i > 0) {
@@ -240,15 +286,38 @@ async function main(): Promise<number> {
         rss.phase(`seeding ${size} (app idle)`);
       }
       log(`B3 at ${size} responses: ${args.b3Requests} requests per endpoint (at most ${args.b3MaxSec} s each)...`);
-      const result = await runB3({ appUrl: app.baseUrl, apiToken: data.apiToken, admin: data.admin, responses: size, requests: args.b3Requests, maxSecPerEndpoint: args.b3MaxSec, models });
+      const result = await runB3({
+        appUrl: app.baseUrl,
+        apiToken: data.apiToken,
+        admin: data.admin,
+        responses: size,
+        requests: args.b3Requests,
+        maxSecPerEndpoint: args.b3MaxSec,
+        models,
+      });
       report.b3.push(result);
       rss.phase(`B3 at ${size}`);
-      log(`B3 at ${size}: API p95 ${result.api.p95Ms.toFixed(0)} ms, dashboard p95 ${result.admin.p95Ms.toFixed(0)} ms (${result.api.requests} + ${result.admin.requests} requests)`);
+      log(
+        `B3 at ${size}: API p95 ${result.api.p95Ms.toFixed(0)} ms, dashboard p95 ${result.admin.p95Ms.toFixed(0)} ms (${result.api.requests} + ${result.admin.requests} requests)`,
+      );
 
       log(`B5 at ${size}: comment and review lists, then the CSV export of 12 months...`);
-      const b5 = await runB5({ appUrl: app.baseUrl, admin: data.admin, models, targets: data.targets, lastPeriod: periodOf(now), responses: size, flaggedFrom: i ? Math.floor(args.sizes[i - 1]! / 100) : 0, requests: args.b3Requests, maxSecPerEndpoint: args.b3MaxSec, rss });
+      const b5 = await runB5({
+        appUrl: app.baseUrl,
+        admin: data.admin,
+        models,
+        targets: data.targets,
+        lastPeriod: periodOf(now),
+        responses: size,
+        flaggedFrom: i ? Math.floor(args.sizes[i - 1]! / 100) : 0,
+        requests: args.b3Requests,
+        maxSecPerEndpoint: args.b3MaxSec,
+        rss,
+      });
       report.b5 = [...(report.b5 ?? []), b5];
-      log(`B5 at ${size}: comments p95 ${b5.comments.p95Ms.toFixed(0)} ms, review p95 ${b5.review.p95Ms.toFixed(0)} ms, export ${b5.export.rows} rows in ${(b5.export.ms / 1000).toFixed(1)} s (first row after ${((b5.export.firstRowMs ?? NaN) / 1000).toFixed(1)} s), peak RSS ${Math.round((b5.export.peakRssBytes ?? 0) / 1e6)} MB`);
+      log(
+        `B5 at ${size}: comments p95 ${b5.comments.p95Ms.toFixed(0)} ms, review p95 ${b5.review.p95Ms.toFixed(0)} ms, export ${b5.export.rows} rows in ${(b5.export.ms / 1000).toFixed(1)} s (first row after ${((b5.export.firstRowMs ?? NaN) / 1000).toFixed(1)} s), peak RSS ${Math.round((b5.export.peakRssBytes ?? 0) / 1e6)} MB`,
+      );
       if (i === 0) {
         // B4 on the smallest size: its cost grows with the collections it reads (every response, for new comments).
         const period = shiftPeriod(periodOf(new Date()), -1);
@@ -272,12 +341,20 @@ async function main(): Promise<number> {
         });
         if (b4Frames) report.profiles.push({ name: `B4 monthly run, last ${report.b4.ran} summaries (bench process, sampling profiler)`, frames: b4Frames });
         rss.phase('B4 (app idle)');
-        log(`B4: ${report.b4.ran} summaries in ${(report.b4.durationMs / 1000).toFixed(1)} s; ${report.b4.subscriptions} ${report.b4.ran < report.b4.subscriptions ? 'projected' : 'took'} ${(report.b4.projectedMs / 1000).toFixed(0)} s`);
+        log(
+          `B4: ${report.b4.ran} summaries in ${(report.b4.durationMs / 1000).toFixed(1)} s; ${report.b4.subscriptions} ${report.b4.ran < report.b4.subscriptions ? 'projected' : 'took'} ${(report.b4.projectedMs / 1000).toFixed(0)} s`,
+        );
       }
     }
     rss.stop();
     const measured = rss.phases.filter((p) => /^B[123] /.test(p.name));
-    report.rss = { peakBytes: Math.max(...measured.map((p) => p.peakBytes)), hwmBytes: readPeakRss(app.pid), kernelPeaks: rss.kernelPeaks, samples: rss.samples, phases: rss.phases };
+    report.rss = {
+      peakBytes: Math.max(...measured.map((p) => p.peakBytes)),
+      hwmBytes: readPeakRss(app.pid),
+      kernelPeaks: rss.kernelPeaks,
+      samples: rss.samples,
+      phases: rss.phases,
+    };
     await app.stop();
     app = undefined;
 
@@ -294,7 +371,8 @@ async function main(): Promise<number> {
     }
 
     if (args.profile) await profileMisses(report, { uri, work, data, models, forms, args });
-    if (!args.sizes.includes(1_000_000)) report.notes.push(`1M responses were not run (sizes: ${args.sizes.join(', ')}); see the findings for why and for the figures expected there.`);
+    if (!args.sizes.includes(1_000_000))
+      report.notes.push(`1M responses were not run (sizes: ${args.sizes.join(', ')}); see the findings for why and for the figures expected there.`);
 
     report.durationSec = (Date.now() - started.getTime()) / 1000;
     console.log(`\n${consoleTable(report)}\n`);
@@ -316,28 +394,44 @@ async function profileMisses(
   report: BenchReport,
   ctx: { uri: string; work: string; data: BenchData; models: Models; forms: ReturnType<typeof formTargets>; args: Args },
 ): Promise<void> {
-  const missed = verdicts(report).filter((v) => v.status === 'MISS').map((v) => v.case);
+  const missed = verdicts(report)
+    .filter((v) => v.status === 'MISS')
+    .map((v) => v.case);
   const cases: { name: string; when: boolean; run: (app: RunningServer) => Promise<unknown> }[] = [
     {
       name: 'B1 form page (app process)',
       when: missed.some((c) => c.startsWith('B1')),
-      run: (app) => runB1({ app, startBare: (page) => startBareProcess(page, ctx.work), path: ctx.forms[0]!.path, settings: { connections: ctx.args.connections, durationSec: 10 }, warmupSec: 1 }),
+      run: (app) =>
+        runB1({
+          app,
+          startBare: (page) => startBareProcess(page, ctx.work),
+          path: ctx.forms[0]!.path,
+          settings: { connections: ctx.args.connections, durationSec: 10 },
+          warmupSec: 1,
+        }),
     },
     {
       name: 'B2 submission (app process)',
       when: missed.some((c) => c.startsWith('B2')),
-      run: (app) => runB2({ appUrl: app.baseUrl, uri: ctx.uri, forms: ctx.forms, settings: { connections: ctx.args.connections, durationSec: 10 }, warmupSec: 1 }),
+      run: (app) =>
+        runB2({ appUrl: app.baseUrl, uri: ctx.uri, forms: ctx.forms, settings: { connections: ctx.args.connections, durationSec: 10 }, warmupSec: 1 }),
     },
     {
       name: `B3 stats API and dashboard at ${ctx.args.sizes[ctx.args.sizes.length - 1]} (app process)`,
       when: missed.some((c) => c.startsWith('B3')),
-      run: (app) => runB3({ appUrl: app.baseUrl, apiToken: ctx.data.apiToken, admin: ctx.data.admin, responses: 0, requests: 5, warmup: 1, maxSecPerEndpoint: 60 }),
+      run: (app) =>
+        runB3({ appUrl: app.baseUrl, apiToken: ctx.data.apiToken, admin: ctx.data.admin, responses: 0, requests: 5, warmup: 1, maxSecPerEndpoint: 60 }),
     },
   ];
   for (const c of cases.filter((c) => c.when)) {
     const dir = path.join(ctx.work, `profile-${report.profiles.length}`);
     log(`profiling: ${c.name}...`);
-    const app = await startAppProcess({ uri: ctx.uri, logLevel: ctx.args.logLevel, logFile: path.join(ctx.work, 'app-profile.log'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const app = await startAppProcess({
+      uri: ctx.uri,
+      logLevel: ctx.args.logLevel,
+      logFile: path.join(ctx.work, 'app-profile.log'),
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
     try {
       await waitForOk(`${app.baseUrl}${ctx.forms[0]!.path}`, 30_000);
       await c.run(app);

@@ -46,7 +46,12 @@ const plainDocument = (write: DocWrite): Doc => ({ _id: write.id, ...write.setOn
  * Rewrites a whole collection as stored + increments. Equivalent to one `$inc` upsert per increment, but as a
  * delete and plain inserts, which FerretDB v1 takes far faster than thousands of updates to existing documents.
  */
-async function rewriteWithIncrements(raw: Collection<Doc>, increments: Writes, parse: (doc: Doc) => DocWrite, build: (write: DocWrite) => Doc = plainDocument): Promise<number> {
+async function rewriteWithIncrements(
+  raw: Collection<Doc>,
+  increments: Writes,
+  parse: (doc: Doc) => DocWrite,
+  build: (write: DocWrite) => Doc = plainDocument,
+): Promise<number> {
   const merged: Writes = new Map();
   for (const doc of await raw.find({}).toArray()) add(merged, parse(doc));
   for (const write of increments.values()) add(merged, write);
@@ -84,12 +89,17 @@ export async function growResponses(
     await responses.insertMany(batch as unknown as Doc[], { ordered: false }).catch((error: unknown) => {
       if (!isDuplicateKey(error)) throw error;
     });
-    expectedDocs(batch.filter((r) => r.counted), (r) => scales.get(r.surveyKey)!, expected);
+    expectedDocs(
+      batch.filter((r) => r.counted),
+      (r) => scales.get(r.surveyKey)!,
+      expected,
+    );
     batch.forEach((response, i) => {
       const count = (from + i) % 4 === 0 ? 2 : 1;
       const fixed = { linkCode: response.linkCode, unitCode: response.unitCode, period: response.period };
       add(views, { id: linkViewId(response.linkCode, response.period), inc: { views: count }, set: {}, setOnInsert: fixed });
-      for (const scope of [response.unitCode, ...response.unitAncestors]) add(totals, { id: viewTotalId(response.period, scope), inc: { views: count }, set: {}, setOnInsert: {} });
+      for (const scope of [response.unitCode, ...response.unitAncestors])
+        add(totals, { id: viewTotalId(response.period, scope), inc: { views: count }, set: {}, setOnInsert: {} });
     });
     inserted += batch.length;
     options.onProgress?.(inserted);

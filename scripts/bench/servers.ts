@@ -84,7 +84,12 @@ export async function startBareProcess(page: Buffer, workDir: string, node?: str
   const port = await freePort();
   const file = path.join(workDir, 'bench-page.html');
   fs.writeFileSync(file, page);
-  const { child, exited } = spawnNode([path.join(PROJECT_ROOT, 'dist', 'scripts', 'bench', 'bare-server.js'), file, String(port)], {}, path.join(workDir, 'bare-server.log'), node);
+  const { child, exited } = spawnNode(
+    [path.join(PROJECT_ROOT, 'dist', 'scripts', 'bench', 'bare-server.js'), file, String(port)],
+    {},
+    path.join(workDir, 'bare-server.log'),
+    node,
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForOk(`${baseUrl}/s/probe`, 15_000);
   return { baseUrl, pid: child.pid!, stop: () => stopChild(child, exited) };

@@ -2,7 +2,10 @@
  * Waits until `read()` stops changing for `stableMs` (at most `timeoutMs`): used to let the app's fire-and-forget
  * view writes drain before the next measurement, and to time how long they were queued.
  */
-export async function waitUntilStable(read: () => Promise<number>, options: { stableMs?: number; timeoutMs?: number; pollMs?: number } = {}): Promise<{ value: number; waitedMs: number; settled: boolean }> {
+export async function waitUntilStable(
+  read: () => Promise<number>,
+  options: { stableMs?: number; timeoutMs?: number; pollMs?: number } = {},
+): Promise<{ value: number; waitedMs: number; settled: boolean }> {
   const stableMs = options.stableMs ?? 3000;
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 180_000);
@@ -22,7 +25,12 @@ export async function waitUntilStable(read: () => Promise<number>, options: { st
 }
 
 /** Waits until `read()` reaches `target` (at most `timeoutMs`), polling every `pollMs`. */
-export async function waitUntilReached(read: () => Promise<number>, target: number, timeoutMs: number, pollMs = 500): Promise<{ value: number; waitedMs: number; reached: boolean }> {
+export async function waitUntilReached(
+  read: () => Promise<number>,
+  target: number,
+  timeoutMs: number,
+  pollMs = 500,
+): Promise<{ value: number; waitedMs: number; reached: boolean }> {
   const started = Date.now();
   let value = await read();
   while (value < target && Date.now() - started < timeoutMs) {

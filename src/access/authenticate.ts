@@ -28,7 +28,8 @@ declare module 'express-session' {
 
 /** Tokens made before expiry existed live a year from creation, like new ones by default. */
 export const API_TOKEN_LIFETIME_MS = 365 * 24 * 3600_000;
-export const tokenExpiry = (token: { createdAt: Date; expiresAt?: Date | null }) => token.expiresAt ?? new Date(token.createdAt.getTime() + API_TOKEN_LIFETIME_MS);
+export const tokenExpiry = (token: { createdAt: Date; expiresAt?: Date | null }) =>
+  token.expiresAt ?? new Date(token.createdAt.getTime() + API_TOKEN_LIFETIME_MS);
 
 export const hashApiToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 

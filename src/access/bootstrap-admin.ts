@@ -28,13 +28,21 @@ export async function ensureFirstAdmin(
   }
   await audit(models.Audit, { actor: 'system', action: 'user.create', target: email, details: { role: 'super_admin' } }, now);
   // The first administrator receives the province-wide monthly summary (interface contract).
-  await models.Subscription.create({ email, name: 'Quản trị viên', unitCode: options.rootUnitCode, kind: 'education', lang: 'vi', createdBy: 'system', createdAt: now }).catch(
-    (error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    },
-  );
+  await models.Subscription.create({
+    email,
+    name: 'Quản trị viên',
+    unitCode: options.rootUnitCode,
+    kind: 'education',
+    lang: 'vi',
+    createdBy: 'system',
+    createdAt: now,
+  }).catch((error: unknown) => {
+    if (!isDuplicateKey(error)) throw error;
+  });
   if (!options.password) {
-    options.print(`\n  Admin sign-in / Đăng nhập quản trị: ${email}  password / mật khẩu: ${password}\n  (shown once; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)\n`);
+    options.print(
+      `\n  Admin sign-in / Đăng nhập quản trị: ${email}  password / mật khẩu: ${password}\n  (shown once; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)\n`,
+    );
   }
   options.logger.info({ email }, 'first administrator created');
   return { created: true, email };

@@ -38,7 +38,8 @@ const invitationSchema = new Schema<Invitation>(
 );
 
 export type InvitationModel = Model<Invitation>;
-export const invitationModel = (c: Connection): InvitationModel => (c.models.Invitation as InvitationModel | undefined) ?? c.model<Invitation>('Invitation', invitationSchema);
+export const invitationModel = (c: Connection): InvitationModel =>
+  (c.models.Invitation as InvitationModel | undefined) ?? c.model<Invitation>('Invitation', invitationSchema);
 
 /** A week: long enough for someone to find the e-mail after a holiday, short enough that a forgotten link dies. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
@@ -74,5 +75,7 @@ export async function consumeInvitation(Invitation: InvitationModel, token: stri
 
 /** Invitations not yet accepted nor expired, oldest first. */
 export async function pendingInvitations(Invitation: InvitationModel, now: Date): Promise<Invitation[]> {
-  return Invitation.find({ expiresAt: mongoose.trusted({ $gt: now }) }).sort({ createdAt: 1 }).lean<Invitation[]>();
+  return Invitation.find({ expiresAt: mongoose.trusted({ $gt: now }) })
+    .sort({ createdAt: 1 })
+    .lean<Invitation[]>();
 }

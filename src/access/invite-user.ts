@@ -50,7 +50,9 @@ export async function inviteUser(
   let sent: Invited['delivery'] = 'shown';
   if (delivery.smtpConfigured) {
     try {
-      const mail = existing ? takenNotice({ ...invite, from: delivery.mailFrom, invitedBy: principal.label }) : invitationMail({ ...invite, from: delivery.mailFrom, url, expiresAt });
+      const mail = existing
+        ? takenNotice({ ...invite, from: delivery.mailFrom, invitedBy: principal.label })
+        : invitationMail({ ...invite, from: delivery.mailFrom, url, expiresAt });
       await delivery.mailer.send(mail);
       sent = 'email';
     } catch (error) {

@@ -13,7 +13,10 @@ interface LoginLease {
   until: Date;
 }
 
-const leaseSchema = new Schema<LoginLease>({ _id: String, holder: { type: String, required: true }, until: { type: Date, required: true } }, { collection: 'login_leases', versionKey: false });
+const leaseSchema = new Schema<LoginLease>(
+  { _id: String, holder: { type: String, required: true }, until: { type: Date, required: true } },
+  { collection: 'login_leases', versionKey: false },
+);
 
 export type LoginLeaseModel = Model<LoginLease>;
 export const loginLeaseModel = (c: Connection): LoginLeaseModel =>

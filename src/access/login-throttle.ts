@@ -101,7 +101,11 @@ export interface Attempt {
 export async function recordAttempt(Throttle: LoginThrottleModel, keys: Keys, now: Date): Promise<Attempt> {
   const counted = async (key: ThrottleKey) => {
     const record = await upsertRetryingDuplicate(() =>
-      Throttle.findOneAndUpdate({ _id: key.id }, { $inc: { failures: 1 }, $set: { updatedAt: now }, $setOnInsert: { level: 0 } }, { upsert: true, returnDocument: 'after' }).lean(),
+      Throttle.findOneAndUpdate(
+        { _id: key.id },
+        { $inc: { failures: 1 }, $set: { updatedAt: now }, $setOnInsert: { level: 0 } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean(),
     );
     // Seen once from an overloaded FerretDB (a 1M-answer bench seed running): no document back from an upsert.
     // The attempt cannot be counted, so it is not checked either: "try again", never a 500.
@@ -126,7 +130,10 @@ export async function recordAttempt(Throttle: LoginThrottleModel, keys: Keys, no
     if (record.failures < policy.failures) continue;
     const until = new Date(now.getTime() + Math.min(policy.maxMs, policy.baseMs * 2 ** record.level));
     // Conditional on the level read: of several attempts crossing the limit together, one raises the lock.
-    const raised = await Throttle.updateOne({ _id: key.id, level: record.level }, { $set: { failures: 0, level: record.level + 1, lockedUntil: until, updatedAt: now } });
+    const raised = await Throttle.updateOne(
+      { _id: key.id, level: record.level },
+      { $set: { failures: 0, level: record.level + 1, lockedUntil: until, updatedAt: now } },
+    );
     const ours = raised.modifiedCount === 1;
     if (ours) attempt.raised.push({ key, level: record.level + 1, lockedUntil: until });
     // Past the limit, or another attempt raised the lock first: this one is not verified.

@@ -16,7 +16,9 @@ export async function visibleUsers(models: Models, principal: Principal): Promis
     return unit ? canRead(principal, unit) : canRead(principal, { code: u.unitCode, ancestors: [] });
   });
   const manageable = users
-    .filter((u) => u.email !== principal.label && canManageUser(principal, { role: u.role, unit: units.get(u.unitCode) ?? { code: u.unitCode, ancestors: [] } }))
+    .filter(
+      (u) => u.email !== principal.label && canManageUser(principal, { role: u.role, unit: units.get(u.unitCode) ?? { code: u.unitCode, ancestors: [] } }),
+    )
     .map((u) => u.email);
   return { users, manageable };
 }

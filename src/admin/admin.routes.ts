@@ -34,7 +34,13 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
     const principal = req.principal!;
     const overview = await buildOverview(models, catalog, principal, clock(), deps.config.SMALL_CELL_K);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('admin/overview', { overview, recomputing: overview.recomputing, f: formatters(res.locals.lang as Lang), csrf: csrfToken(req), user: principal.label });
+    res.render('admin/overview', {
+      overview,
+      recomputing: overview.recomputing,
+      f: formatters(res.locals.lang as Lang),
+      csrf: csrfToken(req),
+      user: principal.label,
+    });
   });
   router.get('/admin/dashboard', (req, res) => dashboard(req, res));
 

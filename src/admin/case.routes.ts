@@ -16,7 +16,10 @@ import { REPLY_MAX_CHARS, sendClosingReply, type ReplyDeps } from '../cases/case
 import { canActOnCase, casesInScope, changeCase, isOverdue, readableCase } from '../cases/case-service';
 
 const listQuery = z.object({
-  unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  unit: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
   status: z.enum(CASE_STATUSES).optional(),
 });
 const actionBody = z.discriminatedUnion('action', [
@@ -108,7 +111,8 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
 
   router.post('/admin/cases/:id', async (req, res) => {
     const parsed = actionBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw new BadRequestError(`A change to a case is one of its actions; a note to the citizen has at most ${REPLY_MAX_CHARS} characters.`);
+    if (!parsed.success)
+      throw new BadRequestError(`A change to a case is one of its actions; a note to the citizen has at most ${REPLY_MAX_CHARS} characters.`);
     const id = req.params.id;
     const now = clock();
     await changeCase(models, req.principal!, id, parsed.data, now);

@@ -27,14 +27,23 @@ const requireProvinceWide = (p: Principal) => {
 };
 
 const userBody = z.object({
-  email: z.email().max(200).transform((v) => v.toLowerCase()),
+  email: z
+    .email()
+    .max(200)
+    .transform((v) => v.toLowerCase()),
   name: z.string().trim().min(1).max(120),
   role: z.enum(ROLES),
   unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
 });
 
 /** Units (list, CSV import), users (list, invite, disable) and the audit log. */
-export function directoryRoutes(deps: { models: Models; clock: () => Date; scaleOf: (key: string, version: number) => Promise<number>; logger: Logger; invites: InviteDelivery }): Router {
+export function directoryRoutes(deps: {
+  models: Models;
+  clock: () => Date;
+  scaleOf: (key: string, version: number) => Promise<number>;
+  logger: Logger;
+  invites: InviteDelivery;
+}): Router {
   const { models, clock, scaleOf, logger } = deps;
   const router = Router();
   const common = (req: Request, res: Response) => ({
@@ -45,7 +54,13 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
   });
 
   router.get('/admin/units', async (req, res) => {
-    res.render('admin/units', { ...common(req, res), units: await readableUnits(models, req.principal!), errors: [], imported: null, rechain: await rechainProgress(models) });
+    res.render('admin/units', {
+      ...common(req, res),
+      units: await readableUnits(models, req.principal!),
+      errors: [],
+      imported: null,
+      rechain: await rechainProgress(models),
+    });
   });
 
   router.post('/admin/units/import', async (req, res) => {
@@ -54,7 +69,8 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
     const csv = typeof body.csv === 'string' ? body.csv : '';
     if (!csv.trim()) throw new BadRequestError('Paste the CSV content.');
     const result = await importUnits(models.Unit, csv, clock());
-    if (!result.errors.length) await audit(models.Audit, { actor: req.principal!.label, action: 'units.import', details: { imported: result.imported, moved: result.moved } }, clock());
+    if (!result.errors.length)
+      await audit(models.Audit, { actor: req.principal!.label, action: 'units.import', details: { imported: result.imported, moved: result.moved } }, clock());
     if (result.moved) {
       // The answers below the moved units follow them in the background; the pages say so meanwhile (rechain.ts).
       await requestRechain(models);
@@ -72,8 +88,17 @@ export function directoryRoutes(deps: { models: Models; clock: () => Date; scale
   const usersPage = async (req: Request, res: Response) => {
     const principal = req.principal!;
     const units = await unitsByCode(models.Unit);
-    const invitations = (await pendingInvitations(models.Invitation, clock())).filter((i) => canRead(principal, units.get(i.unitCode) ?? { code: i.unitCode, ancestors: [] }));
-    return { ...common(req, res), ...(await visibleUsers(models, principal)), invitations, units: await readableUnits(models, principal), roles: ROLES, invited: null };
+    const invitations = (await pendingInvitations(models.Invitation, clock())).filter((i) =>
+      canRead(principal, units.get(i.unitCode) ?? { code: i.unitCode, ancestors: [] }),
+    );
+    return {
+      ...common(req, res),
+      ...(await visibleUsers(models, principal)),
+      invitations,
+      units: await readableUnits(models, principal),
+      roles: ROLES,
+      invited: null,
+    };
   };
 
   router.get('/admin/users', async (req, res) => {

@@ -46,18 +46,39 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
     if (what === 'responses' && !mayExportResponses(req.principal!)) throw new ForbiddenError('Raw responses can be exported by province-wide staff only.');
     const query = await parseStatsQuery(models, req.principal!, req.query, clock(), { k: deps.smallCellK });
     const name = `hailong-${what}-${query.kind}-${query.unit.code}-${query.from}-${query.to}`;
-    await audit(models.Audit, { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } }, clock());
+    await audit(
+      models.Audit,
+      { actor: req.principal!.label, action: `export.${what}`, target: query.unit.code, details: { format, kind: query.kind, from: query.from, to: query.to } },
+      clock(),
+    );
 
     if (what === 'figures') {
       const stats = await computeStats(models, query, await latestInstruments(catalog));
       const rows = figureRows(stats);
-      if (format === 'csv') return send(res, name, 'csv', toCsv(rows, FIGURE_COLUMNS.map((c) => ({ header: c.header, value: (r) => r[c.key] }))));
+      if (format === 'csv')
+        return send(
+          res,
+          name,
+          'csv',
+          toCsv(
+            rows,
+            FIGURE_COLUMNS.map((c) => ({ header: c.header, value: (r) => r[c.key] })),
+          ),
+        );
       const formula: Sheet = {
         name: 'Công thức',
-        columns: [{ header: 'Mã / id', key: 'id', width: 24 }, { header: 'Phiên bản / version', key: 'version' }, { header: 'Nội dung / text', key: 'text', width: 120 }],
+        columns: [
+          { header: 'Mã / id', key: 'id', width: 24 },
+          { header: 'Phiên bản / version', key: 'version' },
+          { header: 'Nội dung / text', key: 'text', width: 120 },
+        ],
         rows: [stats.formula, stats.itemFormula].map((f) => ({ id: f.id, version: f.version, text: f.text })),
       };
-      const figures: Sheet = { name: 'Số liệu', columns: FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, numFmt: c.numFmt, width: c.key === 'label' ? 40 : 14 })), rows: rows as unknown as Sheet['rows'] };
+      const figures: Sheet = {
+        name: 'Số liệu',
+        columns: FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, numFmt: c.numFmt, width: c.key === 'label' ? 40 : 14 })),
+        rows: rows as unknown as Sheet['rows'],
+      };
       return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
     }
 
@@ -83,7 +104,12 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
       { header: 'dữ liệu mẫu / synthetic', key: 'synthetic', value: (r) => r.synthetic },
     ];
     attachment(res, name, format);
-    if (format === 'csv') return streamCsv(res, responses, base.map((c) => ({ header: c.header, value: c.value })));
+    if (format === 'csv')
+      return streamCsv(
+        res,
+        responses,
+        base.map((c) => ({ header: c.header, value: c.value })),
+      );
     await streamXlsx(res, { name: 'Phiếu trả lời', columns: base }, responses, { title: name, creator: 'Hài Lòng' });
   });
   return router;

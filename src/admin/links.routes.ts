@@ -49,7 +49,12 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
       if (latest) surveys.push({ key, title: latest.definition.title, version: latest.version });
     }
     res.render('admin/links', {
-      links: links.map((l) => ({ ...l, unitName: units.get(l.unitCode)?.name ?? l.unitCode, url: linkUrl(config.PUBLIC_BASE_URL, l.code, l.channel), open: isOpen(l, clock()) })),
+      links: links.map((l) => ({
+        ...l,
+        unitName: units.get(l.unitCode)?.name ?? l.unitCode,
+        url: linkUrl(config.PUBLIC_BASE_URL, l.code, l.channel),
+        open: isOpen(l, clock()),
+      })),
       surveys,
       units: await manageableUnits(models, req.principal!),
       readable: await readableUnits(models, req.principal!),
@@ -72,7 +77,11 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
     // Closing date is the end of that day in Vietnam (UTC+7).
     const closesAt = body.closesAt ? new Date(`${body.closesAt}T23:59:59+07:00`) : undefined;
     const link = await createLink({ ...models, catalog }, { surveyKey: body.surveyKey, unitCode: unit.code, procedure, closesAt }, now);
-    await audit(models.Audit, { actor: req.principal!.label, action: 'link.create', target: link.code, details: { surveyKey: link.surveyKey, unitCode: unit.code } }, now);
+    await audit(
+      models.Audit,
+      { actor: req.principal!.label, action: 'link.create', target: link.code, details: { surveyKey: link.surveyKey, unitCode: unit.code } },
+      now,
+    );
     res.redirect(303, `/admin/links?created=${link.code}`);
   });
 

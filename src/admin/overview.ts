@@ -25,7 +25,15 @@ export interface TileUnit {
 /** One of the plan's three targets for the caller's units over the last 12 months. */
 export interface OverviewTile {
   id: TileId;
-  headline: { n: number; share: number | null; ci95: [number, number] | null; target: number | null; targetSource: string | null; status: Status; suppressed: boolean };
+  headline: {
+    n: number;
+    share: number | null;
+    ci95: [number, number] | null;
+    target: number | null;
+    targetSource: string | null;
+    status: Status;
+    suppressed: boolean;
+  };
   months: Array<{ period: string; share: number | null }>;
   trend: Sparkline;
   /**
@@ -64,8 +72,13 @@ export async function buildOverview(models: Models, catalog: SurveyCatalog, prin
       id: kind,
       headline: { n: h.n, share: h.share, ci95: h.ci95, target: h.target, targetSource: h.targetSource, status: h.status, suppressed: h.suppressed },
       months,
-      trend: sparkline(months.map((m) => m.share), h.target),
-      units: stats.byUnit.map((u) => ({ code: u.key, name: u.label.vi, n: u.n, share: u.share, ci95: u.ci95, status: u.status, suppressed: u.suppressed })).sort(byConcern),
+      trend: sparkline(
+        months.map((m) => m.share),
+        h.target,
+      ),
+      units: stats.byUnit
+        .map((u) => ({ code: u.key, name: u.label.vi, n: u.n, share: u.share, ci95: u.ci95, status: u.status, suppressed: u.suppressed }))
+        .sort(byConcern),
       detail: `/admin/dashboard?${new URLSearchParams({ kind, unit: query.unit.code }).toString()}`,
     };
   };
@@ -79,7 +92,10 @@ export async function buildOverview(models: Models, catalog: SurveyCatalog, prin
       id: 'dossiers',
       headline: { n: h.n, share: h.share, ci95: h.ci95, target: h.target, targetSource: h.targetSource, status: h.status, suppressed: false },
       months,
-      trend: sparkline(months.map((m) => m.share), h.target),
+      trend: sparkline(
+        months.map((m) => m.share),
+        h.target,
+      ),
       units: units.map((u) => ({ ...u, suppressed: false })),
       detail: null,
     };

@@ -66,7 +66,14 @@ export function passwordResetRoutes(deps: { models: Models; clock: () => Date; s
  * An administrator makes a one-time reset link for an account they manage (roles.ts). With SMTP it goes to the
  * account's own address and the administrator never sees it; without SMTP it is shown once to the administrator.
  */
-export function resetLinkRoutes(deps: { models: Models; clock: () => Date; mailer: Mailer; smtpConfigured: boolean; mailFrom: string; publicBaseUrl: string }): Router {
+export function resetLinkRoutes(deps: {
+  models: Models;
+  clock: () => Date;
+  mailer: Mailer;
+  smtpConfigured: boolean;
+  mailFrom: string;
+  publicBaseUrl: string;
+}): Router {
   const { models, clock } = deps;
   const router = Router();
 

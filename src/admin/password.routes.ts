@@ -30,7 +30,9 @@ export function passwordRoutes(deps: { models: Models; clock: () => Date; salt: 
 
   const render = (req: Request, res: Response, status: number, error = '', minutes: number | '' = '') => {
     res.setHeader('Cache-Control', 'no-store');
-    res.status(status).render('admin/password', { csrf: csrfToken(req), user: req.principal!.label, forced: req.passwordChangeRequired === true, error, minutes });
+    res
+      .status(status)
+      .render('admin/password', { csrf: csrfToken(req), user: req.principal!.label, forced: req.passwordChangeRequired === true, error, minutes });
   };
 
   router.get('/admin/password', (req, res) => render(req, res, 200));
@@ -49,7 +51,8 @@ export function passwordRoutes(deps: { models: Models; clock: () => Date; salt: 
     const addressHash = await addressHashOf(req, deps.salt);
     // The same guard as sign-in: a stolen session cannot be used to guess the password behind it.
     const outcome = await checkPassword(models, { email: principal.label, addressHash, password: current }, now);
-    if (outcome.kind === 'locked') return render(req, res, 429, 'admin.login.locked', Math.max(1, Math.ceil((outcome.until.getTime() - now.getTime()) / 60_000)));
+    if (outcome.kind === 'locked')
+      return render(req, res, 429, 'admin.login.locked', Math.max(1, Math.ceil((outcome.until.getTime() - now.getTime()) / 60_000)));
     if (outcome.kind === 'busy' || outcome.kind === 'overloaded') return render(req, res, 429, 'admin.login.busy');
     if (outcome.kind === 'failed') {
       await audit(models.Audit, { actor: principal.label, action: 'password.change_failed' }, now);

@@ -24,7 +24,14 @@ const commentUpdate = z.object({
   tags: z
     .string()
     .max(200)
-    .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))])
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(z.string().max(30)).max(5)),
 });
 const reviewDecision = z.object({ decision: z.enum(['include', 'exclude']) });

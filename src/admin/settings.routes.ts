@@ -46,9 +46,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
 
   async function render(req: import('express').Request, res: import('express').Response, newToken = '') {
     const principal = req.principal!;
-    const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter(
-      (t) => provinceWide(principal) || t.createdBy === principal.label,
-    );
+    const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter((t) => provinceWide(principal) || t.createdBy === principal.label);
     res.render('admin/settings', {
       targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
       caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
@@ -72,7 +70,16 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     const before = await models.Target.findOne({ kind, year }).lean();
     const value = Math.round(percent * 100) / 10000;
     await models.Target.updateOne({ kind, year }, { $set: { kind, year, value, source } }, { upsert: true });
-    await audit(models.Audit, { actor: req.principal!.label, action: 'target.set', target: `${kind}:${year}`, details: { from: before?.value ?? null, to: value, fromSource: before?.source ?? null, source } }, clock());
+    await audit(
+      models.Audit,
+      {
+        actor: req.principal!.label,
+        action: 'target.set',
+        target: `${kind}:${year}`,
+        details: { from: before?.value ?? null, to: value, fromSource: before?.source ?? null, source },
+      },
+      clock(),
+    );
     res.redirect(303, '/admin/settings');
   });
 
@@ -98,8 +105,19 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     const token = `hl_${crypto.randomBytes(24).toString('base64url')}`;
     const now = clock();
     const expiresAt = new Date(now.getTime() + parsed.data.days * 24 * 3600_000);
-    await models.ApiToken.create({ name: parsed.data.name, tokenHash: hashApiToken(token), unitCode: unit.code, createdBy: req.principal!.label, createdAt: now, expiresAt });
-    await audit(models.Audit, { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code, expiresAt } }, now);
+    await models.ApiToken.create({
+      name: parsed.data.name,
+      tokenHash: hashApiToken(token),
+      unitCode: unit.code,
+      createdBy: req.principal!.label,
+      createdAt: now,
+      expiresAt,
+    });
+    await audit(
+      models.Audit,
+      { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code, expiresAt } },
+      now,
+    );
     res.setHeader('Cache-Control', 'no-store');
     await render(req, res, token);
   });

@@ -33,7 +33,10 @@ export function surveyAdminRoutes(deps: { models: Models; catalog: SurveyCatalog
     const latest = await catalog.getLatest(key);
     if (!latest) throw new NotFoundError();
     const now = clock();
-    const result = await publishVersion(models.Survey, reword(latest.definition, (req.body ?? {}) as Record<string, unknown>), now, { source: 'admin', publishedBy: req.principal!.label });
+    const result = await publishVersion(models.Survey, reword(latest.definition, (req.body ?? {}) as Record<string, unknown>), now, {
+      source: 'admin',
+      publishedBy: req.principal!.label,
+    });
     catalog.forgetLatest(key);
     if (result.created) await audit(models.Audit, { actor: req.principal!.label, action: 'survey.publish', target: `${key}@${result.version}` }, now);
     res.redirect(303, `/admin/surveys/${key}/${result.version}`);

@@ -21,7 +21,13 @@ export interface BackupManifest {
 }
 
 const sqliteDirOf = (dataDir: string) => path.join(dataDir, 'ferretdb', 'sqlite');
-const databaseFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.sqlite')).sort() : []);
+const databaseFiles = (dir: string) =>
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.sqlite'))
+        .sort()
+    : [];
 
 async function sha256Of(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
@@ -42,7 +48,13 @@ export async function backupEmbedded(dataDir: string, out: string, clock: () => 
       await snapshotDatabase(path.join(sqliteDir, file), copy);
       scrubCopy(copy);
       const collections = checkDatabase(copy);
-      manifest.databases.push({ name: file.replace(/\.sqlite$/, ''), file: `sqlite/${file}`, bytes: (await fs.promises.stat(copy)).size, sha256: await sha256Of(copy), collections });
+      manifest.databases.push({
+        name: file.replace(/\.sqlite$/, ''),
+        file: `sqlite/${file}`,
+        bytes: (await fs.promises.stat(copy)).size,
+        sha256: await sha256Of(copy),
+        collections,
+      });
     }
     await writeTarGz(out, [
       { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) },

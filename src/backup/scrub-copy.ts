@@ -17,10 +17,15 @@ export function scrubCopy(file: string): void {
   // column name unless told otherwise (FerretDB's own SQLite allows them), and every write to the table evaluates it.
   const db = new sqlite.DatabaseSync(file, { enableDoubleQuotedStringLiterals: true });
   try {
-    const tables = new Map((db.prepare('SELECT name, table_name FROM _ferretdb_collections').all() as { name: string; table_name: string }[]).map((t) => [t.name, t.table_name]));
+    const tables = new Map(
+      (db.prepare('SELECT name, table_name FROM _ferretdb_collections').all() as { name: string; table_name: string }[]).map((t) => [t.name, t.table_name]),
+    );
     const settings = tables.get('settings');
     if (settings) {
-      db.prepare(`DELETE FROM ${quoted(settings)} WHERE json_extract(_ferretdb_sjson, '$._id') >= ? AND json_extract(_ferretdb_sjson, '$._id') < ?`).run(SALT_PREFIX, `${SALT_PREFIX}\uffff`);
+      db.prepare(`DELETE FROM ${quoted(settings)} WHERE json_extract(_ferretdb_sjson, '$._id') >= ? AND json_extract(_ferretdb_sjson, '$._id') < ?`).run(
+        SALT_PREFIX,
+        `${SALT_PREFIX}\uffff`,
+      );
     }
     const claims = tables.get('dossier_claims');
     if (claims) rewriteInIdOrder(db, claims);

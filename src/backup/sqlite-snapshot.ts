@@ -24,7 +24,9 @@ export function loadSqlite(): SqliteModule {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('node:sqlite') as SqliteModule;
   } catch {
-    throw new Error(`backup and restore need Node.js 22.16 or newer (node:sqlite); this is ${process.version}. "npm run backup" and "npm run restore" pick one themselves.`);
+    throw new Error(
+      `backup and restore need Node.js 22.16 or newer (node:sqlite); this is ${process.version}. "npm run backup" and "npm run restore" pick one themselves.`,
+    );
   }
 }
 
@@ -60,7 +62,8 @@ export function checkDatabase(file: string): CollectionCounts {
   const db = new sqlite.DatabaseSync(file, { readOnly: true });
   try {
     const result = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-    if (result.length !== 1 || result[0]!.integrity_check !== 'ok') throw new Error(`${file} failed SQLite's integrity check: ${result.map((r) => r.integrity_check).join('; ')}`);
+    if (result.length !== 1 || result[0]!.integrity_check !== 'ok')
+      throw new Error(`${file} failed SQLite's integrity check: ${result.map((r) => r.integrity_check).join('; ')}`);
     return countCollections(db);
   } finally {
     db.close();

@@ -71,7 +71,14 @@ export async function writeTarGz(out: string, entries: TarEntry[]): Promise<void
   }
 }
 
-const parseOctal = (block: Buffer, offset: number, length: number) => parseInt(block.toString('ascii', offset, offset + length).replace(/\0.*$/s, '').trim() || '0', 8);
+const parseOctal = (block: Buffer, offset: number, length: number) =>
+  parseInt(
+    block
+      .toString('ascii', offset, offset + length)
+      .replace(/\0.*$/s, '')
+      .trim() || '0',
+    8,
+  );
 
 /**
  * Unpacks a .tar.gz written by writeTarGz into `dir`: regular files only, names checked to stay inside `dir`.

@@ -79,11 +79,13 @@ export async function readableCase(models: Models, principal: Principal, id: str
  * Acting on a case (its status, notes, assignee, the note to the citizen) and seeing the citizen's contact details
  * need the right to manage the case's unit: a read-only viewer reads the case and its comment, nothing more.
  */
-export const canActOnCase = (principal: Principal, c: Pick<CaseDoc, 'unitCode' | 'unitAncestors'>) => canManage(principal, { code: c.unitCode, ancestors: c.unitAncestors });
+export const canActOnCase = (principal: Principal, c: Pick<CaseDoc, 'unitCode' | 'unitAncestors'>) =>
+  canManage(principal, { code: c.unitCode, ancestors: c.unitAncestors });
 
 export const isOverdue = (c: CaseDoc, now: Date) => !CLOSED_STATUSES.includes(c.status) && c.dueAt.getTime() < now.getTime();
 
-export type CaseAction = { action: 'contacted' | 'resolved' | 'closed_unreachable' } | { action: 'assign'; assignee: string } | { action: 'note'; text: string };
+export type CaseAction =
+  { action: 'contacted' | 'resolved' | 'closed_unreachable' } | { action: 'assign'; assignee: string } | { action: 'note'; text: string };
 
 /** From which statuses each status can be reached. */
 const ALLOWED_FROM: Record<'contacted' | 'resolved' | 'closed_unreachable', CaseStatus[]> = {
@@ -119,7 +121,11 @@ export async function changeCase(models: Models, principal: Principal, id: strin
   const from = ALLOWED_FROM[to];
   if (!from.includes(current.status)) throw new ConflictError(`A case that is ${current.status} cannot become ${to}.`);
   const closing = CLOSED_STATUSES.includes(to);
-  const set: Partial<CaseDoc> = { status: to, ...(closing ? { closedAt: now } : {}), ...(current.firstContactAt || to === 'closed_unreachable' ? {} : { firstContactAt: now }) };
+  const set: Partial<CaseDoc> = {
+    status: to,
+    ...(closing ? { closedAt: now } : {}),
+    ...(current.firstContactAt || to === 'closed_unreachable' ? {} : { firstContactAt: now }),
+  };
   const result = await cases.updateOne({ _id: id, status: current.status }, { $set: set });
   if (!result.modifiedCount) throw new ConflictError('The case was changed meanwhile; reload it.');
   if (closing) {

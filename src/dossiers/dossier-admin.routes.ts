@@ -37,7 +37,10 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     const canImport = mayExportResponses(principal);
     const importId = typeof req.query.import === 'string' ? req.query.import : undefined;
     const [shownImport, recentImports] = canImport
-      ? await Promise.all([importId ? models.DossierImportLog.findById(importId).lean() : null, models.DossierImportLog.find().sort({ at: -1 }).limit(5).lean()])
+      ? await Promise.all([
+          importId ? models.DossierImportLog.findById(importId).lean() : null,
+          models.DossierImportLog.find().sort({ at: -1 }).limit(5).lean(),
+        ])
       : [null, []];
     const units = await readableUnits(models, principal);
     res.setHeader('Cache-Control', 'no-store');
@@ -70,10 +73,23 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     await log.settled();
     await models.DossierImportLog.updateOne(
       { _id: log._id },
-      { $set: { rows: result.rows, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, rowErrors: result.errors, progress: { phase: 'done', written: result.rows - result.unchanged, total: result.rows, updatedAt: clock() } } },
+      {
+        $set: {
+          rows: result.rows,
+          inserted: result.inserted,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          rowErrors: result.errors,
+          progress: { phase: 'done', written: result.rows - result.unchanged, total: result.rows, updatedAt: clock() },
+        },
+      },
     );
     if (!result.errors.length) {
-      await audit(models.Audit, { actor: principal.label, action: 'dossiers.import', details: { rows: result.rows, inserted: result.inserted, updated: result.updated } }, now);
+      await audit(
+        models.Audit,
+        { actor: principal.label, action: 'dossiers.import', details: { rows: result.rows, inserted: result.inserted, updated: result.updated } },
+        now,
+      );
     }
     res.redirect(303, `/admin/dossiers?import=${encodeURIComponent(log._id)}`);
   });
@@ -97,7 +113,15 @@ const PROGRESS_ID = /^[a-f0-9]{32}$/;
  * one: a reused id never shows another import's progress). `progress` records each step as it happens.
  */
 async function startImportLog(models: Models, asked: unknown, fields: { at: Date; by: string; fileName: string; bytes: number }) {
-  const base = { ...fields, rows: 0, inserted: 0, updated: 0, unchanged: 0, rowErrors: [], progress: { phase: 'checking' as const, written: 0, total: 0, updatedAt: new Date() } };
+  const base = {
+    ...fields,
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rowErrors: [],
+    progress: { phase: 'checking' as const, written: 0, total: 0, updatedAt: new Date() },
+  };
   let id = typeof asked === 'string' && PROGRESS_ID.test(asked) ? asked : crypto.randomUUID();
   try {
     await models.DossierImportLog.create({ _id: id, ...base });
@@ -110,7 +134,9 @@ async function startImportLog(models: Models, asked: unknown, fields: { at: Date
   let last: Promise<unknown> = Promise.resolve();
   const progress = (written: number, total: number) => {
     const phase = written < total ? 'writing' : 'recounting';
-    last = last.then(() => models.DossierImportLog.updateOne({ _id: id }, { $set: { progress: { phase, written, total, updatedAt: new Date() } } })).catch(() => undefined);
+    last = last
+      .then(() => models.DossierImportLog.updateOne({ _id: id }, { $set: { progress: { phase, written, total, updatedAt: new Date() } } }))
+      .catch(() => undefined);
   };
   return { _id: id, progress, settled: () => last };
 }

@@ -44,8 +44,18 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
         doc.returned += 1;
         if (onTime) doc.onTime += 1;
         if (rated.has(dossier._id)) doc.rated += 1;
-        countIn(doc.procedures!, (p) => p.code === dossier.procedureCode, () => ({ code: dossier.procedureCode, name: dossier.procedureName, returned: 0, onTime: 0 }), onTime);
-        countIn(doc.channels!, (c) => c.channel === dossier.channel, () => ({ channel: dossier.channel, returned: 0, onTime: 0 }), onTime);
+        countIn(
+          doc.procedures!,
+          (p) => p.code === dossier.procedureCode,
+          () => ({ code: dossier.procedureCode, name: dossier.procedureName, returned: 0, onTime: 0 }),
+          onTime,
+        );
+        countIn(
+          doc.channels!,
+          (c) => c.channel === dossier.channel,
+          () => ({ channel: dossier.channel, returned: 0, onTime: 0 }),
+          onTime,
+        );
         if (!onTime) doc.watch!.push(watched);
       } else {
         const doc = figure(periodOf(dossier.dueAt), scope);
@@ -59,7 +69,13 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
   const docs = [...figures.values()];
   for (let i = 0; i < docs.length; i += 500) {
     await collection.bulkWrite(
-      docs.slice(i, i + 500).map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: { ...doc, openDue: doc.openDue.sort((a, b) => a - b), watch: doc.watch!.sort((a, b) => a.dueAt - b.dueAt) }, upsert: true } })),
+      docs.slice(i, i + 500).map((doc) => ({
+        replaceOne: {
+          filter: { _id: doc._id },
+          replacement: { ...doc, openDue: doc.openDue.sort((a, b) => a - b), watch: doc.watch!.sort((a, b) => a.dueAt - b.dueAt) },
+          upsert: true,
+        },
+      })),
       { ordered: false },
     );
   }

@@ -47,7 +47,11 @@ function cellText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, value.getUTCHours() || value.getUTCMinutes() || value.getUTCSeconds() ? 19 : 10);
   if (typeof value === 'object') {
     const cell = value as { text?: unknown; result?: unknown; richText?: { text: string }[] };
-    if (cell.richText) return cell.richText.map((part) => part.text).join('').trim();
+    if (cell.richText)
+      return cell.richText
+        .map((part) => part.text)
+        .join('')
+        .trim();
     if (cell.result !== undefined) return cellText(cell.result);
     if (cell.text !== undefined) return cellText(cell.text);
     return '';

@@ -25,7 +25,13 @@ const BULK = 500;
  * dates; then the on-time figures are recounted (dossier-figures.ts). A write cut off half-way (the database went
  * away) leaves rows that a second run of the same file completes. `onProgress` hears how many rows are written so far.
  */
-export async function importDossiers(models: Models, salt: string, bytes: Buffer, now: Date, onProgress?: (written: number, total: number) => void): Promise<DossierImportResult> {
+export async function importDossiers(
+  models: Models,
+  salt: string,
+  bytes: Buffer,
+  now: Date,
+  onProgress?: (written: number, total: number) => void,
+): Promise<DossierImportResult> {
   const file = await readDossierFile(bytes);
   if (file.errors.length) return { rows: 0, inserted: 0, updated: 0, unchanged: 0, errors: file.errors };
   const units = new Set((await models.Unit.find({}, { code: 1 }).lean()).map((u) => u.code));
@@ -40,7 +46,13 @@ export async function importDossiers(models: Models, salt: string, bytes: Buffer
  * Upserts valid rows by the salted hash of their code, then recounts the on-time figures. Shared by the import and
  * the demo seed.
  */
-export async function storeDossiers(models: Models, salt: string, rows: readonly DossierRow[], now: Date, onProgress?: (written: number, total: number) => void): Promise<{ inserted: number; updated: number }> {
+export async function storeDossiers(
+  models: Models,
+  salt: string,
+  rows: readonly DossierRow[],
+  now: Date,
+  onProgress?: (written: number, total: number) => void,
+): Promise<{ inserted: number; updated: number }> {
   const collection = models.Dossier.collection as unknown as mongo.Collection<DossierDoc>;
   let inserted = 0;
   let updated = 0;
@@ -68,9 +80,15 @@ export async function storeDossiers(models: Models, salt: string, rows: readonly
 }
 
 const GENERATION_ID = 'dossier-generation';
-const settings = (models: Models) => models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number; claims?: number }>;
+const settings = (models: Models) =>
+  models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number; claims?: number }>;
 const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
-const bumpGeneration = (models: Models) => settings(models).updateOne({ _id: GENERATION_ID }, { $inc: { generation: 1 }, $setOnInsert: { value: 'the count of dossier imports stored (dossier-import.ts)' } }, { upsert: true });
+const bumpGeneration = (models: Models) =>
+  settings(models).updateOne(
+    { _id: GENERATION_ID },
+    { $inc: { generation: 1 }, $setOnInsert: { value: 'the count of dossier imports stored (dossier-import.ts)' } },
+    { upsert: true },
+  );
 
 /**
  * Recounts the figures until no import stored dossiers while the recount was reading them. Two imports at once

@@ -5,7 +5,17 @@ import { parseDossierDate } from './dossier-dates';
 import { DOSSIER_CHANNELS, type DossierChannel, type DossierDoc } from './dossier.model';
 
 /** The columns of the one-stop system's export, in any order (issue 15). */
-export const DOSSIER_COLUMNS = ['dossier_code', 'procedure_code', 'procedure_name', 'unit_code', 'received_at', 'due_at', 'returned_at', 'channel', 'apology_sent'] as const;
+export const DOSSIER_COLUMNS = [
+  'dossier_code',
+  'procedure_code',
+  'procedure_name',
+  'unit_code',
+  'received_at',
+  'due_at',
+  'returned_at',
+  'channel',
+  'apology_sent',
+] as const;
 type Column = (typeof DOSSIER_COLUMNS)[number];
 
 /** A valid row: the stored fields, with its line and its code still in clear (the import hashes it, never stores it). */
@@ -72,7 +82,8 @@ function readRow(record: RawRecord, columns: Map<Column, number>, unitCodes: Rea
   const text = (column: Column, max: number) => {
     const value = get(column);
     if (!value) errors.add(line, 'Không được để trống / required', column);
-    else if (value.length > max || CONTROL.test(value)) errors.add(line, `Tối đa ${max} ký tự, không ký tự điều khiển / at most ${max} characters, no control characters`, column);
+    else if (value.length > max || CONTROL.test(value))
+      errors.add(line, `Tối đa ${max} ký tự, không ký tự điều khiển / at most ${max} characters, no control characters`, column);
     return value;
   };
   const date = (column: Column, dateAlone: 'start' | 'end', required: boolean) => {
@@ -94,10 +105,22 @@ function readRow(record: RawRecord, columns: Map<Column, number>, unitCodes: Rea
   if (receivedAt && dueAt && dueAt < receivedAt) errors.add(line, 'Ngày hẹn trả trước ngày tiếp nhận / due before received', 'due_at');
   if (receivedAt && returnedAt && returnedAt < receivedAt) errors.add(line, 'Ngày trả trước ngày tiếp nhận / returned before received', 'returned_at');
   const channel = get('channel').toLowerCase();
-  if (!(DOSSIER_CHANNELS as readonly string[]).includes(channel)) errors.add(line, `Kênh phải là ${DOSSIER_CHANNELS.join(', ')} / channel must be one of ${DOSSIER_CHANNELS.join(', ')}`, 'channel');
+  if (!(DOSSIER_CHANNELS as readonly string[]).includes(channel))
+    errors.add(line, `Kênh phải là ${DOSSIER_CHANNELS.join(', ')} / channel must be one of ${DOSSIER_CHANNELS.join(', ')}`, 'channel');
   const apology = BOOLEANS[get('apology_sent').toLowerCase()];
   if (apology === undefined) errors.add(line, 'Phải là true hoặc false / must be true or false', 'apology_sent');
 
   if (errors.items.length > before) return undefined;
-  return { line, code, procedureCode, procedureName, unitCode, receivedAt: receivedAt!, dueAt: dueAt!, ...(returnedAt ? { returnedAt } : {}), channel: channel as DossierChannel, apologySent: apology! };
+  return {
+    line,
+    code,
+    procedureCode,
+    procedureName,
+    unitCode,
+    receivedAt: receivedAt!,
+    dueAt: dueAt!,
+    ...(returnedAt ? { returnedAt } : {}),
+    channel: channel as DossierChannel,
+    apologySent: apology!,
+  };
 }

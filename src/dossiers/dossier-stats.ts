@@ -55,7 +55,13 @@ async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<R
   const rootMonths = root === query.unit.code ? docs : await readFigureDocs(models.Figure, { kind: 'tthc', scope: root, periods });
   const { rated } = publicationOf({ rootMonths, periods, scope: query.unit.code, root, units, k });
   const hidden = suppressed(n, k) || (n > 0 && (!rated.ok || rated.n !== n));
-  return { n, satisfied: hidden ? null : satisfied, share: hidden ? null : share(satisfied, n), ci95: hidden ? null : wilson95(satisfied, n), suppressed: hidden };
+  return {
+    n,
+    satisfied: hidden ? null : satisfied,
+    share: hidden ? null : share(satisfied, n),
+    ci95: hidden ? null : wilson95(satisfied, n),
+    suppressed: hidden,
+  };
 }
 
 /** One child unit's on-time figure over the whole range, against the range's last target. */
@@ -86,7 +92,9 @@ export type DossierStats = Omit<OnTimeFigures, 'rated'> & { rated: OnTimeStats['
 /** The scope's figure documents of the range, read by `_id`. */
 async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigureDoc[]> {
   const periods = periodRange(query.from, query.to);
-  return figuresOf(models).find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } }).toArray();
+  return figuresOf(models)
+    .find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } })
+    .toArray();
 }
 
 /** The figures of a scope from its documents (shared by the API and the dossiers page). */
@@ -128,7 +136,9 @@ export async function dossierStatsByUnit(models: Models, query: DossierQuery, no
   if (!children.length) return [];
   const periods = periodRange(query.from, query.to);
   const ids = children.flatMap((u) => periods.map((p) => dossierFigureId(p, u.code)));
-  const docs = await figuresOf(models).find({ _id: { $in: ids } }).toArray();
+  const docs = await figuresOf(models)
+    .find({ _id: { $in: ids } })
+    .toArray();
   const byScope = new Map<string, DossierFigureDoc[]>();
   for (const doc of docs) byScope.set(doc.scope, [...(byScope.get(doc.scope) ?? []), doc]);
   const target = (await targetsOf(models)).value(query.to);
@@ -138,7 +148,15 @@ export async function dossierStatsByUnit(models: Models, query: DossierQuery, no
     if (!unitDocs) continue;
     const { headline } = onTimeStats(unitDocs, periods, now, () => target, query.minN);
     if (!headline.n) continue;
-    rows.push({ code: unit.code, name: unit.name, n: headline.n, onTime: headline.onTime, share: headline.share, ci95: wilson95(headline.onTime, headline.n), status: target === null ? 'insufficient' : statusOf(headline.onTime, headline.n, target, query.minN) });
+    rows.push({
+      code: unit.code,
+      name: unit.name,
+      n: headline.n,
+      onTime: headline.onTime,
+      share: headline.share,
+      ci95: wilson95(headline.onTime, headline.n),
+      status: target === null ? 'insufficient' : statusOf(headline.onTime, headline.n, target, query.minN),
+    });
   }
   return rows.sort(byConcern);
 }

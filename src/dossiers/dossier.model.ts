@@ -43,4 +43,5 @@ const schema = new Schema<DossierDoc>(
 
 export type DossierModel = Model<DossierDoc>;
 
-export const dossierModel = (connection: Connection): DossierModel => (connection.models.Dossier as DossierModel | undefined) ?? connection.model<DossierDoc>('Dossier', schema);
+export const dossierModel = (connection: Connection): DossierModel =>
+  (connection.models.Dossier as DossierModel | undefined) ?? connection.model<DossierDoc>('Dossier', schema);

@@ -20,7 +20,15 @@ export interface OnTimeMonth {
 }
 
 export interface OnTimeStats {
-  headline: { n: number; onTime: number; share: number | null; ci95: [number, number] | null; target: number | null; targetSource: string | null; status: Status };
+  headline: {
+    n: number;
+    onTime: number;
+    share: number | null;
+    ci95: [number, number] | null;
+    target: number | null;
+    targetSource: string | null;
+    status: Status;
+  };
   byMonth: OnTimeMonth[];
   /** returned dossiers rated through a survey answer, and their share of the returned */
   rated: { n: number; share: number | null };
@@ -56,7 +64,15 @@ export function onTimeStats(
   });
   const target = targetOf(periods[periods.length - 1]!);
   return {
-    headline: { n, onTime, share: n ? onTime / n : null, ci95: wilson95(onTime, n), target, targetSource: sourceOf(periods[periods.length - 1]!), status: target === null ? 'insufficient' : statusOf(onTime, n, target, minN) },
+    headline: {
+      n,
+      onTime,
+      share: n ? onTime / n : null,
+      ci95: wilson95(onTime, n),
+      target,
+      targetSource: sourceOf(periods[periods.length - 1]!),
+      status: target === null ? 'insufficient' : statusOf(onTime, n, target, minN),
+    },
     byMonth,
     rated: { n: rated, share: returned ? rated / returned : null },
     formula: ON_TIME_FORMULA,
@@ -138,5 +154,9 @@ export function lateDossiers(docs: readonly DossierFigureDoc[], now: Date): Late
       });
     }
   }
-  return late.sort((a, b) => Number(a.returnedAt !== null) - Number(b.returnedAt !== null) || (a.returnedAt === null ? b.daysLate - a.daysLate : b.dueAt.getTime() - a.dueAt.getTime()));
+  return late.sort(
+    (a, b) =>
+      Number(a.returnedAt !== null) - Number(b.returnedAt !== null) ||
+      (a.returnedAt === null ? b.daysLate - a.daysLate : b.dueAt.getTime() - a.dueAt.getTime()),
+  );
 }

@@ -13,7 +13,21 @@ export interface ExportScope {
 }
 
 /** What the raw export shows of a response (the rest is never read). */
-const PROJECTION = { _id: 1, submittedAt: 1, period: 1, surveyKey: 1, surveyVersion: 1, unitCode: 1, level: 1, district: 1, answers: 1, comment: 1, flags: 1, counted: 1, synthetic: 1 };
+const PROJECTION = {
+  _id: 1,
+  submittedAt: 1,
+  period: 1,
+  surveyKey: 1,
+  surveyVersion: 1,
+  unitCode: 1,
+  level: 1,
+  district: 1,
+  answers: 1,
+  comment: 1,
+  flags: 1,
+  counted: 1,
+  synthetic: 1,
+};
 
 /**
  * The memory bound of the export's sort: at most RUN_ROWS rows are held, each as one line of text (some 700 bytes,
@@ -195,7 +209,11 @@ async function* dayKeyedRows(models: Models, filter: ResponseFilter, scope: Expo
  * but an `_id` condition decodes the whole collection). Responses stored before ids carried a day are read with
  * one cursor and sorted within the bounds above, then merged in. A small export never touches disk.
  */
-export async function* responsesByDay(models: Models, scope: ExportScope, options: { runRows?: number; fanIn?: number; spillParent?: string } = {}): AsyncGenerator<ResponseDoc> {
+export async function* responsesByDay(
+  models: Models,
+  scope: ExportScope,
+  options: { runRows?: number; fanIn?: number; spillParent?: string } = {},
+): AsyncGenerator<ResponseDoc> {
   const limits: SortLimits = { runRows: options.runRows ?? RUN_ROWS, fanIn: Math.max(2, options.fanIn ?? FAN_IN), spillParent: options.spillParent };
   const filter: ResponseFilter = {
     kind: scope.kind,

@@ -49,7 +49,12 @@ export class SpillFolder {
     await handle.close();
     const source = zlib.createGunzip({ chunkSize: BUFFER });
     // The callback form: an error in any stage destroys them all, so the loop below throws instead of waiting.
-    stream.pipeline(fs.createReadStream(file, { start: 16, highWaterMark: BUFFER }), crypto.createDecipheriv('aes-256-ctr', this.key, iv), source, () => undefined);
+    stream.pipeline(
+      fs.createReadStream(file, { start: 16, highWaterMark: BUFFER }),
+      crypto.createDecipheriv('aes-256-ctr', this.key, iv),
+      source,
+      () => undefined,
+    );
     // Decoded by the stream, so a Vietnamese letter cut between two chunks is joined again.
     source.setEncoding('utf8');
     let rest = '';

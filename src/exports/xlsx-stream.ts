@@ -32,7 +32,12 @@ async function drained(stream: EventEmitter, sent: Promise<void>): Promise<void>
   await Promise.race([drain, sent]);
 }
 
-export async function streamXlsx<Row>(out: Writable, sheet: StreamedSheet<Row>, rows: AsyncIterable<Row>, meta: { title: string; creator: string }): Promise<void> {
+export async function streamXlsx<Row>(
+  out: Writable,
+  sheet: StreamedSheet<Row>,
+  rows: AsyncIterable<Row>,
+  meta: { title: string; creator: string },
+): Promise<void> {
   const zipped = new PassThrough();
   const sent = pipeline(zipped, out);
   sent.catch(() => undefined); // observed below; a client that leaves must not be an unhandled rejection meanwhile

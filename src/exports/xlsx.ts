@@ -47,8 +47,13 @@ export async function toXlsx(sheets: Sheet[], meta?: { title?: string; creator?:
 /** Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either end, not empty. */
 export function sheetName(raw: string, position: number): string {
   // NFC first: Vietnamese typed with combining marks is longer and could be cut between a letter and its tone.
-  let name = raw.normalize('NFC').replace(/[[\]:*?/\\]/g, '').trim();
-  name = truncate(name, MAX_SHEET_NAME).replace(/^'+|'+$/g, '').trim();
+  let name = raw
+    .normalize('NFC')
+    .replace(/[[\]:*?/\\]/g, '')
+    .trim();
+  name = truncate(name, MAX_SHEET_NAME)
+    .replace(/^'+|'+$/g, '')
+    .trim();
   // 'History' is reserved by Excel for change tracking.
   if (name === '' || name.toLowerCase() === 'history') return `Sheet${position}`;
   return name;

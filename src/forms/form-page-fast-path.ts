@@ -53,13 +53,19 @@ export function formPageFastPath(deps: FormPageFastPathDeps): FastPath {
     logWhenDone(deps.logger, req, res, id, started);
     const [head, token, tail] = page;
     res.writeHead(200, [
-      'X-Request-Id', id,
+      'X-Request-Id',
+      id,
       ...fixedHeaders,
-      'RateLimit-Policy', policy(limit.limit),
-      'RateLimit', `"${limit.limit}-in-1min"; r=${counted.remaining}; t=${counted.resetSeconds}`,
-      'Cache-Control', 'no-store',
-      'Content-Type', 'text/html; charset=utf-8',
-      'Content-Length', String(head.length + token.length + tail.length),
+      'RateLimit-Policy',
+      policy(limit.limit),
+      'RateLimit',
+      `"${limit.limit}-in-1min"; r=${counted.remaining}; t=${counted.resetSeconds}`,
+      'Cache-Control',
+      'no-store',
+      'Content-Type',
+      'text/html; charset=utf-8',
+      'Content-Length',
+      String(head.length + token.length + tail.length),
     ]);
     res.write(head);
     res.write(token);

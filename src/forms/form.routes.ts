@@ -71,7 +71,13 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
   /** The client address as the rate limits see it (an IPv6 address by its /56), hashed under the day's salt. */
   const addressHashOf = async (req: Request, now: Date) => hashAddress(await addressSalt(now), ipKeyGenerator(req.ip ?? 'unknown'));
 
-  const blank = new BlankForms({ links: deps.links, catalog: deps.catalog, LinkView: deps.models.LinkView, clock: deps.clock, secret: deps.config.SESSION_SECRET });
+  const blank = new BlankForms({
+    links: deps.links,
+    catalog: deps.catalog,
+    LinkView: deps.models.LinkView,
+    clock: deps.clock,
+    secret: deps.config.SESSION_SECRET,
+  });
   const newToken = (survey: SurveyVersion, code: string) => blank.newToken(survey, code);
 
   const locals = (channel: Channel, state: RenderState) => {
@@ -102,7 +108,10 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
       renderToString(res, CHANNELS[channel].view, locals(channel, { open, survey, token: TOKEN_SLOT })),
     );
     // Sent as is: an ETag (a hash of 20 KB per view) is useless on a page that differs every time and is never stored.
-    res.status(200).type('html').setHeader('Content-Length', head.length + token.length + tail.length);
+    res
+      .status(200)
+      .type('html')
+      .setHeader('Content-Length', head.length + token.length + tail.length);
     res.write(head);
     res.write(token);
     res.end(tail);
@@ -130,9 +139,16 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
       blank.viewed(form, now);
     });
 
-    router.post(`${prefix}/:code`, linkCodeShape, submissionsPerLinkAndIp(`post:${channel}`, deps.limits), ...formBody(), submissionsPerToken(`token:${channel}`, deps.limits), async (req, res) => {
-      await handleSubmit(req, res, channel);
-    });
+    router.post(
+      `${prefix}/:code`,
+      linkCodeShape,
+      submissionsPerLinkAndIp(`post:${channel}`, deps.limits),
+      ...formBody(),
+      submissionsPerToken(`token:${channel}`, deps.limits),
+      async (req, res) => {
+        await handleSubmit(req, res, channel);
+      },
+    );
 
     router.get(`${prefix}/:code/thanks`, linkCodeShape, pageViewsPerIp(`thanks:${channel}`, deps.limits), async (req, res) => {
       const open = await deps.links.resolveOpen(String(req.params.code), channel, deps.clock());
@@ -217,4 +233,3 @@ function keptValues(survey: SurveyVersion, fields: FormFields): Record<string, s
   }
   return values;
 }
-

@@ -54,10 +54,16 @@ async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Pr
   const views = LinkView.collection as unknown as Collection<{ _id: string }>;
   try {
     await upsertRetryingDuplicate(() =>
-      views.updateOne({ _id: id }, { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } }, { upsert: true }),
+      views.updateOne(
+        { _id: id },
+        { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } },
+        { upsert: true },
+      ),
     );
     const totals = viewTotalModel(LinkView.db).collection as unknown as Collection<{ _id: string }>;
-    const operations = p.scopes.map((scope) => ({ updateOne: { filter: { _id: viewTotalId(p.period, scope) }, update: { $inc: { views: p.count } }, upsert: true } }));
+    const operations = p.scopes.map((scope) => ({
+      updateOne: { filter: { _id: viewTotalId(p.period, scope) }, update: { $inc: { views: p.count } }, upsert: true },
+    }));
     await bulkUpsertRetryingDuplicates((ops) => totals.bulkWrite(ops, { ordered: false }), operations);
   } catch {
     // dropped: see above

@@ -51,7 +51,10 @@ export function formBody(limit = '16kb'): RequestHandler[] {
       if (!req.is(FORM_TYPE)) {
         throw new UnsupportedMediaTypeError('Only HTML form posts (application/x-www-form-urlencoded) are accepted.');
       }
-      const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+      const charset = /charset=([^;]+)/i
+        .exec(req.headers['content-type'] ?? '')?.[1]
+        ?.trim()
+        .toLowerCase();
       if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError('Only UTF-8 form data is accepted.');
       next();
     },

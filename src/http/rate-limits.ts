@@ -17,7 +17,13 @@ const tooMany: RequestHandler = () => {
  * A limiter counting in `stores` (a shared store lets requests through when it cannot be reached), or in `store`
  * when the caller made it (to count in it too: formPageViewsPerIp).
  */
-function limiter(stores: LimitStores, name: string, options: Partial<Options>, store: Store | undefined = stores.storeFor(name), shared = store !== undefined): RequestHandler {
+function limiter(
+  stores: LimitStores,
+  name: string,
+  options: Partial<Options>,
+  store: Store | undefined = stores.storeFor(name),
+  shared = store !== undefined,
+): RequestHandler {
   return rateLimit({ legacyHeaders: false, handler: tooMany, ...options, ...(store ? { store, passOnStoreError: shared } : {}) });
 }
 
@@ -59,7 +65,8 @@ function perMinutePerIp(purpose: string, name: string, stores: LimitStores, limi
 }
 
 /** Page views per IP: 1,200 a minute. */
-export const pageViewsPerIp = (name: string, stores: LimitStores = memoryLimitStores, limit = 1200): RequestHandler => perMinutePerIp('page', name, stores, limit);
+export const pageViewsPerIp = (name: string, stores: LimitStores = memoryLimitStores, limit = 1200): RequestHandler =>
+  perMinutePerIp('page', name, stores, limit);
 
 /** A per-minute limit per client address that can also be counted without express (`hit`). */
 export interface AddressLimit {

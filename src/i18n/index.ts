@@ -17,4 +17,7 @@ export function translate(lang: Lang, key: string): string {
 }
 
 export type Translate = (key: string) => string;
-export const translator = (lang: Lang): Translate => (key) => translate(lang, key);
+export const translator =
+  (lang: Lang): Translate =>
+  (key) =>
+    translate(lang, key);

@@ -42,7 +42,8 @@ export const vi = {
   'form.procedure': 'Thủ tục',
   'form.required': 'bắt buộc',
   'form.optional': 'không bắt buộc',
-  'form.scaleHint': 'Chọn một mức cho mỗi nội dung: 1 là rất không hài lòng, 5 là rất hài lòng. Có thể bỏ qua nội dung không rõ; chỉ câu đánh giá chung là bắt buộc.',
+  'form.scaleHint':
+    'Chọn một mức cho mỗi nội dung: 1 là rất không hài lòng, 5 là rất hài lòng. Có thể bỏ qua nội dung không rõ; chỉ câu đánh giá chung là bắt buộc.',
   'form.scaleHint3': 'Chạm vào một mức cho mỗi câu rồi bấm Gửi.',
   'form.comment': 'Ý kiến, đề xuất khác',
   'form.commentHint': 'Không ghi họ tên, số điện thoại của bạn hay của người khác vào đây.',
@@ -52,7 +53,8 @@ export const vi = {
   'form.contactIntro': 'Chỉ điền nếu bạn muốn được liên hệ lại về ý kiến của mình. Phiếu vẫn được gửi nếu bạn bỏ trống.',
   'form.contactPhone': 'Số điện thoại',
   'form.contactEmail': 'Thư điện tử',
-  'form.consent': 'Tôi đồng ý để Sở Giáo dục và Đào tạo dùng số điện thoại hoặc thư điện tử trên chỉ để liên hệ lại về ý kiến này; thông tin được lưu riêng với câu trả lời và xóa sau 12 tháng hoặc khi tôi yêu cầu.',
+  'form.consent':
+    'Tôi đồng ý để Sở Giáo dục và Đào tạo dùng số điện thoại hoặc thư điện tử trên chỉ để liên hệ lại về ý kiến này; thông tin được lưu riêng với câu trả lời và xóa sau 12 tháng hoặc khi tôi yêu cầu.',
   'form.honeypot': 'Không điền vào ô này',
   'form.submit': 'Gửi phiếu',
   'form.errorSummary': 'Phiếu chưa gửi được. Vui lòng xem lại các mục được đánh dấu.',
@@ -68,7 +70,8 @@ export const vi = {
   'form.error.contactNeeded': 'Vui lòng điền số điện thoại hoặc thư điện tử, hoặc bỏ đánh dấu đồng ý.',
   'form.error.unknownField': 'Phiếu gửi lên có nội dung không thuộc phiếu khảo sát này. Vui lòng tải lại trang và gửi lại.',
   'form.error.tokenExpired': 'Phiên làm phiếu đã hết hạn. Câu trả lời của bạn vẫn được giữ; vui lòng bấm Gửi phiếu lần nữa.',
-  'form.error.unavailable': 'Hệ thống đang tạm gián đoạn nên phiếu chưa được lưu. Câu trả lời của bạn vẫn còn trên trang này; vui lòng bấm Gửi phiếu lại sau ít phút.',
+  'form.error.unavailable':
+    'Hệ thống đang tạm gián đoạn nên phiếu chưa được lưu. Câu trả lời của bạn vẫn còn trên trang này; vui lòng bấm Gửi phiếu lại sau ít phút.',
   'thanks.title': 'Cảm ơn bạn!',
   'thanks.body': 'Ý kiến của bạn đã được ghi nhận. Sở Giáo dục và Đào tạo sẽ dùng ý kiến này để cải thiện chất lượng phục vụ.',
   'thanks.close': 'Bạn có thể đóng trang này.',
@@ -127,7 +130,8 @@ export const vi = {
   'dossiers.yes': 'Có',
   'dossiers.no': 'Chưa có',
   'dossiers.import': 'Nhập hồ sơ từ Hệ thống thông tin giải quyết TTHC',
-  'dossiers.importHint': 'Tệp CSV (UTF-8, có dòng tiêu đề) hoặc XLSX với các cột dossier_code, procedure_code, procedure_name, unit_code, received_at, due_at, returned_at, channel, apology_sent; tối đa {mb} MB. Hồ sơ được cập nhật theo mã hồ sơ (mã chỉ lưu dạng băm); nếu có dòng lỗi, không hồ sơ nào được nhập.',
+  'dossiers.importHint':
+    'Tệp CSV (UTF-8, có dòng tiêu đề) hoặc XLSX với các cột dossier_code, procedure_code, procedure_name, unit_code, received_at, due_at, returned_at, channel, apology_sent; tối đa {mb} MB. Hồ sơ được cập nhật theo mã hồ sơ (mã chỉ lưu dạng băm); nếu có dòng lỗi, không hồ sơ nào được nhập.',
   'dossiers.file': 'Tệp hồ sơ',
   'dossiers.importButton': 'Tải lên và nhập',
   'dossiers.uploading': 'Đang tải lên…',
@@ -147,7 +151,8 @@ export const vi = {
   'target.sourceHint': 'Ví dụ: Quyết định số …/QĐ-UBND ngày …',
   'admin.nav.cases': 'Phản hồi cần liên hệ',
   'cases.title': 'Phản hồi cần liên hệ lại',
-  'cases.hint': 'Mỗi phiếu đánh giá mức thấp (1–2 trên 5) có để lại thông tin liên hệ và đồng ý được liên hệ sẽ mở một phản hồi cho đơn vị. Thông tin liên hệ chỉ hiện ở trang của từng phản hồi và mỗi lần xem đều được ghi nhật ký.',
+  'cases.hint':
+    'Mỗi phiếu đánh giá mức thấp (1–2 trên 5) có để lại thông tin liên hệ và đồng ý được liên hệ sẽ mở một phản hồi cho đơn vị. Thông tin liên hệ chỉ hiện ở trang của từng phản hồi và mỗi lần xem đều được ghi nhật ký.',
   'cases.status': 'Trạng thái',
   'cases.allStatuses': 'Tất cả',
   'cases.status.new': 'Mới',
@@ -257,10 +262,12 @@ export const vi = {
   'comments.status.seen': 'Đã xem',
   'comments.status.forwarded': 'Đã chuyển xử lý',
   'comments.status.resolved': 'Đã giải quyết',
-  'review.intro': 'Các phiếu bị đánh dấu (gửi quá nhanh, điền vào ô ẩn chống spam, cùng thiết bị gửi lại, thuộc một cụm bất thường, mã hồ sơ đã được đánh giá) được lưu nhưng không tính vào số liệu cho đến khi được chấp nhận.',
+  'review.intro':
+    'Các phiếu bị đánh dấu (gửi quá nhanh, điền vào ô ẩn chống spam, cùng thiết bị gửi lại, thuộc một cụm bất thường, mã hồ sơ đã được đánh giá) được lưu nhưng không tính vào số liệu cho đến khi được chấp nhận.',
   'review.decideRule': 'Chỉ quyết định được với phiếu bị đánh dấu. Phiếu về các đơn vị do bạn quản lý phải do cán bộ cấp Sở quyết định.',
   'review.clusters': 'Cụm phiếu bất thường',
-  'review.clustersIntro': 'Một cụm gồm các phiếu gửi từ cùng một địa chỉ mạng (chỉ lưu dạng mã hóa, không lưu địa chỉ) vào cùng một đường dẫn trong một giờ, nhiều hơn mức một trường học dùng chung một mạng Wi-Fi có thể tạo ra, hoặc lặp lại cùng một kiểu trả lời. Quyết định áp dụng cho cả cụm.',
+  'review.clustersIntro':
+    'Một cụm gồm các phiếu gửi từ cùng một địa chỉ mạng (chỉ lưu dạng mã hóa, không lưu địa chỉ) vào cùng một đường dẫn trong một giờ, nhiều hơn mức một trường học dùng chung một mạng Wi-Fi có thể tạo ra, hoặc lặp lại cùng một kiểu trả lời. Quyết định áp dụng cho cả cụm.',
   'review.clusterCount': '{n} cụm',
   'review.hour': 'Giờ',
   'review.link': 'Đường dẫn',
@@ -325,7 +332,8 @@ export const vi = {
   'units.district': 'Địa bàn',
   'units.parent': 'Đơn vị cha',
   'units.import': 'Nhập danh sách đơn vị (CSV)',
-  'units.importHint': 'Dán nội dung CSV với dòng tiêu đề code,name,type,level,district,parent (có thể thêm valid_from,merged_into: ngày hiệu lực YYYY-MM-DD và mã đơn vị được sáp nhập vào). Nếu có lỗi, không dòng nào được nhập.',
+  'units.importHint':
+    'Dán nội dung CSV với dòng tiêu đề code,name,type,level,district,parent (có thể thêm valid_from,merged_into: ngày hiệu lực YYYY-MM-DD và mã đơn vị được sáp nhập vào). Nếu có lỗi, không dòng nào được nhập.',
   'units.recomputing': 'Cây đơn vị vừa thay đổi: số liệu đang được tính lại theo cây mới và có thể chưa đầy đủ cho đến khi xong.',
   'units.recomputingProgress': 'đã xét {scanned}/{total} câu trả lời',
   'dash.tree': 'Theo cây đơn vị',

@@ -48,6 +48,10 @@ export function readCsvRecords(text: string, onError: (line: number, message: st
 }
 
 function delimiterOf(text: string): ',' | ';' {
-  const header = text.replace(/^\uFEFF/, '').split('\n').find((line) => line.trim() !== '') ?? '';
+  const header =
+    text
+      .replace(/^\uFEFF/, '')
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? '';
   return header.includes(';') && !header.includes(',') ? ';' : ',';
 }

@@ -71,7 +71,8 @@ export function checkZipBounds(bytes: Buffer, limits: ZipLimits): ZipVerdict {
     const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
     at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
 
-    if (headerAt + 30 > bytes.length || bytes.readUInt32LE(headerAt) !== LOCAL) return refuse('Tệp XLSX hỏng (mục sai) / the XLSX file is damaged (bad zip entry)');
+    if (headerAt + 30 > bytes.length || bytes.readUInt32LE(headerAt) !== LOCAL)
+      return refuse('Tệp XLSX hỏng (mục sai) / the XLSX file is damaged (bad zip entry)');
     const dataAt = headerAt + 30 + bytes.readUInt16LE(headerAt + 26) + bytes.readUInt16LE(headerAt + 28);
     if (dataAt + compressed > bytes.length) return refuse('Tệp XLSX hỏng (mục bị cắt) / the XLSX file is damaged (a cut-off zip entry)');
     const data = bytes.subarray(dataAt, dataAt + compressed);

@@ -48,5 +48,4 @@ linkSchema.post('insertMany', noteWrite);
 linkSchema.post('bulkWrite', noteWrite);
 
 export type LinkModel = Model<Link>;
-export const linkModel = (connection: Connection): LinkModel =>
-  (connection.models.Link as LinkModel | undefined) ?? connection.model<Link>('Link', linkSchema);
+export const linkModel = (connection: Connection): LinkModel => (connection.models.Link as LinkModel | undefined) ?? connection.model<Link>('Link', linkSchema);

@@ -15,11 +15,7 @@ export interface CreateLinkInput {
   closesAt?: Date;
 }
 
-export async function createLink(
-  deps: { Link: LinkModel; Unit: UnitModel; catalog: SurveyCatalog },
-  input: CreateLinkInput,
-  now: Date,
-): Promise<Link> {
+export async function createLink(deps: { Link: LinkModel; Unit: UnitModel; catalog: SurveyCatalog }, input: CreateLinkInput, now: Date): Promise<Link> {
   const survey = await deps.catalog.getLatest(input.surveyKey);
   if (!survey) throw new NotFoundError(`Unknown survey ${input.surveyKey}`);
   const unit = await deps.Unit.findOne({ code: input.unitCode }).lean();

@@ -48,7 +48,10 @@ export function answerSetKey(answers: Record<string, number>): string {
 }
 
 /** Where an answer's cluster is counted: the day's collection (UTC hours never straddle a Vietnam day) and its key. */
-export const countsOf = (r: Pick<ResponseDoc, 'submittedAt' | 'linkCode' | 'addressHash'>) => ({ collection: countsCollectionName(dayOf(r.submittedAt)), id: clusterKeyOf(r) });
+export const countsOf = (r: Pick<ResponseDoc, 'submittedAt' | 'linkCode' | 'addressHash'>) => ({
+  collection: countsCollectionName(dayOf(r.submittedAt)),
+  id: clusterKeyOf(r),
+});
 
 export interface Sweep {
   flag: Flag;
@@ -69,7 +72,7 @@ export function countIntoCluster(plan: PlanBuilder, counts: AddressCounts, r: Re
   plan.inc(collection, id, { n: 1 });
   let same = 0;
   if (r.channel === 'form') {
-    same = ((counts.s ??= {})[setKey] = (counts.s[setKey] ?? 0) + 1);
+    same = (counts.s ??= {})[setKey] = (counts.s[setKey] ?? 0) + 1;
     plan.inc(collection, id, { [`s.${setKey}`]: 1 });
   }
   if (n <= limits.perHour) {

@@ -54,7 +54,11 @@ interface BatchDoc {
 /** The filter that makes a write batch N's: the document does not hold batch N (or a later one) yet. */
 export const notYet = (batch: number) => ({ batch: { $not: { $gte: batch } } });
 
-async function readByIds<T extends { _id: string }>(collection: Collection<T>, ids: readonly string[], projection?: Record<string, 1>): Promise<Map<string, T>> {
+async function readByIds<T extends { _id: string }>(
+  collection: Collection<T>,
+  ids: readonly string[],
+  projection?: Record<string, 1>,
+): Promise<Map<string, T>> {
   const found = new Map<string, T>();
   for (let i = 0; i < ids.length; i += IDS_PER_READ) {
     const docs = await collection.find({ _id: { $in: ids.slice(i, i + IDS_PER_READ) } } as mongo.Filter<T>, projection ? { projection } : {}).toArray();
@@ -106,7 +110,9 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
   const operations: mongo.AnyBulkWriteOperation<BatchDoc>[] = [];
   for (const { update, ids: same } of groups.values()) {
     if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) }, update } });
-    else for (let i = 0; i < same.length; i += IDS_PER_READ) operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) }, update } });
+    else
+      for (let i = 0; i < same.length; i += IDS_PER_READ)
+        operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) }, update } });
   }
   await writeAtOnce(operations, DOC_CHANGES_PER_WRITE, (chunk) => collection.bulkWrite(chunk, { ordered: false }));
   if (inserts.length) await bulkRefusals(() => collection.insertMany(inserts as never[], { ordered: false }));
@@ -114,7 +120,8 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
 
 /** Documents written once whatever happens (their `_id` decides): an insert refused as a duplicate was made before. */
 async function insertEachOnce(collection: Collection<{ _id: string }>, docs: ReadonlyArray<{ _id: string }>): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_CHUNK * 10) await bulkRefusals(() => collection.insertMany(docs.slice(i, i + BULK_CHUNK * 10), { ordered: false }));
+  for (let i = 0; i < docs.length; i += BULK_CHUNK * 10)
+    await bulkRefusals(() => collection.insertMany(docs.slice(i, i + BULK_CHUNK * 10), { ordered: false }));
 }
 
 /**
@@ -138,8 +145,12 @@ async function applyFigureChanges(collection: Collection<FigureDoc>, batch: numb
       const data = doc ? unpackFigures(doc) : emptyFigureData();
       applyPaths(data as unknown as Record<string, unknown>, change.inc, change.set);
       const packed = packFigures(data);
-      if (doc) updates.push({ updateOne: { filter: { _id: id, rev: doc.rev }, update: { $set: { data: packed, batch }, $inc: { rev: 1 }, $unset: { pending: '' } } } });
-      else inserts.push({ _id: id, ...(change.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev: 1, data: packed, batch } as FigureDoc);
+      if (doc)
+        updates.push({
+          updateOne: { filter: { _id: id, rev: doc.rev }, update: { $set: { data: packed, batch }, $inc: { rev: 1 }, $unset: { pending: '' } } },
+        });
+      else
+        inserts.push({ _id: id, ...(change.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev: 1, data: packed, batch } as FigureDoc);
     }
     let matched = 0;
     await writeAtOnce(updates, FIGURES_PER_WRITE, async (chunk) => {

@@ -50,7 +50,18 @@ export interface PlannedBatch {
 }
 
 /** The fields of a response the projector writes (the rest never changes after the answer is stored). */
-const PROJECTED_FIELDS = ['counted', 'flags', 'ratedDossier', 'reviewedBy', 'reviewedAt', 'reviews', 'commentStatus', 'commentTags', 'unitAncestors', 'unitAncestorsThen'] as const;
+const PROJECTED_FIELDS = [
+  'counted',
+  'flags',
+  'ratedDossier',
+  'reviewedBy',
+  'reviewedAt',
+  'reviews',
+  'commentStatus',
+  'commentTags',
+  'unitAncestors',
+  'unitAncestorsThen',
+] as const;
 
 /** What a response adds to the figures depends only on these (everything else is fixed when it is stored). */
 const figureKey = (r: ResponseDoc) => JSON.stringify([r.counted, r.unitAncestors, r.unitAncestorsThen ?? null, r.ratedDossier ?? false]);
@@ -107,7 +118,9 @@ class BatchPlanner {
     const missing = [...new Set(ids)].filter((id) => !into.has(id));
     for (let i = 0; i < missing.length; i += IDS_PER_READ) {
       const chunk = missing.slice(i, i + IDS_PER_READ);
-      const found = await this.collection<T>(name).find({ _id: { $in: chunk } } as never).toArray();
+      const found = await this.collection<T>(name)
+        .find({ _id: { $in: chunk } } as never)
+        .toArray();
       for (const id of chunk) into.set(id, null);
       for (const doc of found) into.set(doc._id, doc as unknown as T);
     }
@@ -123,12 +136,16 @@ class BatchPlanner {
     await this.readInto('responses', items.flatMap(responseIdsOf), this.responses);
     // An answer keeps the id of the item that takes it in; while that item waits, the answer is not projected.
     const intakes = new Map<string, string>();
-    for (const item of items) if (item.kind !== 'answer') for (const id of responseIdsOf(item)) if (this.responses.get(id)?.intake) intakes.set(this.responses.get(id)!.intake!, id);
+    for (const item of items)
+      if (item.kind !== 'answer') for (const id of responseIdsOf(item)) if (this.responses.get(id)?.intake) intakes.set(this.responses.get(id)!.intake!, id);
     const read = new Set(items.map((item) => item._id));
     const unread = [...intakes.keys()].filter((intake) => !read.has(intake));
     const pending = new Set([...intakes.keys()].filter((intake) => read.has(intake)));
     for (let i = 0; i < unread.length; i += IDS_PER_READ) {
-      for (const found of await inboxCollection(this.deps.db).find({ _id: { $in: unread.slice(i, i + IDS_PER_READ) } }, { projection: { _id: 1 } }).toArray()) pending.add(found._id);
+      for (const found of await inboxCollection(this.deps.db)
+        .find({ _id: { $in: unread.slice(i, i + IDS_PER_READ) } }, { projection: { _id: 1 } })
+        .toArray())
+        pending.add(found._id);
     }
     for (const intake of pending) this.waiting.add(intakes.get(intake)!);
     const answers = items.filter((i): i is AnswerItem => i.kind === 'answer');
@@ -291,7 +308,14 @@ class BatchPlanner {
     }
     if (decided) {
       const details = item.audit.countChanged ? { ...item.audit.details, changed: moved } : item.audit.details;
-      this.plan.insert('audit_log', { _id: `projector:${item._id}`, at: item.at, actor: item.reviewer, action: item.audit.action, target: item.audit.target, details });
+      this.plan.insert('audit_log', {
+        _id: `projector:${item._id}`,
+        at: item.at,
+        actor: item.reviewer,
+        action: item.audit.action,
+        target: item.audit.target,
+        details,
+      });
     }
     return 'planned';
   }
@@ -315,7 +339,8 @@ class BatchPlanner {
       const after: ResponseDoc = { ...rest, unitAncestors: item.to.ancestors, ...(item.to.then ? { unitAncestorsThen: item.to.then } : {}) };
       if (JSON.stringify([r.unitAncestors, r.unitAncestorsThen ?? null]) === JSON.stringify([after.unitAncestors, after.unitAncestorsThen ?? null])) continue;
       await this.change(r, after);
-      if (isClustered(after) && isPending(after)) this.plan.set('list_review', clusterFigureId(clusterKeyOf(after)), { unitAncestors: after.unitAncestors }, { existing: true });
+      if (isClustered(after) && isPending(after))
+        this.plan.set('list_review', clusterFigureId(clusterKeyOf(after)), { unitAncestors: after.unitAncestors }, { existing: true });
       this.plan.set('cases', caseIdOf(r._id), { unitAncestors: after.unitAncestors }, { existing: true });
     }
     return 'planned';

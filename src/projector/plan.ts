@@ -112,7 +112,11 @@ export class PlanBuilder {
           ...(change.unset?.length ? { unset: change.unset } : {}),
         };
         if (!Object.keys(kept).length) continue;
-        (docs[collection] ??= {})[id] = { ...kept, ...(change.create ? { create: change.create } : {}), ...(change.existing && !kept.inc ? { existing: true } : {}) };
+        (docs[collection] ??= {})[id] = {
+          ...kept,
+          ...(change.create ? { create: change.create } : {}),
+          ...(change.existing && !kept.inc ? { existing: true } : {}),
+        };
       }
     }
     const inserts: Plan['inserts'] = {};

@@ -215,7 +215,19 @@ export class Projector {
     }
     const times = await this.finish(open);
     this.lastBatchItems = open.items.length;
-    this.logger?.debug({ batch: open.batch, items: open.items.length, deferred: planned.deferred, planBytes: open.plan.length, writes: planSize(planned.plan), planMs, ...times, ms: Date.now() - started }, 'projector: batch applied');
+    this.logger?.debug(
+      {
+        batch: open.batch,
+        items: open.items.length,
+        deferred: planned.deferred,
+        planBytes: open.plan.length,
+        writes: planSize(planned.plan),
+        planMs,
+        ...times,
+        ms: Date.now() - started,
+      },
+      'projector: batch applied',
+    );
     return 'progress';
   }
 
@@ -318,7 +330,11 @@ export class Projector {
 
   /** True when every waiting item must wait (a plan of them consumes nothing). */
   private async onlyDeferred(): Promise<boolean> {
-    const items = await this.inbox.find({}).sort({ _id: 1 }).limit(this.options.batchSize ?? 500).toArray();
+    const items = await this.inbox
+      .find({})
+      .sort({ _id: 1 })
+      .limit(this.options.batchSize ?? 500)
+      .toArray();
     const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS }, items);
     return planned.consumed.length === 0;
   }

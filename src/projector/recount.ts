@@ -38,7 +38,13 @@ export async function recountProjections(models: Models, scaleOf: ScaleOf, optio
 
 /** Answers whose own inbox item still waits: stored, not taken in yet (read once; new answers are never in a recount). */
 export async function notTakenIn(db: Connection): Promise<(r: ResponseDoc) => boolean> {
-  const waiting = new Set((await inboxCollection(db).find({ kind: 'answer' }, { projection: { _id: 1 } }).toArray()).map((item) => item._id));
+  const waiting = new Set(
+    (
+      await inboxCollection(db)
+        .find({ kind: 'answer' }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((item) => item._id),
+  );
   return (r) => Boolean(r.intake && waiting.has(r.intake));
 }
 
@@ -81,7 +87,10 @@ const INSERT_CHUNK = 500;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
 
-export async function recountLists(db: Connection, options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean }): Promise<{ documents: number; differences: string[] }> {
+export async function recountLists(
+  db: Connection,
+  options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean },
+): Promise<{ documents: number; differences: string[] }> {
   const expected = await expectedLists(db, options.skip ?? (await notTakenIn(db)));
   const differences: string[] = [];
   let documents = 0;
@@ -105,10 +114,12 @@ export async function recountLists(db: Connection, options: { fix: boolean; batc
       // runs under the projector's lease, so no batch creates one of them meanwhile.
       const missing = differ.filter((id) => !seen.has(id)).map((id) => ({ ...docs.get(id)!, batch }));
       for (let i = 0; i < missing.length; i += INSERT_CHUNK) await stored.insertMany(missing.slice(i, i + INSERT_CHUNK) as never, { ordered: false });
-      const writes = differ.filter((id) => seen.has(id)).map((id) => {
-        const want = docs.get(id);
-        return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
-      });
+      const writes = differ
+        .filter((id) => seen.has(id))
+        .map((id) => {
+          const want = docs.get(id);
+          return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
+        });
       await bulkWriteInChunks((chunk) => stored.bulkWrite(chunk as never, { ordered: false }), writes);
     }
   }

@@ -83,7 +83,12 @@ export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): 
 }
 
 /** One scan of the answers; returns how many answers it found under another chain than today's (and had moved). */
-async function onePass(models: Models, _scaleOf: ScaleOf, now: () => Date, report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>): Promise<number> {
+async function onePass(
+  models: Models,
+  _scaleOf: ScaleOf,
+  now: () => Date,
+  report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>,
+): Promise<number> {
   const projector = projectorFor(models.Response.db);
   const units = await unitsByCode(models.Unit);
   const chainsOf = chainsFinder(units);

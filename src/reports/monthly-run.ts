@@ -39,7 +39,14 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
   const result: RunResult = { period: options.period, queued: 0, sent: 0, failed: 0, retrying: 0, skippedAlreadySent: 0, subjects: [] };
   if (options.to) {
     const root = await provinceRoot(deps);
-    const summary = await buildSummary(deps.models, deps.catalog, { period: options.period, unitCode: root.code, kind: 'education', lang: 'vi', publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK });
+    const summary = await buildSummary(deps.models, deps.catalog, {
+      period: options.period,
+      unitCode: root.code,
+      kind: 'education',
+      lang: 'vi',
+      publicBaseUrl: deps.publicBaseUrl,
+      k: deps.smallCellK,
+    });
     result.subjects.push(summary.subject);
     if (!options.dryRun) {
       await deps.mailer.send(toMail(summary, options.to, deps.mailFrom, previewMessageId(deps.publicBaseUrl)));
@@ -51,7 +58,14 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
   const subscriptions = await deps.models.Subscription.find().lean();
   if (options.dryRun) {
     for (const sub of subscriptions) {
-      const summary = await buildSummary(deps.models, deps.catalog, { period: options.period, unitCode: sub.unitCode, kind: sub.kind, lang: sub.lang, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK });
+      const summary = await buildSummary(deps.models, deps.catalog, {
+        period: options.period,
+        unitCode: sub.unitCode,
+        kind: sub.kind,
+        lang: sub.lang,
+        publicBaseUrl: deps.publicBaseUrl,
+        k: deps.smallCellK,
+      });
       result.subjects.push(`${sub.email}: ${summary.subject}`);
     }
     return result;
@@ -73,7 +87,15 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
       const resend = entry.attempts + 1;
       await deps.models.Outbox.updateOne(
         { _id: id },
-        { $set: { state: 'pending', attempts: resend, nextAttemptAt: now, messageId: monthlyMessageId(options.period, String(sub._id), resend, deps.publicBaseUrl) }, $unset: { claimedAt: '', lastError: '' } },
+        {
+          $set: {
+            state: 'pending',
+            attempts: resend,
+            nextAttemptAt: now,
+            messageId: monthlyMessageId(options.period, String(sub._id), resend, deps.publicBaseUrl),
+          },
+          $unset: { claimedAt: '', lastError: '' },
+        },
       );
       result.queued += 1;
       continue;

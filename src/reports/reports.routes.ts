@@ -15,12 +15,18 @@ import { unitsByCode } from '../units/unit-directory';
 
 const previewQuery = z.object({
   period: z.string().regex(PERIOD_PATTERN).optional(),
-  unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  unit: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
   kind: z.enum(['education', 'tthc']).default('education'),
   lang: z.enum(['vi', 'en']).default('vi'),
 });
 const subscriptionBody = z.object({
-  email: z.email().max(200).transform((v) => v.toLowerCase()),
+  email: z
+    .email()
+    .max(200)
+    .transform((v) => v.toLowerCase()),
   name: z.string().trim().max(120).optional(),
   unitCode: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
   kind: z.enum(['education', 'tthc']),
@@ -44,7 +50,14 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
     if (!parsed.success) throw new BadRequestError('Invalid preview parameters.');
     const unit = await unitInScope(req, parsed.data.unit);
     const period = parsed.data.period ?? shiftPeriod(periodOf(clock()), -1);
-    return buildSummary(models, deps.catalog, { period, unitCode: unit.code, kind: parsed.data.kind, lang: parsed.data.lang, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK });
+    return buildSummary(models, deps.catalog, {
+      period,
+      unitCode: unit.code,
+      kind: parsed.data.kind,
+      lang: parsed.data.lang,
+      publicBaseUrl: deps.publicBaseUrl,
+      k: deps.smallCellK,
+    });
   }
 
   router.get('/admin/reports', async (req, res) => {
@@ -70,7 +83,10 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
     const summary = await summaryFor(req);
     const html = summary.html.replaceAll(`cid:${TREND_CID}`, `data:image/png;base64,${summary.chartPng.toString('base64')}`);
     // The e-mail's HTML uses inline styles (mail clients need them); this page alone allows them, never scripts.
-    res.setHeader('Content-Security-Policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(html);
   };
@@ -95,7 +111,11 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
       if ((error as { code?: number }).code === 11000) throw new BadRequestError('This address already receives this summary.');
       throw error;
     }
-    await audit(models.Audit, { actor: req.principal!.label, action: 'subscription.create', target: parsed.data.email, details: { unitCode: unit.code, kind: parsed.data.kind } }, now);
+    await audit(
+      models.Audit,
+      { actor: req.principal!.label, action: 'subscription.create', target: parsed.data.email, details: { unitCode: unit.code, kind: parsed.data.kind } },
+      now,
+    );
     res.redirect(303, '/admin/reports');
   });
 

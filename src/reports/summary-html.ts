@@ -60,8 +60,15 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
         ]),
       '20px 24px 8px 24px',
     ),
-    row(`<p style="${CELL}margin:0;">${e(view.twelve.label)}: <b>${e(view.twelve.share)}</b> (n = ${e(view.twelve.n)}; ${e(s.interval)} ${e(view.twelve.ci)}; ${e(view.twelve.status)})</p>`),
-    row(pairs([[s.vsPrevious, view.vsPrevious], [s.vsLastYear, view.vsLastYear]])),
+    row(
+      `<p style="${CELL}margin:0;">${e(view.twelve.label)}: <b>${e(view.twelve.share)}</b> (n = ${e(view.twelve.n)}; ${e(s.interval)} ${e(view.twelve.ci)}; ${e(view.twelve.status)})</p>`,
+    ),
+    row(
+      pairs([
+        [s.vsPrevious, view.vsPrevious],
+        [s.vsLastYear, view.vsLastYear],
+      ]),
+    ),
     row(
       `<img src="cid:${TREND_CID}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" alt="${e(s.chartAlt)}" ` +
         `style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;">`,

@@ -40,7 +40,8 @@ export const SUMMARY_STRINGS = {
     days: (n: string) => `${n} ngày`,
     dashboard: 'Xem bảng số liệu',
     formula: 'Công thức',
-    hiddenNote: (k: number) => `Các số liệu có ít hơn ${k} phiếu (kể cả tỷ lệ của tháng) chỉ ghi số phiếu, không ghi tỷ lệ, để bảo vệ người trả lời; khi cần, thêm một ô khác được ẩn để không suy ra được ô đó.`,
+    hiddenNote: (k: number) =>
+      `Các số liệu có ít hơn ${k} phiếu (kể cả tỷ lệ của tháng) chỉ ghi số phiếu, không ghi tỷ lệ, để bảo vệ người trả lời; khi cần, thêm một ô khác được ẩn để không suy ra được ô đó.`,
     footer: 'Thư gửi tự động từ hệ thống Hài Lòng của Sở Giáo dục và Đào tạo. Vui lòng không trả lời thư này.',
     figuresSheet: 'Số liệu 12 tháng',
     monthSheet: (period: string) => `Tháng ${period}`,
@@ -83,7 +84,8 @@ export const SUMMARY_STRINGS = {
     days: (n: string) => `${n} days`,
     dashboard: 'Open the dashboard',
     formula: 'Formula',
-    hiddenNote: (k: number) => `Figures with fewer than ${k} responses (the month's rate included) show the count only, to protect respondents; where needed another cell is hidden too so that one cannot be worked out.`,
+    hiddenNote: (k: number) =>
+      `Figures with fewer than ${k} responses (the month's rate included) show the count only, to protect respondents; where needed another cell is hidden too so that one cannot be worked out.`,
     footer: 'Sent automatically by Hài Lòng, the Department of Education and Training survey system. Please do not reply.',
     figuresSheet: '12-month figures',
     monthSheet: (period: string) => `Month ${period}`,

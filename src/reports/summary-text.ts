@@ -46,7 +46,8 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
 function onTimeLines(view: SummaryView): string[] {
   if (!view.onTime) return [];
   const { s } = view;
-  const line = (v: NonNullable<SummaryView['onTime']>['month']) => `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
+  const line = (v: NonNullable<SummaryView['onTime']>['month']) =>
+    `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
   return [s.onTime, line(view.onTime.month), line(view.onTime.twelve), ''];
 }
 
@@ -54,5 +55,9 @@ function onTimeLines(view: SummaryView): string[] {
 function caseLines(view: SummaryView): string[] {
   if (!view.cases) return [];
   const { s, cases } = view;
-  return [s.cases, `  ${s.casesOpened}: ${cases.opened}; ${s.casesClosed}: ${cases.closed}; ${s.casesOverdue}: ${cases.overdue}; ${s.casesMedian}: ${cases.medianToContact}`, ''];
+  return [
+    s.cases,
+    `  ${s.casesOpened}: ${cases.opened}; ${s.casesClosed}: ${cases.closed}; ${s.casesOverdue}: ${cases.overdue}; ${s.casesMedian}: ${cases.medianToContact}`,
+    '',
+  ];
 }

@@ -25,7 +25,11 @@ export async function summaryWorkbook(input: SummaryInput, month: MonthCell): Pr
     },
     {
       name: s.formulaSheet,
-      columns: [{ header: 'Mã / id', key: 'id', width: 24 }, { header: 'Phiên bản / version', key: 'version' }, { header: 'Nội dung / text', key: 'text', width: 120 }],
+      columns: [
+        { header: 'Mã / id', key: 'id', width: 24 },
+        { header: 'Phiên bản / version', key: 'version' },
+        { header: 'Nội dung / text', key: 'text', width: 120 },
+      ],
       rows: [current.formula, current.itemFormula].map((f) => ({ id: f.id, version: f.version, text: input.lang === 'vi' ? f.text : f.textEn })),
     },
   ];

@@ -59,8 +59,26 @@ export async function renderTrendPng(points: TrendPoint[], options: TrendChartOp
     data: {
       labels: points.map((p) => p.label),
       datasets: [
-        { label: labels.share, data: points.map((p) => toPercent(p.share)), borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', borderWidth: 3, pointRadius: 4, spanGaps: false, clip: false },
-        { label: labels.target, data: points.map((p) => toPercent(p.target)), borderColor: '#b91c1c', backgroundColor: '#b91c1c', borderWidth: 2, borderDash: [8, 5], pointRadius: 0, spanGaps: true },
+        {
+          label: labels.share,
+          data: points.map((p) => toPercent(p.share)),
+          borderColor: '#1d4ed8',
+          backgroundColor: '#1d4ed8',
+          borderWidth: 3,
+          pointRadius: 4,
+          spanGaps: false,
+          clip: false,
+        },
+        {
+          label: labels.target,
+          data: points.map((p) => toPercent(p.target)),
+          borderColor: '#b91c1c',
+          backgroundColor: '#b91c1c',
+          borderWidth: 2,
+          borderDash: [8, 5],
+          pointRadius: 0,
+          spanGaps: true,
+        },
       ],
     },
     options: {

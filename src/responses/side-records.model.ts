@@ -73,7 +73,6 @@ export type LinkViewModel = Model<LinkView>;
 
 export const dossierClaimModel = (c: Connection): DossierClaimModel =>
   (c.models.DossierClaim as DossierClaimModel | undefined) ?? c.model<DossierClaim>('DossierClaim', dossierClaimSchema);
-export const contactModel = (c: Connection): ContactModel =>
-  (c.models.Contact as ContactModel | undefined) ?? c.model<Contact>('Contact', contactSchema);
+export const contactModel = (c: Connection): ContactModel => (c.models.Contact as ContactModel | undefined) ?? c.model<Contact>('Contact', contactSchema);
 export const linkViewModel = (c: Connection): LinkViewModel =>
   (c.models.LinkView as LinkViewModel | undefined) ?? c.model<LinkView>('LinkView', linkViewSchema);

@@ -20,5 +20,7 @@ export async function indexedClusterMembers(models: Models, key: string): Promis
   for (let i = 0; i < ids.length; i += 1000) {
     members.push(...((await models.Response.collection.find({ _id: { $in: ids.slice(i, i + 1000) } } as never).toArray()) as unknown as ResponseDoc[]));
   }
-  return members.filter((r) => isClustered(r) && hourOf(r.submittedAt) === parsed.hour && r.linkCode === parsed.linkCode && r.addressHash === parsed.addressHash);
+  return members.filter(
+    (r) => isClustered(r) && hourOf(r.submittedAt) === parsed.hour && r.linkCode === parsed.linkCode && r.addressHash === parsed.addressHash,
+  );
 }

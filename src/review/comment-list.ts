@@ -44,5 +44,9 @@ export async function commentPage(models: Models, filter: CommentFilter, page: n
   const ids = result.rows.map((r) => r.id);
   const found = (await models.Response.collection.find({ _id: { $in: ids } } as never).toArray()) as unknown as ResponseDoc[];
   const byId = new Map(found.map((r) => [r._id, r]));
-  return { rows: ids.map((id) => byId.get(id)).filter((r): r is ResponseDoc => Boolean(r)), total: result.total, ...(result.partialAfter ? { partialAfter: result.partialAfter } : {}) };
+  return {
+    rows: ids.map((id) => byId.get(id)).filter((r): r is ResponseDoc => Boolean(r)),
+    total: result.total,
+    ...(result.partialAfter ? { partialAfter: result.partialAfter } : {}),
+  };
 }

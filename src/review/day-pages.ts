@@ -83,7 +83,12 @@ async function readDays<E extends Entry & { t: number }>(coll: Collection<Bucket
   return { rows, scanned };
 }
 
-export async function readPage<E extends Entry & { t: number }>(coll: Collection<Bucket>, scope: ListScope, directories: Directory[], q: PageQuery): Promise<PageResult<E>> {
+export async function readPage<E extends Entry & { t: number }>(
+  coll: Collection<Bucket>,
+  scope: ListScope,
+  directories: Directory[],
+  q: PageQuery,
+): Promise<PageResult<E>> {
   const days = daysOf(directories, q.facet);
   if (q.exact) {
     const total = days.reduce((n, d) => n + d.count, 0);

@@ -43,7 +43,9 @@ export function dayRange(kind: string, scope: string, period: string, day: strin
 export const scopesOf = (r: Pick<ResponseDoc, 'unitCode' | 'unitAncestors'>) => [r.unitCode, ...(r.unitAncestors ?? [])];
 
 /** The buckets of a response in each of its scopes (whether or not it has an entry there). */
-export function bucketsOf(r: Pick<ResponseDoc, 'kind' | 'unitCode' | 'unitAncestors' | 'submittedAt'>): Array<{ scope: string; bucket: string; period: string; day: string }> {
+export function bucketsOf(
+  r: Pick<ResponseDoc, 'kind' | 'unitCode' | 'unitAncestors' | 'submittedAt'>,
+): Array<{ scope: string; bucket: string; period: string; day: string }> {
   const { period, day, time } = vietnamTime(r.submittedAt);
   return scopesOf(r).map((scope) => ({ scope, period, day, bucket: bucketId(r.kind, scope, period, day, time) }));
 }

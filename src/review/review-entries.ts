@@ -80,7 +80,9 @@ export function reviewTargets(r: ResponseDoc): EntryTarget[] {
     key,
     next: single,
     responseId: r._id,
-    counts: (e) => [{ id: directoryId(r.kind, scope, period), inc: { [`d.d${day}.n`]: 1, ...(typeof e.l === 'string' && e.l ? { [`d.d${day}.l_${e.l}`]: 1 } : {}) } }],
+    counts: (e) => [
+      { id: directoryId(r.kind, scope, period), inc: { [`d.d${day}.n`]: 1, ...(typeof e.l === 'string' && e.l ? { [`d.d${day}.l_${e.l}`]: 1 } : {}) } },
+    ],
   }));
   // Only an answer with an address can belong to a cluster; its cluster is fixed by address, link and hour.
   if (r.addressHash) {
@@ -97,7 +99,14 @@ export function reviewTargets(r: ResponseDoc): EntryTarget[] {
         const figure = {
           id: clusterFigureId(cluster),
           inc: { n: 1, counted: e.c ? 1 : 0, [`s.${e.h}`]: 1, ...Object.fromEntries(e.f.map((f) => [`f.${f}`, 1])) },
-          setOnInsert: { kind: r.kind, period, unitCode: r.unitCode, unitAncestors: r.unitAncestors ?? [], linkCode: r.linkCode, ...(r.level ? { level: r.level } : {}) },
+          setOnInsert: {
+            kind: r.kind,
+            period,
+            unitCode: r.unitCode,
+            unitAncestors: r.unitAncestors ?? [],
+            linkCode: r.linkCode,
+            ...(r.level ? { level: r.level } : {}),
+          },
         };
         return [figure, ...scopesOf(r).map((scope) => ({ id: directoryId(r.kind, scope, period), inc: { [`k.${cellKey(cluster)}`]: 1 } }))];
       },

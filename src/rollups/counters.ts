@@ -54,7 +54,8 @@ export function flatten(doc: Record<string, unknown>, skip: ReadonlySet<string> 
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === 'number') {
       if (value) out[path] = value;
-    } else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) Object.assign(out, flatten(value as Record<string, unknown>, skip, path));
+    } else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date))
+      Object.assign(out, flatten(value as Record<string, unknown>, skip, path));
   }
   return out;
 }

@@ -83,4 +83,15 @@ const negate = (inc: Increment): Increment => Object.fromEntries(Object.entries(
 
 /** A cell's identity: answers with the same one add their leaf counts together before the fan-out. */
 export const cellKey = (cell: FigureCell, scale: number) =>
-  JSON.stringify([cell.period, cell.kind, cell.surveyKey, cell.unitCode, cell.unitAncestors, cell.unitAncestorsThen ?? null, cell.level ?? null, cell.district ?? null, cell.ratedDossier ?? false, scale]);
+  JSON.stringify([
+    cell.period,
+    cell.kind,
+    cell.surveyKey,
+    cell.unitCode,
+    cell.unitAncestors,
+    cell.unitAncestorsThen ?? null,
+    cell.level ?? null,
+    cell.district ?? null,
+    cell.ratedDossier ?? false,
+    scale,
+  ]);

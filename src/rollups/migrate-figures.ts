@@ -54,7 +54,10 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
     for (const write of writes) mergeWrite(figures, write);
   }
   const figureColl = models.Figure.collection as unknown as Collection<{ _id: string }>;
-  await insertAbsent(figureColl, [...figures.values()].map((write) => packedFigureOf(write)));
+  await insertAbsent(
+    figureColl,
+    [...figures.values()].map((write) => packedFigureOf(write)),
+  );
 
   const units = await unitsByCode(models.Unit);
   const totals = new Map<string, number>();
@@ -66,17 +69,16 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
     }
   }
   const viewColl = models.ViewTotal.collection as unknown as Collection<{ _id: string; views: number }>;
-  await insertAbsent(viewColl, [...totals].map(([id, views]) => ({ _id: id, views })));
+  await insertAbsent(
+    viewColl,
+    [...totals].map(([id, views]) => ({ _id: id, views })),
+  );
   return { figures: figures.size, views: totals.size, recounted };
 }
 
 /** Inserts the documents whose `_id` is not taken yet, a thousand per call (the others are left as they are). */
 async function insertAbsent<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<void> {
-  await bulkWriteInChunks(
-    (chunk) => bulkRefusals(() => collection.insertMany(chunk as never, { ordered: false })),
-    docs,
-    1000,
-  );
+  await bulkWriteInChunks((chunk) => bulkRefusals(() => collection.insertMany(chunk as never, { ordered: false })), docs, 1000);
 }
 
 /** The runOnce key of retireLeafRollups (server.ts), after FIGURE_MIGRATION. */

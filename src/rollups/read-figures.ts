@@ -1,7 +1,18 @@
 import type { Collection } from 'mongoose';
 import { addIncrements, applyPaths, flatten } from './counters';
 import { THEN_TREE } from './fan-out';
-import { emptyFigureData, figureId, levelFigures, unpackFigures, viewTotalId, type FigureData, type FigureDoc, type FigureModel, type ViewTotal, type ViewTotalModel } from './figure.model';
+import {
+  emptyFigureData,
+  figureId,
+  levelFigures,
+  unpackFigures,
+  viewTotalId,
+  type FigureData,
+  type FigureDoc,
+  type FigureModel,
+  type ViewTotal,
+  type ViewTotalModel,
+} from './figure.model';
 import { figureCounters, isScalePath } from './rebuild';
 
 /** `differs`: "as the tree was then", this month had a difference document (a reorganisation touched the scope). */
@@ -14,7 +25,10 @@ export type MonthFigures = FigureData & { period: string; differs?: boolean };
  * current figures. Callers first let the projector take in the answers this process has accepted (projector.ts
 `settled`, bounded), so that a page shows its own instance's answers.
  */
-export async function readFigureDocs(Figure: FigureModel, query: { kind: string; scope: string; periods: string[]; level?: string; tree?: Tree }): Promise<MonthFigures[]> {
+export async function readFigureDocs(
+  Figure: FigureModel,
+  query: { kind: string; scope: string; periods: string[]; level?: string; tree?: Tree },
+): Promise<MonthFigures[]> {
   const ids = query.periods.map((period) => figureId(period, query.kind, query.scope));
   // "As the tree was then": today's figures plus each month's difference document, where a reorganisation left one.
   if (query.tree === 'then') ids.push(...query.periods.map((period) => figureId(period, query.kind, query.scope, THEN_TREE)));
@@ -27,7 +41,9 @@ export async function readFigureDocs(Figure: FigureModel, query: { kind: string;
     byPeriod.set(doc.period, today ? withDifference(today, doc) : unpackFigures(doc));
   }
   const figuresOf = (data: FigureData) => (query.level ? levelFigures(data, query.level) : data);
-  return [...byPeriod].map(([period, data]) => ({ period, ...figuresOf(data), ...(differs.has(period) ? { differs: true } : {}) })).sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  return [...byPeriod]
+    .map(([period, data]) => ({ period, ...figuresOf(data), ...(differs.has(period) ? { differs: true } : {}) }))
+    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
 }
 
 /** Which tree figures follow: today's (the default), or each answer's unit where it stood on the day of the answer. */

@@ -93,7 +93,11 @@ async function compare<T extends { _id: string }>(
  * (projector/recount.ts runs it under the projector's lease). `skip`: answers the projector has not taken in yet,
  * which their inbox items will count.
  */
-export async function rebuildRollups(models: Models, scaleOf: ScaleOf, options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean }): Promise<RebuildReport> {
+export async function rebuildRollups(
+  models: Models,
+  scaleOf: ScaleOf,
+  options: { fix: boolean; batch?: number; skip?: (r: ResponseDoc) => boolean },
+): Promise<RebuildReport> {
   const { figures, responses } = await recount(models, scaleOf, options.skip ?? (() => false));
   // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it,
   // and the number of the last batch applied (src/projector/), so the next batches apply on top of it.

@@ -33,7 +33,10 @@ export interface DemoSeedResult {
  * Idempotent demo data: units, the published question bank, one link per unit and survey (per procedure at the
  * desk), and synthetic responses up to `responses` in total. Running it again adds only what is missing.
  */
-export async function seedDemo(models: Models, options: { responses: number; now: Date; onProgress?: (done: number, total: number) => void }): Promise<DemoSeedResult> {
+export async function seedDemo(
+  models: Models,
+  options: { responses: number; now: Date; onProgress?: (done: number, total: number) => void },
+): Promise<DemoSeedResult> {
   await ensureIndexes(models);
   const units = demoUnits();
   await bulkWriteInChunks(

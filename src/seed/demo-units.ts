@@ -32,7 +32,14 @@ export function demoUnits(): Unit[] {
   const units: Unit[] = [root];
   for (const district of DISTRICTS) {
     const office = `PGD-${district.key}`;
-    units.push({ code: office, name: `Phòng Giáo dục và Đào tạo ${district.name}`, type: 'district_office', district: district.name, parentCode: 'SGD', ancestors: ['SGD'] });
+    units.push({
+      code: office,
+      name: `Phòng Giáo dục và Đào tạo ${district.name}`,
+      type: 'district_office',
+      district: district.name,
+      parentCode: 'SGD',
+      ancestors: ['SGD'],
+    });
     LEVELS.forEach(({ level, prefix, label }, i) => {
       const school = district.schools[i]!;
       units.push({
@@ -53,8 +60,23 @@ export function demoUnits(): Unit[] {
   ] as const) {
     units.push({ code: `THPT-${slug(name)}`, name: `Trường THPT ${name}`, type: 'school', level: 'thpt', district, parentCode: 'SGD', ancestors: ['SGD'] });
   }
-  units.push({ code: 'GDTX-TINH', name: 'Trung tâm Giáo dục thường xuyên tỉnh', type: 'center', level: 'gdtx', district: 'Thành phố Mẫu', parentCode: 'SGD', ancestors: ['SGD'] });
-  units.push({ code: 'MOTCUA', name: 'Bộ phận Một cửa Sở Giáo dục và Đào tạo', type: 'desk', district: 'Thành phố Mẫu', parentCode: 'SGD', ancestors: ['SGD'] });
+  units.push({
+    code: 'GDTX-TINH',
+    name: 'Trung tâm Giáo dục thường xuyên tỉnh',
+    type: 'center',
+    level: 'gdtx',
+    district: 'Thành phố Mẫu',
+    parentCode: 'SGD',
+    ancestors: ['SGD'],
+  });
+  units.push({
+    code: 'MOTCUA',
+    name: 'Bộ phận Một cửa Sở Giáo dục và Đào tạo',
+    type: 'desk',
+    district: 'Thành phố Mẫu',
+    parentCode: 'SGD',
+    ancestors: ['SGD'],
+  });
   return units;
 }
 

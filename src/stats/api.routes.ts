@@ -52,4 +52,3 @@ export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock:
   });
   return router;
 }
-

@@ -146,7 +146,11 @@ export function treeOf(units: ReadonlyMap<string, Unit>, root: string): Tree {
  * The atoms of one month: the unit holding the atom of each unit's own answers (null: no atom, the root's residue
  * stayed below k), and which units are not published (some answer below them is in an atom held above them).
  */
-export function monthAtoms(own: ReadonlyMap<string, number>, tree: Tree, k: number): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
+export function monthAtoms(
+  own: ReadonlyMap<string, number>,
+  tree: Tree,
+  k: number,
+): { unpublished: Set<string>; atomOf: Map<string, string | null>; residue: Map<string, number> } {
   const { root } = tree;
   const parentOf = (code: string) => tree.parentOf(code);
   const depth = (code: string) => tree.depth(code);

@@ -53,7 +53,7 @@ export function figureRows(stats: StatsResult, lang: 'vi' | 'en' = 'vi'): Figure
   ] as const;
   for (const [breakdown, cells] of groups) {
     for (const c of cells) {
-      rows.push({ breakdown, key: c.key, label: c.label[lang], ...cellOf(c), target: null, status: 'status' in c ? (c.status) : null });
+      rows.push({ breakdown, key: c.key, label: c.label[lang], ...cellOf(c), target: null, status: 'status' in c ? c.status : null });
     }
   }
   return rows;

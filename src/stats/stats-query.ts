@@ -12,7 +12,10 @@ const MAX_MONTHS = 36;
 
 const querySchema = z.object({
   kind: z.enum(['education', 'tthc']).default('education'),
-  unit: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  unit: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
   from: z.string().regex(PERIOD_PATTERN).optional(),
   to: z.string().regex(PERIOD_PATTERN).optional(),
   level: z.enum(['mamnon', 'tieuhoc', 'thcs', 'thpt', 'gdtx']).optional(),

@@ -86,11 +86,13 @@ function slicesOf(docs: MonthFigures[], by: 'period' | 'units' | 'levels' | 'dis
   for (const doc of docs) {
     const scaleOf = (survey: string) => doc.surveys?.[survey]?.scale ?? 5;
     if (by === 'period') {
-      for (const survey of Object.keys(doc.surveys ?? {}).sort()) out.push({ key: doc.period, surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: doc.surveys[survey]!.items ?? {} });
+      for (const survey of Object.keys(doc.surveys ?? {}).sort())
+        out.push({ key: doc.period, surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: doc.surveys[survey]!.items ?? {} });
       continue;
     }
     for (const [key, perSurvey] of Object.entries(doc[by] ?? {})) {
-      for (const [survey, counts] of Object.entries(perSurvey ?? {})) out.push({ key: fromFieldKey(key), surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: { overall: counts } });
+      for (const [survey, counts] of Object.entries(perSurvey ?? {}))
+        out.push({ key: fromFieldKey(key), surveyKey: fromFieldKey(survey), scale: scaleOf(survey), items: { overall: counts } });
     }
   }
   return out;
@@ -206,8 +208,17 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   // Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
   // no hidden cell comes back by subtracting other requests' figures.
   const root = unit.ancestors?.[0] ?? unit.code;
-  const rootMonths = root === unit.code && !query.level && query.tree !== 'then' ? docs : await readFigureDocs(models.Figure, { kind: query.kind, scope: root, periods });
-  const publication = publicationOf({ rootMonths, periods, scope: unit.code, root, units, k, differs: (period) => docs.some((d) => d.period === period && d.differs) });
+  const rootMonths =
+    root === unit.code && !query.level && query.tree !== 'then' ? docs : await readFigureDocs(models.Figure, { kind: query.kind, scope: root, periods });
+  const publication = publicationOf({
+    rootMonths,
+    periods,
+    scope: unit.code,
+    root,
+    units,
+    k,
+    differs: (period) => docs.some((d) => d.period === period && d.differs),
+  });
   // With the level filter, the scope is its part at that level: its rows are parts of that part, published only
   // while its atoms are all of that level (then a unit's or a district's atom lies wholly in it, or outside).
   const levelOk = query.level ? publication.level(query.level) : true;
@@ -280,7 +291,14 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);
 
   return {
-    scope: { kind: query.kind, unit: { code: unit.code, name: unit.name, type: unit.type }, from: query.from, to: query.to, level: query.level ?? null, tree: query.tree ?? 'today' },
+    scope: {
+      kind: query.kind,
+      unit: { code: unit.code, name: unit.name, type: unit.type },
+      from: query.from,
+      to: query.to,
+      level: query.level ?? null,
+      tree: query.tree ?? 'today',
+    },
     headline,
     byMonth,
     byUnit,

@@ -36,7 +36,9 @@ export const PLAN_2021_2025 = 'Kế hoạch cải cách hành chính ngành giá
 /** 2026 onwards: the plan has ended; its last targets stay until the department enters new ones with their source. */
 export const PLAN_2021_2025_CARRIED = `Mặc định: chỉ tiêu năm 2025 của ${PLAN_2021_2025} (kế hoạch đã kết thúc), giữ đến khi Sở nhập chỉ tiêu mới`;
 
-const planTarget = (kind: TargetKind, value: number) => (year: number): Target => ({ kind, year, value, source: year <= 2025 ? PLAN_2021_2025 : PLAN_2021_2025_CARRIED });
+const planTarget =
+  (kind: TargetKind, value: number) =>
+  (year: number): Target => ({ kind, year, value, source: year <= 2025 ? PLAN_2021_2025 : PLAN_2021_2025_CARRIED });
 
 /**
  * The plan's targets (domain.md): education services at least 85% by 2025; TTHC handling 85% in 2023 and at
@@ -59,7 +61,10 @@ export async function seedTargets(Target: TargetModel): Promise<void> {
   for (const target of DEFAULT_TARGETS) {
     await Target.updateOne({ kind: target.kind, year: target.year }, { $setOnInsert: target }, { upsert: true });
     // The raw collection: mongoose's sanitizeFilter (db.ts) would refuse the operator.
-    await Target.collection.updateOne({ kind: target.kind, year: target.year, value: target.value, source: { $exists: false } }, { $set: { source: target.source } });
+    await Target.collection.updateOne(
+      { kind: target.kind, year: target.year, value: target.value, source: { $exists: false } },
+      { $set: { source: target.source } },
+    );
   }
 }
 

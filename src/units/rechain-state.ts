@@ -36,4 +36,3 @@ export async function rechainProgress(models: Models): Promise<RechainProgress |
   if (!state || (state.done ?? 0) >= (state.requested ?? 0)) return null;
   return { scanned: state.scanned ?? 0, total: state.total ?? 0 };
 }
-

@@ -79,7 +79,11 @@ export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>,
   const ancestors = resolveAncestors(rows, existing, errors);
   if (errors.items.length > 0) return { units: [], errors: byRow(errors.items) };
 
-  const units: ParsedUnit[] = [...rows.values()].map(({ unit, validFrom }) => ({ ...unit, ancestors: ancestors.get(unit.code) ?? [], ...(validFrom ? { validFrom } : {}) }));
+  const units: ParsedUnit[] = [...rows.values()].map(({ unit, validFrom }) => ({
+    ...unit,
+    ancestors: ancestors.get(unit.code) ?? [],
+    ...(validFrom ? { validFrom } : {}),
+  }));
   // A parent's chain is a strict prefix of its child's, so sorting by depth puts parents first (stable: file order).
   units.sort((a, b) => a.ancestors.length - b.ancestors.length);
   return { units, errors: [] };
@@ -121,14 +125,27 @@ function readRow(record: RawRecord, columns: Map<Column, number>, errors: ErrorL
     return undefined;
   }
   const get = (column: Column): string => fields[columns.get(column) ?? -1] ?? '';
-  const [code, name, type, level, district, parent, validFrom, mergedInto] = ALL_COLUMNS.map(get) as [string, string, string, string, string, string, string, string];
+  const [code, name, type, level, district, parent, validFrom, mergedInto] = ALL_COLUMNS.map(get) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
 
   let codeOk = true;
   if (code === '') {
     errors.add(line, 'Thiếu mã đơn vị / unit code is required', 'code');
     codeOk = false;
   } else if (!CODE_PATTERN.test(code)) {
-    errors.add(line, `Mã đơn vị "${code}" chỉ gồm chữ không dấu, số, "-", "_" và tối đa 40 ký tự / unit code "${code}" may only hold ASCII letters, digits, "-" and "_", up to 40 characters`, 'code');
+    errors.add(
+      line,
+      `Mã đơn vị "${code}" chỉ gồm chữ không dấu, số, "-", "_" và tối đa 40 ký tự / unit code "${code}" may only hold ASCII letters, digits, "-" and "_", up to 40 characters`,
+      'code',
+    );
     codeOk = false;
   }
   if (name === '') errors.add(line, 'Thiếu tên đơn vị / unit name is required', 'name');
@@ -188,7 +205,11 @@ function checkAfterHistory(rows: Map<string, Row>, existing: ReadonlyMap<string,
     const stored = existing.get(unit.code);
     const last = lastChange(stored);
     if (validFrom && last && validFrom < last && changesUnit(stored, unit)) {
-      errors.add(line, `Ngày hiệu lực ${validFrom} trước thay đổi gần nhất của đơn vị (${last}) / valid_from ${validFrom} is before the unit's last recorded change (${last})`, 'valid_from');
+      errors.add(
+        line,
+        `Ngày hiệu lực ${validFrom} trước thay đổi gần nhất của đơn vị (${last}) / valid_from ${validFrom} is before the unit's last recorded change (${last})`,
+        'valid_from',
+      );
     }
   }
 }
@@ -199,7 +220,11 @@ function checkMergers(rows: Map<string, Row>, existing: ReadonlyMap<string, Unit
     if (!unit.mergedInto) continue;
     const target = rows.get(unit.mergedInto)?.unit ?? existing.get(unit.mergedInto);
     if (target?.mergedInto) {
-      errors.add(line, `Đơn vị "${unit.mergedInto}" đã sáp nhập vào "${target.mergedInto}": hãy sáp nhập vào "${target.mergedInto}" / unit "${unit.mergedInto}" has itself merged into "${target.mergedInto}": merge into that one`, 'merged_into');
+      errors.add(
+        line,
+        `Đơn vị "${unit.mergedInto}" đã sáp nhập vào "${target.mergedInto}": hãy sáp nhập vào "${target.mergedInto}" / unit "${unit.mergedInto}" has itself merged into "${target.mergedInto}": merge into that one`,
+        'merged_into',
+      );
     }
   }
 }
@@ -236,7 +261,7 @@ function resolveAncestors(rows: Map<string, Row>, existing: ReadonlyMap<string, 
     const path = [start];
     const onPath = new Map([[start, 0]]);
     let base: string[] = [];
-    for (let current = start; ; ) {
+    for (let current = start; ;) {
       const parent = parentOf(current);
       // An unknown parent was reported by checkParents; end the chain there so other rows still resolve.
       if (parent === undefined || (!rows.has(parent) && !existing.has(parent))) break;

@@ -51,7 +51,7 @@ export function versionOn(unit: Unit, day: string): UnitVersion | undefined {
 export function chainOn(units: ReadonlyMap<string, Unit>, code: string, day: string): string[] {
   const chain: string[] = [];
   const seen = new Set([code]);
-  for (let unit = units.get(code); unit; ) {
+  for (let unit = units.get(code); unit;) {
     const parent = (versionOn(unit, day) ?? unit.history?.[0] ?? unit).parentCode;
     if (!parent || seen.has(parent)) break;
     chain.unshift(parent);

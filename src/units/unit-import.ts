@@ -21,7 +21,10 @@ const OPTIONAL_FIELDS = ['level', 'district', 'parentCode', 'mergedInto', 'retir
  * again finishes the job. Two imports running at once are not guarded against; imports are a rare admin task.
  */
 export async function importUnits(Unit: UnitModel, csvText: string, now: Date = new Date()): Promise<UnitImportResult> {
-  const stored = await Unit.find({}, { _id: 0, code: 1, name: 1, type: 1, level: 1, district: 1, parentCode: 1, ancestors: 1, mergedInto: 1, retiredFrom: 1, history: 1 })
+  const stored = await Unit.find(
+    {},
+    { _id: 0, code: 1, name: 1, type: 1, level: 1, district: 1, parentCode: 1, ancestors: 1, mergedInto: 1, retiredFrom: 1, history: 1 },
+  )
     .lean<Unit[]>()
     .exec();
   const existing = new Map(stored.map((unit) => [unit.code, normalize(unit)]));
@@ -48,7 +51,7 @@ function withHistory(row: ParsedUnit, stored: Unit | undefined, today: string): 
   const { validFrom, ...unit } = row;
   const from = validFrom ?? today;
   const history = historyAfter(stored, unit, from);
-  const retiredFrom = unit.mergedInto ? (stored?.mergedInto === unit.mergedInto && !validFrom ? stored.retiredFrom : undefined) ?? from : undefined;
+  const retiredFrom = unit.mergedInto ? ((stored?.mergedInto === unit.mergedInto && !validFrom ? stored.retiredFrom : undefined) ?? from) : undefined;
   return { ...unit, history, ...(retiredFrom ? { retiredFrom } : {}) };
 }
 

@@ -66,5 +66,4 @@ unitSchema.post('insertMany', noteWrite);
 unitSchema.post('bulkWrite', noteWrite);
 
 export type UnitModel = Model<Unit>;
-export const unitModel = (connection: Connection): UnitModel =>
-  (connection.models.Unit as UnitModel | undefined) ?? connection.model<Unit>('Unit', unitSchema);
+export const unitModel = (connection: Connection): UnitModel => (connection.models.Unit as UnitModel | undefined) ?? connection.model<Unit>('Unit', unitSchema);

@@ -47,7 +47,11 @@ async function seedFixture(models: Models): Promise<string[]> {
 }
 
 /** The page's globals, described by hand: this project compiles without DOM typings. */
-type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null };
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+};
 type PageGlobals = {
   Chart?: unknown;
   document: { documentElement: { scrollWidth: number }; getElementById(id: string): unknown; querySelectorAll(selector: string): ArrayLike<unknown> };
@@ -120,8 +124,13 @@ describe('admin dashboard in a browser', () => {
         page.getByRole('button', { name: 'Đăng nhập' }).click(),
       ]);
     } catch (error) {
-      const shown = await page.locator('body').innerText().catch(() => '');
-      throw new Error(`sign-in did not land on /admin (now at ${page.url()}; documents ${JSON.stringify(documents)}): ${String(error)}\n${shown.slice(0, 500)}`);
+      const shown = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '');
+      throw new Error(
+        `sign-in did not land on /admin (now at ${page.url()}; documents ${JSON.stringify(documents)}): ${String(error)}\n${shown.slice(0, 500)}`,
+      );
     }
     expect(documents.at(-1)).toEqual({ url: `${server.baseUrl}/admin`, status: 200 });
     return { page, requests, consoleErrors };

@@ -35,7 +35,11 @@ describe('when the admin side receives fuzzed hostile input', () => {
     await createUser(fx.models, ADMIN, 'super_admin', 'SGD');
     admin = request.agent(server.baseUrl);
     const page = await admin.get('/admin/login').expect(200);
-    await admin.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: ADMIN, password: PASSWORD }).expect(303);
+    await admin
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: ADMIN, password: PASSWORD })
+      .expect(303);
     adminCsrf = csrfFrom((await admin.get('/admin/links').expect(200)).text);
     expect(adminCsrf).not.toBe('');
     apiToken = await createApiToken(fx.models, 'SGD');
@@ -71,7 +75,11 @@ describe('when the admin side receives fuzzed hostile input', () => {
 
   /** A plausible value for a field, junk, or the field repeated (an array once parsed). */
   const fieldValue = (plausible: fc.Arbitrary<string>) =>
-    fc.oneof({ weight: 3, arbitrary: plausible.map((v) => [v]) }, { weight: 2, arbitrary: hostileValue.map((v) => [v]) }, { weight: 1, arbitrary: fc.array(plausible, { minLength: 2, maxLength: 3 }) });
+    fc.oneof(
+      { weight: 3, arbitrary: plausible.map((v) => [v]) },
+      { weight: 2, arbitrary: hostileValue.map((v) => [v]) },
+      { weight: 1, arbitrary: fc.array(plausible, { minLength: 2, maxLength: 3 }) },
+    );
 
   /** Fields of a form: each may be left out, given junk or repeated; hostile extra fields are mixed in. */
   function formFields(spec: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<Pair[]> {
@@ -127,9 +135,15 @@ describe('when the admin side receives fuzzed hostile input', () => {
           const post = agent.post('/admin/login');
           let res: request.Response;
           if (way === 'json-with-header') {
-            res = await post.set('X-CSRF-Token', csrf).set('Content-Type', 'application/json').send(JSON.stringify(Object.fromEntries(withProbe)));
+            res = await post
+              .set('X-CSRF-Token', csrf)
+              .set('Content-Type', 'application/json')
+              .send(JSON.stringify(Object.fromEntries(withProbe)));
           } else if (way === 'header') {
-            res = await post.set('X-CSRF-Token', csrf).type('form').send(withProbe.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
+            res = await post
+              .set('X-CSRF-Token', csrf)
+              .type('form')
+              .send(withProbe.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
           } else {
             const all: Pair[] = [['_csrf', csrf], ...withProbe];
             const body =
@@ -148,7 +162,10 @@ describe('when the admin side receives fuzzed hostile input', () => {
       expect(await snapshot([fx.models.User.collection.collectionName])).toBe(usersBefore);
       expect(await signedInSessions()).toBe(sessionsBefore);
       expect(await successes()).toBe(successesBefore);
-      await agent.get('/admin').expect(303).expect('location', /^\/admin\/login/);
+      await agent
+        .get('/admin')
+        .expect(303)
+        .expect('location', /^\/admin\/login/);
     }, 90_000);
 
     it('then any ?next= is shown back escaped on the sign-in page', async () => {
@@ -162,7 +179,13 @@ describe('when the admin side receives fuzzed hostile input', () => {
           expect(reflectsProbe(res.text)).toBe(false);
         }),
         // Found by a CI run: the comment filters were built as an HTML string that stripped `&"<>` but kept `'`.
-        { numRuns: 100, examples: [['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"], ['/admin/comments', "tag=' xss-probe='1"]] },
+        {
+          numRuns: 100,
+          examples: [
+            ['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"],
+            ['/admin/comments', "tag=' xss-probe='1"],
+          ],
+        },
       );
     });
   });
@@ -179,7 +202,9 @@ describe('when the admin side receives fuzzed hostile input', () => {
     const idSegment = () =>
       fc.oneof(
         fc.constantFrom(...responseIds).map(encodeURIComponent),
-        fc.oneof(hostileValue, fc.constantFrom('$gt', '{"$ne":null}', '000000000000000000000000', '..', '%2e%2e', '%', '%zz', '%C3%28')).map((v) => (/%/.test(v) && v.length < 8 ? v : percentEncode(v))),
+        fc
+          .oneof(hostileValue, fc.constantFrom('$gt', '{"$ne":null}', '000000000000000000000000', '..', '%2e%2e', '%', '%zz', '%C3%28'))
+          .map((v) => (/%/.test(v) && v.length < 8 ? v : percentEncode(v))),
       );
     const csvLine = fc
       .tuple(
@@ -192,75 +217,91 @@ describe('when the admin side receives fuzzed hostile input', () => {
       )
       .map((cells) => cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','));
     const csv = fc.oneof(
-      fc.tuple(fc.array(csvLine, { maxLength: 6 }), fc.constantFrom('\n', '\r\n', '\r')).map(([rows, eol]) => ['code,name,type,level,district,parent', ...rows].join(eol)),
+      fc
+        .tuple(fc.array(csvLine, { maxLength: 6 }), fc.constantFrom('\n', '\r\n', '\r'))
+        .map(([rows, eol]) => ['code,name,type,level,district,parent', ...rows].join(eol)),
       hostileValue,
       fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.constantFrom('code,name\n"unterminated', 'code,name,type,level,district,parent\n' + 'x,'.repeat(2000), '\ufeffcode,name,type,level,district,parent\nFZ-Q,Q,school,thcs,An Phú,PGD-A'),
+      fc.constantFrom(
+        'code,name\n"unterminated',
+        'code,name,type,level,district,parent\n' + 'x,'.repeat(2000),
+        '\ufeffcode,name,type,level,district,parent\nFZ-Q,Q,school,thcs,An Phú,PGD-A',
+      ),
     );
 
     const endpoints = (): Record<string, Endpoint> => {
       const m = fx.models;
-      const [links, audits, targets, responses, figures, claims, subscriptions, units] = [m.Link, m.Audit, m.Target, m.Response, m.Figure, m.Claim, m.Subscription, m.Unit].map(
-        (model) => model.collection.collectionName,
-      ) as [string, string, string, string, string, string, string, string];
+      const [links, audits, targets, responses, figures, claims, subscriptions, units] = [
+        m.Link,
+        m.Audit,
+        m.Target,
+        m.Response,
+        m.Figure,
+        m.Claim,
+        m.Subscription,
+        m.Unit,
+      ].map((model) => model.collection.collectionName) as [string, string, string, string, string, string, string, string];
       return {
-      links: {
-        path: fc.constant('/admin/links'),
-        fields: formFields({
-          surveyKey,
-          unitCode,
-          procedureCode: fc.constantFrom('1.005092', '', 'x'.repeat(41)),
-          procedureName: fc.constantFrom('Cấp bản sao văn bằng', '', 'x'.repeat(201)),
-          closesAt: fc.constantFrom('', '2026-12-31', '2026-13-45', '9999-99-99', '0000-00-00', '2026-02-30'),
-        }),
-        touches: [links, audits],
-      },
-      targets: {
-        path: fc.constant('/admin/targets'),
-        fields: formFields({
-          kind: fc.constantFrom('education', 'tthc', 'EDUCATION', ''),
-          year: fc.constantFrom('2026', '2014', '2101', '2026.5', '1e3', '0x7ea', ' 2026', '', 'Infinity', 'NaN'),
-          percent: fc.constantFrom('85', '90.5', '-1', '101', '1e2', 'NaN', 'Infinity', '', '0', '100', '85,5'),
-          source: fc.oneof(fc.constantFrom('Quyết định số 1/QĐ-UBND', '', '   ', 'x'.repeat(301)), hostileValue),
-        }),
-        touches: [targets, audits],
-      },
-      comments: {
-        path: idSegment().map((id) => `/admin/comments/${id}`),
-        fields: formFields({
-          status: fc.constantFrom('new', 'seen', 'forwarded', 'resolved', 'archived', 'NEW', ''),
-          tags: fc.oneof(fc.constantFrom('vệ sinh, an toàn', '', ',,,', 'a,b,c,d,e,f', 'x'.repeat(31), 'x'.repeat(201)), hostileValue),
-        }),
-        touches: [responses, audits],
-      },
-      review: {
-        path: idSegment().map((id) => `/admin/review/${id}`),
-        fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
-        touches: [responses, figures, claims, audits],
-      },
-      reviewCluster: {
-        path: fc
-          .oneof(hostileValue, fc.constantFrom(`2026-11-10T02.abc.${'A'.repeat(22)}`, `9999-99-99T99.${'x'.repeat(41)}.${'A'.repeat(22)}`, '..', '%zz', '%2e%2e'))
-          .map((v) => `/admin/review/clusters/${/%/.test(v) && v.length < 8 ? v : percentEncode(v)}`),
-        fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
-        touches: [responses, figures, audits],
-      },
-      subscriptions: {
-        path: fc.constant('/admin/reports/subscriptions'),
-        fields: formFields({
-          email: fc.oneof(fc.emailAddress(), fc.constantFrom('lanhdao@sogd.gov.vn', 'not-an-email', '')),
-          name: fc.constantFrom('Lãnh đạo Sở', '', 'x'.repeat(121)),
-          unitCode,
-          kind: fc.constantFrom('education', 'tthc', 'bogus'),
-          lang: fc.constantFrom('vi', 'en', 'fr'),
-        }),
-        touches: [subscriptions, audits],
-      },
-      unitsImport: {
-        path: fc.constant('/admin/units/import'),
-        fields: formFields({ csv }),
-        touches: [units, audits],
-      },
+        links: {
+          path: fc.constant('/admin/links'),
+          fields: formFields({
+            surveyKey,
+            unitCode,
+            procedureCode: fc.constantFrom('1.005092', '', 'x'.repeat(41)),
+            procedureName: fc.constantFrom('Cấp bản sao văn bằng', '', 'x'.repeat(201)),
+            closesAt: fc.constantFrom('', '2026-12-31', '2026-13-45', '9999-99-99', '0000-00-00', '2026-02-30'),
+          }),
+          touches: [links, audits],
+        },
+        targets: {
+          path: fc.constant('/admin/targets'),
+          fields: formFields({
+            kind: fc.constantFrom('education', 'tthc', 'EDUCATION', ''),
+            year: fc.constantFrom('2026', '2014', '2101', '2026.5', '1e3', '0x7ea', ' 2026', '', 'Infinity', 'NaN'),
+            percent: fc.constantFrom('85', '90.5', '-1', '101', '1e2', 'NaN', 'Infinity', '', '0', '100', '85,5'),
+            source: fc.oneof(fc.constantFrom('Quyết định số 1/QĐ-UBND', '', '   ', 'x'.repeat(301)), hostileValue),
+          }),
+          touches: [targets, audits],
+        },
+        comments: {
+          path: idSegment().map((id) => `/admin/comments/${id}`),
+          fields: formFields({
+            status: fc.constantFrom('new', 'seen', 'forwarded', 'resolved', 'archived', 'NEW', ''),
+            tags: fc.oneof(fc.constantFrom('vệ sinh, an toàn', '', ',,,', 'a,b,c,d,e,f', 'x'.repeat(31), 'x'.repeat(201)), hostileValue),
+          }),
+          touches: [responses, audits],
+        },
+        review: {
+          path: idSegment().map((id) => `/admin/review/${id}`),
+          fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
+          touches: [responses, figures, claims, audits],
+        },
+        reviewCluster: {
+          path: fc
+            .oneof(
+              hostileValue,
+              fc.constantFrom(`2026-11-10T02.abc.${'A'.repeat(22)}`, `9999-99-99T99.${'x'.repeat(41)}.${'A'.repeat(22)}`, '..', '%zz', '%2e%2e'),
+            )
+            .map((v) => `/admin/review/clusters/${/%/.test(v) && v.length < 8 ? v : percentEncode(v)}`),
+          fields: formFields({ decision: fc.constantFrom('include', 'exclude', 'INCLUDE', '', 'delete') }),
+          touches: [responses, figures, audits],
+        },
+        subscriptions: {
+          path: fc.constant('/admin/reports/subscriptions'),
+          fields: formFields({
+            email: fc.oneof(fc.emailAddress(), fc.constantFrom('lanhdao@sogd.gov.vn', 'not-an-email', '')),
+            name: fc.constantFrom('Lãnh đạo Sở', '', 'x'.repeat(121)),
+            unitCode,
+            kind: fc.constantFrom('education', 'tthc', 'bogus'),
+            lang: fc.constantFrom('vi', 'en', 'fr'),
+          }),
+          touches: [subscriptions, audits],
+        },
+        unitsImport: {
+          path: fc.constant('/admin/units/import'),
+          fields: formFields({ csv }),
+          touches: [units, audits],
+        },
       };
     };
 
@@ -298,14 +339,24 @@ describe('when the admin side receives fuzzed hostile input', () => {
           if (referer !== undefined) post.set('Referer', referer);
           let res: request.Response;
           if (how === 'json-with-header') {
-            res = await post.set('X-CSRF-Token', adminCsrf).set('Content-Type', 'application/json').send(JSON.stringify(Object.fromEntries(fields)));
+            res = await post
+              .set('X-CSRF-Token', adminCsrf)
+              .set('Content-Type', 'application/json')
+              .send(JSON.stringify(Object.fromEntries(fields)));
           } else if (how === 'header') {
-            res = await post.set('X-CSRF-Token', adminCsrf).type('form').send(fields.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
+            res = await post
+              .set('X-CSRF-Token', adminCsrf)
+              .type('form')
+              .send(fields.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
           } else {
             const pairs: Pair[] = [['_csrf', adminCsrf], ...fields];
             res = await post
               .type('form')
-              .send(how === 'raw-encoding' ? pairs.map(([k, v]) => `${k}=${v}`).join('&') : pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
+              .send(
+                how === 'raw-encoding'
+                  ? pairs.map(([k, v]) => `${k}=${v}`).join('&')
+                  : pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'),
+              );
           }
           seen.add(`${name}:${res.status}`);
           expect(res.status).toBeLessThan(500);
@@ -328,7 +379,10 @@ describe('when the admin side receives fuzzed hostile input', () => {
       fc.tuple(fc.constant('unit'), fc.constantFrom('SGD', 'PGD-A', 'THCS-LELOI', 'KHONG-CO', '', 'SGD.x', 'x'.repeat(41))),
       fc.tuple(fc.constantFrom('from', 'to'), fc.constantFrom('2026-01', '2025-13', '2026-1', '0000-00', '9999-12', '2020-01', '2026-11', '')),
       fc.tuple(fc.constant('level'), fc.constantFrom('thcs', 'gdtx', 'bogus', '')),
-      fc.tuple(fc.constantFrom('unit[$ne]', 'kind[$gt]', 'unit[]', 'kind[]', '__proto__', 'constructor[prototype]', 'page', 'status', 'tag', 'q', 'lang'), hostileValue),
+      fc.tuple(
+        fc.constantFrom('unit[$ne]', 'kind[$gt]', 'unit[]', 'kind[]', '__proto__', 'constructor[prototype]', 'page', 'status', 'tag', 'q', 'lang'),
+        hostileValue,
+      ),
       fc.tuple(hostileKey, hostileValue),
     ) as fc.Arbitrary<Pair>;
     const query = urlencodedBody(fc.array(param, { maxLength: 8 }));
@@ -337,7 +391,9 @@ describe('when the admin side receives fuzzed hostile input', () => {
       const seen = tally('stats api');
       await fc.assert(
         fc.asyncProperty(query, fc.boolean(), async (qs, bearer) => {
-          const res = bearer ? await request(server.baseUrl).get(`/api/v1/stats?${qs}`).set('Authorization', `Bearer ${apiToken}`) : await admin.get(`/api/v1/stats?${qs}`);
+          const res = bearer
+            ? await request(server.baseUrl).get(`/api/v1/stats?${qs}`).set('Authorization', `Bearer ${apiToken}`)
+            : await admin.get(`/api/v1/stats?${qs}`);
           seen.add(res.status);
           expect(res.status).toBeLessThan(500);
           expect([200, 400, 403, 404, 414, 431]).toContain(res.status);
@@ -358,7 +414,13 @@ describe('when the admin side receives fuzzed hostile input', () => {
           expect(reflectsProbe(res.text)).toBe(false);
         }),
         // Found by a CI run: the comment filters were built as an HTML string that stripped `&"<>` but kept `'`.
-        { numRuns: 100, examples: [['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"], ['/admin/comments', "tag=' xss-probe='1"]] },
+        {
+          numRuns: 100,
+          examples: [
+            ['/admin/comments', "kin%C0%AFd&q=' xss-probe='1"],
+            ['/admin/comments', "tag=' xss-probe='1"],
+          ],
+        },
       );
       seen.print();
     }, 60_000);

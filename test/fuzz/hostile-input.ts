@@ -69,7 +69,21 @@ export const hostileValue: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...INJECTIONS) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('{"$gt":""}', '{"$ne":null}', 'sleep(1000)', 'this.a == 1', '1; return true', 'NaN', 'Infinity', '-0', '1e309', '0x10', '5\u0000', '٥', '５'),
+    arbitrary: fc.constantFrom(
+      '{"$gt":""}',
+      '{"$ne":null}',
+      'sleep(1000)',
+      'this.a == 1',
+      '1; return true',
+      'NaN',
+      'Infinity',
+      '-0',
+      '1e309',
+      '0x10',
+      '5\u0000',
+      '٥',
+      '５',
+    ),
   },
   // Long values: some fit the 16 kB form limit, some do not.
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'ý', '\u0000', '%', '<'), fc.integer({ min: 1_000, max: 20_000 })).map(([c, n]) => c.repeat(n)) },
@@ -108,7 +122,9 @@ export function urlencodedBody(pairs: fc.Arbitrary<Array<[string, string]>>): fc
     fc
       .tuple(
         ...list.map(([k, v]) =>
-          fc.tuple(encodedComponent(k), encodedComponent(v), fc.constantFrom('=', '=', '=', '', '==')).map(([ek, ev, eq]) => (eq === '' ? ek : `${ek}${eq}${ev}`)),
+          fc
+            .tuple(encodedComponent(k), encodedComponent(v), fc.constantFrom('=', '=', '=', '', '=='))
+            .map(([ek, ev, eq]) => (eq === '' ? ek : `${ek}${eq}${ev}`)),
         ),
         fc.constantFrom('&', '&', '&&', ';'),
       )
@@ -184,7 +200,9 @@ export function rawRequest(port: number, bytes: Buffer, options: { halfClose?: b
     socket.on('close', () => {
       clearTimeout(timer);
       // Interim answers (100 Continue) come before the real one.
-      const text = Buffer.concat(chunks).toString('latin1').replace(/^(HTTP\/1\.1 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
+      const text = Buffer.concat(chunks)
+        .toString('latin1')
+        .replace(/^(HTTP\/1\.1 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
       const match = /^HTTP\/1\.1 (\d{3})/.exec(text);
       if (!match) {
         if (text.length === 0) return resolve({ status: 0, head: '', text: '' });

@@ -96,22 +96,33 @@ describe('when the public forms receive fuzzed hostile input', () => {
       hostileValue,
       fc
         .tuple(fc.string({ maxLength: 22 }), fc.integer(), fc.integer(), fc.base64String({ maxLength: 44 }))
-        .map(([id, version, issuedAt, sig]) => `${Buffer.from(JSON.stringify([id, target.code, version, issuedAt])).toString('base64url')}.${sig.replace(/=/g, '')}`),
+        .map(
+          ([id, version, issuedAt, sig]) =>
+            `${Buffer.from(JSON.stringify([id, target.code, version, issuedAt])).toString('base64url')}.${sig.replace(/=/g, '')}`,
+        ),
       fc.constantFrom(...targets.filter((t) => t.code !== target.code).map((t) => genuineTokens.get(t.code)!)),
     );
 
   /** Plausible answers mixed in, so some bodies reach validation and the token check rather than the parser alone. */
   const someAnswers = (target: Target) =>
-    fc.subarray(ratingQuestions(target.instrument).map((q) => q.key)).chain((keys) =>
-      fc.tuple(...keys.map((key) => fc.tuple(fc.constant(key), fc.constantFrom('1', '2', '3', '5', '')))),
-    ) as fc.Arbitrary<Array<[string, string]>>;
+    fc
+      .subarray(ratingQuestions(target.instrument).map((q) => q.key))
+      .chain((keys) => fc.tuple(...keys.map((key) => fc.tuple(fc.constant(key), fc.constantFrom('1', '2', '3', '5', ''))))) as fc.Arbitrary<
+      Array<[string, string]>
+    >;
 
   it('then random bytes with random content types are refused with a 4xx and store nothing', async () => {
     const body = fc.oneof(
       fc.uint8Array({ maxLength: 3000 }).map((b) => Buffer.from(b)),
       fc.string({ unit: 'binary', maxLength: 1500 }).map((s) => Buffer.from(s)),
       fc.json({ maxDepth: 4 }).map((s) => Buffer.from(s)),
-      fc.constantFrom('{"__proto__":{"admin":true},"overall":"5"}', '{"$where":"sleep(1000)"}', '--x\r\nContent-Disposition: form-data; name="overall"\r\n\r\n5\r\n--x--').map((s) => Buffer.from(s)),
+      fc
+        .constantFrom(
+          '{"__proto__":{"admin":true},"overall":"5"}',
+          '{"$where":"sleep(1000)"}',
+          '--x\r\nContent-Disposition: form-data; name="overall"\r\n\r\n5\r\n--x--',
+        )
+        .map((s) => Buffer.from(s)),
     );
     const encoding = fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip', 'GZIP'), { nil: undefined });
     const before = await stored();
@@ -141,7 +152,11 @@ describe('when the public forms receive fuzzed hostile input', () => {
             .tuple(invalidToken(target), someAnswers(target))
             .chain(([token, answers]) => hostilePairs(fc.constant([...(token === undefined ? [] : [['_token', token] as [string, string]]), ...answers]))),
         ),
-        type: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'application/x-www-form-urlencoded;charset=UTF-8'),
+        type: fc.constantFrom(
+          'application/x-www-form-urlencoded',
+          'application/x-www-form-urlencoded; charset=utf-8',
+          'application/x-www-form-urlencoded;charset=UTF-8',
+        ),
       }),
     );
     const before = await stored();
@@ -185,16 +200,34 @@ describe('when the public forms receive fuzzed hostile input', () => {
         'Referer: javascript:alert(1)',
         'X-CSRF-Token: ' + 'x'.repeat(100),
       ),
-      fc.tuple(fc.constantFrom('X-Filler', 'User-Agent', 'Cookie', 'Accept', 'Accept-Language', 'Content-Type', 'Referer', 'X-Request-Id'), fc.integer({ min: 1000, max: 12_000 }), fc.constantFrom('a', 'x=1; ', 'application/x-www-form-urlencoded; a=', '%', ',')).map(
-        ([name, n, fill]) => `${name}: ${fill.repeat(Math.ceil(n / fill.length)).slice(0, n)}`,
-      ),
-      fc.tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ maxLength: 200 })).map(([n, v]) => `${crlfFree(n).replace(/[:\s]/g, '') || 'X'}: ${crlfFree(v)}`),
+      fc
+        .tuple(
+          fc.constantFrom('X-Filler', 'User-Agent', 'Cookie', 'Accept', 'Accept-Language', 'Content-Type', 'Referer', 'X-Request-Id'),
+          fc.integer({ min: 1000, max: 12_000 }),
+          fc.constantFrom('a', 'x=1; ', 'application/x-www-form-urlencoded; a=', '%', ','),
+        )
+        .map(([name, n, fill]) => `${name}: ${fill.repeat(Math.ceil(n / fill.length)).slice(0, n)}`),
+      fc
+        .tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ maxLength: 200 }))
+        .map(([n, v]) => `${crlfFree(n).replace(/[:\s]/g, '') || 'X'}: ${crlfFree(v)}`),
     );
-    const framing = fc.constantFrom('content-length', 'chunked', 'chunked-bad-size', 'chunked-no-terminator', 'chunked-extension', 'chunked-huge-size', 'chunked-negative', 'both', 'none');
+    const framing = fc.constantFrom(
+      'content-length',
+      'chunked',
+      'chunked-bad-size',
+      'chunked-no-terminator',
+      'chunked-extension',
+      'chunked-huge-size',
+      'chunked-negative',
+      'both',
+      'none',
+    );
     const case_ = targetArb().chain((target) =>
       fc.record({
         target: fc.constant(target),
-        body: urlencodedBody(invalidToken(target).chain((token) => hostilePairs(fc.constant(token === undefined ? [] : [['_token', token] as [string, string]])))),
+        body: urlencodedBody(
+          invalidToken(target).chain((token) => hostilePairs(fc.constant(token === undefined ? [] : [['_token', token] as [string, string]]))),
+        ),
         headers: fc.array(header, { maxLength: 4 }),
         formType: fc.constantFrom(0, 1, 2),
         framing,
@@ -242,7 +275,12 @@ describe('when the public forms receive fuzzed hostile input', () => {
       fc.constantFrom('%', '%zz', '%C3%28', '..', '%2e%2e%2f', '%00', 'a%2Fb', 'x.png', 'x.svg'),
     );
     const url = fc
-      .tuple(fc.constantFrom('/s/', '/k/', '/qr/', '/', '/static/'), segment, fc.constantFrom('', '/thanks', '.png', '.svg', '/'), urlencodedBody(hostilePairs()))
+      .tuple(
+        fc.constantFrom('/s/', '/k/', '/qr/', '/', '/static/'),
+        segment,
+        fc.constantFrom('', '/thanks', '.png', '.svg', '/'),
+        urlencodedBody(hostilePairs()),
+      )
       .map(([prefix, seg, suffix, query]) => `${prefix}${seg}${suffix}?${query}`);
     const seen = tally('hostile GETs');
     await fc.assert(
@@ -259,7 +297,7 @@ describe('when the public forms receive fuzzed hostile input', () => {
 
   describe('and the token is valid but the answers are fuzzed', () => {
     // eslint-disable-next-line no-control-regex -- control characters are what the forms refuse
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+    const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
     interface Field {
       name: string;
       value: string | undefined;
@@ -276,20 +314,32 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
       );
       const fields: Array<fc.Arbitrary<Field>> = ratingQuestions(instrument).map((q) => score.map((value) => ({ name: q.key, value })));
       const optional = (name: string, valid: fc.Arbitrary<string>, weightJunk = 1) =>
-        fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: valid }, { weight: weightJunk, arbitrary: hostileValue }).map((value) => ({ name, value }));
+        fc
+          .oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: valid }, { weight: weightJunk, arbitrary: hostileValue })
+          .map((value) => ({ name, value }));
       if (instrument.comment) {
         fields.push(
           optional(
             FIELD.comment,
-            fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.constantFrom(...INJECTIONS), fc.constant('  Trường rất sạch sẽ  '), fc.constant('ý'.repeat(2000)), fc.constant('x'.repeat(2001))),
+            fc.oneof(
+              fc.string({ unit: 'grapheme', maxLength: 200 }),
+              fc.constantFrom(...INJECTIONS),
+              fc.constant('  Trường rất sạch sẽ  '),
+              fc.constant('ý'.repeat(2000)),
+              fc.constant('x'.repeat(2001)),
+            ),
           ),
         );
       }
       if (instrument.dossierCode === 'optional') {
-        fields.push(optional(FIELD.dossierCode, fc.oneof(fc.stringMatching(/^[A-Za-z0-9./_-]{1,40}$/), fc.constantFrom('  HS-2026/001  ', 'hồ-sơ.01', '<b>', 'a b'))));
+        fields.push(
+          optional(FIELD.dossierCode, fc.oneof(fc.stringMatching(/^[A-Za-z0-9./_-]{1,40}$/), fc.constantFrom('  HS-2026/001  ', 'hồ-sơ.01', '<b>', 'a b'))),
+        );
       }
       if (instrument.contactAllowed) {
-        fields.push(optional(FIELD.contactPhone, fc.oneof(fc.stringMatching(/^\+?[0-9 .()-]{8,20}$/), fc.constantFrom('0912 345 678', '  0912345678  ', '123'))));
+        fields.push(
+          optional(FIELD.contactPhone, fc.oneof(fc.stringMatching(/^\+?[0-9 .()-]{8,20}$/), fc.constantFrom('0912 345 678', '  0912345678  ', '123'))),
+        );
         fields.push(optional(FIELD.contactEmail, fc.oneof(fc.emailAddress(), fc.constantFrom('a@b.vn', 'not-an-email', 'a@b', ' a@b.vn '))));
         fields.push(optional(FIELD.contactConsent, fc.constantFrom('yes', 'no', 'YES', 'on')));
       }
@@ -297,7 +347,15 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
       const known = allowedFields(instrument);
       const extra = fc.oneof(
         { weight: 7, arbitrary: fc.constant(undefined) },
-        { weight: 1, arbitrary: fc.tuple(hostileKey.filter((k) => !known.has(asSent(k))), hostileValue).map(([name, value]) => ({ name, value })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(
+              hostileKey.filter((k) => !known.has(asSent(k))),
+              hostileValue,
+            )
+            .map(([name, value]) => ({ name, value })),
+        },
       );
       return fc.record({ fields: fc.tuple(...fields), extra }).map(({ fields: list, extra: more }) => ({
         fields: list.map((f) => ({ name: f.name, value: f.value === undefined ? undefined : asSent(f.value) })),
@@ -323,7 +381,8 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
       if (phone !== undefined && (phone.length > LIMITS.phone || !/^(\+?[0-9 .()-]{8,20})?$/.test(phone))) return false;
       const email = value.get(FIELD.contactEmail)?.trim();
       // Domain labels without dots (a pattern that cannot backtrack; issue 13): "a@b..vn" is refused.
-      if (email !== undefined && (email.length > LIMITS.email || !/^([\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+)?$/u.test(email))) return false;
+      if (email !== undefined && (email.length > LIMITS.email || !/^([\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+)?$/u.test(email)))
+        return false;
       const consent = value.get(FIELD.contactConsent);
       if (consent !== undefined && consent !== 'yes') return false;
       if ((phone || email) && consent !== 'yes') return false;

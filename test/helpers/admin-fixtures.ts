@@ -55,14 +55,20 @@ export const invitationTokenIn = (text: string) => /\/admin\/invite\?token=([\w-
 export async function acceptInvitation(app: Express, token: string, password = PASSWORD): Promise<request.Response> {
   const agent = request.agent(app);
   const page = await agent.get(`/admin/invite?token=${token}`).expect(200);
-  return agent.post('/admin/invite').type('form').send({ _csrf: csrfFrom(page.text), token, password, confirm: password });
+  return agent
+    .post('/admin/invite')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), token, password, confirm: password });
 }
 
 /** Signs in through the real login form (CSRF token included) and returns the agent holding the session. */
 export async function signIn(app: Express, email: string, password = PASSWORD): Promise<request.Agent> {
   const agent = request.agent(app);
   const page = await agent.get('/admin/login').expect(200);
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password });
   if (res.status !== 303) throw new Error(`sign-in of ${email} failed with ${res.status}`);
   return agent;
 }
@@ -88,29 +94,29 @@ export async function addResponses(
   },
 ): Promise<void> {
   const responses = options.scores.map((overall, i): ResponseDoc => ({
-      _id: crypto.randomUUID(),
-      linkCode: 'fixture',
-      surveyKey: options.surveyKey,
-      surveyVersion: 1,
-      kind: options.kind,
-      channel: options.scale === 3 ? 'kiosk' : 'form',
-      unitCode: options.unit.code,
-      unitAncestors: options.unit.ancestors,
-      ...(options.unitAncestorsThen ? { unitAncestorsThen: options.unitAncestorsThen } : {}),
-      ...(options.ratedDossier ? { ratedDossier: true } : {}),
-      ...(options.unit.level ? { level: options.unit.level } : {}),
-      ...(options.unit.district ? { district: options.unit.district } : {}),
-      answers: { ...(options.items ?? {}), overall },
-      overall,
-      overallTopTwo: topTwo(overall, options.scale),
-      lang: 'vi',
-      submittedAt: new Date(`${options.period}-10T03:00:00Z`),
-      period: options.period,
-      fillSeconds: 30 + i,
-      flags: [],
-      counted: true,
-      hasContact: false,
-      synthetic: false,
+    _id: crypto.randomUUID(),
+    linkCode: 'fixture',
+    surveyKey: options.surveyKey,
+    surveyVersion: 1,
+    kind: options.kind,
+    channel: options.scale === 3 ? 'kiosk' : 'form',
+    unitCode: options.unit.code,
+    unitAncestors: options.unit.ancestors,
+    ...(options.unitAncestorsThen ? { unitAncestorsThen: options.unitAncestorsThen } : {}),
+    ...(options.ratedDossier ? { ratedDossier: true } : {}),
+    ...(options.unit.level ? { level: options.unit.level } : {}),
+    ...(options.unit.district ? { district: options.unit.district } : {}),
+    answers: { ...(options.items ?? {}), overall },
+    overall,
+    overallTopTwo: topTwo(overall, options.scale),
+    lang: 'vi',
+    submittedAt: new Date(`${options.period}-10T03:00:00Z`),
+    period: options.period,
+    fillSeconds: 30 + i,
+    flags: [],
+    counted: true,
+    hasContact: false,
+    synthetic: false,
   }));
   // Stored and taken in as submissions are (inbox items first, then the answers; the projector counts them).
   await storeAnswers(models.Response.db, responses, new Date());

@@ -33,7 +33,15 @@ export async function startAppProcess(env: Record<string, string>, options: { no
   child.stdout.on('data', (chunk) => (output = (output + String(chunk)).slice(-20_000)));
   child.stderr.on('data', (chunk) => (output = (output + String(chunk)).slice(-20_000)));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) === 200, 60_000, 200);
+  await waitFor(
+    async () =>
+      (await fetch(`${baseUrl}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200,
+    60_000,
+    200,
+  );
   return { child, port, baseUrl, output: () => output };
 }
 

@@ -14,8 +14,7 @@ export function readCsvRows(csv: string): string[][] {
       if (ch === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
@@ -26,8 +25,7 @@ export function readCsvRows(csv: string): string[][] {
       rows.push(row);
       row = [];
       cell = '';
-    }
-    else if (ch !== '\r') cell += ch;
+    } else if (ch !== '\r') cell += ch;
   }
   if (cell || row.length) rows.push([...row, cell]);
   return rows;

@@ -18,4 +18,3 @@ export const DOSSIER_FILE = [
   'HS-6,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-04-08,2026-04-20,,direct,false',
   'HS-7,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-02-20,2026-02-27,2026-03-02,direct,true',
 ].join('\n');
-

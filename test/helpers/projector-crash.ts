@@ -21,7 +21,8 @@ export async function cutOffBatch(db: Connection, partial: (plan: Plan) => Plan,
   const items = await inboxCollection(db).find({}).sort({ _id: 1 }).toArray();
   const planned = await planBatch({ db, scaleOf: new SurveyCatalog(surveyModel(db)).scaleOf, limits }, items);
   const batch = (state.applied ?? 0) + 1;
-  if (!(await openBatch(db, lease.holder, state.applied ?? 0, { batch, items: planned.consumed, plan: packPlan(planned.plan), at: new Date() }))) throw new Error('could not open the batch');
+  if (!(await openBatch(db, lease.holder, state.applied ?? 0, { batch, items: planned.consumed, plan: packPlan(planned.plan), at: new Date() })))
+    throw new Error('could not open the batch');
   await applyPlan(db, batch, partial(planned.plan));
   await stateCollection(db).updateOne({ _id: STATE_ID }, { $set: { until: 0 } });
   return batch;

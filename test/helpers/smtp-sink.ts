@@ -26,7 +26,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         if (failures && failures.left > 0) {
           failures.left -= 1;
-          const error = Object.assign(new Error(failures.message ?? (failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later')), { responseCode: failures.code });
+          const error = Object.assign(new Error(failures.message ?? (failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later')), {
+            responseCode: failures.code,
+          });
           return callback(error);
         }
         simpleParser(Buffer.concat(chunks), { keepCidLinks: true }).then((mail) => {

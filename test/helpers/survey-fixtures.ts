@@ -15,7 +15,15 @@ export const FIXTURE_UNITS: Unit[] = [
   { code: 'SGD', name: 'Sở Giáo dục và Đào tạo tỉnh Mẫu', type: 'department', ancestors: [] },
   { code: 'PGD-A', name: 'Phòng GDĐT huyện An Phú', type: 'district_office', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
   { code: 'MN-HOASEN', name: 'Trường Mầm non Hoa Sen', type: 'school', level: 'mamnon', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
-  { code: 'TH-KIMDONG', name: 'Trường Tiểu học Kim Đồng', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
+  {
+    code: 'TH-KIMDONG',
+    name: 'Trường Tiểu học Kim Đồng',
+    type: 'school',
+    level: 'tieuhoc',
+    district: 'An Phú',
+    parentCode: 'PGD-A',
+    ancestors: ['SGD', 'PGD-A'],
+  },
   { code: 'THCS-LELOI', name: 'Trường THCS Lê Lợi', type: 'school', level: 'thcs', district: 'An Phú', parentCode: 'PGD-A', ancestors: ['SGD', 'PGD-A'] },
   { code: 'THPT-CHUVANAN', name: 'Trường THPT Chu Văn An', type: 'school', level: 'thpt', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
   { code: 'GDTX-TINH', name: 'Trung tâm GDTX tỉnh', type: 'center', level: 'gdtx', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] },
@@ -79,7 +87,10 @@ export function allAnswers(instrument: InstrumentDefinition, score: number): Rec
 export async function fillAndSubmit(agent: request.Agent | Express, path: string, fields: Record<string, string>) {
   const page = await (agent as request.Agent).get(path).expect(200);
   const token = tokenFrom(page.text);
-  const res = await (agent as request.Agent).post(path).type('form').send({ _token: token, ...fields });
+  const res = await (agent as request.Agent)
+    .post(path)
+    .type('form')
+    .send({ _token: token, ...fields });
   await allProjectorsSettled();
   return { res, token };
 }

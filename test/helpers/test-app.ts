@@ -20,7 +20,11 @@ export async function createTestContext(env: Record<string, string> = {}, option
 }
 
 /** Another app on `db` with the same test settings (several apps on one database, or a logger to read). */
-export function testApp(db: Database, env: Record<string, string> = {}, options: { clock?: () => Date; logger?: Logger } = {}): { app: Express; config: Readonly<Config> } {
+export function testApp(
+  db: Database,
+  env: Record<string, string> = {},
+  options: { clock?: () => Date; logger?: Logger } = {},
+): { app: Express; config: Readonly<Config> } {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

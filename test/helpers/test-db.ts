@@ -13,7 +13,11 @@ export function testDatabaseUri(label = currentTestFileLabel()): string {
 
 function currentTestFileLabel(): string {
   const file = expect.getState().testPath ?? 'adhoc';
-  const name = path.basename(file).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]/gi, '_').slice(0, 30);
+  const name = path
+    .basename(file)
+    .replace(/\.test\.ts$/, '')
+    .replace(/[^a-z0-9]/gi, '_')
+    .slice(0, 30);
   const hash = crypto.createHash('sha1').update(file).digest('hex').slice(0, 6);
   return `t_${name}_${hash}`;
 }

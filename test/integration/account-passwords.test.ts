@@ -61,13 +61,22 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
 
     const short = await user.post('/admin/password').type('form').send({ _csrf: token, current: generated, password: 'ngan', confirm: 'ngan' }).expect(422);
     expect(short.text).toContain('ít nhất 10 ký tự');
-    await user.post('/admin/password').type('form').send({ _csrf: token, current: generated, password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(303).expect('location', '/admin');
+    await user
+      .post('/admin/password')
+      .type('form')
+      .send({ _csrf: token, current: generated, password: NEW_PASSWORD, confirm: NEW_PASSWORD })
+      .expect(303)
+      .expect('location', '/admin');
     await user.get('/admin/users').expect(200);
     expect((await models.User.findOne({ email: 'new@x.vn' }).lean())?.mustChangePassword).toBe(false);
     // The password someone else knew no longer works.
     const agent = request.agent(ctx.app);
     const login = await agent.get('/admin/login');
-    await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: 'new@x.vn', password: generated }).expect(401);
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: 'new@x.vn', password: generated })
+      .expect(401);
     await signIn(ctx.app, 'new@x.vn', NEW_PASSWORD);
   });
 
@@ -88,10 +97,17 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
       .send({ _csrf: await csrf(here, '/admin/password'), current: PASSWORD, password: NEW_PASSWORD, confirm: `${NEW_PASSWORD}x` })
       .expect(422);
     expect(mismatch.text).toContain('không khớp');
-    await here.post('/admin/password').type('form').send({ _csrf: await csrf(here, '/admin/password'), current: PASSWORD, password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(303);
+    await here
+      .post('/admin/password')
+      .type('form')
+      .send({ _csrf: await csrf(here, '/admin/password'), current: PASSWORD, password: NEW_PASSWORD, confirm: NEW_PASSWORD })
+      .expect(303);
 
     await here.get('/admin/settings').expect(200);
-    await elsewhere.get('/admin/settings').expect(303).expect('location', /^\/admin\/login/);
+    await elsewhere
+      .get('/admin/settings')
+      .expect(303)
+      .expect('location', /^\/admin\/login/);
     const after = (await models.User.findOne({ email: 'changer@x.vn' }).lean())!.passwordHash;
     expect(after).toMatch(/^\$argon2id\$/);
     expect(after).not.toBe(before);
@@ -101,7 +117,11 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
   it('when an instance without SMTP makes a reset link, then it is shown once to the administrator, stored hashed, works once and ends old sessions', async () => {
     const old = await signIn(noSmtp, 'forgetful@x.vn');
     const dept = await signIn(noSmtp, 'dept@x.vn');
-    const page = await dept.post('/admin/users/forgetful%40x.vn/reset-link').type('form').send({ _csrf: await csrf(dept, '/admin/users') }).expect(200);
+    const page = await dept
+      .post('/admin/users/forgetful%40x.vn/reset-link')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/users') })
+      .expect(200);
     expect(page.headers['cache-control']).toContain('no-store');
     const token = resetTokenIn(page.text)!;
     expect(token).toBeDefined();
@@ -112,12 +132,24 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
     const visitor = request.agent(noSmtp);
     const form = await visitor.get(`/admin/reset?token=${token}`).expect(200);
     const resetCsrf = csrfFrom(form.text);
-    const mismatch = await visitor.post('/admin/reset').type('form').send({ _csrf: resetCsrf, token, password: NEW_PASSWORD, confirm: 'khac-han-roi-nhe' }).expect(422);
+    const mismatch = await visitor
+      .post('/admin/reset')
+      .type('form')
+      .send({ _csrf: resetCsrf, token, password: NEW_PASSWORD, confirm: 'khac-han-roi-nhe' })
+      .expect(422);
     // The form comes back with the link kept and a fresh CSRF token, as the sign-in form does.
-    const done = await visitor.post('/admin/reset').type('form').send({ _csrf: csrfFrom(mismatch.text), token, password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(200);
+    const done = await visitor
+      .post('/admin/reset')
+      .type('form')
+      .send({ _csrf: csrfFrom(mismatch.text), token, password: NEW_PASSWORD, confirm: NEW_PASSWORD })
+      .expect(200);
     expect(done.text).toContain('Đã đặt mật khẩu mới');
     const fresh = csrfFrom((await visitor.get('/admin/login').expect(200)).text);
-    const again = await visitor.post('/admin/reset').type('form').send({ _csrf: fresh, token, password: 'lan-thu-hai-2026', confirm: 'lan-thu-hai-2026' }).expect(404);
+    const again = await visitor
+      .post('/admin/reset')
+      .type('form')
+      .send({ _csrf: fresh, token, password: 'lan-thu-hai-2026', confirm: 'lan-thu-hai-2026' })
+      .expect(404);
     expect(again.text).toContain('không hợp lệ, đã dùng hoặc đã hết hạn');
     await visitor.get(`/admin/reset?token=${token}`).expect(404);
     await old.get('/admin/settings').expect(303);
@@ -128,7 +160,11 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
 
   it('when SMTP is set, then the reset link goes by e-mail to the account and is not shown to the administrator', async () => {
     const dept = await signIn(ctx.app, 'dept@x.vn');
-    const page = await dept.post('/admin/users/mailed%40x.vn/reset-link').type('form').send({ _csrf: await csrf(dept, '/admin/users') }).expect(200);
+    const page = await dept
+      .post('/admin/users/mailed%40x.vn/reset-link')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/users') })
+      .expect(200);
     expect(page.text).toContain('Đã gửi liên kết đặt lại mật khẩu');
     expect(resetTokenIn(page.text)).toBeUndefined();
     await waitFor(() => sink.messages.some((m) => m.subject?.includes('Đặt lại mật khẩu')), 5000);
@@ -139,21 +175,38 @@ describe('accounts: changing one’s password, forced change at first sign-in, o
   });
 
   it('when a reset link or page gets junk, then the answer is a 4xx, never a 500', async () => {
-    for (const query of ['', '?token=abc', '?token[]=x', `?token=${'a'.repeat(43)}`, '?token=%00']) await request(ctx.app).get(`/admin/reset${query}`).expect(404);
+    for (const query of ['', '?token=abc', '?token[]=x', `?token=${'a'.repeat(43)}`, '?token=%00'])
+      await request(ctx.app).get(`/admin/reset${query}`).expect(404);
     const visitor = request.agent(ctx.app);
     const login = csrfFrom((await visitor.get('/admin/login').expect(200)).text);
     await visitor.post('/admin/reset').type('form').send({ _csrf: login }).expect(404);
-    await visitor.post('/admin/reset').type('form').send({ _csrf: login, token: ['a', 'b'], password: NEW_PASSWORD, confirm: NEW_PASSWORD }).expect(404);
+    await visitor
+      .post('/admin/reset')
+      .type('form')
+      .send({ _csrf: login, token: ['a', 'b'], password: NEW_PASSWORD, confirm: NEW_PASSWORD })
+      .expect(404);
     const dept = await signIn(ctx.app, 'dept@x.vn');
     const token = await csrf(dept, '/admin/users');
     await dept.post('/admin/users/nobody%40x.vn/reset-link').type('form').send({ _csrf: token }).expect(404);
-    await dept.post('/admin/users/%25zz/reset-link').type('form').send({ _csrf: token }).expect((res) => expect(res.status).toBeLessThan(500));
-    await dept.post('/admin/password').type('form').send({ _csrf: token, current: ['a', 'b'] }).expect(400);
+    await dept
+      .post('/admin/users/%25zz/reset-link')
+      .type('form')
+      .send({ _csrf: token })
+      .expect((res) => expect(res.status).toBeLessThan(500));
+    await dept
+      .post('/admin/password')
+      .type('form')
+      .send({ _csrf: token, current: ['a', 'b'] })
+      .expect(400);
   });
 
   it('when a reset link is older than a day, then it no longer works', async () => {
     const dept = await signIn(noSmtp, 'dept@x.vn');
-    const page = await dept.post('/admin/users/changer%40x.vn/reset-link').type('form').send({ _csrf: await csrf(dept, '/admin/users') }).expect(200);
+    const page = await dept
+      .post('/admin/users/changer%40x.vn/reset-link')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/users') })
+      .expect(200);
     const token = resetTokenIn(page.text)!;
     now = new Date(now.getTime() + 25 * 3600_000);
     await request(noSmtp).get(`/admin/reset?token=${token}`).expect(404);

@@ -35,7 +35,9 @@ describe('accounts: scope of the user list, who may act on whom, API token expir
 
   const csrf = async (agent: request.Agent, page = '/admin/users') => csrfFrom((await agent.get(page).expect(200)).text);
   const post = async (who: string, path: string, fields: Record<string, string> = {}, page?: string) =>
-    agents[who]!.post(path).type('form').send({ _csrf: await csrf(agents[who]!, page), ...fields });
+    agents[who]!.post(path)
+      .type('form')
+      .send({ _csrf: await csrf(agents[who]!, page), ...fields });
 
   it('when a unit manager invites an account, then the page that follows lists only accounts and invitations in its subtree', async () => {
     const res = await post('manager@x.vn', '/admin/users', { email: 'newteacher@x.vn', name: 'Cô Mai', role: 'viewer', unitCode: 'TH-A' });
@@ -106,7 +108,13 @@ describe('accounts: scope of the user list, who may act on whom, API token expir
     expect(stored!.expiresAt!.getTime() - now.getTime()).toBe(365 * 24 * 3600_000);
     // A token from before expiry existed counts a year from its creation.
     const legacy = 'hl_legacy-token-without-expiry-000000000';
-    await models.ApiToken.create({ name: 'cu', tokenHash: hashApiToken(legacy), unitCode: 'SGD', createdBy: 'super@x.vn', createdAt: new Date(now.getTime() - 366 * 24 * 3600_000) });
+    await models.ApiToken.create({
+      name: 'cu',
+      tokenHash: hashApiToken(legacy),
+      unitCode: 'SGD',
+      createdBy: 'super@x.vn',
+      createdAt: new Date(now.getTime() - 366 * 24 * 3600_000),
+    });
     const call = (token: string) => request(ctx.app).get('/api/v1/links').set('Authorization', `Bearer ${token}`);
     await call(week).expect(200);
     await call(legacy).expect(401);

@@ -15,8 +15,16 @@ describe('address salts and cluster counters', () => {
   });
   afterAll(() => db.close());
 
-  const saltIds = async () => (await models.Setting.find().lean()).map((s) => s._id).filter((id) => id.startsWith('address-salt:')).sort();
-  const countCollections = async () => (await db.connection.db!.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('address_counts_')).sort();
+  const saltIds = async () =>
+    (await models.Setting.find().lean())
+      .map((s) => s._id)
+      .filter((id) => id.startsWith('address-salt:'))
+      .sort();
+  const countCollections = async () =>
+    (await db.connection.db!.listCollections().toArray())
+      .map((c) => c.name)
+      .filter((n) => n.startsWith('address_counts_'))
+      .sort();
 
   it('when two instances hash on one day, then they agree; on the next day the same address hashes differently', async () => {
     const [one, two] = [addressSaltProvider(models.Setting, db.connection), addressSaltProvider(models.Setting, db.connection)];

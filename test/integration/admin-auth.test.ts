@@ -6,7 +6,10 @@ import { createApiToken, createUser, csrfFrom, PASSWORD, signIn } from '../helpe
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 const sessionCookie = (res: request.Response) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('hl_sid='))?.split(';')[0];
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('hl_sid='))
+    ?.split(';')[0];
 
 describe('admin sign-in and sessions', () => {
   let ctx: TestContext;
@@ -23,7 +26,13 @@ describe('admin sign-in and sessions', () => {
   afterAll(() => ctx.close());
 
   it('when an account from an earlier version (argon2 defaults, 64 MiB) signs in, then its hash is replaced by one at 19 MiB and the password still works', async () => {
-    await models.User.create({ email: 'old@example.vn', name: 'Old', passwordHash: await argon2.hash(PASSWORD, { type: argon2.argon2id }), role: 'viewer', unitCode: 'SGD' });
+    await models.User.create({
+      email: 'old@example.vn',
+      name: 'Old',
+      passwordHash: await argon2.hash(PASSWORD, { type: argon2.argon2id }),
+      role: 'viewer',
+      unitCode: 'SGD',
+    });
     const before = (await models.User.findOne({ email: 'old@example.vn' }).lean())!.passwordHash;
     expect(before).toContain('m=65536');
     await signIn(ctx.app, 'old@example.vn');
@@ -38,7 +47,10 @@ describe('admin sign-in and sessions', () => {
     await agent.get('/admin/login').expect(200);
     await agent.post('/admin/login').type('form').send({ email: 'admin@example.vn', password: PASSWORD }).expect(403);
     await agent.post('/admin/login').type('form').send({ _csrf: 'forged', email: 'admin@example.vn', password: PASSWORD }).expect(403);
-    await agent.get('/admin').expect(303).expect('location', /\/admin\/login/);
+    await agent
+      .get('/admin')
+      .expect(303)
+      .expect('location', /\/admin\/login/);
   });
 
   it('when a signed-in admin posts without the CSRF token, then the change is refused with 403', async () => {
@@ -53,14 +65,18 @@ describe('admin sign-in and sessions', () => {
     const agent = await signIn(ctx.app, 'admin@example.vn');
     const page = await agent.get('/admin').expect(200);
     const before = /hl_sid=[^;]+/.exec(page.request.cookies)?.[0];
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'admin@example.vn', password: PASSWORD }).expect(303);
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'admin@example.vn', password: PASSWORD })
+      .expect(303);
     const after = sessionCookie(res);
     expect(before).toBeDefined();
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
     // The old cookie no longer opens the admin side.
     await request(ctx.app).get('/admin').set('Cookie', before!).expect(303);
-    const cookie = (res.headers['set-cookie']!);
+    const cookie = res.headers['set-cookie']!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
   });
@@ -88,7 +104,10 @@ describe('admin sign-in and sessions', () => {
     const attempt = async (password: string) => {
       const agent = request.agent(ctx.app);
       const page = await agent.get('/admin/login');
-      return agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'lock@example.vn', password });
+      return agent
+        .post('/admin/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'lock@example.vn', password });
     };
     for (let i = 0; i < 5; i++) expect((await attempt('sai-mat-khau')).status).toBe(401);
     const locked = await attempt(PASSWORD);
@@ -107,7 +126,10 @@ describe('admin sign-in and sessions', () => {
   it('when an unknown account is tried, then the answer is the same as a wrong password', async () => {
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'nobody@example.vn', password: 'x' });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'nobody@example.vn', password: 'x' });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Thư điện tử hoặc mật khẩu không đúng');
   });
@@ -115,7 +137,11 @@ describe('admin sign-in and sessions', () => {
   it('when signed out, then the session no longer works and the sign-out is audited', async () => {
     const agent = await signIn(ctx.app, 'admin@example.vn');
     const page = await agent.get('/admin').expect(200);
-    await agent.post('/admin/logout').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await agent
+      .post('/admin/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     await agent.get('/admin').expect(303);
     await agent.get('/api/v1/links').expect(401);
     expect(await models.Audit.countDocuments({ action: 'logout' })).toBeGreaterThan(0);

@@ -28,13 +28,25 @@ describe('admin directory: units, accounts, audit log, survey versions', () => {
   it('when department staff import a units CSV with an error, then nothing is imported and the row is reported', async () => {
     const before = await models.Unit.countDocuments();
     const csv = 'code,name,type,level,district,parent\nTH-MOI,Trường Tiểu học Mới,school,tieuhoc,An Phú,PGD-A\nBAD,Trường lỗi,school,,An Phú,NOPE\n';
-    const res = await dept.post('/admin/units/import').type('form').send({ _csrf: await csrf(dept, '/admin/units'), csv }).expect(422);
+    const res = await dept
+      .post('/admin/units/import')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/units'), csv })
+      .expect(422);
     expect(res.text).toContain('Dòng 3');
     expect(await models.Unit.countDocuments()).toBe(before);
-    const good = await dept.post('/admin/units/import').type('form').send({ _csrf: await csrf(dept, '/admin/units'), csv: csv.split('\n').slice(0, 2).join('\n') }).expect(200);
+    const good = await dept
+      .post('/admin/units/import')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/units'), csv: csv.split('\n').slice(0, 2).join('\n') })
+      .expect(200);
     expect(good.text).toContain('Đã nhập 1 đơn vị');
     expect((await models.Unit.findOne({ code: 'TH-MOI' }).lean())?.ancestors).toEqual(['SGD', 'PGD-A']);
-    await manager.post('/admin/units/import').type('form').send({ _csrf: await csrf(manager, '/admin/units'), csv }).expect(403);
+    await manager
+      .post('/admin/units/import')
+      .type('form')
+      .send({ _csrf: await csrf(manager, '/admin/units'), csv })
+      .expect(403);
   });
 
   it('when an account is invited, then the invitee chooses a password and signs in with it; a manager cannot invite department staff', async () => {
@@ -64,7 +76,11 @@ describe('admin directory: units, accounts, audit log, survey versions', () => {
     await createUser(models, 'leaving@x.vn', 'viewer', 'SGD');
     const leaving = await signIn(ctx.app, 'leaving@x.vn');
     await leaving.get('/admin').expect(200);
-    await dept.post('/admin/users/leaving%40x.vn/disable').type('form').send({ _csrf: await csrf(dept, '/admin/users') }).expect(303);
+    await dept
+      .post('/admin/users/leaving%40x.vn/disable')
+      .type('form')
+      .send({ _csrf: await csrf(dept, '/admin/users') })
+      .expect(303);
     await leaving.get('/admin').expect(303);
   });
 
@@ -91,6 +107,10 @@ describe('admin directory: units, accounts, audit log, survey versions', () => {
     expect(kiosk.text).toContain('Nhìn chung, ông/bà có hài lòng không?');
     const token = JSON.parse(Buffer.from(tokenFrom(kiosk.text).split('.')[0]!, 'base64url').toString());
     expect(token[2]).toBe(2);
-    await manager.post('/admin/surveys/tthc-quick/publish').type('form').send({ _csrf: await csrf(manager, '/admin/surveys') }).expect(403);
+    await manager
+      .post('/admin/surveys/tthc-quick/publish')
+      .type('form')
+      .send({ _csrf: await csrf(manager, '/admin/surveys') })
+      .expect(403);
   });
 });

@@ -33,7 +33,11 @@ describe('round trips of an answer before its redirect', () => {
   async function post(path: string, fields: Record<string, string>, address: string): Promise<string[]> {
     const token = tokenFrom((await request(app).get(path).set('x-forwarded-for', address).expect(200)).text);
     commands.length = 0;
-    const res = await request(app).post(path).set('x-forwarded-for', address).type('form').send({ _token: token, ...fields });
+    const res = await request(app)
+      .post(path)
+      .set('x-forwarded-for', address)
+      .type('form')
+      .send({ _token: token, ...fields });
     expect(res.status).toBe(303);
     return [...commands];
   }
@@ -47,9 +51,20 @@ describe('round trips of an answer before its redirect', () => {
 
     const plain = await post(thcs, allAnswers(fx.instrument('edu-parent-thcs'), 5), '203.0.113.2');
     expect(plain).toEqual(['insert projector_inbox', 'insert responses']);
-    const everything = { ...allAnswers(fx.instrument('edu-parent-thcs'), 1), comment: 'Cổng trường ngập nước', contact_phone: '0912345678', consent_contact: 'yes' };
+    const everything = {
+      ...allAnswers(fx.instrument('edu-parent-thcs'), 1),
+      comment: 'Cổng trường ngập nước',
+      contact_phone: '0912345678',
+      consent_contact: 'yes',
+    };
     for (let i = 0; i < 3; i++) expect(await post(thcs, everything, '198.51.100.7')).toEqual(['insert projector_inbox', 'insert responses']);
-    const rated = { ...allAnswers(fx.instrument('tthc-sipas'), 2), dossier_code: 'HS-2026/0042', comment: 'Chậm', contact_email: 'a@b.vn', consent_contact: 'yes' };
+    const rated = {
+      ...allAnswers(fx.instrument('tthc-sipas'), 2),
+      dossier_code: 'HS-2026/0042',
+      comment: 'Chậm',
+      contact_email: 'a@b.vn',
+      consent_contact: 'yes',
+    };
     expect(await post(sipas, rated, '198.51.100.7')).toEqual(['insert projector_inbox', 'insert responses']);
   });
 });

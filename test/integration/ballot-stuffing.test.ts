@@ -94,7 +94,9 @@ describe('answers stuffed from one address', () => {
   });
 
   it('when 200 parents behind one school address answer within the hour, then none is flagged and all are counted', async () => {
-    const statuses = await inPool(200, 8, (i) => respond(i, 'edu-parent-tieuhoc', '198.51.100.20', variedAnswers('edu-parent-tieuhoc', i, String((i % 5) + 1))));
+    const statuses = await inPool(200, 8, (i) =>
+      respond(i, 'edu-parent-tieuhoc', '198.51.100.20', variedAnswers('edu-parent-tieuhoc', i, String((i % 5) + 1))),
+    );
     expect(statuses.filter((s) => s === 303)).toHaveLength(200);
     const stored = await responsesOf('edu-parent-tieuhoc');
     expect(stored.filter((r) => r.flags.length > 0 || !r.counted)).toEqual([]);
@@ -121,7 +123,11 @@ describe('answers stuffed from one address', () => {
     expect(thcs).toHaveLength(1);
     expect(page.text).toContain('1.000');
     const csrf = csrfFrom(page.text);
-    const decide = (decision: string) => admin.post(`/admin/review/clusters/${encodeURIComponent(thcs[0]!)}`).type('form').send({ _csrf: csrf, decision });
+    const decide = (decision: string) =>
+      admin
+        .post(`/admin/review/clusters/${encodeURIComponent(thcs[0]!)}`)
+        .type('form')
+        .send({ _csrf: csrf, decision });
     const audits = () => fx.models.Audit.countDocuments({ action: /^review\.cluster\./ });
 
     expect((await decide('include')).status).toBe(303);

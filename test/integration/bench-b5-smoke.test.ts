@@ -35,7 +35,18 @@ describe('npm run bench, B5 at a tiny size', () => {
 
   it('when B5 runs, then both lists answer with their totals, and the export holds every education response of the 12 months', async () => {
     const sampler = new RssSampler(process.pid, 50);
-    const result = await runB5({ appUrl: app.baseUrl, admin: data.admin, models, targets: data.targets, lastPeriod: periodOf(now), responses: 600, flaggedFrom: 0, requests: 3, warmup: 1, rss: sampler });
+    const result = await runB5({
+      appUrl: app.baseUrl,
+      admin: data.admin,
+      models,
+      targets: data.targets,
+      lastPeriod: periodOf(now),
+      responses: 600,
+      flaggedFrom: 0,
+      requests: 3,
+      warmup: 1,
+      rss: sampler,
+    });
     sampler.stop();
     expect(result.comments.failures + result.review.failures).toBe(0);
     expect(Number.isFinite(result.comments.p95Ms) && Number.isFinite(result.review.p95Ms)).toBe(true);

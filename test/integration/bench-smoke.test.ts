@@ -60,7 +60,14 @@ describe('npm run bench, at a tiny size', () => {
 
   it('when B2 runs for a second, then respondents store submissions, the raw driver too, and the rollups are checked and repaired', async () => {
     const rollups = { check: () => checkRollups(models), repair: () => repairRollups(models) };
-    const result = await runB2({ appUrl: app.baseUrl, uri: uri(), forms: formTargets(data.targets, 5), settings: { connections: 2, durationSec: 1 }, warmupSec: 1, rollups });
+    const result = await runB2({
+      appUrl: app.baseUrl,
+      uri: uri(),
+      forms: formTargets(data.targets, 5),
+      settings: { connections: 2, durationSec: 1 },
+      warmupSec: 1,
+      rollups,
+    });
     expect(result.app.stored).toBeGreaterThan(0);
     expect(result.app.failed).toBe(0);
     expect(result.raw.stored).toBeGreaterThan(0);
@@ -94,7 +101,17 @@ describe('npm run bench, at a tiny size', () => {
       command: 'npm run bench',
       startedAt: now,
       durationSec: 1,
-      settings: { units: 12, links: data.targets.length, sizes: [200], connections: 2, durationSec: 1, b3Requests: 3, subscriptions: 5, logLevel: 'silent', appProcess: 'in-process' },
+      settings: {
+        units: 12,
+        links: data.targets.length,
+        sizes: [200],
+        connections: 2,
+        durationSec: 1,
+        b3Requests: 3,
+        subscriptions: 5,
+        logLevel: 'silent',
+        appProcess: 'in-process',
+      },
       seeding: [{ size: 200, inserted: 200, figures: 1, views: 1, ms: 1, differences: 0 }],
       b3: [],
       rss: { peakBytes: sampler.peakBytes, samples: sampler.samples, phases: sampler.phases },

@@ -35,7 +35,10 @@ describe('the closing note to the citizen', () => {
 
   const close = async (agent: request.Agent, id: string, fields: Record<string, string>) => {
     const page = (await agent.get(`/admin/cases/${id}`).expect(200)).text;
-    return agent.post(`/admin/cases/${id}`).type('form').send({ _csrf: csrfFrom(page), ...fields });
+    return agent
+      .post(`/admin/cases/${id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page), ...fields });
   };
 
   it('when a case with an e-mail address closes with a note, then the citizen gets it once, the page says so and the audit records it without the address', async () => {

@@ -35,14 +35,32 @@ describe('follow-up cases', () => {
     await submit({ ...allAnswers(fx.instrument('edu-parent-thcs'), 4), contact_phone: '0912000000', consent_contact: 'yes' });
     const cases = await fx.models.Case.find().lean();
     expect(cases).toHaveLength(1);
-    expect(cases[0]).toMatchObject({ status: 'new', kind: 'education', unitCode: 'THCS-LELOI', overall: 2, scale: 5, dueAt: new Date('2026-10-23T16:59:59.999Z'), flags: [] });
+    expect(cases[0]).toMatchObject({
+      status: 'new',
+      kind: 'education',
+      unitCode: 'THCS-LELOI',
+      overall: 2,
+      scale: 5,
+      dueAt: new Date('2026-10-23T16:59:59.999Z'),
+      flags: [],
+    });
     expect(cases[0]!._id).toBe(caseIdOf(cases[0]!.responseId));
   });
 
   it('when the API lists cases, then the unit and its ancestors see them, another subtree does not, and no contact detail is ever in it', async () => {
     const [dept, pgd, thpt] = await Promise.all(['so@example.vn', 'pgd@example.vn', 'thpt@example.vn'].map((e) => signIn(ctx.app, e)));
     const all = (await dept!.get('/api/v1/cases').expect(200)).body;
-    expect(all).toEqual([{ id: expect.any(String), kind: 'education', status: 'new', unit: { code: 'THCS-LELOI', name: 'Trường THCS Lê Lợi' }, openedAt: now.toISOString(), dueAt: '2026-10-23T16:59:59.999Z', closedAt: null }]);
+    expect(all).toEqual([
+      {
+        id: expect.any(String),
+        kind: 'education',
+        status: 'new',
+        unit: { code: 'THCS-LELOI', name: 'Trường THCS Lê Lợi' },
+        openedAt: now.toISOString(),
+        dueAt: '2026-10-23T16:59:59.999Z',
+        closedAt: null,
+      },
+    ]);
     expect(JSON.stringify(all)).not.toMatch(/0912345678|phone|email/);
     expect((await pgd!.get('/api/v1/cases?status=new').expect(200)).body).toHaveLength(1);
     expect((await pgd!.get('/api/v1/cases?status=resolved').expect(200)).body).toHaveLength(0);
@@ -73,7 +91,10 @@ describe('follow-up cases', () => {
     const [item] = (await pgd.get('/api/v1/cases').expect(200)).body;
     const post = async (fields: Record<string, string>) => {
       const token = csrfFrom((await pgd.get(`/admin/cases/${item.id}`).expect(200)).text);
-      return pgd.post(`/admin/cases/${item.id}`).type('form').send({ _csrf: token, ...fields });
+      return pgd
+        .post(`/admin/cases/${item.id}`)
+        .type('form')
+        .send({ _csrf: token, ...fields });
     };
     await post({ action: 'assign', assignee: 'Cô Lan, phó hiệu trưởng' }).then((r) => expect(r.status).toBe(303));
     await post({ action: 'contacted' }).then((r) => expect(r.status).toBe(303));
@@ -83,8 +104,19 @@ describe('follow-up cases', () => {
     await post({ action: 'closed_unreachable' }).then((r) => expect(r.status).toBe(409));
     await post({ action: 'reopen' }).then((r) => expect(r.status).toBe(400));
     const stored = await fx.models.Case.findById(item.id).lean();
-    expect(stored).toMatchObject({ status: 'resolved', assignee: 'Cô Lan, phó hiệu trưởng', firstContactAt: now, closedAt: now, notes: [{ by: 'pgd@example.vn', text: 'Đã gọi phụ huynh, hẹn gặp thứ Hai.' }] });
-    expect((await fx.models.Audit.find({ target: item.id }).lean()).map((a) => a.action).filter((a) => a !== 'case.contact.view')).toEqual(['case.assign', 'case.contacted', 'case.note', 'case.resolved']);
+    expect(stored).toMatchObject({
+      status: 'resolved',
+      assignee: 'Cô Lan, phó hiệu trưởng',
+      firstContactAt: now,
+      closedAt: now,
+      notes: [{ by: 'pgd@example.vn', text: 'Đã gọi phụ huynh, hẹn gặp thứ Hai.' }],
+    });
+    expect((await fx.models.Audit.find({ target: item.id }).lean()).map((a) => a.action).filter((a) => a !== 'case.contact.view')).toEqual([
+      'case.assign',
+      'case.contacted',
+      'case.note',
+      'case.resolved',
+    ]);
     expect((await pgd.get('/api/v1/cases').expect(200)).body[0]).toMatchObject({ status: 'resolved', closedAt: now.toISOString() });
 
     const contact = await fx.models.Contact.findOne({ responseId: stored!.responseId }).lean();
@@ -101,7 +133,11 @@ describe('follow-up cases', () => {
     await projectorFor(dying.db.connection).close(); // it stores answers and dies before its projector runs
     const page = await request(dying.app).get(thcs()).expect(200);
     const token = /name="_token" value="([^"]+)"/.exec(page.text)![1]!;
-    await request(dying.app).post(thcs()).type('form').send({ _token: token, ...low(), contact_phone: '0987654321', consent_contact: 'yes' }).expect(303);
+    await request(dying.app)
+      .post(thcs())
+      .type('form')
+      .send({ _token: token, ...low(), contact_phone: '0987654321', consent_contact: 'yes' })
+      .expect(303);
     await dying.close();
     expect(await fx.models.Contact.countDocuments({ phone: '0987654321' })).toBe(0);
     await projectorFor(ctx.db.connection).drainAll();

@@ -91,7 +91,12 @@ describe('comment list', () => {
     const fresh = await list('status=new');
     expect(fresh).toContain(comment);
     const [id] = idsInPage(fresh, '/admin/comments');
-    const save = (status: string, tags: string) => dept.post(`/admin/comments/${id}`).type('form').send({ _csrf: csrfFrom(fresh), status, tags }).expect(303);
+    const save = (status: string, tags: string) =>
+      dept
+        .post(`/admin/comments/${id}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(fresh), status, tags })
+        .expect(303);
 
     await save('forwarded', 'Cây xanh, cơ sở vật chất');
     expect(countOf(await list('status=forwarded'))).toBe(1);
@@ -105,7 +110,7 @@ describe('comment list', () => {
     expect(await list(`tag=${encodeURIComponent('cây xanh')}`)).not.toContain(comment);
   });
 
-  it('when a form is sent again after its answer was stored but before it was listed, then it is listed once, at the first attempt\'s time', async () => {
+  it("when a form is sent again after its answer was stored but before it was listed, then it is listed once, at the first attempt's time", async () => {
     const first = responseOf(unit('THCS-LELOI'), new Date('2026-10-02T01:30:00Z'), { comment: 'Lần gửi đầu' });
     expect(await storeAnswers(ctx.db.connection, [first], new Date())).toBe(1); // stored, then the instance died
     const retry = { ...first, submittedAt: new Date('2026-10-02T03:10:00Z') }; // the same token, two hours later
@@ -119,7 +124,15 @@ describe('comment list', () => {
     const target = lelôi[0]!;
     const page = await dept.get(`/admin/comments?${OCTOBER}&unit=THCS-LELOI`).expect(200);
     const statuses = ['seen', 'forwarded', 'resolved', 'seen', 'new', 'forwarded'];
-    await Promise.all(statuses.map((status) => dept.post(`/admin/comments/${target._id}`).type('form').send({ _csrf: csrfFrom(page.text), status, tags: '' }).expect(303)));
+    await Promise.all(
+      statuses.map((status) =>
+        dept
+          .post(`/admin/comments/${target._id}`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), status, tags: '' })
+          .expect(303),
+      ),
+    );
     const stored = (await fx.models.Response.findById(target._id).lean())!.commentStatus;
     const totals: Record<string, number> = {};
     for (const status of ['new', 'seen', 'forwarded', 'resolved']) {
@@ -128,7 +141,8 @@ describe('comment list', () => {
       totals[status] = result.total;
       // On any page: with "new" there are more than a page of them, and this comment is one of the oldest.
       let listed = false;
-      for (let page = 1; !listed && (page - 1) * 50 < result.total; page++) listed = (await commentPage(fx.models, filter, page)).rows.some((r) => r._id === target._id);
+      for (let page = 1; !listed && (page - 1) * 50 < result.total; page++)
+        listed = (await commentPage(fx.models, filter, page)).rows.some((r) => r._id === target._id);
       expect({ status, listed }).toEqual({ status, listed: status === stored });
     }
     expect(Object.values(totals).reduce((a, b) => a + b, 0)).toBe(126); // 125 stored first, and the retried one

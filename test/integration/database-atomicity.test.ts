@@ -65,7 +65,24 @@ describe('database server: indexes and atomic updates', () => {
     const docs = db.collection<{ _id: unknown; n: number }>('id-ranges');
     // Prefixes of the bounds and of each other, ' ' and '!' (which sort below the JSON text's closing quote), the
     // day-keyed shape of response ids, and ids of other types (which a string range never matches).
-    const stringIds = ['a', 'a!', 'a b', 'ab', 'abc', 'abd', 'b', 'b-', 'b~', '~2026-03-13~zz', '~2026-03-14~', '~2026-03-14~A-_9', '~2026-03-14~zz', '~2026-03-14~~', '~2026-03-15~A', 'z'];
+    const stringIds = [
+      'a',
+      'a!',
+      'a b',
+      'ab',
+      'abc',
+      'abd',
+      'b',
+      'b-',
+      'b~',
+      '~2026-03-13~zz',
+      '~2026-03-14~',
+      '~2026-03-14~A-_9',
+      '~2026-03-14~zz',
+      '~2026-03-14~~',
+      '~2026-03-15~A',
+      'z',
+    ];
     await docs.insertMany([...stringIds.map((_id, n) => ({ _id, n })), { _id: 7, n: 100 }, { _id: new mongoose.mongo.ObjectId(), n: 101 }]);
     const ranges: Record<string, string>[] = [
       { $gte: 'ab' },
@@ -102,9 +119,7 @@ describe('database server: indexes and atomic updates', () => {
 
   it('when 200 upserts of one new _id race, then one document counts all 200', async () => {
     const docs = counters('upserts');
-    const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () => upsertOnce(docs, 'fresh', ferretDbVersion === undefined)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => upsertOnce(docs, 'fresh', ferretDbVersion === undefined)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await docs.countDocuments({})).toBe(1);
     expect((await docs.findOne({ _id: 'fresh' }))?.n).toBe(200);

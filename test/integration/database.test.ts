@@ -26,7 +26,9 @@ describe('database over the wire', () => {
     await Item.create({ code: 'secret', extra: 'x' });
     const userInput: unknown = { $ne: 'nothing' };
     // A typed path refuses the object outright (answered as 400 by the error pipeline)...
-    const error = await Item.find({ code: userInput as string }).lean().catch((e: unknown) => e);
+    const error = await Item.find({ code: userInput as string })
+      .lean()
+      .catch((e: unknown) => e);
     expect(toAppError(error).status).toBe(400);
     // ...and an untyped path matches it literally (sanitizeFilter wraps it in $eq), so nothing leaks.
     expect(await Item.find({ extra: userInput }).lean()).toHaveLength(0);
@@ -40,9 +42,22 @@ describe('database over the wire', () => {
   it('when a start-up migration has finished once, then later starts skip it, and a failed one runs again', async () => {
     const Setting = settingModel(ctx.db.connection);
     let runs = 0;
-    await expect(runOnce(Setting, 'probe', async () => { runs += 1; throw new Error('cut off'); })).rejects.toThrow('cut off');
-    expect(await runOnce(Setting, 'probe', async () => { runs += 1; })).toBe(true);
-    expect(await runOnce(Setting, 'probe', async () => { runs += 1; })).toBe(false);
+    await expect(
+      runOnce(Setting, 'probe', async () => {
+        runs += 1;
+        throw new Error('cut off');
+      }),
+    ).rejects.toThrow('cut off');
+    expect(
+      await runOnce(Setting, 'probe', async () => {
+        runs += 1;
+      }),
+    ).toBe(true);
+    expect(
+      await runOnce(Setting, 'probe', async () => {
+        runs += 1;
+      }),
+    ).toBe(false);
     expect(runs).toBe(2);
   });
 });

@@ -51,7 +51,12 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
   it('when a file has bad rows, then nothing is imported and the page lists each bad row', async () => {
     const agent = await signIn(ctx.app, 'so@example.vn');
     const before = await models.Dossier.find().lean();
-    const bad = [DOSSIER_HEADER, 'HS-8,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-04-01,2026-04-09,,direct,false', 'HS-9,TTHC-VB,Cấp bản sao,NO-SUCH-UNIT,2026-04-01,2026-04-09,,direct,false', 'HS-10,TTHC-VB,Cấp bản sao,MOTCUA,2026-04-09,2026-04-01,,direct,false'].join('\n');
+    const bad = [
+      DOSSIER_HEADER,
+      'HS-8,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-04-01,2026-04-09,,direct,false',
+      'HS-9,TTHC-VB,Cấp bản sao,NO-SUCH-UNIT,2026-04-01,2026-04-09,,direct,false',
+      'HS-10,TTHC-VB,Cấp bản sao,MOTCUA,2026-04-09,2026-04-01,,direct,false',
+    ].join('\n');
     const page = await upload(agent, Buffer.from(bad), 'loi.csv');
     expect(page).toContain('Không nhập hồ sơ nào từ tệp “loi.csv” vì có lỗi:');
     expect(page).toMatch(/Dòng 3 \(unit_code\)/);
@@ -62,7 +67,11 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
   it('when the desk opens the page, then the late dossiers are listed, the open one first, with their apology letters', async () => {
     const agent = await signIn(ctx.app, 'motcua@example.vn');
     const page = (await agent.get('/admin/dossiers?from=2026-02&to=2026-04').expect(200)).text;
-    const rows = [...page.matchAll(/<tr data-unit="(\w+)" data-apology="(\w+)">(.*?)<\/tr>/g)].map((m) => [m[1], m[2], [...m[3]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1])]);
+    const rows = [...page.matchAll(/<tr data-unit="(\w+)" data-apology="(\w+)">(.*?)<\/tr>/g)].map((m) => [
+      m[1],
+      m[2],
+      [...m[3]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]),
+    ]);
     // #5 open since its due day 5 April (ends 16:59:59 UTC) until 10 April 03:00 UTC: 4.4 days, shown as 5;
     // then the returned ones, latest due first: #3 (due 6 March, returned 9 March), #7 (due 27 Feb, returned 2 March).
     expect(rows).toEqual([
@@ -75,7 +84,10 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
     // A unit's staff see their figures, not the upload.
     expect(page).not.toContain('id="dossier-upload"');
     const token = csrfFrom(page);
-    await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`).attach('file', Buffer.from(DOSSIER_FILE), 'x.csv').expect(403);
+    await agent
+      .post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`)
+      .attach('file', Buffer.from(DOSSIER_FILE), 'x.csv')
+      .expect(403);
     await agent.get('/admin/dossiers?unit=SGD').expect(403);
   });
 
@@ -84,8 +96,15 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
     const token = csrfFrom((await agent.get('/admin/dossiers').expect(200)).text);
     await agent.post('/admin/dossiers/import').attach('file', Buffer.from(DOSSIER_FILE), 'x.csv').expect(403);
     await agent.post('/admin/dossiers/import').type('form').send({ _csrf: token }).expect(415);
-    await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`).field('note', 'no file').expect(400);
-    await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`).set('Content-Type', 'multipart/form-data; boundary=xyz').send('--xyz\r\nbroken').expect(400);
+    await agent
+      .post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`)
+      .field('note', 'no file')
+      .expect(400);
+    await agent
+      .post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}`)
+      .set('Content-Type', 'multipart/form-data; boundary=xyz')
+      .send('--xyz\r\nbroken')
+      .expect(400);
     expect(await models.Dossier.countDocuments()).toBe(7);
   });
 
@@ -118,7 +137,10 @@ describe('/admin/dossiers: upload, figures by procedure and channel, late dossie
     expect(seen.some((phase) => phase !== 'done')).toBe(true);
 
     // The same id again is not taken over: the second import gets its own.
-    const again = await agent.post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}&progress=${id}`).attach('file', Buffer.from(DOSSIER_FILE), 'x.csv').expect(303);
+    const again = await agent
+      .post(`/admin/dossiers/import?_csrf=${encodeURIComponent(token)}&progress=${id}`)
+      .attach('file', Buffer.from(DOSSIER_FILE), 'x.csv')
+      .expect(303);
     expect(again.headers.location).not.toBe(`/admin/dossiers?import=${id}`);
     await agent.get(`/admin/dossiers/imports/${'b2'.repeat(16)}/progress`).expect(404);
     await agent.get('/admin/dossiers/imports/not-an-id/progress').expect(404);

@@ -60,7 +60,15 @@ describe('dossier import', () => {
 
   it('when one row is bad, then nothing of the file is written and the error names the row', async () => {
     const before = await models.Dossier.countDocuments();
-    const result = await importDossiers(models, SALT, csv('HS-2026-0100,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-02,2026-03-06,,direct,false', 'HS-2026-0101,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-09,2026-03-06,,direct,false'), NOW);
+    const result = await importDossiers(
+      models,
+      SALT,
+      csv(
+        'HS-2026-0100,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-02,2026-03-06,,direct,false',
+        'HS-2026-0101,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-09,2026-03-06,,direct,false',
+      ),
+      NOW,
+    );
     expect(result.rows).toBe(0);
     expect(result.errors).toEqual([expect.objectContaining({ row: 3, field: 'due_at' })]);
     expect(await models.Dossier.countDocuments()).toBe(before);
@@ -70,7 +78,17 @@ describe('dossier import', () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Hồ sơ');
     sheet.addRow(HEADER.split(','));
-    sheet.addRow(['HS-2026-0200', 'TTHC-VB', 'Cấp bản sao văn bằng', 'MOTCUA', new Date(Date.UTC(2026, 2, 2)), new Date(Date.UTC(2026, 2, 6)), new Date(Date.UTC(2026, 2, 6, 15, 30)), 'direct', false]);
+    sheet.addRow([
+      'HS-2026-0200',
+      'TTHC-VB',
+      'Cấp bản sao văn bằng',
+      'MOTCUA',
+      new Date(Date.UTC(2026, 2, 2)),
+      new Date(Date.UTC(2026, 2, 6)),
+      new Date(Date.UTC(2026, 2, 6, 15, 30)),
+      'direct',
+      false,
+    ]);
     const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
     expect(await importDossiers(models, SALT, bytes, NOW)).toEqual({ rows: 1, inserted: 1, updated: 0, unchanged: 0, errors: [] });
     const stored = (await models.Dossier.findById(idOf('HS-2026-0200')).lean())!;
@@ -82,12 +100,20 @@ describe('dossier import', () => {
   it('when another import stores dossiers while a recount is between its read and its write, then the figures left still count them', async () => {
     const figures = async () => (await models.DossierFigure.find({}).lean()).sort((a, b) => a._id.localeCompare(b._id));
     const file = (from: number) =>
-      csv(...Array.from({ length: 40 }, (_, i) => `RACE-${from + i},TTHC-VB,Cấp bản sao văn bằng,${i % 2 ? 'MOTCUA' : 'SGD'},2026-03-02,2026-03-06,${i % 7 ? '2026-03-05' : '2026-03-09'},direct,false`));
+      csv(
+        ...Array.from(
+          { length: 40 },
+          (_, i) =>
+            `RACE-${from + i},TTHC-VB,Cấp bản sao văn bằng,${i % 2 ? 'MOTCUA' : 'SGD'},2026-03-02,2026-03-06,${i % 7 ? '2026-03-05' : '2026-03-09'},direct,false`,
+        ),
+      );
     // The other import runs whole (rows, then its own recount) inside this recount's window: this recount read
     // before those rows existed, so the write it is about to make lacks them.
-    await recountUntilStable(models, { afterFirstRead: async () => {
+    await recountUntilStable(models, {
+      afterFirstRead: async () => {
         await importDossiers(models, SALT, file(0), NOW);
-      } });
+      },
+    });
     const left = await figures();
     await rebuildDossierFigures(models);
     expect(left).toEqual(await figures());
@@ -106,7 +132,11 @@ describe('dossier import', () => {
     fs.writeFileSync(good, csv('HS-2026-0300,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-02,2026-03-06,,direct,false').toString('utf8').replace(/,/g, ';'));
     fs.writeFileSync(bad, csv('HS-2026-0301,TTHC-VB,Cấp bản sao,KHONGCO,2026-03-02,2026-03-06,,direct,false'));
     const run = (file: string) =>
-      spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'dossiers-import.js'), file], { env: { PATH: process.env.PATH, MONGODB_URI: testDatabaseUri(), LOG_LEVEL: 'error' }, encoding: 'utf8', timeout: 60_000 });
+      spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'dossiers-import.js'), file], {
+        env: { PATH: process.env.PATH, MONGODB_URI: testDatabaseUri(), LOG_LEVEL: 'error' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
     const ok = run(good);
     expect(ok.stdout).toContain('1 dossier(s): 1 new');
     expect(ok.status).toBe(0);

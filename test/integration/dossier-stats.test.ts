@@ -49,7 +49,15 @@ describe('GET /api/v1/dossier-stats', () => {
       { period: '2026-04', n: 1, onTime: 0, share: 0, target: 0.98 },
     ]);
     const [low, high] = wilson(2, 5);
-    expect(res.body.headline).toEqual({ n: 5, onTime: 2, share: 0.4, ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)], target: 0.98, targetSource: PLAN_2021_2025_CARRIED, status: 'insufficient' });
+    expect(res.body.headline).toEqual({
+      n: 5,
+      onTime: 2,
+      share: 0.4,
+      ci95: [expect.closeTo(low, 10), expect.closeTo(high, 10)],
+      target: 0.98,
+      targetSource: PLAN_2021_2025_CARRIED,
+      status: 'insufficient',
+    });
     expect(res.body.rated).toEqual({ n: 1, share: 0.25, satisfaction: { n: 0, satisfied: 0, share: null, ci95: null, suppressed: false } });
     expect(res.body.formula).toMatchObject({ id: 'dossier-on-time', version: '1.0' });
     // By channel: direct #1 (on time), #7 (late), #5 (open, late by now); online #2 (on time), #3 (late).
@@ -57,7 +65,9 @@ describe('GET /api/v1/dossier-stats', () => {
       ['direct', 3, 1],
       ['online', 2, 1],
     ]);
-    expect(res.body.byProcedure.map((r: { key: string; label: string; n: number; onTime: number }) => [r.key, r.label, r.n, r.onTime])).toEqual([['TTHC-VB', 'Cấp bản sao văn bằng', 5, 2]]);
+    expect(res.body.byProcedure.map((r: { key: string; label: string; n: number; onTime: number }) => [r.key, r.label, r.n, r.onTime])).toEqual([
+      ['TTHC-VB', 'Cấp bản sao văn bằng', 5, 2],
+    ]);
   });
 
   it('when the province asks for its whole subtree, then the desk and its own dossiers count together', async () => {

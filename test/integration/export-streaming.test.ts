@@ -82,7 +82,10 @@ describe('raw-response exports, streamed', () => {
     // ids from before ids carried a day; the rest were opened the same day or up to 20 hours before.
     for (let i = 0; i < 60; i++) {
       const at = new Date(Date.parse('2026-10-03T00:00:00Z') + ((i * 37) % 60) * 2 * 3600_000);
-      const response = responseOf(i % 2 ? unit('THCS-LELOI') : unit('THPT-CHUVANAN'), at, { comment: i === 7 ? '=1+1' : `ý kiến ${i}`, answers: { overall: 1 + (i % 5) } });
+      const response = responseOf(i % 2 ? unit('THCS-LELOI') : unit('THPT-CHUVANAN'), at, {
+        comment: i === 7 ? '=1+1' : `ý kiến ${i}`,
+        answers: { overall: 1 + (i % 5) },
+      });
       if (i % 3) response._id = responseIdOn(new Date(at.getTime() - (i % 3 === 2 ? 20 : 0) * 3600_000));
       stored.push(response);
     }
@@ -111,7 +114,20 @@ describe('raw-response exports, streamed', () => {
     expect(inMemory).toEqual(merged.map((r) => r._id));
     // Rows come back whole from disk: the same values as stored (the export's projection of them).
     const original = stored.find((r) => r._id === merged[0]!._id)!;
-    expect(merged[0]).toEqual({ _id: original._id, submittedAt: original.submittedAt, period: original.period, surveyKey: original.surveyKey, surveyVersion: original.surveyVersion, unitCode: original.unitCode, level: original.level, answers: original.answers, comment: original.comment, flags: original.flags, counted: original.counted, synthetic: original.synthetic });
+    expect(merged[0]).toEqual({
+      _id: original._id,
+      submittedAt: original.submittedAt,
+      period: original.period,
+      surveyKey: original.surveyKey,
+      surveyVersion: original.surveyVersion,
+      unitCode: original.unitCode,
+      level: original.level,
+      answers: original.answers,
+      comment: original.comment,
+      flags: original.flags,
+      counted: original.counted,
+      synthetic: original.synthetic,
+    });
     expect(fs.readdirSync(spillParent)).toEqual([]);
     fs.rmSync(spillParent, { recursive: true, force: true });
   });
@@ -164,33 +180,34 @@ describe('raw-response exports, streamed', () => {
     expect(book.title).toBe('hailong-responses-education-SGD-2026-10-2026-10');
   });
 
-  it.each(['csv', 'xlsx'] as const)('when the client of a %s export reads nothing, then the writer stops asking for rows; once it reads, all rows arrive', async (format) => {
-    const total = 40_000;
-    const { counter, rows } = countedRows(total);
-    const client = new SlowClient();
-    const columns = [
-      { header: 'i', key: 'i', value: (r: { i: number }) => r.i },
-      { header: 'text', key: 'text', value: (r: { text: string }) => r.text },
-    ];
-    const done =
-      format === 'csv'
-        ? streamCsv(client, rows(), columns)
-        : streamXlsx(client, { name: 'Rows', columns }, rows(), { title: 'test', creator: 'test' });
-    await whenStill(() => counter.pulled);
-    expect(counter.pulled).toBeGreaterThan(0);
-    expect(counter.pulled).toBeLessThan(total / 2);
-    client.release();
-    await done;
-    expect(counter.pulled).toBe(total);
-    const body = Buffer.concat(client.chunks);
-    if (format === 'csv') {
-      const parsed = readCsvRows(body.toString('utf8'));
-      expect(parsed).toHaveLength(total + 1);
-      expect(parsed[total]![0]).toBe(String(total - 1));
-    } else {
-      const book = new ExcelJS.Workbook();
-      await book.xlsx.load(body as unknown as ExcelJS.Buffer);
-      expect(book.getWorksheet('Rows')!.rowCount).toBe(total + 1);
-    }
-  });
+  it.each(['csv', 'xlsx'] as const)(
+    'when the client of a %s export reads nothing, then the writer stops asking for rows; once it reads, all rows arrive',
+    async (format) => {
+      const total = 40_000;
+      const { counter, rows } = countedRows(total);
+      const client = new SlowClient();
+      const columns = [
+        { header: 'i', key: 'i', value: (r: { i: number }) => r.i },
+        { header: 'text', key: 'text', value: (r: { text: string }) => r.text },
+      ];
+      const done =
+        format === 'csv' ? streamCsv(client, rows(), columns) : streamXlsx(client, { name: 'Rows', columns }, rows(), { title: 'test', creator: 'test' });
+      await whenStill(() => counter.pulled);
+      expect(counter.pulled).toBeGreaterThan(0);
+      expect(counter.pulled).toBeLessThan(total / 2);
+      client.release();
+      await done;
+      expect(counter.pulled).toBe(total);
+      const body = Buffer.concat(client.chunks);
+      if (format === 'csv') {
+        const parsed = readCsvRows(body.toString('utf8'));
+        expect(parsed).toHaveLength(total + 1);
+        expect(parsed[total]![0]).toBe(String(total - 1));
+      } else {
+        const book = new ExcelJS.Workbook();
+        await book.xlsx.load(body as unknown as ExcelJS.Buffer);
+        expect(book.getWorksheet('Rows')!.rowCount).toBe(total + 1);
+      }
+    },
+  );
 });

@@ -31,7 +31,14 @@ describe('exports', () => {
     await models.Unit.insertMany([SGD, TH, OTHER]);
     await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
     await seedTargets(models.Target);
-    await addResponses(models, { unit: TH, surveyKey: 'edu-parent-tieuhoc', kind: 'education', scale: 5, period: '2026-10', scores: [...Array(26).fill(4), ...Array(6).fill(3)] });
+    await addResponses(models, {
+      unit: TH,
+      surveyKey: 'edu-parent-tieuhoc',
+      kind: 'education',
+      scale: 5,
+      period: '2026-10',
+      scores: [...Array(26).fill(4), ...Array(6).fill(3)],
+    });
     await addResponses(models, { unit: OTHER, surveyKey: 'edu-parent-tieuhoc', kind: 'education', scale: 5, period: '2026-10', scores: [5, 5, 5, 5, 5, 5] });
     await models.Response.updateOne({ unitCode: 'TH-A' }, { $set: { comment: '=HYPERLINK("http://evil.example","bấm")' } });
     await createUser(models, 'so@example.vn', 'super_admin', 'SGD');
@@ -42,7 +49,10 @@ describe('exports', () => {
 
   it('when figures are exported as CSV, then the headline row equals the API and the dashboard for the same filter', async () => {
     const api = (await agent.get(`/api/v1/stats?${FILTER}`).expect(200)).body;
-    const res = await agent.get(`/admin/export/figures.csv?${FILTER}`).expect(200).expect('content-type', /text\/csv/);
+    const res = await agent
+      .get(`/admin/export/figures.csv?${FILTER}`)
+      .expect(200)
+      .expect('content-type', /text\/csv/);
     const rows = parseCsv(res.text);
     const header = rows[0]!;
     const headline = rows.find((r) => r[0] === 'headline')!;
@@ -53,16 +63,19 @@ describe('exports', () => {
     expect(col('Trạng thái')).toBe('uncertain');
     const page = await agent.get(`/admin?${FILTER}`).expect(200);
     expect(page.text).toContain(`data-share="${api.headline.share}"`);
-    expect(page.text).toContain(`/admin/export/figures.csv?${FILTER.replace(/&/g, "&amp;")}`);
+    expect(page.text).toContain(`/admin/export/figures.csv?${FILTER.replace(/&/g, '&amp;')}`);
   });
 
   it('when figures are exported as XLSX, then the numbers are numbers equal to the API, with the formula sheet', async () => {
     const api = (await agent.get(`/api/v1/stats?${FILTER}`).expect(200)).body;
-    const res = await agent.get(`/admin/export/figures.xlsx?${FILTER}`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await agent
+      .get(`/admin/export/figures.xlsx?${FILTER}`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.body);
@@ -79,13 +92,16 @@ describe('exports', () => {
     const rows = parseCsv(res.text);
     expect(rows).toHaveLength(1 + 32);
     const commentCol = rows[0]!.findIndex((h) => h.startsWith('ý kiến'));
-    const comments = rows.slice(1).map((r) => r[commentCol]).filter(Boolean);
+    const comments = rows
+      .slice(1)
+      .map((r) => r[commentCol])
+      .filter(Boolean);
     expect(comments).toEqual(['\'=HYPERLINK("http://evil.example","bấm")']);
     expect(rows.slice(1).every((r) => r[rows[0]!.indexOf('mã đơn vị / unit')] === 'TH-A')).toBe(true);
     expect(await models.Audit.countDocuments({ action: 'export.responses' })).toBe(1);
   });
 
-  it('when a viewer asks for another unit\'s export, then it is 403; its own figures are allowed, its own raw answers are not', async () => {
+  it("when a viewer asks for another unit's export, then it is 403; its own figures are allowed, its own raw answers are not", async () => {
     const viewer = await signIn(ctx.app, 'viewer@example.vn');
     await viewer.get(`/admin/export/responses.csv?${FILTER}`).expect(403);
     await viewer.get(`/admin/export/figures.xlsx?${FILTER}`).expect(403);

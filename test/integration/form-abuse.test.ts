@@ -24,7 +24,10 @@ describe('anti-abuse on the public forms', () => {
   async function answer(path: string, fields: Record<string, string>, seconds = 10, agent = request.agent(ctx.app)) {
     const token = tokenFrom((await agent.get(path).expect(200)).text);
     now = new Date(now.getTime() + seconds * 1000);
-    const res = await agent.post(path).type('form').send({ _token: token, ...fields });
+    const res = await agent
+      .post(path)
+      .type('form')
+      .send({ _token: token, ...fields });
     await allProjectorsSettled(); // the projector takes it in within moments: its flags, its claim
     return { res, token, agent };
   }
@@ -36,7 +39,10 @@ describe('anti-abuse on the public forms', () => {
     const fields = allAnswers(fx.instrument('edu-parent-thcs'), 5);
     const { res, token, agent } = await answer(`/s/${code}`, fields);
     expect(res.status).toBe(303);
-    const replay = await agent.post(`/s/${code}`).type('form').send({ _token: token, ...fields });
+    const replay = await agent
+      .post(`/s/${code}`)
+      .type('form')
+      .send({ _token: token, ...fields });
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toBe(`/s/${code}/thanks`);
     expect(await countFor(code)).toBe(1);
@@ -67,7 +73,10 @@ describe('anti-abuse on the public forms', () => {
     const dead = newItemId();
     await inboxCollection(ctx.db.connection).insertOne({ _id: dead, kind: 'answer', at: now, responseId: tokenId });
     now = new Date(now.getTime() + 10_000);
-    const res = await request(ctx.app).post(`/s/${code}`).type('form').send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4) });
+    const res = await request(ctx.app)
+      .post(`/s/${code}`)
+      .type('form')
+      .send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 4) });
     expect(res.status).toBe(303);
     expect(await countFor(code)).toBe(storedBefore + 1);
     expect(await respondents()).toBe(countedBefore + 1);
@@ -124,7 +133,8 @@ describe('anti-abuse on the public forms', () => {
       const token = tokenFrom((await agent.get(`/s/${code}`).expect(200)).text);
       now = new Date(now.getTime() + 10_000);
       // What an attempt of the same form left before the projector decided claims: its claim, tagged with the form.
-      if (claimedBefore) await fx.models.DossierClaim.collection.insertOne({ _id: claimIdOf(salt, 'tthc-sipas', dossier), retryTag: retryTagOf(salt, token) } as never);
+      if (claimedBefore)
+        await fx.models.DossierClaim.collection.insertOne({ _id: claimIdOf(salt, 'tthc-sipas', dossier), retryTag: retryTagOf(salt, token) } as never);
       const body = { _token: token, ...allAnswers(fx.instrument('tthc-sipas'), 3), dossier_code: dossier };
       expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);
       expect((await agent.post(`/s/${code}`).type('form').send(body)).status).toBe(303);

@@ -49,12 +49,30 @@ describe('when a public form receives bad input', () => {
   });
 
   it('then operator objects in field names (q[$gt]=, overall[$ne]=) are unknown fields', async () => {
-    await expectRefused((token) => post().type('form').send(`_token=${encodeURIComponent(token)}&overall=5&q%5B%24gt%5D=`), 422);
-    await expectRefused((token) => post().type('form').send(`_token=${encodeURIComponent(token)}&overall%5B%24ne%5D=1`), 422);
+    await expectRefused(
+      (token) =>
+        post()
+          .type('form')
+          .send(`_token=${encodeURIComponent(token)}&overall=5&q%5B%24gt%5D=`),
+      422,
+    );
+    await expectRefused(
+      (token) =>
+        post()
+          .type('form')
+          .send(`_token=${encodeURIComponent(token)}&overall%5B%24ne%5D=1`),
+      422,
+    );
   });
 
   it('then JSON bodies (with $where or __proto__) are refused as the wrong content type', async () => {
-    await expectRefused((token) => post().set('content-type', 'application/json').send(JSON.stringify({ _token: token, overall: '5', $where: 'sleep(1000)' })), 415);
+    await expectRefused(
+      (token) =>
+        post()
+          .set('content-type', 'application/json')
+          .send(JSON.stringify({ _token: token, overall: '5', $where: 'sleep(1000)' })),
+      415,
+    );
     await expectRefused((token) => post().set('content-type', 'application/json').send(`{"_token":"${token}","__proto__":{"admin":true},"overall":"5"}`), 415);
   });
 
@@ -78,15 +96,30 @@ describe('when a public form receives bad input', () => {
   });
 
   it('then invalid UTF-8, raw or percent-encoded, is refused with 400', async () => {
-    await expectRefused((token) => post().type('form').send(`_token=${encodeURIComponent(token)}&overall=5&comment=%C3%28`), 400);
     await expectRefused(
-      (token) => post().set('content-type', 'application/x-www-form-urlencoded').send(Buffer.concat([Buffer.from(`_token=${encodeURIComponent(token)}&overall=5&comment=`), Buffer.from([0xff, 0xfe])])),
+      (token) =>
+        post()
+          .type('form')
+          .send(`_token=${encodeURIComponent(token)}&overall=5&comment=%C3%28`),
+      400,
+    );
+    await expectRefused(
+      (token) =>
+        post()
+          .set('content-type', 'application/x-www-form-urlencoded')
+          .send(Buffer.concat([Buffer.from(`_token=${encodeURIComponent(token)}&overall=5&comment=`), Buffer.from([0xff, 0xfe])])),
       400,
     );
   });
 
   it('then a field sent twice is refused with 400', async () => {
-    await expectRefused((token) => post().type('form').send(`_token=${encodeURIComponent(token)}&overall=5&overall=1`), 400);
+    await expectRefused(
+      (token) =>
+        post()
+          .type('form')
+          .send(`_token=${encodeURIComponent(token)}&overall=5&overall=1`),
+      400,
+    );
   });
 
   it('then a missing or forged token is refused with 400', async () => {

@@ -51,7 +51,10 @@ describe('when the database is down as a parent presses Send', () => {
 
     server = await startFerretDb({ dataDir, port: server.port });
     await waitFor(() => db.isReady(), 15000, 250);
-    const again = await request(app).post(`/s/${code}`).type('form').send({ ...body, _token: tokenFrom(down.text) });
+    const again = await request(app)
+      .post(`/s/${code}`)
+      .type('form')
+      .send({ ...body, _token: tokenFrom(down.text) });
     expect(again.status).toBe(303);
     const replay = await request(app).post(`/s/${code}`).type('form').send(body);
     expect(replay.status).toBe(303);

@@ -44,7 +44,10 @@ describe('the form page ahead of express', () => {
     expect(second.text.replace(tokenFrom(second.text), '')).toBe(first.text.replace(tokenFrom(first.text), ''));
 
     const instrument = fx.instrument('edu-parent-thcs');
-    const posted = await request(app).post(path).type('form').send({ _token: tokenFrom(second.text), ...allAnswers(instrument, 4) });
+    const posted = await request(app)
+      .post(path)
+      .type('form')
+      .send({ _token: tokenFrom(second.text), ...allAnswers(instrument, 4) });
     expect(posted.status).toBe(303);
     expect(await fx.models.Response.countDocuments({ linkCode: fx.links['edu-parent-thcs'] })).toBe(1);
   });

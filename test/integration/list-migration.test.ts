@@ -36,7 +36,9 @@ describe('list index migration', () => {
     JSON.stringify(
       await Promise.all(
         [COMMENTS_COLLECTION, REVIEW_COLLECTION].map(async (name) =>
-          (await ctx.db.connection.collection(name).find({}).sort({ _id: 1 }).toArray()).map((doc) => JSON.stringify(doc, (k, v) => (k === 'v' ? undefined : v))),
+          (await ctx.db.connection.collection(name).find({}).sort({ _id: 1 }).toArray()).map((doc) =>
+            JSON.stringify(doc, (k, v) => (k === 'v' ? undefined : v)),
+          ),
         ),
       ),
     );
@@ -47,13 +49,22 @@ describe('list index migration', () => {
     await createUser(fx.models, 'so@x.vn', 'department', 'SGD');
     dept = await signIn(ctx.app, 'so@x.vn');
     // Stored by an earlier version: nothing indexed.
-    await insert(instants('2026-10', 40).map((at, i) => responseOf(LELOI, at, { comment: `Ý kiến cũ ${i}`, ...(i % 4 === 0 ? { commentStatus: 'seen' as const } : {}) })));
+    await insert(
+      instants('2026-10', 40).map((at, i) => responseOf(LELOI, at, { comment: `Ý kiến cũ ${i}`, ...(i % 4 === 0 ? { commentStatus: 'seen' as const } : {}) })),
+    );
     await insert(instants('2026-10', 10, 5).map((at) => responseOf(LELOI, at, { flags: ['too_fast'] })));
     const clusterHour = Date.parse('2026-10-12T02:00:00Z');
-    await insert(Array.from({ length: 6 }, (_, i) => responseOf(LELOI, new Date(clusterHour + i * 1000), { flags: ['burst'], addressHash: 'M'.repeat(22), linkCode: 'L-CLUSTER' })));
+    await insert(
+      Array.from({ length: 6 }, (_, i) =>
+        responseOf(LELOI, new Date(clusterHour + i * 1000), { flags: ['burst'], addressHash: 'M'.repeat(22), linkCode: 'L-CLUSTER' }),
+      ),
+    );
     await insert(instants('2026-10', 50).map((at) => responseOf(LELOI, at)));
     // Listed as they arrived (after the upgrade, before the migration finished).
-    await storeProjected(fx.models, instants('2026-10', 5, 8).map((at) => responseOf(LELOI, at, { comment: 'Ý kiến mới' })));
+    await storeProjected(
+      fx.models,
+      instants('2026-10', 5, 8).map((at) => responseOf(LELOI, at, { comment: 'Ý kiến mới' })),
+    );
   });
   afterAll(() => ctx.close());
 
@@ -98,7 +109,11 @@ describe('list buckets recut from hours to seconds', () => {
   let ctx: TestContext;
   let fx: SurveyFixtures;
   let dept: request.Agent;
-  const buckets = async () => (await ctx.db.connection.collection(COMMENTS_COLLECTION).find({ _id: { $gte: 'b|', $lt: 'b}' } } as never).toArray()) as unknown as Array<{ _id: string; e?: Record<string, unknown> }>;
+  const buckets = async () =>
+    (await ctx.db.connection
+      .collection(COMMENTS_COLLECTION)
+      .find({ _id: { $gte: 'b|', $lt: 'b}' } } as never)
+      .toArray()) as unknown as Array<{ _id: string; e?: Record<string, unknown> }>;
   const list = async (query = '') => (await dept.get(`/admin/comments?${OCTOBER}${query}`).expect(200)).text;
 
   beforeAll(async () => {
@@ -108,7 +123,10 @@ describe('list buckets recut from hours to seconds', () => {
     dept = await signIn(ctx.app, 'so@x.vn');
     // The projector migration ran long ago; the lists were then cut per hour.
     await runOnce(fx.models.Setting, PROJECTOR_MIGRATION, async () => undefined);
-    await storeProjected(fx.models, instants('2026-10', 6).map((at, i) => responseOf(LELOI, new Date(at.getTime() + i * 7000), { comment: `Ý kiến ${i}` })));
+    await storeProjected(
+      fx.models,
+      instants('2026-10', 6).map((at, i) => responseOf(LELOI, new Date(at.getTime() + i * 7000), { comment: `Ý kiến ${i}` })),
+    );
     const lists = ctx.db.connection.collection(COMMENTS_COLLECTION);
     const byHour = new Map<string, Record<string, unknown>>();
     for (const doc of await buckets()) {
@@ -125,7 +143,11 @@ describe('list buckets recut from hours to seconds', () => {
     expect(firstCount(await list())).toBe(6);
     const page = await list();
     const id = /action="\/admin\/comments\/([^"/]+)"/.exec(page)![1]!;
-    await dept.post(`/admin/comments/${id}`).type('form').send({ _csrf: csrfFrom(page), status: 'resolved', tags: '' }).expect(303);
+    await dept
+      .post(`/admin/comments/${id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page), status: 'resolved', tags: '' })
+      .expect(303);
     expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(true);
     const stored = await buckets();
     expect(stored.length).toBeGreaterThan(0);

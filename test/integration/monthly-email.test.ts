@@ -48,7 +48,14 @@ describe('monthly e-mail summaries', () => {
     await createUser(models, 'so@sogd.test', 'super_admin', 'SGD');
     await models.Subscription.create({ email: 'giamdoc@sogd.test', unitCode: 'SGD', kind: 'education', lang: 'vi', createdBy: 'test', createdAt: NOW });
     await models.Subscription.create({ email: 'hieutruong@tha.test', unitCode: 'TH-A', kind: 'education', lang: 'en', createdBy: 'test', createdAt: NOW });
-    deps = { models, catalog: new SurveyCatalog(models.Survey), mailer: createMailer(sink.url, logger), logger, mailFrom: 'Hài Lòng <baocao@sogd.test>', publicBaseUrl: 'http://hailong.test' };
+    deps = {
+      models,
+      catalog: new SurveyCatalog(models.Survey),
+      mailer: createMailer(sink.url, logger),
+      logger,
+      mailFrom: 'Hài Lòng <baocao@sogd.test>',
+      publicBaseUrl: 'http://hailong.test',
+    };
   });
   afterAll(async () => {
     await ctx.close();
@@ -116,7 +123,10 @@ describe('monthly e-mail summaries', () => {
     expect(await deliverDue(deps, new Date(NOW.getTime() + 3600_000))).toMatchObject({ sent: 0 });
     expect(sink.messages).toHaveLength(2);
     const entries = await models.Outbox.find({ period: '2026-08' }).lean();
-    expect(entries.map((e) => [e.state, e.attempts])).toEqual([['sent', 1], ['sent', 1]]);
+    expect(entries.map((e) => [e.state, e.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+    ]);
   });
 
   it('when the mail server answers 550, then the entry is failed and the admin page shows it', async () => {
@@ -151,7 +161,11 @@ describe('monthly e-mail summaries', () => {
     expect(preview.text).toContain('data:image/png;base64,');
     expect(preview.headers['content-security-policy']).not.toContain('script');
     const page = await agent.get('/admin/reports').expect(200);
-    await agent.post('/admin/reports/send-self').type('form').send({ _csrf: csrfFrom(page.text), period: PERIOD, unit: 'SGD', kind: 'education', lang: 'vi' }).expect(303);
+    await agent
+      .post('/admin/reports/send-self')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), period: PERIOD, unit: 'SGD', kind: 'education', lang: 'vi' })
+      .expect(303);
     expect(sink.messages.map((m) => (m.to as { text: string }).text)).toEqual(['so@sogd.test']);
     expect(await models.Outbox.countDocuments({ to: 'so@sogd.test' })).toBe(0);
   });

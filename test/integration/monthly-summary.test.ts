@@ -62,7 +62,11 @@ describe('monthly summary e-mail composed from computeStats', () => {
   let lastYear: StatsResult;
   let vi: MonthlySummary;
 
-  const compose = (lang: 'vi' | 'en', scopeName = 'Sở GDĐT', extra: { onTime?: ReturnType<typeof onTimeStats>; cases?: { opened: number; closed: number; overdue: number; medianHoursToContact: number | null } } = {}) =>
+  const compose = (
+    lang: 'vi' | 'en',
+    scopeName = 'Sở GDĐT',
+    extra: { onTime?: ReturnType<typeof onTimeStats>; cases?: { opened: number; closed: number; overdue: number; medianHoursToContact: number | null } } = {},
+  ) =>
     composeMonthlySummary({
       ...extra,
       period: '2026-10',

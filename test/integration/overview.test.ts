@@ -21,7 +21,10 @@ const repeat = (score: number, count: number) => Array<number>(count).fill(score
 
 /** `count` dossiers of `unit` returned in October 2026, the first `late` of them two days after their due day. */
 function dossierRows(unit: string, count: number, late: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${unit}-${i},TTHC-VB,Cấp bản sao văn bằng,${unit},2026-10-01,2026-10-08,${i < late ? '2026-10-10' : '2026-10-07'},direct,${i < late}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `${unit}-${i},TTHC-VB,Cấp bản sao văn bằng,${unit},2026-10-01,2026-10-08,${i < late ? '2026-10-10' : '2026-10-07'},direct,${i < late}`,
+  );
 }
 
 /** The data-* attributes of the overview tile `id` (its numbers as the page carries them). */
@@ -39,8 +42,18 @@ function unitOrder(html: string, id: string): string[] {
 }
 
 /** The tile's numbers must be the API's headline exactly (the page prints them unrounded in data attributes). */
-function expectTileEqualsApi(tile: Record<string, string>, headline: { n: number; share: number | null; ci95: [number, number] | null; target: number | null; status: string }) {
-  expect({ n: Number(tile.n), share: tile.share === '' ? null : Number(tile.share), low: tile.low === '' ? null : Number(tile.low), high: tile.high === '' ? null : Number(tile.high), target: Number(tile.target), status: tile.status }).toEqual({
+function expectTileEqualsApi(
+  tile: Record<string, string>,
+  headline: { n: number; share: number | null; ci95: [number, number] | null; target: number | null; status: string },
+) {
+  expect({
+    n: Number(tile.n),
+    share: tile.share === '' ? null : Number(tile.share),
+    low: tile.low === '' ? null : Number(tile.low),
+    high: tile.high === '' ? null : Number(tile.high),
+    target: Number(tile.target),
+    status: tile.status,
+  }).toEqual({
     n: headline.n,
     share: headline.share,
     low: headline.ci95?.[0] ?? null,
@@ -60,12 +73,24 @@ describe('the overview: three targets on the first admin page', () => {
     await models.Unit.insertMany(Object.values(U));
     await publishQuestionBank(models.Survey, QUESTION_BANK, NOW);
     await seedTargets(models.Target);
-    const edu = (unit: Unit, scores: number[]) => addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period: '2026-10', scores });
+    const edu = (unit: Unit, scores: number[]) =>
+      addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period: '2026-10', scores });
     await edu(U['TH-A']!, repeat(5, 40));
     await edu(U['TH-B']!, [...repeat(4, 30), ...repeat(2, 30)]);
     await edu(U['THPT-E']!, repeat(5, 35));
-    await addResponses(models, { unit: U.MOTCUA!, surveyKey: 'tthc-sipas', kind: 'tthc', scale: 5, period: '2026-09', scores: [...repeat(5, 45), ...repeat(3, 5)] });
-    const file = ['dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent', ...dossierRows('TH-A', 40, 10), ...dossierRows('THPT-E', 40, 0)].join('\n');
+    await addResponses(models, {
+      unit: U.MOTCUA!,
+      surveyKey: 'tthc-sipas',
+      kind: 'tthc',
+      scale: 5,
+      period: '2026-09',
+      scores: [...repeat(5, 45), ...repeat(3, 5)],
+    });
+    const file = [
+      'dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent',
+      ...dossierRows('TH-A', 40, 10),
+      ...dossierRows('THPT-E', 40, 0),
+    ].join('\n');
     expect((await importDossiers(models, await saltProvider(models.Setting)(), Buffer.from(file), NOW)).errors).toEqual([]);
     await createUser(models, 'so@example.vn', 'department', 'SGD');
     await createUser(models, 'pgd@example.vn', 'unit_manager', 'PGD-A');
@@ -82,7 +107,14 @@ describe('the overview: three targets on the first admin page', () => {
     expectTileEqualsApi(tileOf(page, 'tthc'), tthc.headline);
     expectTileEqualsApi(tileOf(page, 'dossiers'), dossiers.headline);
     // Worked by hand: education 40 + 30 + 35 = 105 of 135; TTHC 45 of 50; dossiers 30 + 40 = 70 of 80.
-    expect([education.headline.n, education.headline.satisfied, tthc.headline.n, tthc.headline.satisfied, dossiers.headline.n, dossiers.headline.onTime]).toEqual([135, 105, 50, 45, 80, 70]);
+    expect([
+      education.headline.n,
+      education.headline.satisfied,
+      tthc.headline.n,
+      tthc.headline.satisfied,
+      dossiers.headline.n,
+      dossiers.headline.onTime,
+    ]).toEqual([135, 105, 50, 45, 80, 70]);
     expect(tileOf(page, 'dossiers')).toMatchObject({ target: '0.98', status: 'below' });
     expect(page.match(/<svg class="sparkline"/g)).toHaveLength(3);
   });

@@ -57,9 +57,17 @@ describe('the projector', () => {
     const at = (i: number) => new Date(hour + i * 1000);
     const crowd = 'Q'.repeat(21) + String(hour % 10);
     const responses: ResponseDoc[] = [
-      ...Array.from({ length: 8 }, (_, i) => responseOf(LELOI, at(i), { comment: `Ý kiến ${i}`, answers: { overall: 1 + (i % 5) }, overall: 1 + (i % 5), counted: true })),
+      ...Array.from({ length: 8 }, (_, i) =>
+        responseOf(LELOI, at(i), { comment: `Ý kiến ${i}`, answers: { overall: 1 + (i % 5) }, overall: 1 + (i % 5), counted: true }),
+      ),
       ...Array.from({ length: 9 }, (_, i) =>
-        responseOf(LELOI, at(10 + i), { addressHash: crowd, linkCode: fx.links['edu-parent-thcs']!, answers: { overall: 1 + (i % 2) }, overall: 1 + (i % 2), counted: true }),
+        responseOf(LELOI, at(10 + i), {
+          addressHash: crowd,
+          linkCode: fx.links['edu-parent-thcs']!,
+          answers: { overall: 1 + (i % 2) },
+          overall: 1 + (i % 2),
+          counted: true,
+        }),
       ),
       ...Array.from({ length: 3 }, (_, i) => responseOf(LELOI, at(30 + i), { answers: { overall: 1 }, overall: 1, hasContact: true, counted: true })),
       ...Array.from({ length: 3 }, (_, i) => responseOf(MOTCUA, at(40 + i), { answers: { overall: 4 }, overall: 4, counted: true })),
@@ -69,8 +77,10 @@ describe('the projector', () => {
     const inbox = inboxCollection(db.connection);
     const stored = await (models.Response.collection as unknown as Collection<ResponseDoc>).find({ _id: { $in: responses.map((r) => r._id) } }).toArray();
     const intake = new Map(stored.map((r) => [r._id, r.intake!]));
-    for (const [i, r] of responses.slice(17, 20).entries()) await inbox.updateOne({ _id: intake.get(r._id)! }, { $set: { contact: { phone: `09000000${i}`, consentText: 'Đồng ý', retentionDays: 365 } } });
-    for (const [i, r] of responses.slice(20).entries()) await inbox.updateOne({ _id: intake.get(r._id)! }, { $set: { claim: { id: `tthc-sipas:code-${hour}-${Math.min(i, 1)}`, tag: `tag-${i}` } } });
+    for (const [i, r] of responses.slice(17, 20).entries())
+      await inbox.updateOne({ _id: intake.get(r._id)! }, { $set: { contact: { phone: `09000000${i}`, consentText: 'Đồng ý', retentionDays: 365 } } });
+    for (const [i, r] of responses.slice(20).entries())
+      await inbox.updateOne({ _id: intake.get(r._id)! }, { $set: { claim: { id: `tthc-sipas:code-${hour}-${Math.min(i, 1)}`, tag: `tag-${i}` } } });
     return { responses, items: await inbox.find({}).toArray() };
   }
 
@@ -82,7 +92,12 @@ describe('the projector', () => {
     const answers = await (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).toArray();
     expect(answers.filter(await notTakenIn(db.connection))).toEqual([]);
     const cases = await (models.Case.collection as unknown as Collection<CaseDoc>).find({}).toArray();
-    expect(cases.map((c) => c.responseId).sort()).toEqual(answers.filter((r) => r.hasContact && (r.overall ?? 5) <= 2).map((r) => r._id).sort());
+    expect(cases.map((c) => c.responseId).sort()).toEqual(
+      answers
+        .filter((r) => r.hasContact && (r.overall ?? 5) <= 2)
+        .map((r) => r._id)
+        .sort(),
+    );
     expect(await models.Contact.countDocuments()).toBe(cases.length);
     expect(await inboxCollection(db.connection).countDocuments()).toBe(0);
     expect((await readState(db.connection)).open).toBeUndefined();
@@ -98,7 +113,12 @@ describe('the projector', () => {
     // fifth copy of one answer set crossed that limit too, sweeping the copies among the listed six (the 1st, 3rd, 5th
     // answers; answers are taken in in the order they arrived).
     expect(responses.slice(8, 17).every((r) => byId.get(r._id)!.flags.includes('burst'))).toBe(true);
-    expect(responses.slice(8, 17).map((r, i) => [i, byId.get(r._id)!.flags.includes('identical')]).filter(([, flagged]) => flagged)).toEqual([
+    expect(
+      responses
+        .slice(8, 17)
+        .map((r, i) => [i, byId.get(r._id)!.flags.includes('identical')])
+        .filter(([, flagged]) => flagged),
+    ).toEqual([
       [0, true],
       [2, true],
       [4, true],
@@ -166,7 +186,9 @@ describe('the projector', () => {
 
   it('when 100 answers to one school and month arrive together, then each figure document is written once', async () => {
     hour += 3600_000;
-    const answers = Array.from({ length: 100 }, (_, i) => responseOf(LELOI, new Date(hour + i * 1000), { answers: { overall: 1 + (i % 5) }, overall: 1 + (i % 5), counted: true }));
+    const answers = Array.from({ length: 100 }, (_, i) =>
+      responseOf(LELOI, new Date(hour + i * 1000), { answers: { overall: 1 + (i % 5) }, overall: 1 + (i % 5), counted: true }),
+    );
     const figures = models.Figure.collection as unknown as Collection<FigureDoc & { batch?: number }>;
     const before = new Map((await figures.find({}).toArray()).map((doc) => [doc._id, doc.rev]));
     await storeAnswers(db.connection, answers, new Date(hour));

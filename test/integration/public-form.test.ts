@@ -111,7 +111,7 @@ describe('public survey forms', () => {
     const png = await request(ctx.app).get(`/qr/${code}.png`).expect(200).expect('content-type', 'image/png');
     expect(png.body.subarray(1, 4).toString()).toBe('PNG');
     const svg = await request(ctx.app).get(`/qr/${code}.svg`).expect(200);
-    expect((svg.text ?? svg.body)).toContain('<svg');
+    expect(svg.text ?? svg.body).toContain('<svg');
     await request(ctx.app).get('/qr/zzzzzzzzzz.png').expect(404);
   });
 });

@@ -22,7 +22,9 @@ describe('the satisfaction of rated dossiers', () => {
     const fields = { ...allAnswers(fx.instrument('tthc-sipas'), score), ...(dossierCode ? { dossier_code: dossierCode } : {}) };
     expect((await fillAndSubmit(request.agent(ctx.app), sipas(), fields)).res.status).toBe(303);
   };
-  const rated = async () => (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated.satisfaction;
+  const rated = async () =>
+    (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated
+      .satisfaction;
 
   beforeAll(async () => {
     ctx = await createTestContext({}, { clock: () => now });
@@ -56,7 +58,9 @@ describe('the satisfaction of rated dossiers', () => {
 
   it('when the scope holds no desk, then there is no such figure', async () => {
     const school = await createApiToken(fx.models, 'THCS-LELOI');
-    const body = (await request(ctx.app).get('/api/v1/dossier-stats?unit=THCS-LELOI&from=2026-11&to=2026-11').set('Authorization', `Bearer ${school}`).expect(200)).body;
+    const body = (
+      await request(ctx.app).get('/api/v1/dossier-stats?unit=THCS-LELOI&from=2026-11&to=2026-11').set('Authorization', `Bearer ${school}`).expect(200)
+    ).body;
     expect(body.rated.satisfaction).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, suppressed: false });
   });
 
@@ -65,7 +69,8 @@ describe('the satisfaction of rated dossiers', () => {
     const file = ['dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent', ...rows].join('\n');
     const salt = await saltProvider(fx.models.Setting)();
     expect((await importDossiers(fx.models, salt, Buffer.from(file), now)).errors).toEqual([]);
-    const ratedShare = async () => (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated;
+    const ratedShare = async () =>
+      (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated;
     expect(await ratedShare()).toMatchObject({ n: 5 });
     await rate(4, 'HS-2026-0006');
     expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });

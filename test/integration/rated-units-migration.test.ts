@@ -23,7 +23,9 @@ describe('the one-time recount of figures for rated answers per unit', () => {
   let ctx: TestContext;
   let models: Models;
   let token: string;
-  const rated = async () => (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('authorization', `Bearer ${token}`).expect(200)).body.rated.satisfaction;
+  const rated = async () =>
+    (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('authorization', `Bearer ${token}`).expect(200)).body.rated
+      .satisfaction;
 
   beforeAll(async () => {
     ctx = await createTestContext();
@@ -31,7 +33,15 @@ describe('the one-time recount of figures for rated answers per unit', () => {
     await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
     await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
     const desk = UNITS[1]!;
-    await addResponses(models, { unit: desk, surveyKey: 'tthc-sipas', kind: 'tthc', scale: 5, period: '2026-11', scores: [5, 5, 5, 4, 2, 1], ratedDossier: true });
+    await addResponses(models, {
+      unit: desk,
+      surveyKey: 'tthc-sipas',
+      kind: 'tthc',
+      scale: 5,
+      period: '2026-11',
+      scores: [5, 5, 5, 4, 2, 1],
+      ratedDossier: true,
+    });
     await addResponses(models, { unit: desk, surveyKey: 'tthc-sipas', kind: 'tthc', scale: 5, period: '2026-11', scores: [5, 4, 4, 3, 2] });
     token = await createApiToken(models, 'SGD');
   });

@@ -19,7 +19,14 @@ describe('the retention job', () => {
     other = await connectTestDatabase({ keepData: true });
     models = createModels(db.connection);
     await ensureIndexes(models);
-    const contact = (responseId: string, retainUntil: Date) => ({ responseId, purpose: 'callback', consentText: 'Tôi đồng ý', phone: '0900000000', consentedAt: ago(400 * DAY), retainUntil });
+    const contact = (responseId: string, retainUntil: Date) => ({
+      responseId,
+      purpose: 'callback',
+      consentText: 'Tôi đồng ý',
+      phone: '0900000000',
+      consentedAt: ago(400 * DAY),
+      retainUntil,
+    });
     await models.Contact.insertMany([contact('expired', ago(HOUR)), contact('kept', new Date(NOW.getTime() + DAY))]);
     await models.LoginThrottle.insertMany([
       { _id: 'idle-unlocked', failures: 2, level: 0, updatedAt: ago(2 * DAY) },
@@ -45,7 +52,12 @@ describe('the retention job', () => {
     const instances = [models, createModels(other.connection), models];
     const results = await Promise.all(instances.map((m) => runRetention(m, NOW)));
     const total = (key: keyof (typeof results)[number]) => results.reduce((sum, r) => sum + r[key], 0);
-    expect({ contacts: total('contacts'), loginThrottles: total('loginThrottles'), passwordResets: total('passwordResets'), loginLeases: total('loginLeases') }).toEqual({
+    expect({
+      contacts: total('contacts'),
+      loginThrottles: total('loginThrottles'),
+      passwordResets: total('passwordResets'),
+      loginLeases: total('loginLeases'),
+    }).toEqual({
       contacts: 1,
       loginThrottles: 2,
       passwordResets: 1,

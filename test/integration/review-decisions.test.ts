@@ -68,7 +68,10 @@ describe('review decisions', () => {
   }
 
   const csrfOf = async (agent: request.Agent) => csrfFrom((await agent.get('/admin/review').expect(200)).text);
-  const decide = async (who: keyof typeof agents, path: string, decision: string) => agents[who]!.post(path).type('form').send({ _csrf: await csrfOf(agents[who]!), decision });
+  const decide = async (who: keyof typeof agents, path: string, decision: string) =>
+    agents[who]!.post(path)
+      .type('form')
+      .send({ _csrf: await csrfOf(agents[who]!), decision });
   const countedOf = async (id: string) => (await fx.models.Response.findById(id).lean())?.counted;
 
   it('when an unflagged (bad) answer about a school is to be excluded, then department staff get 409, its unit manager 403, and it stays counted', async () => {

@@ -68,7 +68,10 @@ describe('review list', () => {
   });
 
   it('when an answer flagged at submission (honeypot) is included by department staff, then it leaves the list; its unit manager only saw it', async () => {
-    const { res } = await fillAndSubmit(request(ctx.app), `/s/${fx.links['edu-parent-thcs']}`, { ...allAnswers(fx.instrument('edu-parent-thcs'), 5), website: 'http://spam.example' });
+    const { res } = await fillAndSubmit(request(ctx.app), `/s/${fx.links['edu-parent-thcs']}`, {
+      ...allAnswers(fx.instrument('edu-parent-thcs'), 5),
+      website: 'http://spam.example',
+    });
     expect(res.status).toBe(303);
     const seen = await page(manager, 'unit=PGD-A');
     expect(seen).toContain('Do cán bộ cấp Sở quyết định');
@@ -86,7 +89,15 @@ describe('review list', () => {
     const members: ResponseDoc[] = [];
     for (let i = 0; i < 30; i++) {
       const answers = { overall: 1 + (i % 3) };
-      members.push(responseOf(LELOI, new Date(at.getTime() + i * 1000), { flags: ['burst'], addressHash: 'C'.repeat(22), linkCode: fx.links['edu-parent-thcs']!, answers, overall: answers.overall }));
+      members.push(
+        responseOf(LELOI, new Date(at.getTime() + i * 1000), {
+          flags: ['burst'],
+          addressHash: 'C'.repeat(22),
+          linkCode: fx.links['edu-parent-thcs']!,
+          answers,
+          overall: answers.overall,
+        }),
+      );
     }
     await store(members);
     const key = clusterKeyOf(members[0]!);

@@ -39,7 +39,12 @@ describe('role-by-route matrix: nobody reads another subtree', () => {
     await createUser(models, 'dept@x.vn', 'department', 'SGD');
     await createUser(models, 'manager@x.vn', 'unit_manager', 'PGD-A');
     await createUser(models, 'viewer@x.vn', 'viewer', 'TH-A');
-    for (const [name, email] of [['super', 'super@x.vn'], ['department', 'dept@x.vn'], ['managerA', 'manager@x.vn'], ['viewerTHA', 'viewer@x.vn']] as const) {
+    for (const [name, email] of [
+      ['super', 'super@x.vn'],
+      ['department', 'dept@x.vn'],
+      ['managerA', 'manager@x.vn'],
+      ['viewerTHA', 'viewer@x.vn'],
+    ] as const) {
       const agent = await signIn(ctx.app, email);
       callers[name] = { name, get: (path) => agent.get(path) };
     }

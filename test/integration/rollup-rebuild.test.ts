@@ -35,7 +35,15 @@ describe('rollups:rebuild and the figure migration', () => {
     await rawFigures().updateOne({ _id: first!._id }, { $set: { data: packFigures(drifted) } });
     await rawFigures().deleteOne({ _id: second!._id });
     const stray = { ...emptyFigureData(), respondents: 3 };
-    await rawFigures().insertOne({ _id: '2020-01|education|NOWHERE|*', period: '2020-01', kind: 'education', scope: 'NOWHERE', level: '*', rev: 1, data: packFigures(stray) });
+    await rawFigures().insertOne({
+      _id: '2020-01|education|NOWHERE|*',
+      period: '2020-01',
+      kind: 'education',
+      scope: 'NOWHERE',
+      level: '*',
+      rev: 1,
+      data: packFigures(stray),
+    });
     const check = await rebuildRollups(models, scaleOf, { fix: false });
     expect(check.differences.sort()).toEqual([first!._id, second!._id, '2020-01|education|NOWHERE|*'].sort());
     const fixed = await rebuildRollups(models, scaleOf, { fix: true });
@@ -64,7 +72,19 @@ describe('rollups:rebuild and the figure migration', () => {
     const leaves = new Map<string, Record<string, unknown> & { inc: Record<string, number> }>();
     for (const r of await models.Response.find({ counted: true }).lean<ResponseDoc[]>()) {
       const id = `${r.period}|${r.surveyKey}|${r.unitCode}`;
-      const leaf = leaves.get(id) ?? { _id: id, period: r.period, surveyKey: r.surveyKey, kind: r.kind, channel: r.channel, scale: await scaleOf(r.surveyKey), unitCode: r.unitCode, unitAncestors: r.unitAncestors, ...(r.level ? { level: r.level } : {}), ...(r.district ? { district: r.district } : {}), inc: {} };
+      const leaf = leaves.get(id) ?? {
+        _id: id,
+        period: r.period,
+        surveyKey: r.surveyKey,
+        kind: r.kind,
+        channel: r.channel,
+        scale: await scaleOf(r.surveyKey),
+        unitCode: r.unitCode,
+        unitAncestors: r.unitAncestors,
+        ...(r.level ? { level: r.level } : {}),
+        ...(r.district ? { district: r.district } : {}),
+        inc: {},
+      };
       addIncrements(leaf.inc, leafIncrement(r));
       leaves.set(id, leaf);
     }

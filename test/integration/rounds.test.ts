@@ -16,12 +16,17 @@ describe('writes shared in rounds', () => {
 
   it('when many inserts race, some of them for the same ids and some for ids already stored, then exactly one caller per new id inserts it and every other is told it was taken', async () => {
     const coll = db.collection<{ _id: string; by: number }>('insert_rounds');
-    await coll.insertMany([{ _id: 'taken-1', by: -1 }, { _id: 'taken-2', by: -1 }]);
+    await coll.insertMany([
+      { _id: 'taken-1', by: -1 },
+      { _id: 'taken-2', by: -1 },
+    ]);
     // 30 ids, each tried by 4 callers at once, in an order that puts refusals in the middle of rounds.
     const ids = [...Array.from({ length: 28 }, (_, i) => `new-${i}`), 'taken-1', 'taken-2'];
     const calls = ids.flatMap((id, i) => [0, 1, 2, 3].map((k) => ({ id, by: i * 4 + k })));
     calls.sort((a, b) => ((a.by * 7919) % 97) - ((b.by * 7919) % 97));
-    const results = await Promise.all(calls.map(async (call) => ({ ...call, inserted: await insertOnceInRounds(coll, { _id: call.id, by: call.by } as never) })));
+    const results = await Promise.all(
+      calls.map(async (call) => ({ ...call, inserted: await insertOnceInRounds(coll, { _id: call.id, by: call.by } as never) })),
+    );
 
     for (const id of ids) {
       const winners = results.filter((r) => r.id === id && r.inserted);

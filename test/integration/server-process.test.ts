@@ -33,7 +33,11 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   return { child, port, output: () => output, exited };
 }
 
-const get = (port: number, route: string) => fetch(`http://127.0.0.1:${port}${route}`).then((r) => r.status, () => 0);
+const get = (port: number, route: string) =>
+  fetch(`http://127.0.0.1:${port}${route}`).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 describe('the server process', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-server-'));

@@ -41,7 +41,7 @@ describe('sign-in: attempts counted before the check, one check at a time per ac
     // A second app instance on its own connection to the same database: the per-account rule must hold across both.
     const db = await connectTestDatabase({ keepData: true });
     second = { db, app: createApp({ config: ctx.config, logger: createLogger('silent'), db, clock: () => now }) };
-    jest.spyOn(argon2, 'verify').mockImplementation((async (...args: Parameters<typeof argon2.verify>) => {
+    jest.spyOn(argon2, 'verify').mockImplementation(async (...args: Parameters<typeof argon2.verify>) => {
       running += 1;
       checks += 1;
       peak = Math.max(peak, running);
@@ -51,7 +51,7 @@ describe('sign-in: attempts counted before the check, one check at a time per ac
       } finally {
         running -= 1;
       }
-    }));
+    });
   });
   afterAll(async () => {
     jest.restoreAllMocks();

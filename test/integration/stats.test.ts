@@ -99,7 +99,17 @@ describe('satisfaction figures on a hand-worked fixture', () => {
   });
 
   it('when a unit has no responses, then n is 0, share and interval are null and the status is insufficient', async () => {
-    expect((await stats('GDTX-F')).headline).toEqual({ n: 0, satisfied: 0, share: null, ci95: null, mean: null, target: 0.85, targetSource: PLAN_2021_2025_CARRIED, status: 'insufficient', suppressed: false });
+    expect((await stats('GDTX-F')).headline).toEqual({
+      n: 0,
+      satisfied: 0,
+      share: null,
+      ci95: null,
+      mean: null,
+      target: 0.85,
+      targetSource: PLAN_2021_2025_CARRIED,
+      status: 'insufficient',
+      suppressed: false,
+    });
   });
 
   it('when breakdowns are computed, then units come lowest first and cells under 5 are suppressed', async () => {

@@ -153,7 +153,12 @@ describe('importUnits with valid_from and merged_into', () => {
 
     await expect(importUnits(Unit, merger, NOW)).resolves.toEqual({ imported: 1, errors: [], moved: 1 });
     const merged = await stored('TH-SONGGIANH');
-    expect(merged).toMatchObject({ parentCode: 'TH-KIMDONG', mergedInto: 'TH-KIMDONG', retiredFrom: '2025-07-01', ancestors: ['SGD', 'PGD-TPM', 'TH-KIMDONG'] });
+    expect(merged).toMatchObject({
+      parentCode: 'TH-KIMDONG',
+      mergedInto: 'TH-KIMDONG',
+      retiredFrom: '2025-07-01',
+      ancestors: ['SGD', 'PGD-TPM', 'TH-KIMDONG'],
+    });
     expect(merged?.history).toEqual([
       { from: '2024-09-01', name: 'Trường Tiểu học Sông Gianh', parentCode: 'PGD-SG' },
       { from: '2025-07-01', name: 'Trường Tiểu học Sông Gianh', parentCode: 'TH-KIMDONG', mergedInto: 'TH-KIMDONG' },
@@ -172,7 +177,11 @@ describe('importUnits with valid_from and merged_into', () => {
     ].join('\n');
 
     await expect(importUnits(Unit, communes, NOW)).resolves.toEqual({ imported: 3, errors: [], moved: 2 });
-    expect(await stored('XA-SONGGIANH')).toMatchObject({ type: 'commune', ancestors: ['SGD'], history: [{ from: '2025-07-01', name: 'UBND xã Sông Gianh', parentCode: 'SGD' }] });
+    expect(await stored('XA-SONGGIANH')).toMatchObject({
+      type: 'commune',
+      ancestors: ['SGD'],
+      history: [{ from: '2025-07-01', name: 'UBND xã Sông Gianh', parentCode: 'SGD' }],
+    });
     expect((await stored('THCS-LTT'))?.ancestors).toEqual(['SGD', 'XA-SONGGIANH']);
     expect((await stored('THCS-LTT'))?.history?.map((v) => [v.from, v.parentCode])).toEqual([
       ['2024-09-01', 'PGD-SG'],

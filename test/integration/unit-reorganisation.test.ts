@@ -51,7 +51,9 @@ describe('units that move and merge', () => {
     await createUser(fx.models, 'thpt@example.vn', 'unit_manager', 'THPT-CHUVANAN');
 
     const submit = async (survey: string, score: number, extra: Record<string, string> = {}) =>
-      expect((await fillAndSubmit(request.agent(ctx.app), `/s/${fx.links[survey]}`, { ...allAnswers(fx.instrument(survey), score), ...extra })).res.status).toBe(303);
+      expect(
+        (await fillAndSubmit(request.agent(ctx.app), `/s/${fx.links[survey]}`, { ...allAnswers(fx.instrument(survey), score), ...extra })).res.status,
+      ).toBe(303);
     await submit('edu-parent-thcs', 2, { overall: '2', comment: 'Cổng trường ngập nước', contact_phone: '0912345678', consent_contact: 'yes' });
     await submit('edu-parent-thcs', 4);
     await submit('edu-parent-thcs', 5);
@@ -62,7 +64,12 @@ describe('units that move and merge', () => {
     // A burst from one address at Kim Đồng, waiting for review: a pending cluster.
     const kimDong = FIXTURE_UNITS.find((u) => u.code === 'TH-KIMDONG')!;
     const burst = Array.from({ length: 6 }, (_, i) =>
-      responseOf(kimDong, new Date(now.getTime() + i * 1000), { flags: ['burst'], addressHash: 'K'.repeat(22), linkCode: fx.links['edu-parent-tieuhoc']!, surveyKey: 'edu-parent-tieuhoc' }),
+      responseOf(kimDong, new Date(now.getTime() + i * 1000), {
+        flags: ['burst'],
+        addressHash: 'K'.repeat(22),
+        linkCode: fx.links['edu-parent-tieuhoc']!,
+        surveyKey: 'edu-parent-tieuhoc',
+      }),
     );
     await storeProjected(fx.models, burst);
     clusterKey = clusterKeyOf(burst[0]!);
@@ -116,9 +123,18 @@ describe('units that move and merge', () => {
     expect(clusterKey).not.toBe('');
     const stored = await fx.models.Response.find({ unitCode: 'THCS-LELOI' }).lean();
     expect(stored.map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
-      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
-      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
-      [['SGD', 'THPT-CHUVANAN'], ['SGD', 'PGD-A']],
+      [
+        ['SGD', 'THPT-CHUVANAN'],
+        ['SGD', 'PGD-A'],
+      ],
+      [
+        ['SGD', 'THPT-CHUVANAN'],
+        ['SGD', 'PGD-A'],
+      ],
+      [
+        ['SGD', 'THPT-CHUVANAN'],
+        ['SGD', 'PGD-A'],
+      ],
     ]);
     expect((await fx.models.Response.find({ unitCode: 'TH-KIMDONG', counted: true }).lean()).map((r) => [r.unitAncestors, r.unitAncestorsThen])).toEqual([
       [['SGD', 'XA-BINHAN'], undefined],

@@ -54,7 +54,8 @@ function targetsOf(fx: SurveyFixtures): Target[] {
  */
 async function projected(db: Database): Promise<boolean> {
   const waiting = await notTakenIn(db.connection);
-  for await (const r of (db.connection.collection('responses') as unknown as Collection<ResponseDoc>).find({}, { projection: { intake: 1 } })) if (waiting(r)) return false;
+  for await (const r of (db.connection.collection('responses') as unknown as Collection<ResponseDoc>).find({}, { projection: { intake: 1 } }))
+    if (waiting(r)) return false;
   return !(await readState(db.connection)).open;
 }
 
@@ -72,7 +73,9 @@ async function checkEverything(db: Database, models: Models, fx: SurveyFixtures,
   expect(recount.differences).toEqual([]);
   expect(recount.lists.differences).toEqual([]);
   expect(recount.lists.documents).toBeGreaterThan(0);
-  const responses = (await (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).toArray()).filter((r) => Object.values(fx.links).includes(r.linkCode));
+  const responses = (await (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).toArray()).filter((r) =>
+    Object.values(fx.links).includes(r.linkCode),
+  );
   const waiting = await notTakenIn(db.connection);
   expect(responses.filter(waiting)).toEqual([]);
   const low = responses.filter((r) => r.hasContact && r.surveyKey === 'edu-parent-thcs' && (r.overall ?? 5) <= 2);
@@ -127,10 +130,26 @@ describe('when app processes are killed with SIGKILL in the middle of submission
   it('then with two instances, one killed and started again while both take answers, nothing is lost or doubled either', async () => {
     const steady = await start();
     let victim = await start();
-    const onSteady = runLoad({ baseUrl: steady.baseUrl, targets: targetsOf(fx), concurrency: 4, durationMs: 9_000, maxRespondents: 3_000, distinctClients: true, crowded: 5 });
+    const onSteady = runLoad({
+      baseUrl: steady.baseUrl,
+      targets: targetsOf(fx),
+      concurrency: 4,
+      durationMs: 9_000,
+      maxRespondents: 3_000,
+      distinctClients: true,
+      crowded: 5,
+    });
     const attempts: Attempt[] = [];
     for (let kills = 0; kills < 2; kills++) {
-      const phase = runLoad({ baseUrl: victim.baseUrl, targets: targetsOf(fx), concurrency: 4, durationMs: 3_000, maxRespondents: 3_000, distinctClients: true, crowded: 5 });
+      const phase = runLoad({
+        baseUrl: victim.baseUrl,
+        targets: targetsOf(fx),
+        concurrency: 4,
+        durationMs: 3_000,
+        maxRespondents: 3_000,
+        distinctClients: true,
+        crowded: 5,
+      });
       await new Promise((resolve) => setTimeout(resolve, 500 + random(2_000)));
       await kill(victim);
       attempts.push(...(await phase));

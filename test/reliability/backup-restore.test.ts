@@ -23,9 +23,13 @@ const SECRET = 'backup-restore-secret-backup-restore-secret';
 
 function runTool(script: 'backup' | 'restore', args: string[], dataDir: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'dist', 'scripts', `${script}.js`), ...args], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'dist', 'scripts', `${script}.js`), ...args],
+      {
+        env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
@@ -120,7 +124,11 @@ describe('backup and restore of the embedded database', () => {
     const copies = names.filter((name) => name.endsWith('.sqlite'));
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) {
-      const inspected = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'test', 'helpers', 'inspect-sqlite.cjs'), path.join(unpacked, copy)], { encoding: 'utf8' });
+      const inspected = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'test', 'helpers', 'inspect-sqlite.cjs'), path.join(unpacked, copy)],
+        { encoding: 'utf8' },
+      );
       expect(inspected.status).toBe(0);
       const held = JSON.parse(inspected.stdout) as { salts: string[]; claims: string[]; freePages: number };
       expect(held.salts).toEqual([]);
@@ -148,10 +156,14 @@ describe('backup and restore of the embedded database', () => {
   });
 
   it('when MONGODB_URI is set, then backup points to mongodump instead', () => {
-    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'dist', 'scripts', 'backup.js'), '--out', path.join(root, 'x.tar.gz')], {
-      env: { PATH: process.env.PATH, MONGODB_URI: 'mongodb://127.0.0.1:1/x' },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'scripts', 'sqlite-node.cjs'), path.join(PROJECT_ROOT, 'dist', 'scripts', 'backup.js'), '--out', path.join(root, 'x.tar.gz')],
+      {
+        env: { PATH: process.env.PATH, MONGODB_URI: 'mongodb://127.0.0.1:1/x' },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('mongodump');
   });

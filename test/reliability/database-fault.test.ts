@@ -55,7 +55,10 @@ describe('when the database dies and returns during load', () => {
 
   it('then answers in the outage get 503 with the answers kept, /readyz goes 503 and back, and after resending nothing is lost or doubled', async () => {
     const keys = ['edu-parent-thcs', 'tthc-quick'];
-    const targets = keys.map((key) => ({ path: pathOf(fx.instrument(key), fx.links[key]!), fields: () => allAnswers(fx.instrument(key), fx.instrument(key).scale) }));
+    const targets = keys.map((key) => ({
+      path: pathOf(fx.instrument(key), fx.links[key]!),
+      fields: () => allAnswers(fx.instrument(key), fx.instrument(key).scale),
+    }));
     // Warm the link and survey caches so the forms can still be shown (and re-shown with a 503) during the outage.
     for (const t of targets) await fetch(`${server.baseUrl}${t.path}`);
 

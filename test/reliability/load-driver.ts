@@ -52,7 +52,12 @@ async function fetchText(url: string, init: RequestInit = {}): Promise<{ status:
   }
 }
 
-export function post(baseUrl: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export function post(
+  baseUrl: string,
+  path: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return fetchText(`${baseUrl}${path}`, {
     method: 'POST',
     redirect: 'manual',
@@ -88,7 +93,8 @@ export async function runLoad(options: LoadOptions): Promise<Attempt[]> {
     while (Date.now() < deadline && started < options.maxRespondents) {
       started += 1;
       const target = options.targets[(started + n) % options.targets.length]!;
-      const address = options.crowded && started % options.crowded === 0 ? '10.250.0.1' : `10.${(started >> 16) & 255}.${(started >> 8) & 255}.${started & 255}`;
+      const address =
+        options.crowded && started % options.crowded === 0 ? '10.250.0.1' : `10.${(started >> 16) & 255}.${(started >> 8) & 255}.${started & 255}`;
       const headers: Record<string, string> = options.distinctClients ? { 'x-forwarded-for': address } : {};
       const attempt = await respond(options.baseUrl, target, headers);
       if (attempt) attempts.push(attempt);

@@ -32,12 +32,16 @@ interface Answer {
 /** One HTTP request from a chosen loopback address (127.0.0.2, 127.0.0.3…), so nginx sees distinct clients. */
 function send(url: string, options: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers: options.headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += String(chunk)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers: options.headers, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -58,7 +62,13 @@ const stopProcess = (child: ChildProcess | undefined) =>
   });
 
 /** Which instance answered each request: the upstream column of nginx's access log. */
-const upstreamsIn = (log: string) => fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' ')[1]!);
+const upstreamsIn = (log: string) =>
+  fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[1]!);
 
 describe('two instances behind nginx, rate limits in Redis', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-scale-'));
@@ -73,8 +83,18 @@ describe('two instances behind nginx, rate limits in Redis', () => {
 
   beforeAll(async () => {
     const redisPort = await freePort();
-    redis = startProcess('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], path.join(root, 'redis.log'));
-    const env = { SESSION_SECRET: SECRET, RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${redisPort}`, TRUST_PROXY: '1', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+    redis = startProcess(
+      '/usr/bin/redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      path.join(root, 'redis.log'),
+    );
+    const env = {
+      SESSION_SECRET: SECRET,
+      RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      TRUST_PROXY: '1',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    };
     await waitFor(() => canConnect(redisPort), 10_000, 100);
     a = await startAppProcess({ ...env, DATA_DIR: path.join(root, 'data') });
     const uri = readRunningState(path.join(root, 'data', 'ferretdb'))!.uri;
@@ -110,7 +130,15 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     );
     nginx = startProcess('/usr/sbin/nginx', ['-c', path.join(root, 'nginx.conf'), '-p', root], path.join(root, 'nginx.out'));
     front = `http://127.0.0.1:${nginxPort}`;
-    await waitFor(async () => (await send(`${front}/healthz`).then((r) => r.status, () => 0)) === 200, 15_000, 100);
+    await waitFor(
+      async () =>
+        (await send(`${front}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      15_000,
+      100,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -140,7 +168,12 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     for (let i = 0; i < POST_CEILING + 5; i++) {
       // Each post claims another client address: nginx replaces the header with the address it saw.
       // Each post has its own (invalid) token, so the per-token limit stays out of it.
-      const res = await send(form, { method: 'POST', from: '127.0.0.2', headers: { 'x-forwarded-for': `203.0.113.${i % 250}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `_token=flood-${i}` });
+      const res = await send(form, {
+        method: 'POST',
+        from: '127.0.0.2',
+        headers: { 'x-forwarded-for': `203.0.113.${i % 250}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_token=flood-${i}`,
+      });
       flood.push(res.status);
     }
     // The posts are refused for their invalid tokens until the ceiling, then 429: one count over both instances.
@@ -150,7 +183,12 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     expect(served.filter((u) => u === `127.0.0.1:${a!.port}`).length).toBeGreaterThan(POST_CEILING / 4);
     expect(served.filter((u) => u === `127.0.0.1:${b!.port}`).length).toBeGreaterThan(POST_CEILING / 4);
     // The app counted nginx's client address, not nginx's own: another client is not limited.
-    const other = await send(form, { method: 'POST', from: '127.0.0.3', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_token=other' });
+    const other = await send(form, {
+      method: 'POST',
+      from: '127.0.0.3',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '_token=other',
+    });
     expect(other.status).not.toBe(429);
   });
 

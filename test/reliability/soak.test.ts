@@ -31,34 +31,45 @@ describe(`soak (${FULL ? 'full' : 'small'})`, () => {
     await ctx.close();
   });
 
-  it('when respondents keep arriving, then every 303 is stored exactly once, figures equal the stored answers, and memory levels off', async () => {
-    const keys = ['edu-parent-tieuhoc', 'edu-parent-thpt', 'tthc-sipas', 'tthc-quick'];
-    const targets = keys.map((key) => {
-      const instrument = fx.instrument(key);
-      return { path: pathOf(instrument, fx.links[key]!), fields: () => allAnswers(instrument, 1 + Math.floor(Math.random() * instrument.scale)) };
-    });
-    const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
-    const attempts = await runLoad({ baseUrl: server.baseUrl, targets, concurrency: SIZE.concurrency, durationMs: SIZE.durationMs, maxRespondents: SIZE.max, distinctClients: true });
-    clearInterval(sampler);
+  it(
+    'when respondents keep arriving, then every 303 is stored exactly once, figures equal the stored answers, and memory levels off',
+    async () => {
+      const keys = ['edu-parent-tieuhoc', 'edu-parent-thpt', 'tthc-sipas', 'tthc-quick'];
+      const targets = keys.map((key) => {
+        const instrument = fx.instrument(key);
+        return { path: pathOf(instrument, fx.links[key]!), fields: () => allAnswers(instrument, 1 + Math.floor(Math.random() * instrument.scale)) };
+      });
+      const rss: number[] = [];
+      const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
+      const attempts = await runLoad({
+        baseUrl: server.baseUrl,
+        targets,
+        concurrency: SIZE.concurrency,
+        durationMs: SIZE.durationMs,
+        maxRespondents: SIZE.max,
+        distinctClients: true,
+      });
+      clearInterval(sampler);
 
-    const statuses = countStatuses(attempts);
-    expect(Object.keys(statuses)).toEqual(['303']);
-    const accepted = attempts.filter((a) => a.status === 303);
-    expect(accepted.length).toBeGreaterThan(FULL ? 1000 : 30);
+      const statuses = countStatuses(attempts);
+      expect(Object.keys(statuses)).toEqual(['303']);
+      const accepted = attempts.filter((a) => a.status === 303);
+      expect(accepted.length).toBeGreaterThan(FULL ? 1000 : 30);
 
-    const result = await reconcile(models, accepted, Object.values(fx.links));
-    expect(result.missing).toEqual([]);
-    expect(result.stored).toBe(result.accepted);
-    expect(result.differences).toEqual([]);
-    expect(result.rollupRespondents).toBe(result.counted);
-    expect(result.counted).toBe(accepted.length);
+      const result = await reconcile(models, accepted, Object.values(fx.links));
+      expect(result.missing).toEqual([]);
+      expect(result.stored).toBe(result.accepted);
+      expect(result.differences).toEqual([]);
+      expect(result.rollupRespondents).toBe(result.counted);
+      expect(result.counted).toBe(accepted.length);
 
-    // Memory levels off: the last third of the run is not far above the first third.
-    const third = Math.max(1, Math.floor(rss.length / 3));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const early = mean(rss.slice(0, third));
-    const late = mean(rss.slice(-third));
-    expect(late).toBeLessThan(early * 1.5 + 64 * 1024 * 1024);
-  }, FULL ? 600_000 : 60_000);
+      // Memory levels off: the last third of the run is not far above the first third.
+      const third = Math.max(1, Math.floor(rss.length / 3));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const early = mean(rss.slice(0, third));
+      const late = mean(rss.slice(-third));
+      expect(late).toBeLessThan(early * 1.5 + 64 * 1024 * 1024);
+    },
+    FULL ? 600_000 : 60_000,
+  );
 });

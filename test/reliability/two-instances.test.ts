@@ -47,12 +47,16 @@ describe('two app instances on one database', () => {
     await request(appB).get('/api/v1/links').set('Cookie', cookie).expect(200);
   });
 
-  it('when one instance rate-limits a flooding address, then the limit is that instance\'s own (documented per-instance limits)', async () => {
+  it("when one instance rate-limits a flooding address, then the limit is that instance's own (documented per-instance limits)", async () => {
     const code = (await models.Link.findOne({ surveyKey: 'edu-parent-thcs' }).lean())!.code;
     const server = await listen(appA);
     try {
       const statuses = await inPool(700, 16, async () => {
-        const res = await fetch(`${server.baseUrl}/s/${code}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'overall=5' });
+        const res = await fetch(`${server.baseUrl}/s/${code}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'overall=5',
+        });
         await res.arrayBuffer();
         return res.status;
       });
@@ -70,7 +74,14 @@ describe('two app instances on one database', () => {
     const now = new Date('2026-12-02T03:00:00Z');
     const schedules = [dbA, dbB].map((db) => {
       const m = createModels(db.connection);
-      const deps = { models: m, catalog: new SurveyCatalog(m.Survey), mailer: createMailer(sink.url, createLogger('silent')), logger: createLogger('silent'), mailFrom: 'x@x.vn', publicBaseUrl: 'http://hailong.test' };
+      const deps = {
+        models: m,
+        catalog: new SurveyCatalog(m.Survey),
+        mailer: createMailer(sink.url, createLogger('silent')),
+        logger: createLogger('silent'),
+        mailFrom: 'x@x.vn',
+        publicBaseUrl: 'http://hailong.test',
+      };
       return startReportSchedule(deps, '0 7 1 * *', () => now);
     });
     try {

@@ -54,7 +54,7 @@ describe('two app processes on one database', () => {
     return (await res.json()) as { headline: { n: number }; byMonth: unknown; byUnit: unknown; byQuestion: unknown };
   };
 
-  it('when respondents answer through both for 15 s, then every accepted answer counts once and both give the recount\'s figures', async () => {
+  it("when respondents answer through both for 15 s, then every accepted answer counts once and both give the recount's figures", async () => {
     const keys = ['edu-parent-tieuhoc', 'edu-parent-thpt', 'tthc-sipas', 'tthc-quick'];
     const targets: Target[] = keys.map((key) => {
       const instrument = fx.instrument(key);
@@ -92,7 +92,7 @@ describe('two app processes on one database', () => {
     expect(education.headline.n + tthc.headline.n).toBe(result.counted);
   }, 180_000);
 
-  it('when one answer is accepted by one instance, then its own next figures include it, and the other\'s as soon as its writes land', async () => {
+  it("when one answer is accepted by one instance, then its own next figures include it, and the other's as soon as its writes land", async () => {
     const instrument = fx.instrument('tthc-quick');
     const route = pathOf(instrument, fx.links['tthc-quick']!);
     for (const [writer, reader] of [
@@ -101,7 +101,12 @@ describe('two app processes on one database', () => {
     ] as const) {
       const before = (await stats(reader, 'tthc')).headline.n;
       const page = await fetch(`${writer.baseUrl}${route}`, { headers: { 'x-forwarded-for': '10.200.0.1' } });
-      const posted = await post(writer.baseUrl, route, { _token: tokenFrom(await page.text()), ...allAnswers(instrument, 3) }, { 'x-forwarded-for': '10.200.0.1' });
+      const posted = await post(
+        writer.baseUrl,
+        route,
+        { _token: tokenFrom(await page.text()), ...allAnswers(instrument, 3) },
+        { 'x-forwarded-for': '10.200.0.1' },
+      );
       expect(posted.status).toBe(303);
       // The figure writes finish after the thank-you page (write-behind.ts): the writer's own reads wait for them,
       // another instance sees them once they land (milliseconds; the bound here is for a busy machine).

@@ -34,7 +34,10 @@ describe('account existence is not disclosed to a unit manager', () => {
 
   const invite = async (email: string) => {
     const page = await manager.get('/admin/users').expect(200);
-    return manager.post('/admin/users').type('form').send({ _csrf: csrfFrom(page.text), email, name: 'Cô Hoa', role: 'viewer', unitCode: 'TH-A' });
+    return manager
+      .post('/admin/users')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email, name: 'Cô Hoa', role: 'viewer', unitCode: 'TH-A' });
   };
   /** What the page says about the invitation, and its pending row, with the address itself masked. */
   const banner = (text: string, email: string) => /<div class="banner ok"[\s\S]*?<\/div>/.exec(text)?.[0].split(email).join('<address>');
@@ -81,7 +84,11 @@ describe('account existence is not disclosed to a unit manager', () => {
     for (const query of ['', '?token=abc', '?token[]=x', `?token=${'a'.repeat(43)}`]) await request(ctx.app).get(`/admin/invite${query}`).expect(404);
     const visitor = request.agent(ctx.app);
     const login = csrfFrom((await visitor.get('/admin/login').expect(200)).text);
-    await visitor.post('/admin/invite').type('form').send({ _csrf: login, token: ['a', 'b'], password: 'x', confirm: 'x' }).expect(404);
+    await visitor
+      .post('/admin/invite')
+      .type('form')
+      .send({ _csrf: login, token: ['a', 'b'], password: 'x', confirm: 'x' })
+      .expect(404);
     expect((await models.User.findOne({ email: 'twice@x.vn' }).lean())?.unitCode).toBe('TH-B');
   });
 });

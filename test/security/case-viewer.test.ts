@@ -54,7 +54,10 @@ describe('a viewer and the follow-up cases', () => {
     const viewer = await signIn(ctx.app, 'viewer@example.vn');
     const csrf = csrfFrom((await viewer.get(`/admin/cases/${caseId}`).expect(200)).text);
     const before = await fx.models.Case.findById(caseId).lean();
-    const res = await viewer.post(`/admin/cases/${caseId}`).type('form').send({ _csrf: csrf, ...fields });
+    const res = await viewer
+      .post(`/admin/cases/${caseId}`)
+      .type('form')
+      .send({ _csrf: csrf, ...fields });
     expect(res.status).toBe(403);
     expect(await fx.models.Case.findById(caseId).lean()).toEqual(before);
     expect(sink.messages).toHaveLength(0);
@@ -66,7 +69,10 @@ describe('a viewer and the follow-up cases', () => {
     const page = (await pgd.get(`/admin/cases/${caseId}`).expect(200)).text;
     expect(page).toContain(EMAIL);
     expect(await fx.models.Audit.countDocuments({ action: 'case.contact.view', target: caseId })).toBe(1);
-    const res = await pgd.post(`/admin/cases/${caseId}`).type('form').send({ _csrf: csrfFrom(page), action: 'resolved', reply: 'Đã xử lý xong.' });
+    const res = await pgd
+      .post(`/admin/cases/${caseId}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page), action: 'resolved', reply: 'Đã xử lý xong.' });
     expect(res.status).toBe(303);
     expect(sink.messages).toHaveLength(1);
   });

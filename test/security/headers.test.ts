@@ -38,7 +38,9 @@ function cspDirectives(res: Res): Map<string, string[]> {
 function expectLockedDown(res: Res, label: string): void {
   const csp = cspDirectives(res);
   const scripts = csp.get('script-src') ?? csp.get('default-src') ?? ['(none: anything goes)'];
-  const unsafe = scripts.filter((s) => ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", '*', 'data:', 'http:', 'https:', '(none: anything goes)'].includes(s.toLowerCase()));
+  const unsafe = scripts.filter((s) =>
+    ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", '*', 'data:', 'http:', 'https:', '(none: anything goes)'].includes(s.toLowerCase()),
+  );
   expect({ label, unsafe }).toEqual({ label, unsafe: [] });
   expect({ label, frameAncestors: csp.get('frame-ancestors') }).toEqual({ label, frameAncestors: ["'none'"] });
   expect({ label, objectSrc: csp.get('object-src') ?? csp.get('default-src') }).toEqual({ label, objectSrc: [expect.stringMatching(/^'none'$/)] });
@@ -77,7 +79,10 @@ const cookieNamed = (res: Res, name: string) => setCookies(res).find((c) => c.st
 
 function expectSafeCookie(cookie: string | undefined, production: boolean): void {
   expect(cookie).toBeDefined();
-  const attributes = cookie!.split(';').slice(1).map((a) => a.trim().toLowerCase());
+  const attributes = cookie!
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase());
   expect(attributes).toContain('httponly');
   expect(attributes.some((a) => a === 'samesite=lax' || a === 'samesite=strict')).toBe(true);
   expect(attributes.includes('secure')).toBe(production);
@@ -142,7 +147,24 @@ describe('security headers, cookies and error pages', () => {
     });
 
     it('then every admin page has a strict CSP and no inline script (chart data only in a JSON block)', async () => {
-      const pages = ['/admin', '/admin/dashboard', '/admin/dossiers', '/admin/cases', '/admin/links', '/admin/comments', '/admin/review', '/admin/settings', '/admin/units', '/admin/users', '/admin/audit', '/admin/surveys', '/admin/surveys/edu-parent-thcs/1', '/admin/reports', '/admin/print', '/admin/reports/preview'];
+      const pages = [
+        '/admin',
+        '/admin/dashboard',
+        '/admin/dossiers',
+        '/admin/cases',
+        '/admin/links',
+        '/admin/comments',
+        '/admin/review',
+        '/admin/settings',
+        '/admin/units',
+        '/admin/users',
+        '/admin/audit',
+        '/admin/surveys',
+        '/admin/surveys/edu-parent-thcs/1',
+        '/admin/reports',
+        '/admin/print',
+        '/admin/reports/preview',
+      ];
       for (const url of pages) {
         const res = await asAdmin(url);
         expect({ url, status: res.status }).toEqual({ url, status: 200 });
@@ -156,7 +178,7 @@ describe('security headers, cookies and error pages', () => {
     it(`then HSTS is ${production ? 'sent (a year, subdomains)' : 'not sent'}`, async () => {
       const res = await https(request(ctx.app).get('/'));
       if (production) {
-        const hsts = (res.headers['strict-transport-security'] ?? '');
+        const hsts = res.headers['strict-transport-security'] ?? '';
         expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31536000);
         expect(hsts).toMatch(/includeSubDomains/i);
       } else {
@@ -168,7 +190,9 @@ describe('security headers, cookies and error pages', () => {
       expectSafeCookie(cookieNamed(await https(request(ctx.app).get('/?lang=en')), 'lang'), production);
 
       const token = tokenFrom((await https(request(ctx.app).get(formPath)).expect(200)).text);
-      const submitted = await https(request(ctx.app).post(formPath)).type('form').send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 5) });
+      const submitted = await https(request(ctx.app).post(formPath))
+        .type('form')
+        .send({ _token: token, ...allAnswers(fx.instrument('edu-parent-thcs'), 5) });
       expect(submitted.status).toBe(303);
       expectSafeCookie(cookieNamed(submitted, 'hl_done'), production);
 
@@ -188,12 +212,47 @@ describe('security headers, cookies and error pages', () => {
       const cases: Array<[string, (accept: string) => Promise<Res>, number]> = [
         ['404 unknown page', (a) => get('/khong-co/../../etc/passwd', a), 404],
         ['404 unknown link', (a) => get('/s/zzzzzzzzzz', a), 404],
-        ['400 forged token', async (a) => post(a).type('form').send({ _token: `${(await fresh()).split('.')[0]}.forged`, overall: '5' }), 400],
-        ['400 field sent twice', async (a) => post(a).type('form').send(`_token=${encodeURIComponent(await fresh())}&overall=5&overall=1`), 400],
+        [
+          '400 forged token',
+          async (a) =>
+            post(a)
+              .type('form')
+              .send({ _token: `${(await fresh()).split('.')[0]}.forged`, overall: '5' }),
+          400,
+        ],
+        [
+          '400 field sent twice',
+          async (a) =>
+            post(a)
+              .type('form')
+              .send(`_token=${encodeURIComponent(await fresh())}&overall=5&overall=1`),
+          400,
+        ],
         ['400 malformed URI', (a) => get('/s/%E0%A4%A', a), 400],
-        ['413 too large', async (a) => post(a).type('form').send({ _token: await fresh(), overall: '5', comment: 'x'.repeat(40_000) }), 413],
-        ['415 JSON body', async (a) => post(a).set('Content-Type', 'application/json').send(JSON.stringify({ _token: await fresh(), overall: '5' })), 415],
-        ['422 invalid answers', async (a) => post(a).type('form').send({ _token: await fresh(), overall: '9' }), 422],
+        [
+          '413 too large',
+          async (a) =>
+            post(a)
+              .type('form')
+              .send({ _token: await fresh(), overall: '5', comment: 'x'.repeat(40_000) }),
+          413,
+        ],
+        [
+          '415 JSON body',
+          async (a) =>
+            post(a)
+              .set('Content-Type', 'application/json')
+              .send(JSON.stringify({ _token: await fresh(), overall: '5' })),
+          415,
+        ],
+        [
+          '422 invalid answers',
+          async (a) =>
+            post(a)
+              .type('form')
+              .send({ _token: await fresh(), overall: '9' }),
+          422,
+        ],
         ['403 CSRF', (a) => https(request(ctx.app).post('/admin/login')).set('Accept', a).type('form').send({ email: ADMIN, password: PASSWORD }), 403],
         ['401 API', (a) => get('/api/v1/stats', a), 401],
       ];

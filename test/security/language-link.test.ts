@@ -4,7 +4,8 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /** Every href of the page that would leave our origin (an absolute or protocol-relative URL). */
-const offSiteLinks = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!).filter((href) => href !== 'data:,' && /^(\/\/|\/\\|\\|[a-z]+:)/i.test(href));
+const offSiteLinks = (html: string) =>
+  [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!).filter((href) => href !== 'data:,' && /^(\/\/|\/\\|\\|[a-z]+:)/i.test(href));
 
 /** A raw GET, so the path reaches the server exactly as written (no client normalising `//` or `\`). */
 function rawGet(port: number, path: string): Promise<string> {
@@ -33,13 +34,16 @@ describe('the language switch link', () => {
     await ctx.close();
   });
 
-  it.each(['//evil.example/', '//evil.example/s/x', '/\\evil.example/', '///evil.example'])('when the page is asked as %j, then the switch stays on our site', async (path) => {
-    const html = await rawGet((server.address() as AddressInfo).port, path);
-    expect(html).toContain('class="lang"');
-    expect(html).not.toContain('evil.example/?lang');
-    expect(/<a class="lang" href="([^"]*)"/.exec(html)?.[1]).toBe('?lang=en');
-    expect(offSiteLinks(html)).toEqual([]);
-  });
+  it.each(['//evil.example/', '//evil.example/s/x', '/\\evil.example/', '///evil.example'])(
+    'when the page is asked as %j, then the switch stays on our site',
+    async (path) => {
+      const html = await rawGet((server.address() as AddressInfo).port, path);
+      expect(html).toContain('class="lang"');
+      expect(html).not.toContain('evil.example/?lang');
+      expect(/<a class="lang" href="([^"]*)"/.exec(html)?.[1]).toBe('?lang=en');
+      expect(offSiteLinks(html)).toEqual([]);
+    },
+  );
 
   it('when an ordinary page is shown in English, then the switch offers Vietnamese on the same page', async () => {
     const res = await request(ctx.app).get('/?lang=en').expect(200);

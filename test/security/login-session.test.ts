@@ -7,7 +7,10 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 
 const EMAIL = 'phien@sogd.gov.vn';
 const setCookies = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-const cookieNamed = (res: request.Response, name: string) => setCookies(res).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
+const cookieNamed = (res: request.Response, name: string) =>
+  setCookies(res)
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0];
 
 /** cookie-signature's check, as express-session and cookie-parser do it: "s:<value>.<base64 HMAC without padding>". */
 function signedBy(cookie: string, key: string): boolean {
@@ -46,12 +49,16 @@ describe('the anonymous sign-in page and the keys that sign cookies', () => {
     const before = await sessions();
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login').expect(200);
-    await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: EMAIL, password: PASSWORD }).expect(303);
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: EMAIL, password: PASSWORD })
+      .expect(303);
     await agent.get('/admin').expect(200);
     expect(await sessions()).toBe(before + 1);
   });
 
-  it('when the token comes without its cookie, with another browser\'s cookie or with a forged cookie, then sign-in is refused with 403', async () => {
+  it("when the token comes without its cookie, with another browser's cookie or with a forged cookie, then sign-in is refused with 403", async () => {
     const page = await request(ctx.app).get('/admin/login').expect(200);
     const other = await request(ctx.app).get('/admin/login').expect(200);
     const body = { _csrf: csrfFrom(page.text), email: EMAIL, password: PASSWORD };

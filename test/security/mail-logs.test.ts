@@ -40,7 +40,12 @@ describe('e-mail addresses and the log', () => {
     const id = (await fx.models.Case.find().lean()).find((c) => !before.has(c._id))!._id;
     const pgd = await signIn(app, 'pgd@example.vn');
     const page = (await pgd.get(`/admin/cases/${id}`).expect(200)).text;
-    return (await pgd.post(`/admin/cases/${id}`).type('form').send({ _csrf: csrfFrom(page), action: 'resolved', reply: 'Đã xử lý.' })).status;
+    return (
+      await pgd
+        .post(`/admin/cases/${id}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page), action: 'resolved', reply: 'Đã xử lý.' })
+    ).status;
   }
 
   it('when SMTP is not configured and a case closes with a note, then the log says the note was not sent, without the address', async () => {

@@ -10,7 +10,10 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 function formsWithToken(html: string): { method: string; action: string }[] {
   return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)]
     .filter(([, , body]) => body!.includes('name="_csrf"'))
-    .map(([, attributes]) => ({ method: /method="(\w+)"/.exec(attributes!)?.[1]?.toLowerCase() ?? 'get', action: /action="([^"]*)"/.exec(attributes!)?.[1] ?? '' }));
+    .map(([, attributes]) => ({
+      method: /method="(\w+)"/.exec(attributes!)?.[1]?.toLowerCase() ?? 'get',
+      action: /action="([^"]*)"/.exec(attributes!)?.[1] ?? '',
+    }));
 }
 
 describe('the monthly report preview', () => {
@@ -45,7 +48,11 @@ describe('the monthly report preview', () => {
     const agent = await signIn(ctx.app, 'baocao@sogd.test');
     const csrf = csrfFrom((await agent.get('/admin/reports').expect(200)).text);
     const fields = { period: '2026-10', unit: 'SGD', kind: 'education', lang: 'vi' };
-    const shown = await agent.post('/admin/reports/preview').type('form').send({ _csrf: csrf, ...fields }).expect(200);
+    const shown = await agent
+      .post('/admin/reports/preview')
+      .type('form')
+      .send({ _csrf: csrf, ...fields })
+      .expect(200);
     expect(shown.text).toContain('data:image/png;base64,');
     await agent.post('/admin/reports/preview').type('form').send(fields).expect(403);
     // A bookmarked GET still works, carries no token and sends nothing.

@@ -15,7 +15,11 @@ const WRONG = 'sai-mat-khau-roi';
 async function attempt(app: Express, address: string, email: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get('/admin/login').set('X-Forwarded-For', address).expect(200);
-  return agent.post('/admin/login').set('X-Forwarded-For', address).type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  return agent
+    .post('/admin/login')
+    .set('X-Forwarded-For', address)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password });
 }
 
 describe('sign-in against guessers that rotate their addresses', () => {

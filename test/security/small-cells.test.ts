@@ -41,7 +41,8 @@ describe('small cells everywhere (k = 5), the headline included', () => {
     await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
     await seedTargets(models.Target);
     await addResponses(models, { unit: U.MOTCUA!, surveyKey: 'tthc-quick', kind: 'tthc', scale: 3, period: '2026-10', scores: [1] });
-    const edu = (code: string, scores: number[]) => addResponses(models, { unit: U[code]!, surveyKey: 'edu-parent-tieuhoc', kind: 'education', scale: 5, period: '2026-10', scores });
+    const edu = (code: string, scores: number[]) =>
+      addResponses(models, { unit: U[code]!, surveyKey: 'edu-parent-tieuhoc', kind: 'education', scale: 5, period: '2026-10', scores });
     await edu('TH-A', Array(40).fill(5));
     await edu('TH-B', [...Array(10).fill(4), ...Array(10).fill(2)]);
     await edu('TH-C', [5, 5]);
@@ -68,20 +69,35 @@ describe('small cells everywhere (k = 5), the headline included', () => {
 
   it('when the figures of that desk are exported or mailed, then the headline carries n but no share or mean', async () => {
     const csv = (await admin.get(`/admin/export/figures.csv?${DESK}`).expect(200)).text;
-    const [header, ...rows] = csv.slice(1).split('\r\n').map((line) => line.split(','));
+    const [header, ...rows] = csv
+      .slice(1)
+      .split('\r\n')
+      .map((line) => line.split(','));
     const headline = rows.find((r) => r[0] === 'headline')!;
     const col = (name: string) => headline[header!.findIndex((h) => h.startsWith(name))];
     expect([col('n'), col('Hài lòng'), col('Tỷ lệ'), col('Trung bình'), col('KTC 95% thấp')]).toEqual(['1', '', '', '', '']);
     const month = rows.find((r) => r[0] === 'month')!;
     expect(month[header!.findIndex((h) => h.startsWith('Tỷ lệ'))]).toBe('');
 
-    const summary = await buildSummary(models, new SurveyCatalog(models.Survey), { period: '2026-10', unitCode: 'MOTCUA', kind: 'tthc', lang: 'vi', publicBaseUrl: 'http://hailong.test', k: 5 });
+    const summary = await buildSummary(models, new SurveyCatalog(models.Survey), {
+      period: '2026-10',
+      unitCode: 'MOTCUA',
+      kind: 'tthc',
+      lang: 'vi',
+      publicBaseUrl: 'http://hailong.test',
+      k: 5,
+    });
     expect(summary.text).toContain('Tỷ lệ hài lòng tháng 10/2026: –');
     expect(summary.text).not.toMatch(/\b(0|100),0%/);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(summary.attachment.content as unknown as ExcelJS.Buffer);
     const sheet = book.worksheets[0]!;
-    expect([sheet.getRow(2).getCell(1).value, sheet.getRow(2).getCell(4).value, sheet.getRow(2).getCell(6).value, sheet.getRow(2).getCell(9).value]).toEqual(['headline', 1, null, null]);
+    expect([sheet.getRow(2).getCell(1).value, sheet.getRow(2).getCell(4).value, sheet.getRow(2).getCell(6).value, sheet.getRow(2).getCell(9).value]).toEqual([
+      'headline',
+      1,
+      null,
+      null,
+    ]);
   });
 
   it('when exactly one unit of a breakdown is hidden, then the smallest other unit is hidden too and the parent gives neither away', async () => {
@@ -111,7 +127,11 @@ describe('small cells everywhere (k = 5), the headline included', () => {
 
   it('when province staff export raw answers, then times are rounded to the day (dates only, CSV and XLSX)', async () => {
     const csv = (await admin.get(`/admin/export/responses.csv?${EDU}`).expect(200)).text;
-    const [header, ...rows] = csv.slice(1).trimEnd().split('\r\n').map((line) => line.split(','));
+    const [header, ...rows] = csv
+      .slice(1)
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
     const day = header!.findIndex((h) => h.startsWith('ngày'));
     expect(day).toBeGreaterThanOrEqual(0);
     expect(rows).toHaveLength(62);

@@ -75,11 +75,13 @@ interface Fixture {
 }
 
 const stats = async (app: TestContext['app'], token: string, unit: string, from: string, to: string, extra = '', kind = 'education'): Promise<Stats> =>
-  (await request(app).get(`/api/v1/stats?kind=${kind}&unit=${unit}&from=${from}&to=${to}${extra}`).set('authorization', `Bearer ${token}`).expect(200)).body as Stats;
+  (await request(app).get(`/api/v1/stats?kind=${kind}&unit=${unit}&from=${from}&to=${to}${extra}`).set('authorization', `Bearer ${token}`).expect(200))
+    .body as Stats;
 
 /** The satisfied count of rated dossiers' answers (`/api/v1/dossier-stats`), null when hidden. */
 const ratedSatisfied = async (app: TestContext['app'], token: string, unit: string, from: string, to: string): Promise<number | null> =>
-  (await request(app).get(`/api/v1/dossier-stats?unit=${unit}&from=${from}&to=${to}`).set('authorization', `Bearer ${token}`).expect(200)).body.rated.satisfaction.satisfied;
+  (await request(app).get(`/api/v1/dossier-stats?unit=${unit}&from=${from}&to=${to}`).set('authorization', `Bearer ${token}`).expect(200)).body.rated
+    .satisfaction.satisfied;
 
 /** Every published satisfied count a province-wide caller can get (both trees when the fixture has moves), as the cells it sums. */
 async function everythingPublished(app: TestContext['app'], token: string, fx: Fixture): Promise<Cell[][]> {
@@ -105,11 +107,31 @@ async function everythingPublished(app: TestContext['app'], token: string, fx: F
           if (s.headline.satisfied !== null) sets.push(cellsOf(inScope, range));
           for (const m of s.byMonth) if (m.satisfied !== null) sets.push(cellsOf(inScope, [m.period]));
           for (const row of s.byUnit) if (row.satisfied !== null) sets.push(cellsOf([fx.units[row.key]!], range));
-          for (const row of s.byLevel) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => (u.level ?? 'none') === row.key), range));
-          for (const row of s.byDistrict) if (row.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.district === row.key), range));
+          for (const row of s.byLevel)
+            if (row.satisfied !== null)
+              sets.push(
+                cellsOf(
+                  inScope.filter((u) => (u.level ?? 'none') === row.key),
+                  range,
+                ),
+              );
+          for (const row of s.byDistrict)
+            if (row.satisfied !== null)
+              sets.push(
+                cellsOf(
+                  inScope.filter((u) => u.district === row.key),
+                  range,
+                ),
+              );
           for (const level of ['thcs', 'tieuhoc', 'mamnon', 'thpt']) {
             const filtered = await stats(app, token, scope, range[0]!, range.at(-1)!, `${extra}&level=${level}`, kind);
-            if (filtered.headline.satisfied !== null) sets.push(cellsOf(inScope.filter((u) => u.level === level), range));
+            if (filtered.headline.satisfied !== null)
+              sets.push(
+                cellsOf(
+                  inScope.filter((u) => u.level === level),
+                  range,
+                ),
+              );
           }
         }
       }
@@ -213,12 +235,27 @@ describe('hidden cells and subtraction across the two trees (issue #25 item 6)',
     const models = await seedProvince(ctx.db.connection, Object.values(T));
     for (const period of months) {
       for (const code of ['A1', 'B1', 'THPT-X']) {
-        await addResponses(models, { unit: T[code]!, surveyKey: `edu-parent-${T[code]!.level}`, kind: 'education', scale: 5, period, scores: [...Array(14).fill(5), ...Array(6).fill(2)] });
+        await addResponses(models, {
+          unit: T[code]!,
+          surveyKey: `edu-parent-${T[code]!.level}`,
+          kind: 'education',
+          scale: 5,
+          period,
+          scores: [...Array(14).fill(5), ...Array(6).fill(2)],
+        });
         fx.sizes.set(`${code}@${period}`, 20);
       }
     }
     // M's answers as a reorganisation leaves them (reorganisation/rechain.ts): today's chain, and the chain on their day.
-    await addResponses(models, { unit: T.M!, surveyKey: 'edu-parent-thcs', kind: 'education', scale: 5, period: '2026-11', scores: [5, 5, 5], unitAncestorsThen: ['SGD', 'PGD-A'] });
+    await addResponses(models, {
+      unit: T.M!,
+      surveyKey: 'edu-parent-thcs',
+      kind: 'education',
+      scale: 5,
+      period: '2026-11',
+      scores: [5, 5, 5],
+      unitAncestorsThen: ['SGD', 'PGD-A'],
+    });
     fx.sizes.set('M@2026-11', 3);
     token = await createApiToken(models, 'SGD');
   });

@@ -113,7 +113,9 @@ describe('an XLSX that unpacks to far more than it weighs', () => {
 
   it('when a workbook has too many parts or too many rows, then each is refused before it is parsed, naming its limit', async () => {
     const tiny = zlib.deflateRawSync(Buffer.from('<x/>'));
-    const parts = await readDossierFile(zipOf(Array.from({ length: XLSX_LIMITS.maxEntries + 1 }, (_, i) => ({ name: `xl/p${i}.xml`, data: tiny, declared: 4 }))));
+    const parts = await readDossierFile(
+      zipOf(Array.from({ length: XLSX_LIMITS.maxEntries + 1 }, (_, i) => ({ name: `xl/p${i}.xml`, data: tiny, declared: 4 }))),
+    );
     expect(parts.errors.map((e) => e.message).join()).toContain(`at most ${XLSX_LIMITS.maxEntries}`);
 
     const rowsXml = Buffer.from(`<worksheet><sheetData>${'<row r="1"/>'.repeat(XLSX_LIMITS.maxRows + 1)}</sheetData></worksheet>`);

@@ -5,18 +5,21 @@ import { ConfigError, loadConfig } from '../../src/config';
 const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'production-secret-production-secret-42' };
 
 describe('loadConfig: proxy trust in production', () => {
-  it.each(['true', 'TRUE', '0.0.0.0/0', 'loopback, ::/0'])('when production sets TRUST_PROXY=%j, then boot is refused with one line naming TRUST_PROXY and what to set', (value) => {
-    expect(() => loadConfig({ ...PRODUCTION, TRUST_PROXY: value })).toThrow(ConfigError);
-    let message = '';
-    try {
-      loadConfig({ ...PRODUCTION, TRUST_PROXY: value });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(/^Invalid environment: TRUST_PROXY /);
-    expect(message).toMatch(/number of proxies.*subnet/);
-    expect(message).not.toContain('\n');
-  });
+  it.each(['true', 'TRUE', '0.0.0.0/0', 'loopback, ::/0'])(
+    'when production sets TRUST_PROXY=%j, then boot is refused with one line naming TRUST_PROXY and what to set',
+    (value) => {
+      expect(() => loadConfig({ ...PRODUCTION, TRUST_PROXY: value })).toThrow(ConfigError);
+      let message = '';
+      try {
+        loadConfig({ ...PRODUCTION, TRUST_PROXY: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^Invalid environment: TRUST_PROXY /);
+      expect(message).toMatch(/number of proxies.*subnet/);
+      expect(message).not.toContain('\n');
+    },
+  );
 
   it.each([
     ['1', 1],

@@ -46,28 +46,49 @@ const commaCells = (csv: string): string[] => readCsvRows(csv).flat();
 
 describe('CSV cells never become formulas, in a comma or a semicolon spreadsheet', () => {
   it('when a comment holds ";" followed by a formula, then Vietnamese Excel (";" separator) gets no formula cell', () => {
-    const csv = toCsv([{ id: 'r1', text: 'Tốt;=HYPERLINK("http://evil.example","bấm")' }, { id: 'r2', text: 'a; +1;@SUM(A1);-2' }], columns);
+    const csv = toCsv(
+      [
+        { id: 'r1', text: 'Tốt;=HYPERLINK("http://evil.example","bấm")' },
+        { id: 'r2', text: 'a; +1;@SUM(A1);-2' },
+      ],
+      columns,
+    );
     expect(semicolonExcelCells(csv).filter((c) => FORMULA.test(c))).toEqual([]);
     expect(csv).toContain(`"Tốt;'=HYPERLINK(""http://evil.example"",""bấm"")"`);
   });
 
   it('when a comment that is not first on its row holds a line break then a formula, then the cut-off row starts with no formula', () => {
-    const csv = toCsv([{ id: 'r1', text: 'ổn\n=1+1' }, { id: 'r2', text: 'x\r\n@cmd' }], columns);
+    const csv = toCsv(
+      [
+        { id: 'r1', text: 'ổn\n=1+1' },
+        { id: 'r2', text: 'x\r\n@cmd' },
+      ],
+      columns,
+    );
     expect(semicolonExcelCells(csv).filter((c) => FORMULA.test(c))).toEqual([]);
   });
 
   it('when any text is written, then neither reading of the file yields a formula cell and the comma reading keeps the text', () => {
     const piece = fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '\r\n', ';', ',', '"', ' ', 'a', 'ộ', '1', "'");
     fc.assert(
-      fc.property(fc.array(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), { minLength: 1, maxLength: 5 }), (texts) => {
-        const csv = toCsv(texts.map((text, i) => ({ id: `r${i}`, text })), columns);
-        expect(semicolonExcelCells(csv).filter((c) => FORMULA.test(c))).toEqual([]);
-        const cells = commaCells(csv);
-        expect(cells.filter((c) => FORMULA.test(c))).toEqual([]);
-        // Only apostrophes were added: removing them gives the text back.
-        const written = cells.slice(2).filter((_, i) => i % 2 === 1);
-        texts.forEach((text, i) => expect(written[i]!.replace(/'/g, '')).toBe(text.replace(/'/g, '')));
-      }),
+      fc.property(
+        fc.array(
+          fc.array(piece, { maxLength: 12 }).map((p) => p.join('')),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (texts) => {
+          const csv = toCsv(
+            texts.map((text, i) => ({ id: `r${i}`, text })),
+            columns,
+          );
+          expect(semicolonExcelCells(csv).filter((c) => FORMULA.test(c))).toEqual([]);
+          const cells = commaCells(csv);
+          expect(cells.filter((c) => FORMULA.test(c))).toEqual([]);
+          // Only apostrophes were added: removing them gives the text back.
+          const written = cells.slice(2).filter((_, i) => i % 2 === 1);
+          texts.forEach((text, i) => expect(written[i]!.replace(/'/g, '')).toBe(text.replace(/'/g, '')));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -98,7 +119,8 @@ describe('the units import refuses formula cells and reads Vietnamese Excel file
   });
 
   it('when the file comes from Vietnamese Excel with ";" as separator, then it is read like a comma file', () => {
-    const text = '\uFEFFcode;name;type;level;district;parent\r\nSGD;Sở Giáo dục và Đào tạo;department;;;\r\nTH-A;"Trường Tiểu học A, cơ sở 2";school;tieuhoc;An Phú;SGD\r\n';
+    const text =
+      '\uFEFFcode;name;type;level;district;parent\r\nSGD;Sở Giáo dục và Đào tạo;department;;;\r\nTH-A;"Trường Tiểu học A, cơ sở 2";school;tieuhoc;An Phú;SGD\r\n';
     const { units, errors } = parseUnitsCsv(text, none);
     expect(errors).toEqual([]);
     expect(units.map((u) => [u.code, u.name, u.district ?? '', u.ancestors])).toEqual([

@@ -29,9 +29,7 @@ describe('toCsv', () => {
       [{ text: 'Hoa Hồng, cơ sở 2' }, { text: 'nói "rất tốt"' }, { text: 'dòng 1\ndòng 2' }, { text: 'a\r\nb' }, { text: 'plain' }],
       textColumn,
     );
-    expect(records(csv).join('\r\n')).toBe(
-      ['"Hoa Hồng, cơ sở 2"', '"nói ""rất tốt"""', '"dòng 1\ndòng 2"', '"a\r\nb"', 'plain'].join('\r\n'),
-    );
+    expect(records(csv).join('\r\n')).toBe(['"Hoa Hồng, cơ sở 2"', '"nói ""rất tốt"""', '"dòng 1\ndòng 2"', '"a\r\nb"', 'plain'].join('\r\n'));
   });
 
   it('when text is Vietnamese, then every diacritic is preserved', () => {
@@ -71,19 +69,28 @@ describe('toCsv', () => {
   });
 
   it('when a cell is null or undefined, then it is empty', () => {
-    const csv = toCsv([{ text: null }, { text: undefined }], [
-      { header: 'a', value: (line) => line.text },
-      { header: 'b', value: () => 'x' },
-    ]);
+    const csv = toCsv(
+      [{ text: null }, { text: undefined }],
+      [
+        { header: 'a', value: (line) => line.text },
+        { header: 'b', value: () => 'x' },
+      ],
+    );
     expect(records(csv)).toEqual([',x', ',x']);
   });
 
   it('when cells are booleans and Dates, then they are written as true/false and ISO 8601', () => {
     const at = new Date(Date.UTC(2025, 2, 31, 17, 5, 9, 120));
-    const csv = toCsv([{ ok: true, at }, { ok: false, at: new Date(Number.NaN) }], [
-      { header: 'ok', value: (row) => row.ok },
-      { header: 'at', value: (row) => row.at },
-    ]);
+    const csv = toCsv(
+      [
+        { ok: true, at },
+        { ok: false, at: new Date(Number.NaN) },
+      ],
+      [
+        { header: 'ok', value: (row) => row.ok },
+        { header: 'at', value: (row) => row.at },
+      ],
+    );
     expect(records(csv)).toEqual(['true,2025-03-31T17:05:09.120Z', 'false,']);
   });
 

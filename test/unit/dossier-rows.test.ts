@@ -20,16 +20,30 @@ describe('dossier dates', () => {
   });
 
   it('when a date does not exist or is not ISO 8601, then it is refused', () => {
-    for (const bad of ['2026-02-30', '2026-13-01', '14/03/2026', '2026-03-14T24:00', '2026-3-4', '', 'hôm qua']) expect(parseDossierDate(bad, 'start')).toBeUndefined();
+    for (const bad of ['2026-02-30', '2026-13-01', '14/03/2026', '2026-03-14T24:00', '2026-3-4', '', 'hôm qua'])
+      expect(parseDossierDate(bad, 'start')).toBeUndefined();
   });
 });
 
 describe('dossier rows', () => {
   it('when every row is valid, then each is read with its dates, channel and apology', () => {
-    const parsed = parseDossierRecords(records('HS-001,TTHC-1,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-06T16:00,direct,false', 'hs 002,TTHC-2,"Công nhận tốt nghiệp, bản sao",SGD,2026-03-02T08:00,2026-03-09,,online,TRUE'), UNITS);
+    const parsed = parseDossierRecords(
+      records(
+        'HS-001,TTHC-1,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-06T16:00,direct,false',
+        'hs 002,TTHC-2,"Công nhận tốt nghiệp, bản sao",SGD,2026-03-02T08:00,2026-03-09,,online,TRUE',
+      ),
+      UNITS,
+    );
     expect(parsed.errors).toEqual([]);
     expect(parsed.dossiers).toHaveLength(2);
-    expect(parsed.dossiers[0]).toMatchObject({ line: 2, code: 'HS-001', unitCode: 'MOTCUA', channel: 'direct', apologySent: false, returnedAt: new Date('2026-03-06T09:00:00Z') });
+    expect(parsed.dossiers[0]).toMatchObject({
+      line: 2,
+      code: 'HS-001',
+      unitCode: 'MOTCUA',
+      channel: 'direct',
+      apologySent: false,
+      returnedAt: new Date('2026-03-06T09:00:00Z'),
+    });
     expect(parsed.dossiers[1]).toMatchObject({ procedureName: 'Công nhận tốt nghiệp, bản sao', apologySent: true });
     expect(parsed.dossiers[1]!.returnedAt).toBeUndefined();
   });
@@ -57,7 +71,10 @@ describe('dossier rows', () => {
   });
 
   it('when the header lacks a column or has an unknown one, then the file is refused at the header', () => {
-    const parsed = parseDossierRecords(readCsvRecords('dossier_code,unit_code,colour\nHS-1,MOTCUA,red', () => undefined)!, UNITS);
+    const parsed = parseDossierRecords(
+      readCsvRecords('dossier_code,unit_code,colour\nHS-1,MOTCUA,red', () => undefined)!,
+      UNITS,
+    );
     expect(parsed.dossiers).toEqual([]);
     expect(parsed.errors.map((e) => e.row)).toEqual([1, 1]);
     expect(parsed.errors[1]!.message).toContain('procedure_code');

@@ -43,10 +43,12 @@ export function foldersImportingEachOther(graph: Map<string, string[]>): string[
       if (from && to && from !== to) edges.add(`${from} -> ${to}`);
     }
   }
-  return [...edges].filter((edge) => {
-    const [from, to] = edge.split(' -> ') as [string, string];
-    return from < to && edges.has(`${to} -> ${from}`);
-  }).map((edge) => edge.replace(' -> ', ' <-> '));
+  return [...edges]
+    .filter((edge) => {
+      const [from, to] = edge.split(' -> ') as [string, string];
+      return from < to && edges.has(`${to} -> ${from}`);
+    })
+    .map((edge) => edge.replace(' -> ', ' <-> '));
 }
 
 /** The strongly connected groups of more than one file (Tarjan). */
@@ -102,13 +104,18 @@ describe('the folders of src/', () => {
 
   it('when a page (a *.routes.ts module) is imported, then by app.ts or its own folder only: no feature imports a page', () => {
     const outside = [...graph].flatMap(([file, targets]) =>
-      targets.filter((target) => target.endsWith('.routes.ts') && file !== 'app.ts' && folderOf(file) !== folderOf(target)).map((target) => `${file} -> ${target}`),
+      targets
+        .filter((target) => target.endsWith('.routes.ts') && file !== 'app.ts' && folderOf(file) !== folderOf(target))
+        .map((target) => `${file} -> ${target}`),
     );
     expect(outside).toEqual([]);
   });
 
   it('when a folder of src/ is opened, then its README.md says what it owns and names every folder it imports', () => {
-    const folders = fs.readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = fs
+      .readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     const undeclared: string[] = [];
     for (const folder of folders) {
       const readme = path.join(SRC, folder, 'README.md');
@@ -117,7 +124,12 @@ describe('the folders of src/', () => {
         continue;
       }
       const declared = /\*\*May import:\*\*([^\n]*)/.exec(fs.readFileSync(readme, 'utf8'))?.[1] ?? '';
-      const imported = new Set([...graph].filter(([file]) => folderOf(file) === folder).flatMap(([, targets]) => targets.map(folderOf)).filter((f): f is string => f !== null && f !== folder));
+      const imported = new Set(
+        [...graph]
+          .filter(([file]) => folderOf(file) === folder)
+          .flatMap(([, targets]) => targets.map(folderOf))
+          .filter((f): f is string => f !== null && f !== folder),
+      );
       for (const target of imported) if (!new RegExp(`\\b${target}\\b`).test(declared)) undeclared.push(`${folder} imports ${target}`);
     }
     expect(undeclared).toEqual([]);

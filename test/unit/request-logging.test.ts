@@ -19,7 +19,12 @@ describe('request logging', () => {
     const res = await request(app).get('/s/abc?token=secret').set('X-Request-Id', 'incoming-id-123');
     expect(res.headers['x-request-id']).toBe('incoming-id-123');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, msg: 'request completed', req: { id: 'incoming-id-123', method: 'GET', url: '/s/abc' }, res: { statusCode: 200 } });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { id: 'incoming-id-123', method: 'GET', url: '/s/abc' },
+      res: { statusCode: 200 },
+    });
     expect(typeof lines[0]!.responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('secret');
   });

@@ -12,7 +12,7 @@ describe('the runtimes the tests run on', () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
   });
 
-  it('when the production runtime is asked for, then it is a Node.js 24 binary (the machine\'s own when it is 24 or newer)', () => {
+  it("when the production runtime is asked for, then it is a Node.js 24 binary (the machine's own when it is 24 or newer)", () => {
     const binary = node24();
     const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
     expect(version).toMatch(/^v2[4-9]\.|^v[3-9]\d\./);

@@ -49,7 +49,9 @@ describe('patterns on the public form', () => {
     expect(result).toEqual({ ok: false, errors: { [FIELD.contactEmail]: 'form.error.email' } });
     expect(inputs.filter((i) => i.length > LIMITS.email)).toEqual([]);
     // The spy does see the pattern when the value is within its limit.
-    expect(patternInputs(() => submit({ [FIELD.contactEmail]: 'a@b.vn', [FIELD.contactConsent]: 'yes' }))).toContainEqual(expect.objectContaining({ length: 6 }));
+    expect(patternInputs(() => submit({ [FIELD.contactEmail]: 'a@b.vn', [FIELD.contactConsent]: 'yes' }))).toContainEqual(
+      expect.objectContaining({ length: 6 }),
+    );
   });
 
   it('when every free-text field is far over its limit, then each is refused by length and no pattern runs over any of them', () => {

@@ -5,7 +5,15 @@ const K = 5;
 /** A cell as computeStats builds it: primary suppression already applied. */
 const cell = (key: string, n: number, satisfied = n): Hideable & { key: string } => {
   const hidden = suppressed(n, K);
-  return { key, n, satisfied: hidden ? null : satisfied, share: hidden ? null : satisfied / n, ci95: hidden ? null : [0, 1], mean: hidden ? null : 4, suppressed: hidden };
+  return {
+    key,
+    n,
+    satisfied: hidden ? null : satisfied,
+    share: hidden ? null : satisfied / n,
+    ci95: hidden ? null : [0, 1],
+    mean: hidden ? null : 4,
+    suppressed: hidden,
+  };
 };
 const hiddenKeys = (cells: (Hideable & { key: string })[]) => cells.filter((c) => c.suppressed).map((c) => c.key);
 

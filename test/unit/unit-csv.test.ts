@@ -13,7 +13,14 @@ const none: ReadonlyMap<string, Unit> = new Map();
 function storedProvince(): ReadonlyMap<string, Unit> {
   const units: Unit[] = [
     { code: 'SGD', name: 'Sở Giáo dục và Đào tạo tỉnh Mẫu', type: 'department', ancestors: [] },
-    { code: 'PGD-HSG', name: 'Phòng Giáo dục và Đào tạo huyện Sông Gianh', type: 'district_office', district: 'Huyện Sông Gianh', parentCode: 'SGD', ancestors: ['SGD'] },
+    {
+      code: 'PGD-HSG',
+      name: 'Phòng Giáo dục và Đào tạo huyện Sông Gianh',
+      type: 'district_office',
+      district: 'Huyện Sông Gianh',
+      parentCode: 'SGD',
+      ancestors: ['SGD'],
+    },
   ];
   return new Map(units.map((unit) => [unit.code, unit]));
 }
@@ -37,7 +44,13 @@ describe('parseUnitsCsv', () => {
   });
 
   it('when columns come in another order with blank lines between rows, then they are matched by name', () => {
-    const text = csv('parent,type,code,name,level,district', '', ',department,SGD,Sở Giáo dục và Đào tạo tỉnh Mẫu,,', '', 'SGD,desk,MOTCUA,Bộ phận Một cửa Sở GDĐT,,');
+    const text = csv(
+      'parent,type,code,name,level,district',
+      '',
+      ',department,SGD,Sở Giáo dục và Đào tạo tỉnh Mẫu,,',
+      '',
+      'SGD,desk,MOTCUA,Bộ phận Một cửa Sở GDĐT,,',
+    );
     const { units, errors } = parseUnitsCsv(text, none);
     expect(errors).toEqual([]);
     expect(units.map((unit) => [unit.code, unit.type, unit.ancestors])).toEqual([
@@ -101,9 +114,7 @@ describe('parseUnitsCsv', () => {
 
   it('when a parent code does not exist, then the message names it in both languages', () => {
     const { errors } = parseUnitsCsv(csv(HEADER, SGD, 'TH-KIMDONG,Trường Tiểu học Kim Đồng,school,tieuhoc,Thành phố Mẫu,PGD-TPX'), none);
-    expect(errors).toEqual([
-      { row: 3, field: 'parent', message: 'Mã đơn vị cha "PGD-TPX" không tồn tại / parent unit "PGD-TPX" does not exist' },
-    ]);
+    expect(errors).toEqual([{ row: 3, field: 'parent', message: 'Mã đơn vị cha "PGD-TPX" không tồn tại / parent unit "PGD-TPX" does not exist' }]);
   });
 
   it('when a code appears twice, then the second row is reported with the first row number', () => {
@@ -130,7 +141,14 @@ describe('parseUnitsCsv', () => {
 
   it('when a file re-parents a stored unit under its own child, then the cycle through stored units is found', () => {
     const stored = storedProvince();
-    const school: Unit = { code: 'TH-HSG', name: 'Trường Tiểu học Sông Gianh', type: 'school', level: 'tieuhoc', parentCode: 'PGD-HSG', ancestors: ['SGD', 'PGD-HSG'] };
+    const school: Unit = {
+      code: 'TH-HSG',
+      name: 'Trường Tiểu học Sông Gianh',
+      type: 'school',
+      level: 'tieuhoc',
+      parentCode: 'PGD-HSG',
+      ancestors: ['SGD', 'PGD-HSG'],
+    };
     const existing = new Map([...stored, [school.code, school]]);
     const { errors } = parseUnitsCsv(csv(HEADER, 'PGD-HSG,Phòng Giáo dục và Đào tạo huyện Sông Gianh,district_office,,,TH-HSG'), existing);
     expect(errors).toEqual([{ row: 2, field: 'parent', message: expect.stringContaining('PGD-HSG → TH-HSG → PGD-HSG') }]);

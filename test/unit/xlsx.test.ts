@@ -92,7 +92,12 @@ describe('toXlsx', () => {
 
   it('when text starts with = + - @, then it stays a string and no cell in the workbook has a formula', () => {
     const sheet = sheetAt(workbook, 0);
-    for (const [address, text] of [['E2', '=1+1'], ['E3', '+SUM(A1:A2)'], ['E4', '-2'], ['B4', '@cmd']] as const) {
+    for (const [address, text] of [
+      ['E2', '=1+1'],
+      ['E3', '+SUM(A1:A2)'],
+      ['E4', '-2'],
+      ['B4', '@cmd'],
+    ] as const) {
       expect(sheet.getCell(address).type).toBe(ExcelJS.ValueType.String);
       expect(sheet.getCell(address).value).toBe(text);
     }
@@ -132,13 +137,6 @@ describe('toXlsx', () => {
     const blank = (name: string): Sheet => ({ name, columns: [{ header: 'a', key: 'a' }], rows: [] });
     const names = ['***', 'History', 'Báo cáo', 'báo cáo', `'${'x'.repeat(40)}'`, `${'x'.repeat(30)}:`];
     const read = await load(await toXlsx(names.map(blank)));
-    expect(read.worksheets.map((sheet) => sheet.name)).toEqual([
-      'Sheet1',
-      'Sheet2',
-      'Báo cáo',
-      'báo cáo (2)',
-      'x'.repeat(30),
-      `${'x'.repeat(27)} (2)`,
-    ]);
+    expect(read.worksheets.map((sheet) => sheet.name)).toEqual(['Sheet1', 'Sheet2', 'Báo cáo', 'báo cáo (2)', 'x'.repeat(30), `${'x'.repeat(27)} (2)`]);
   });
 });

@@ -1,11 +1,4 @@
-import type {
-  InstrumentDefinition,
-  Localized,
-  RatingQuestion,
-  Respondent,
-  SchoolLevel,
-  Section,
-} from '../instrument.types';
+import type { InstrumentDefinition, Localized, RatingQuestion, Respondent, SchoolLevel, Section } from '../instrument.types';
 
 /**
  * Education-service questionnaires after the Ministry of Education's method: five areas, an overall question and
@@ -190,30 +183,18 @@ function accessQuestions(c: Ctx): RatingQuestion[] {
           'Vị trí của trường thuận tiện cho việc đưa đón con',
           'The location of the school is convenient for dropping off and picking up your child',
         )
-      : q(
-          'access_location',
-          `Vị trí của ${c.site.vi} thuận tiện cho việc đi lại`,
-          `The location of ${c.site.en} is convenient to get to`,
-        );
+      : q('access_location', `Vị trí của ${c.site.vi} thuận tiện cho việc đi lại`, `The location of ${c.site.en} is convenient to get to`);
   const paperwork =
     c.level === 'gdtx'
       ? q('access_paperwork', 'Thủ tục nhập học, đăng ký lớp học được hướng dẫn rõ ràng', 'Guidance on enrolment and course registration is clear')
       : q('access_paperwork', 'Thủ tục nhập học, chuyển trường được hướng dẫn rõ ràng', 'Guidance on enrolment and school transfer is clear');
   return [
-    q(
-      'access_info',
-      'Thông tin tuyển sinh, kế hoạch năm học được công khai kịp thời',
-      'Admission information and the school-year plan are published on time',
-    ),
+    q('access_info', 'Thông tin tuyển sinh, kế hoạch năm học được công khai kịp thời', 'Admission information and the school-year plan are published on time'),
     contact,
     paperwork,
     location,
     // Public-school tuition is largely waived from 2025–2026, so the item covers all charges and support, not tuition.
-    q(
-      'access_fees',
-      'Các khoản thu và chế độ miễn, giảm, hỗ trợ được công khai rõ ràng',
-      'Charges, exemptions and support schemes are published clearly',
-    ),
+    q('access_fees', 'Các khoản thu và chế độ miễn, giảm, hỗ trợ được công khai rõ ràng', 'Charges, exemptions and support schemes are published clearly'),
   ];
 }
 
@@ -246,32 +227,20 @@ function environmentQuestions(c: Ctx): RatingQuestion[] {
   const safety =
     c.respondent === 'parent'
       ? q('environment_safety', `Con được bảo đảm an toàn khi ${c.atSite.vi}`, `Your child is kept safe ${c.atSite.en}`)
-      : q(
-          'environment_safety',
-          `${capitalize(c.who.vi)} cảm thấy an toàn khi ${c.atSite.vi}`,
-          `You feel safe ${c.atSite.en}`,
-        );
+      : q('environment_safety', `${capitalize(c.who.vi)} cảm thấy an toàn khi ${c.atSite.vi}`, `You feel safe ${c.atSite.en}`);
   if (c.preschool) {
     return [
       safety,
       q('environment_teachers', 'Giáo viên yêu thương, gần gũi với con', 'Teachers are loving and close to your child'),
       q('environment_friends', 'Con hòa đồng, chơi vui với các bạn trong lớp', 'Your child gets along and plays happily with classmates'),
       // Harsh treatment of small children is the preschool form of school violence, and what parents fear most.
-      q(
-        'environment_no_violence',
-        'Trẻ được đối xử nhẹ nhàng, không bị quát mắng, đánh phạt',
-        'Children are treated gently, never shouted at or smacked',
-      ),
+      q('environment_no_violence', 'Trẻ được đối xử nhẹ nhàng, không bị quát mắng, đánh phạt', 'Children are treated gently, never shouted at or smacked'),
       q('environment_green', 'Khuôn viên trường xanh, sạch, đẹp', 'The school grounds are green, clean and pleasant'),
     ];
   }
   return [
     safety,
-    q(
-      'environment_teachers',
-      `${capitalize(c.teachers)} quan tâm, đối xử công bằng với ${c.who.vi}`,
-      `Teachers are caring and treat ${c.who.en} fairly`,
-    ),
+    q('environment_teachers', `${capitalize(c.teachers)} quan tâm, đối xử công bằng với ${c.who.vi}`, `Teachers are caring and treat ${c.who.en} fairly`),
     q(
       'environment_friends',
       `${c.respondent === 'learner' ? 'Các học viên' : 'Bạn bè'} trong lớp thân thiện, đoàn kết, giúp đỡ nhau`,
@@ -290,11 +259,7 @@ function activitiesQuestions(c: Ctx): RatingQuestion[] {
   const dialogue =
     c.respondent === 'parent'
       ? q('activities_dialogue', 'Giáo viên thường xuyên trao đổi với gia đình về con', 'Teachers keep the family regularly informed about your child')
-      : q(
-          'activities_dialogue',
-          `${capitalize(c.teachers)} lắng nghe, tôn trọng ý kiến của ${c.who.vi}`,
-          'Teachers listen to and respect your opinions',
-        );
+      : q('activities_dialogue', `${capitalize(c.teachers)} lắng nghe, tôn trọng ý kiến của ${c.who.vi}`, 'Teachers listen to and respect your opinions');
   if (c.preschool) {
     return [
       q('activities_care', 'Con được chăm sóc chu đáo trong sinh hoạt hằng ngày', 'Your child is well looked after in daily routines'),
@@ -334,20 +299,12 @@ function outcomesQuestions(c: Ctx): RatingQuestion[] {
   const whose = capitalize(c.whoseEn);
   const questions = [
     q('outcomes_knowledge', `Kiến thức của ${c.who.vi} tiến bộ rõ rệt`, `${whose} knowledge has clearly improved`),
-    q(
-      'outcomes_skills',
-      `Kỹ năng giao tiếp, tự học của ${c.who.vi} được nâng lên`,
-      `${whose} communication and self-study skills have improved`,
-    ),
+    q('outcomes_skills', `Kỹ năng giao tiếp, tự học của ${c.who.vi} được nâng lên`, `${whose} communication and self-study skills have improved`),
     // Rating an adult's "moral character" would be patronising; adult learners judge whether the course is useful.
     c.level === 'gdtx'
       ? q('outcomes_usefulness', 'Kiến thức học được giúp ích cho công việc, cuộc sống', 'What you learn helps in your work and life')
       : q('outcomes_character', `Phẩm chất, đạo đức của ${c.who.vi} được rèn luyện tốt`, `${whose} character and values are well nurtured`),
-    q(
-      'outcomes_motivation',
-      `Sự tự tin, hứng thú học tập của ${c.who.vi} tăng lên`,
-      `${whose} confidence and interest in learning have grown`,
-    ),
+    q('outcomes_motivation', `Sự tự tin, hứng thú học tập của ${c.who.vi} tăng lên`, `${whose} confidence and interest in learning have grown`),
   ];
   const milestone = MILESTONE[c.level];
   if (milestone) questions.push(aboutWho(c, milestone));
@@ -365,9 +322,7 @@ function sectionTitles(preschool: boolean): Record<string, Localized> {
     activities: preschool
       ? { vi: 'Hoạt động chăm sóc, giáo dục trẻ', en: 'Care and education activities' }
       : { vi: 'Hoạt động giáo dục', en: 'Educational activities' },
-    outcomes: preschool
-      ? { vi: 'Kết quả chăm sóc, giáo dục trẻ', en: 'Care and education outcomes' }
-      : { vi: 'Kết quả giáo dục', en: 'Educational outcomes' },
+    outcomes: preschool ? { vi: 'Kết quả chăm sóc, giáo dục trẻ', en: 'Care and education outcomes' } : { vi: 'Kết quả giáo dục', en: 'Educational outcomes' },
   };
 }
 
@@ -424,11 +379,7 @@ function buildInstrument(v: Variant): InstrumentDefinition {
     intro: intro(v.respondent),
     scale: 5,
     sections: buildSections(c),
-    overall: q(
-      'overall',
-      `Mức độ hài lòng chung đối với ${c.institution.vi}`,
-      `Overall satisfaction with ${c.institution.en}`,
-    ),
+    overall: q('overall', `Mức độ hài lòng chung đối với ${c.institution.vi}`, `Overall satisfaction with ${c.institution.en}`),
     comment: true,
     contactAllowed: v.contactAllowed,
     dossierCode: 'none',

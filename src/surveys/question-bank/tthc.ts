@@ -40,15 +40,10 @@ const SIPAS_SECTIONS: Section[] = [
     q('result_on_time', 'Kết quả được trả đúng ngày hẹn', 'The result was returned on the promised date'),
     q('result_correct', 'Kết quả chính xác, đầy đủ thông tin', 'The result was correct and complete'),
   ]),
-  section(
-    'feedback',
-    'Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị',
-    'Receiving and handling feedback, complaints and suggestions',
-    [
-      q('feedback_easy', 'Dễ dàng gửi góp ý, phản ánh, kiến nghị', 'Giving feedback, complaints or suggestions was easy'),
-      q('feedback_prompt', 'Góp ý, phản ánh được tiếp nhận và trả lời kịp thời', 'Feedback was received and answered promptly'),
-    ],
-  ),
+  section('feedback', 'Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị', 'Receiving and handling feedback, complaints and suggestions', [
+    q('feedback_easy', 'Dễ dàng gửi góp ý, phản ánh, kiến nghị', 'Giving feedback, complaints or suggestions was easy'),
+    q('feedback_prompt', 'Góp ý, phản ánh được tiếp nhận và trả lời kịp thời', 'Feedback was received and answered promptly'),
+  ]),
 ];
 
 export const tthcInstruments: InstrumentDefinition[] = [
