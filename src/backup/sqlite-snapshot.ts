@@ -37,7 +37,8 @@ function countCollections(db: SqliteDatabase): CollectionCounts {
   const tables = db.prepare('SELECT name, table_name FROM _ferretdb_collections ORDER BY name').all() as { name: string; table_name: string }[];
   const counts: CollectionCounts = {};
   for (const { name, table_name } of tables) {
-    counts[name] = (db.prepare(`SELECT count(*) AS n FROM "${table_name.replace(/"/g, '""')}"`).get() as { n: number }).n;
+    // A count may come back as a bigint from other SQLite bindings: its number, whatever the binding.
+    counts[name] = Number((db.prepare(`SELECT count(*) AS n FROM "${table_name.replace(/"/g, '""')}"`).get() as { n: number | bigint }).n);
   }
   return counts;
 }

@@ -111,7 +111,8 @@ describe('public survey forms', () => {
     const png = await request(ctx.app).get(`/qr/${code}.png`).expect(200).expect('content-type', 'image/png');
     expect(png.body.subarray(1, 4).toString()).toBe('PNG');
     const svg = await request(ctx.app).get(`/qr/${code}.svg`).expect(200);
-    expect(svg.text ?? svg.body).toContain('<svg');
+    // supertest buffers an image/svg+xml body rather than reading it as text.
+    expect(Buffer.isBuffer(svg.body) ? svg.body.toString('utf8') : svg.text).toContain('<svg');
     await request(ctx.app).get('/qr/zzzzzzzzzz.png').expect(404);
   });
 });
