@@ -6,7 +6,7 @@ import { loginLeaseModel } from './access/login-lease';
 import { invitationModel } from './access/invitations';
 import { passwordResetModel } from './access/password-reset';
 import { targetModel } from './stats/target.model';
-import { claimModel } from './claims';
+import { claimModel } from './data/claims';
 import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';

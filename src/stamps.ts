@@ -1,5 +1,6 @@
-import { Schema, type Collection, type Connection, type Model } from 'mongoose';
-import { upsertRetryingDuplicate } from './db-writes';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { upsertRetryingDuplicate } from './data/write-once';
+import { collectionOf } from './data/by-id';
 
 /**
  * Change stamps: small documents in the database that say what changed, so that a copy of data kept in any
@@ -23,9 +24,8 @@ const stampSchema = new Schema<Stamp>({ _id: String, reset: Number, cells: Schem
 export type StampModel = Model<Stamp>;
 export const stampModel = (c: Connection): StampModel => (c.models.Stamp as StampModel | undefined) ?? c.model<Stamp>('Stamp', stampSchema);
 
-// Stamp ids are strings; the driver's default typing assumes ObjectIds. Raw access also keeps the dynamic
-// `cells.<key>` paths away from mongoose casting.
-const raw = (Stamp: StampModel) => Stamp.collection as unknown as Collection<Stamp>;
+// Through the driver: the dynamic `cells.<key>` paths stay away from mongoose casting.
+const raw = (Stamp: StampModel) => collectionOf<Stamp>(Stamp);
 
 /** Records that anything under `stampId` may have changed (bulk writes, rebuilds, imports). */
 export async function bumpReset(Stamp: StampModel, stampId: string): Promise<void> {

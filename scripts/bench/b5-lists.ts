@@ -9,7 +9,7 @@ import type { LatencyFigures } from './b3-stats';
 import { PROXY_HTTPS, signIn } from './http';
 import { readRss, type RssSampler } from './rss';
 import { elapsedMs, mean, percentile, round } from './stats';
-import { isDuplicateKey } from '../../src/db-writes';
+import { isDuplicateKey } from '../../src/data/write-once';
 
 /**
  * B5 (issue 12): the admin lists and the raw export at a province's scale, one request at a time (what one admin

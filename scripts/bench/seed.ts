@@ -8,7 +8,7 @@ import { unpackFigures, viewTotalId, type FigureDoc } from '../../src/rollups/fi
 import { expectedDocs, figureCounters, isScalePath, packedFigureOf } from '../../src/rollups/rebuild';
 import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthetic-responses';
 import { recountLists } from '../../src/projector/recount';
-import { isDuplicateKey } from '../../src/db-writes';
+import { isDuplicateKey } from '../../src/data/write-once';
 
 /** Seed of the bench's synthetic responses (ids "~<day>~syn-<seed>-<n>", so growing 10k -> 100k adds 10000..99999). */
 export const BENCH_SEED = 60601;

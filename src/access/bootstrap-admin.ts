@@ -2,7 +2,7 @@ import type { Models } from '../models';
 import type { Logger } from '../logger';
 import { audit } from './audit';
 import { generatePassword, hashPassword } from './passwords';
-import { isDuplicateKey } from '../db-writes';
+import { isDuplicateKey } from '../data/write-once';
 
 /**
  * The first administrator, created once when no user exists: ADMIN_EMAIL / ADMIN_PASSWORD when given, else a

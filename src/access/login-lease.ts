@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../db-writes';
+import { isDuplicateKey } from '../data/write-once';
 
 /**
  * "One password check at a time per account", across every app instance: a lease document by `_id` with an

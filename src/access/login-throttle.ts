@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '../errors';
 import mongoose from 'mongoose';
-import { upsertRetryingDuplicate } from '../db-writes';
+import { upsertRetryingDuplicate } from '../data/write-once';
 import type { LoginThrottle, LoginThrottleModel } from './access.models';
 
 /**

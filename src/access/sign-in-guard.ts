@@ -65,6 +65,6 @@ export async function checkPassword(models: Models, input: { email: string; addr
   await rememberNetwork(models.LoginThrottle, input.email, input.addressHash, now);
   // A hash of an earlier version's settings: replaced now that the password is known (only if still the same hash).
   if (needsRehash(user.passwordHash))
-    await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash } as never, { $set: { passwordHash: await hashPassword(input.password) } });
+    await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } });
   return { kind: 'ok', user };
 }

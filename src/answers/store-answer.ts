@@ -3,7 +3,7 @@ import type { Projector } from '../projector/projector';
 import { newItemId, type AnswerItem } from '../projector/inbox';
 import { claimIdOf, retryTagOf } from '../responses/dossier-claim';
 import type { Flag, ResponseDoc, ResponseModel } from '../responses/response.model';
-import { insertOnceInRounds } from '../rounds';
+import { insertOnceInRounds } from '../data/rounds';
 import type { FormToken } from '../surveys/form-token';
 import type { Submission } from '../surveys/submission-schema';
 import type { SurveyVersion } from '../surveys/survey.model';

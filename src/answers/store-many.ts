@@ -1,7 +1,8 @@
-import type { Collection, Connection } from 'mongoose';
-import { bulkRefusals } from '../db-writes';
+import type { Connection } from 'mongoose';
+import { bulkRefusals } from '../data/write-once';
 import { inboxCollection, newItemId, type AnswerItem } from '../projector/inbox';
 import type { ResponseDoc } from '../responses/response.model';
+import { collectionNamed } from '../data/by-id';
 
 /**
  * Stores many answers that need no check at the door (the demo seed's synthetic answers, imports of answers made
@@ -14,6 +15,6 @@ export async function storeAnswers(db: Connection, responses: readonly ResponseD
   const items: AnswerItem[] = responses.map((r) => ({ _id: newItemId(), kind: 'answer', at, responseId: r._id }));
   await inboxCollection(db).insertMany(items, { ordered: false });
   const docs = responses.map((r, i) => ({ ...r, intake: items[i]!._id }));
-  const refused = await bulkRefusals(() => (db.collection('responses') as unknown as Collection<ResponseDoc>).insertMany(docs, { ordered: false }));
+  const refused = await bulkRefusals(() => collectionNamed<ResponseDoc>(db, 'responses').insertMany(docs, { ordered: false }));
   return docs.length - refused.length;
 }

@@ -1,4 +1,3 @@
-import type { mongo } from 'mongoose';
 import { audit } from '../access/audit';
 import type { Principal } from '../access/scope';
 import type { Logger } from '../logger';
@@ -7,6 +6,7 @@ import { escapeHtml } from '../mail/escape-html';
 import { PATTERNS } from '../surveys/submission-schema';
 import { mailFailure, type Mailer } from '../mail/mailer';
 import type { CaseDoc } from './case.model';
+import { collectionOf } from '../data/by-id';
 
 export const REPLY_MAX_CHARS = 1000;
 
@@ -30,7 +30,7 @@ export async function sendClosingReply(deps: ReplyDeps, principal: Principal, cl
   const contact = await deps.models.Contact.findOne({ responseId: closed.responseId }).lean();
   // Exactly one address, as the form takes it now (an older contact could hold "a@b.vn,c@d.vn").
   if (!contact?.email || !PATTERNS.email.test(contact.email)) return false;
-  const cases = deps.models.Case.collection as unknown as mongo.Collection<CaseDoc>;
+  const cases = collectionOf<CaseDoc>(deps.models.Case);
   const recorded = await cases.updateOne({ _id: closed._id, reply: { $exists: false } }, { $set: { reply: { text: note, by: principal.label, at: now } } });
   if (recorded.modifiedCount !== 1) return false;
   try {

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { mongo } from 'mongoose';
 import { audit } from '../access/audit';
 import { canManage, canRead, type Principal } from '../access/scope';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
@@ -8,6 +7,7 @@ import type { ResponseDoc } from '../responses/response.model';
 import { periodOf } from '../responses/period';
 import { addWorkingDays } from './working-days';
 import { CLOSED_STATUSES, type CaseDoc, type CaseStatus } from './case.model';
+import { collectionOf } from '../data/by-id';
 
 /** Working days to the first call back unless a department sets its own per kind (settings `case-due-days:<kind>`). */
 export const DEFAULT_DUE_WORKING_DAYS = 5;
@@ -102,7 +102,7 @@ const ALLOWED_FROM: Record<'contacted' | 'resolved' | 'closed_unreachable', Case
 export async function changeCase(models: Models, principal: Principal, id: string, change: CaseAction, now: Date): Promise<void> {
   const current = await readableCase(models, principal, id);
   if (!canActOnCase(principal, current)) throw new ForbiddenError('Viewers can read cases but not change them.');
-  const cases = models.Case.collection as unknown as mongo.Collection<CaseDoc>;
+  const cases = collectionOf<CaseDoc>(models.Case);
   if (change.action === 'note') {
     const text = change.text.trim();
     if (!text || text.length > 2000) throw new BadRequestError('A note has 1 to 2,000 characters.');
@@ -130,7 +130,7 @@ export async function changeCase(models: Models, principal: Principal, id: strin
   if (!result.modifiedCount) throw new ConflictError('The case was changed meanwhile; reload it.');
   if (closing) {
     const deleteBy = new Date(now.getTime() + CONTACT_DAYS_AFTER_CLOSE * DAY_MS);
-    const contacts = models.Contact.collection as unknown as mongo.Collection<{ responseId: string; retainUntil: Date }>;
+    const contacts = collectionOf<{ _id: string; responseId: string; retainUntil: Date }>(models.Contact);
     await contacts.updateMany({ responseId: current.responseId, retainUntil: { $gt: deleteBy } }, { $set: { retainUntil: deleteBy } });
   }
   await audit(models.Audit, { actor: principal.label, action: `case.${to}`, target: id, details: { from: current.status } }, now);

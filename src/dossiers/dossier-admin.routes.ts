@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { audit } from '../access/audit';
 import { readableUnits } from '../access/readable-units';
 import { mayExportResponses } from '../access/scope';
-import { isDuplicateKey } from '../db-writes';
+import { isDuplicateKey } from '../data/write-once';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import { readUploadedFile } from '../http/file-upload';

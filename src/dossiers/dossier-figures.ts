@@ -1,15 +1,15 @@
-import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodOf } from '../responses/period';
 import { unitsByCode } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc, type WatchedDossier } from './dossier-figure.model';
 import type { DossierDoc } from './dossier.model';
+import { collectionOf, deleteByIds } from '../data/by-id';
 
 export { dossierFigureId, dossierFigureModel, type DossierFigureDoc, type DossierFigureModel, type WatchedDossier } from './dossier-figure.model';
 
 /** The hashed dossier codes some survey answer claimed (claim ids are "<survey key>:<hash>"). */
 async function ratedCodes(models: Models): Promise<Set<string>> {
-  const claims = models.DossierClaim.collection as unknown as mongo.Collection<{ _id: string }>;
+  const claims = collectionOf(models.DossierClaim);
   const rated = new Set<string>();
   for await (const claim of claims.find({}, { projection: { _id: 1 } })) rated.add(claim._id.slice(claim._id.indexOf(':') + 1));
   return rated;
@@ -31,7 +31,7 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
     return doc;
   };
   let dossiers = 0;
-  const cursor = (models.Dossier.collection as unknown as mongo.Collection<DossierDoc>).find({}).batchSize(1000);
+  const cursor = collectionOf<DossierDoc>(models.Dossier).find({}).batchSize(1000);
   for await (const dossier of cursor) {
     dossiers += 1;
     const unit = units.get(dossier.unitCode);
@@ -65,7 +65,7 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
     }
   }
   await hooks.afterRead?.(); // tests: another import between this recount's read and its write
-  const collection = models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
+  const collection = collectionOf<DossierFigureDoc>(models.DossierFigure);
   const docs = [...figures.values()];
   for (let i = 0; i < docs.length; i += 500) {
     await collection.bulkWrite(
@@ -80,7 +80,7 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
     );
   }
   const stale = (await collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id).filter((id) => !figures.has(id));
-  for (let i = 0; i < stale.length; i += 500) await collection.deleteMany({ _id: { $in: stale.slice(i, i + 500) } });
+  await deleteByIds(collection, stale);
   return { dossiers, figures: docs.length };
 }
 

@@ -28,6 +28,8 @@ export async function readDossierFile(bytes: Buffer): Promise<{ records: RawReco
   if (!bounds.ok) return { records: [], errors: [{ row: 1, message: bounds.message }] };
   const workbook = new ExcelJS.Workbook();
   try {
+    // Type escape: exceljs's typings declare their own `Buffer`, which Node's `Buffer<ArrayBufferLike>` does not
+    // match; at run time exceljs reads a Node Buffer (its own tests pass one).
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
     return { records: [], errors: [{ row: 1, message: 'Tệp XLSX hỏng hoặc không đọc được / the XLSX file is damaged or unreadable' }] };

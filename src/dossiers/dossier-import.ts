@@ -1,4 +1,3 @@
-import type { mongo } from 'mongoose';
 import type { RowError } from '../imports/row-errors';
 import type { Models } from '../models';
 import { projectorFor } from '../projector/projector';
@@ -7,6 +6,7 @@ import { rebuildDossierFigures } from './dossier-figures';
 import { readDossierFile } from './dossier-file';
 import { parseDossierRecords, type DossierRow } from './dossier-rows';
 import type { DossierDoc } from './dossier.model';
+import { collectionOf } from '../data/by-id';
 
 export interface DossierImportResult {
   /** Rows in the file (0 when it was refused). */
@@ -53,7 +53,7 @@ export async function storeDossiers(
   now: Date,
   onProgress?: (written: number, total: number) => void,
 ): Promise<{ inserted: number; updated: number }> {
-  const collection = models.Dossier.collection as unknown as mongo.Collection<DossierDoc>;
+  const collection = collectionOf<DossierDoc>(models.Dossier);
   let inserted = 0;
   let updated = 0;
   for (let i = 0; i < rows.length; i += BULK) {
@@ -80,8 +80,7 @@ export async function storeDossiers(
 }
 
 const GENERATION_ID = 'dossier-generation';
-const settings = (models: Models) =>
-  models.Setting.collection as unknown as mongo.Collection<{ _id: string; value?: string; generation?: number; claims?: number }>;
+const settings = (models: Models) => collectionOf<{ _id: string; value?: string; generation?: number; claims?: number }>(models.Setting);
 const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
 const bumpGeneration = (models: Models) =>
   settings(models).updateOne(

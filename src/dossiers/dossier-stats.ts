@@ -1,4 +1,3 @@
-import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import { projectorFor } from '../projector/projector';
@@ -9,6 +8,7 @@ import { targetFor, targetSourceFor } from '../stats/target.model';
 import { allUnits, unitsByCode } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
 import { lateDossiers, onTimeBreakdowns, onTimeStats, type LateDossier, type OnTimeRow, type OnTimeStats } from './on-time';
+import { collectionOf, listByIds } from '../data/by-id';
 
 /** The scope and months of an on-time figure (as parseStatsQuery gives them). */
 export interface DossierQuery {
@@ -75,7 +75,7 @@ export interface OnTimeUnitRow {
   status: Status;
 }
 
-const figuresOf = (models: Models) => models.DossierFigure.collection as unknown as mongo.Collection<DossierFigureDoc>;
+const figuresOf = (models: Models) => collectionOf<DossierFigureDoc>(models.DossierFigure);
 
 async function targetsOf(models: Models): Promise<{ value: (period: string) => number | null; source: (period: string) => string | null }> {
   const targets = await models.Target.find().lean();
@@ -92,9 +92,10 @@ export type DossierStats = Omit<OnTimeFigures, 'rated'> & { rated: OnTimeStats['
 /** The scope's figure documents of the range, read by `_id`. */
 async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigureDoc[]> {
   const periods = periodRange(query.from, query.to);
-  return figuresOf(models)
-    .find({ _id: { $in: periods.map((p) => dossierFigureId(p, query.unit.code)) } })
-    .toArray();
+  return listByIds(
+    figuresOf(models),
+    periods.map((p) => dossierFigureId(p, query.unit.code)),
+  );
 }
 
 /** The figures of a scope from its documents (shared by the API and the dossiers page). */
@@ -136,9 +137,7 @@ export async function dossierStatsByUnit(models: Models, query: DossierQuery, no
   if (!children.length) return [];
   const periods = periodRange(query.from, query.to);
   const ids = children.flatMap((u) => periods.map((p) => dossierFigureId(p, u.code)));
-  const docs = await figuresOf(models)
-    .find({ _id: { $in: ids } })
-    .toArray();
+  const docs = await listByIds(figuresOf(models), ids);
   const byScope = new Map<string, DossierFigureDoc[]>();
   for (const doc of docs) byScope.set(doc.scope, [...(byScope.get(doc.scope) ?? []), doc]);
   const target = (await targetsOf(models)).value(query.to);

@@ -1,8 +1,10 @@
+import type { mongo } from 'mongoose';
 import type { Models } from '../models';
 import { dayOf, firstDayOf, lastDayOf, shiftDay } from '../responses/period';
 import { idsOpenedOn, LEGACY_IDS } from '../responses/response-id';
 import type { ResponseDoc } from '../responses/response.model';
 import { SpillFolder } from './spill-runs';
+import { collectionOf } from '../data/by-id';
 
 export interface ExportScope {
   kind: string;
@@ -144,7 +146,9 @@ class RowSorter {
 type ResponseFilter = Record<string, unknown>;
 
 function findRows(models: Models, filter: ResponseFilter) {
-  return models.Response.collection.find(filter as never, { projection: PROJECTION }).batchSize(500);
+  return collectionOf<ResponseDoc>(models.Response)
+    .find(filter as mongo.Filter<ResponseDoc>, { projection: PROJECTION })
+    .batchSize(500);
 }
 
 /** The responses stored before ids carried a day (response-id.ts): one cursor over them, sorted whole. */
@@ -152,7 +156,7 @@ async function* legacyRows(models: Models, filter: ResponseFilter, limits: SortL
   const sorter = new RowSorter(limits);
   const cursor = findRows(models, { ...filter, _id: LEGACY_IDS });
   try {
-    for await (const doc of cursor) await sorter.add(rowOf(doc as unknown as ResponseDoc));
+    for await (const doc of cursor) await sorter.add(rowOf(doc));
     await cursor.close();
     yield* sorter.drain();
   } finally {
@@ -187,7 +191,7 @@ async function* dayKeyedRows(models: Models, filter: ResponseFilter, scope: Expo
       const cursor = findRows(models, { ...filter, _id: idsOpenedOn(opened) });
       try {
         for await (const doc of cursor) {
-          const row = rowOf(doc as unknown as ResponseDoc);
+          const row = rowOf(doc);
           let sorter = pending.get(row.day);
           if (!sorter) pending.set(row.day, (sorter = new RowSorter(limits)));
           await sorter.add(row);

@@ -1,9 +1,9 @@
-import type { Collection } from 'mongoose';
 import type { Link } from '../links/link.model';
-import { bulkUpsertRetryingDuplicates, upsertRetryingDuplicate } from '../db-writes';
+import { bulkUpsertRetryingDuplicates, upsertRetryingDuplicate } from '../data/write-once';
 import { periodOf } from '../responses/period';
-import { linkViewId, type LinkViewModel } from '../responses/side-records.model';
-import { viewTotalId, viewTotalModel } from '../rollups/figure.model';
+import { linkViewId, type LinkView, type LinkViewModel } from '../responses/side-records.model';
+import { viewTotalId, viewTotalModel, type ViewTotal } from '../rollups/figure.model';
+import { collectionOf } from '../data/by-id';
 
 /**
  * Form views per link and month (the response rate's denominator, which the figures only ever read by month).
@@ -51,7 +51,7 @@ export function recordView(LinkView: LinkViewModel, link: Link, now: Date, ances
 
 /** One atomic `$inc` per document (no lock: any number of instances write their counts). */
 async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Promise<void> {
-  const views = LinkView.collection as unknown as Collection<{ _id: string }>;
+  const views = collectionOf<LinkView>(LinkView);
   try {
     await upsertRetryingDuplicate(() =>
       views.updateOne(
@@ -60,7 +60,7 @@ async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Pr
         { upsert: true },
       ),
     );
-    const totals = viewTotalModel(LinkView.db).collection as unknown as Collection<{ _id: string }>;
+    const totals = collectionOf<ViewTotal>(viewTotalModel(LinkView.db));
     const operations = p.scopes.map((scope) => ({
       updateOne: { filter: { _id: viewTotalId(p.period, scope) }, update: { $inc: { views: p.count } }, upsert: true },
     }));

@@ -17,7 +17,8 @@ export function qrRoutes(deps: { Link: LinkModel; publicBaseUrl: string; imagesP
   router.get('/qr/:file', qrImagesPerIp(deps.limits, deps.imagesPerMinute), async (req, res) => {
     const match = /^(\w+)\.(png|svg)$/.exec(String(req.params.file));
     if (!match || !LINK_CODE_PATTERN.test(match[1]!)) throw new NotFoundError();
-    const [, code, format] = match as unknown as [string, string, 'png' | 'svg'];
+    const code = match[1]!;
+    const format = match[2] === 'png' ? 'png' : 'svg';
     const image = await cache.getOrRender(`${code}.${format}`, async () => {
       const link = await deps.Link.findOne({ code }).lean();
       if (!link) throw new NotFoundError();

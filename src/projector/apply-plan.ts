@@ -1,6 +1,7 @@
 import type { Collection, Connection, mongo } from 'mongoose';
-import { BULK_CHUNK } from '../db-bulk';
-import { bulkRefusals } from '../db-writes';
+import { BULK_CHUNK } from '../data/bulk-chunks';
+import { collectionNamed, IDS_PER_COMMAND, readByIds } from '../data/by-id';
+import { bulkRefusals } from '../data/write-once';
 import { inParallel } from '../in-parallel';
 import { applyPaths, nest } from '../rollups/counters';
 import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from '../rollups/figure.model';
@@ -14,14 +15,12 @@ import { cooperative } from './yielding';
  * (projector.ts), so a document at N or above already holds batch N: applying a plan twice, or by two instances at
  * once, changes each document once. Nothing is read to decide what to add; reads only tell which documents exist.
  */
-const IDS_PER_READ = 1000;
-
 export async function applyPlan(db: Connection, batch: number, plan: Plan): Promise<void> {
   // Short commands, a few at a time (WRITES_AT_ONCE): answers being stored meanwhile wait behind a few of them at
   // most, not behind a whole batch (the POST's p99, docs/benchmarks.md B2).
-  await applyFigureChanges(db.collection('figures') as unknown as Collection<FigureDoc>, batch, plan.figures);
-  for (const [name, changes] of Object.entries(plan.docs)) await applyDocChanges(db.collection(name) as unknown as Collection<BatchDoc>, batch, changes);
-  for (const [name, docs] of Object.entries(plan.inserts)) await insertEachOnce(db.collection(name) as unknown as Collection<{ _id: string }>, docs);
+  await applyFigureChanges(collectionNamed<FigureDoc>(db, 'figures'), batch, plan.figures);
+  for (const [name, changes] of Object.entries(plan.docs)) await applyDocChanges(collectionNamed<BatchDoc>(db, name), batch, changes);
+  for (const [name, docs] of Object.entries(plan.inserts)) await insertEachOnce(collectionNamed(db, name), docs);
 }
 
 /**
@@ -54,27 +53,14 @@ interface BatchDoc {
 /** The filter that makes a write batch N's: the document does not hold batch N (or a later one) yet. */
 export const notYet = (batch: number) => ({ batch: { $not: { $gte: batch } } });
 
-async function readByIds<T extends { _id: string }>(
-  collection: Collection<T>,
-  ids: readonly string[],
-  projection?: Record<string, 1>,
-): Promise<Map<string, T>> {
-  const found = new Map<string, T>();
-  for (let i = 0; i < ids.length; i += IDS_PER_READ) {
-    const docs = await collection.find({ _id: { $in: ids.slice(i, i + IDS_PER_READ) } } as mongo.Filter<T>, projection ? { projection } : {}).toArray();
-    for (const doc of docs) found.set(doc._id, doc as T);
-  }
-  return found;
-}
-
 const updateOf = (change: DocChange, batch: number) => ({
   ...(change.inc && Object.keys(change.inc).length ? { $inc: change.inc } : {}),
   $set: { ...change.set, batch },
   ...(change.unset?.length ? { $unset: Object.fromEntries(change.unset.map((path) => [path, '' as const])) } : {}),
 });
 
-export function createdDoc(id: string, change: DocChange, batch: number): Record<string, unknown> {
-  const doc: Record<string, unknown> = { ...nest((change.create ?? {}) as Record<string, number>), _id: id };
+export function createdDoc(id: string, change: DocChange, batch: number): BatchDoc & Record<string, unknown> {
+  const doc: BatchDoc & Record<string, unknown> = { ...nest((change.create ?? {}) as Record<string, number>), _id: id };
   applyPaths(doc, change.inc ?? {}, change.set ?? {});
   doc.batch = batch;
   return doc;
@@ -91,7 +77,7 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
   const onlyExisting = ids.every((id) => changes[id]!.existing);
   const stored = onlyExisting ? undefined : await readByIds(collection, ids, { batch: 1 });
   const groups = new Map<string, { update: ReturnType<typeof updateOf>; ids: string[] }>();
-  const inserts: Record<string, unknown>[] = [];
+  const inserts: BatchDoc[] = [];
   for (const id of ids) {
     const change = changes[id]!;
     const doc = stored?.get(id);
@@ -111,11 +97,11 @@ async function applyDocChanges(collection: Collection<BatchDoc>, batch: number, 
   for (const { update, ids: same } of groups.values()) {
     if (same.length === 1) operations.push({ updateOne: { filter: { _id: same[0]!, ...notYet(batch) }, update } });
     else
-      for (let i = 0; i < same.length; i += IDS_PER_READ)
-        operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_READ) }, ...notYet(batch) }, update } });
+      for (let i = 0; i < same.length; i += IDS_PER_COMMAND)
+        operations.push({ updateMany: { filter: { _id: { $in: same.slice(i, i + IDS_PER_COMMAND) }, ...notYet(batch) }, update } });
   }
   await writeAtOnce(operations, DOC_CHANGES_PER_WRITE, (chunk) => collection.bulkWrite(chunk, { ordered: false }));
-  if (inserts.length) await bulkRefusals(() => collection.insertMany(inserts as never[], { ordered: false }));
+  if (inserts.length) await bulkRefusals(() => collection.insertMany(inserts, { ordered: false }));
 }
 
 /** Documents written once whatever happens (their `_id` decides): an insert refused as a duplicate was made before. */
@@ -143,7 +129,7 @@ async function applyFigureChanges(collection: Collection<FigureDoc>, batch: numb
       if (doc && ((doc as FigureDoc & BatchDoc).batch ?? 0) >= batch) continue;
       const change = changes[id]!;
       const data = doc ? unpackFigures(doc) : emptyFigureData();
-      applyPaths(data as unknown as Record<string, unknown>, change.inc, change.set);
+      applyPaths(data, change.inc, change.set);
       const packed = packFigures(data);
       if (doc)
         updates.push({

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { Collection, Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { CommentStatus } from '../responses/response.model';
+import { collectionNamed } from '../data/by-id';
 
 /**
  * The projector's inbox (`projector_inbox`): what stored data still has to change in the derived documents. Every
@@ -68,7 +69,7 @@ export interface MoveItem extends Base {
 
 export type WorkItem = AnswerItem | DecisionItem | CommentItem | MoveItem;
 
-export const inboxCollection = (db: Connection) => db.collection('projector_inbox') as unknown as Collection<WorkItem>;
+export const inboxCollection = (db: Connection) => collectionNamed<WorkItem>(db, 'projector_inbox');
 
 let minted = 0;
 

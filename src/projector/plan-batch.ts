@@ -1,4 +1,4 @@
-import type { Collection, Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { clusterFigureId, isPending } from '../review/review-entries';
 import { clusterKeyOf, isClustered } from '../review/review-clusters';
 import { caseFor, caseIdOf, dueDaysOf, dueDaysSettingId } from '../cases/case-service';
@@ -10,6 +10,7 @@ import { planListChanges } from './list-changes';
 import { PlanBuilder, type Plan } from './plan';
 import { RatedDossiers } from './rated-dossiers';
 import { cooperative } from './yielding';
+import { collectionNamed, existingIds, readByIds, type ById } from '../data/by-id';
 
 /**
  * Plans one batch: reads what the batch's items are about (their responses, cluster counters, dossier claims and
@@ -39,7 +40,6 @@ export interface PlannerDeps {
  * two writes: dropped. Four times the driver's socket timeout (30 s, db.ts), the longest a write stays in flight.
  */
 export const ORPHAN_MS = 2 * 60_000;
-const IDS_PER_READ = 1000;
 
 export interface PlannedBatch {
   plan: Plan;
@@ -110,20 +110,10 @@ class BatchPlanner {
     this.rated = new RatedDossiers(deps.db);
   }
 
-  private collection<T>(name: string): Collection<T & { _id: string }> {
-    return this.deps.db.collection(name) as unknown as Collection<T & { _id: string }>;
-  }
-
-  private async readInto<T extends { _id: string }>(name: string, ids: readonly string[], into: Map<string, T | null>): Promise<void> {
+  private async readInto<T extends ById>(name: string, ids: readonly string[], into: Map<string, T | null>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !into.has(id));
-    for (let i = 0; i < missing.length; i += IDS_PER_READ) {
-      const chunk = missing.slice(i, i + IDS_PER_READ);
-      const found = await this.collection<T>(name)
-        .find({ _id: { $in: chunk } } as never)
-        .toArray();
-      for (const id of chunk) into.set(id, null);
-      for (const doc of found) into.set(doc._id, doc as unknown as T);
-    }
+    const found = await readByIds(collectionNamed<T>(this.deps.db, name), missing);
+    for (const id of missing) into.set(id, found.get(id) ?? null);
   }
 
   /** One read per kind of thing the items are about, before any of them is planned. */
@@ -141,12 +131,7 @@ class BatchPlanner {
     const read = new Set(items.map((item) => item._id));
     const unread = [...intakes.keys()].filter((intake) => !read.has(intake));
     const pending = new Set([...intakes.keys()].filter((intake) => read.has(intake)));
-    for (let i = 0; i < unread.length; i += IDS_PER_READ) {
-      for (const found of await inboxCollection(this.deps.db)
-        .find({ _id: { $in: unread.slice(i, i + IDS_PER_READ) } }, { projection: { _id: 1 } })
-        .toArray())
-        pending.add(found._id);
-    }
+    for (const found of await existingIds(inboxCollection(this.deps.db), unread)) pending.add(found);
     for (const intake of pending) this.waiting.add(intakes.get(intake)!);
     const answers = items.filter((i): i is AnswerItem => i.kind === 'answer');
     const claimIds = answers.flatMap((i) => (i.claim ? [i.claim.id] : []));
@@ -247,9 +232,10 @@ class BatchPlanner {
     if (item.claim && flags.length === 0) {
       const claim = this.claims.get(item.claim.id);
       if (!claim) {
-        this.claims.set(item.claim.id, { _id: item.claim.id, retryTag: item.claim.tag });
+        const created = { _id: item.claim.id, retryTag: item.claim.tag };
+        this.claims.set(item.claim.id, created);
         // No time, and written in the order of ids (plan.ts): nothing in a claim leads to its answer.
-        this.plan.insert('dossier_claims', { _id: item.claim.id, retryTag: item.claim.tag });
+        this.plan.insert('dossier_claims', created);
         this.rated.claim(this.plan, item.claim.id);
         ratedDossier = true;
       } else if (claim.retryTag === item.claim.tag) ratedDossier = true;
@@ -261,7 +247,7 @@ class BatchPlanner {
 
     if (item.contact) {
       const { consentText, retentionDays, phone, email } = item.contact;
-      this.plan.insert('contacts', {
+      const contact = {
         _id: after._id,
         responseId: after._id,
         purpose: 'feedback_followup',
@@ -270,9 +256,10 @@ class BatchPlanner {
         ...(email ? { email } : {}),
         consentedAt: after.submittedAt,
         retainUntil: new Date(after.submittedAt.getTime() + retentionDays * 24 * 3600_000),
-      });
+      };
+      this.plan.insert('contacts', contact);
       const followUp = caseFor(after, await this.scaleOf(after), this.dueDays.get(after.kind)!);
-      if (followUp) this.plan.insert('cases', followUp as unknown as Record<string, unknown> & { _id: string });
+      if (followUp) this.plan.insert('cases', followUp);
     }
     for (const sweep of sweeps) await this.sweep(sweep);
     return 'planned';
@@ -308,14 +295,8 @@ class BatchPlanner {
     }
     if (decided) {
       const details = item.audit.countChanged ? { ...item.audit.details, changed: moved } : item.audit.details;
-      this.plan.insert('audit_log', {
-        _id: `projector:${item._id}`,
-        at: item.at,
-        actor: item.reviewer,
-        action: item.audit.action,
-        target: item.audit.target,
-        details,
-      });
+      const entry = { _id: `projector:${item._id}`, at: item.at, actor: item.reviewer, action: item.audit.action, target: item.audit.target, details };
+      this.plan.insert('audit_log', entry);
     }
     return 'planned';
   }

@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import mongoose from 'mongoose';
 import { addIncrements, type Increment } from '../rollups/counters';
 import { cellKey, cellWrites, type DocWrite, type FigureCell } from '../rollups/fan-out';
+import type { ById } from '../data/by-id';
 
 /**
  * What one projector batch writes, decided once before any of it is written (plan-batch.ts) and stored with the
@@ -28,7 +29,7 @@ export interface Plan {
   /** other documents, by collection and `_id`, changed in place or created */
   docs: Record<string, Record<string, DocChange>>;
   /** documents inserted once, by collection (follow-up cases, contacts, dossier claims, audit entries) */
-  inserts: Record<string, Array<Record<string, unknown> & { _id: string }>>;
+  inserts: Record<string, Array<ById>>;
 }
 
 /** Builds a plan from many changes, merging them per document in the order they are made. */
@@ -45,7 +46,7 @@ export class PlanBuilder {
     else this.cells.set(key, { cell, leaf: { ...leaf }, scale });
   }
   private readonly docs = new Map<string, Map<string, DocChange>>();
-  private readonly inserts = new Map<string, Map<string, Record<string, unknown> & { _id: string }>>();
+  private readonly inserts = new Map<string, Map<string, ById>>();
 
   addFigures(writes: readonly DocWrite[]): void {
     for (const write of writes) {
@@ -87,9 +88,9 @@ export class PlanBuilder {
   }
 
   /** Inserted once: a second insert of the same `_id` in a batch is the same document (the later wins). */
-  insert(collection: string, doc: Record<string, unknown> & { _id: string }): void {
+  insert(collection: string, doc: ById): void {
     let byId = this.inserts.get(collection);
-    if (!byId) this.inserts.set(collection, (byId = new Map<string, Record<string, unknown> & { _id: string }>()));
+    if (!byId) this.inserts.set(collection, (byId = new Map<string, ById>()));
     byId.set(doc._id, doc);
   }
 

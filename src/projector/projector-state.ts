@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { Collection, Connection } from 'mongoose';
-import { isDuplicateKey } from '../db-writes';
+import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../data/write-once';
+import { collectionNamed } from '../data/by-id';
 
 /**
  * The projector's one state document (`projector_state`, `_id` "projector"):
@@ -30,11 +31,12 @@ export interface ProjectorState {
   _id: string;
   holder?: string;
   until?: number;
-  applied?: number;
+  /** null or absent: no batch applied yet */
+  applied?: number | null;
   open?: OpenBatch;
 }
 
-export const stateCollection = (db: Connection) => db.collection('projector_state') as unknown as Collection<ProjectorState>;
+export const stateCollection = (db: Connection) => collectionNamed<ProjectorState>(db, 'projector_state');
 
 export async function readState(db: Connection): Promise<ProjectorState> {
   return (await stateCollection(db).findOne({ _id: STATE_ID })) ?? { _id: STATE_ID };
@@ -89,7 +91,7 @@ export class Lease {
 /** Opens batch `open.batch` after `applied`; false when the lease, `applied` or an open batch says otherwise. */
 export async function openBatch(db: Connection, holder: string, applied: number, open: OpenBatch): Promise<boolean> {
   const result = await stateCollection(db).updateOne(
-    { _id: STATE_ID, holder, until: { $gt: Date.now() }, open: { $exists: false }, ...(applied ? { applied } : { applied: { $in: [0, null] } }) } as never,
+    { _id: STATE_ID, holder, until: { $gt: Date.now() }, open: { $exists: false }, ...(applied ? { applied } : { applied: { $in: [0, null] } }) },
     { $set: { open } },
   );
   return result.modifiedCount === 1;

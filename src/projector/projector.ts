@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../logger';
-import { Rounds } from '../rounds';
+import { Rounds } from '../data/rounds';
 import { surveyModel } from '../surveys/survey.model';
 import { SurveyCatalog } from '../surveys/survey-catalog';
 import { CLUSTER_LIMITS, type ClusterLimits } from './address-clusters';
@@ -11,6 +11,7 @@ import { packPlan, planSize, unpackPlan } from './plan';
 import { planBatch } from './plan-batch';
 import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
 import type { ResponseDoc } from '../responses/response.model';
+import { deleteByIds, existingIds } from '../data/by-id';
 
 /**
  * The one mechanism that keeps derived data exact: figures of every scope and slice, the comment and review lists
@@ -235,7 +236,7 @@ export class Projector {
     const started = Date.now();
     await applyPlan(this.db, open.batch, unpackPlan(open.plan));
     const applyMs = Date.now() - started;
-    for (let i = 0; i < open.items.length; i += 1000) await this.inbox.deleteMany({ _id: { $in: open.items.slice(i, i + 1000) } });
+    await deleteByIds(this.inbox, open.items);
     await closeBatch(this.db, open.batch);
     for (const id of open.items) {
       this.local.delete(id);
@@ -284,7 +285,7 @@ export class Projector {
   private async forgetAppliedElsewhere(ids: readonly string[]): Promise<void> {
     const remaining = ids.filter((id) => this.local.has(id));
     if (!remaining.length) return;
-    const present = new Set((await this.inbox.find({ _id: { $in: remaining } }, { projection: { _id: 1 } }).toArray()).map((item) => item._id));
+    const present = await existingIds(this.inbox, remaining);
     for (const id of remaining) if (!present.has(id)) this.local.delete(id);
   }
 

@@ -1,9 +1,10 @@
-import type { Collection, Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { periodOf } from '../responses/period';
 import { QUESTION_BANK } from '../surveys/question-bank';
 import { unitModel } from '../units/unit.model';
 import { unitsByCode } from '../units/unit-directory';
 import type { PlanBuilder } from './plan';
+import { collectionNamed, readByIds } from '../data/by-id';
 
 /**
  * The `rated` count of the dossier figures (dossiers/dossier-figures.ts): returned dossiers whose code some survey
@@ -48,13 +49,12 @@ export class RatedDossiers {
     const hashes = [...new Set(claimIds.map(hashOf))];
     if (!hashes.length) return;
     const siblings = [...new Set([...hashes.flatMap((hash) => CLAIMING_SURVEYS.map((key) => `${key}:${hash}`)), ...claimIds])];
-    const claims = this.db.collection('dossier_claims') as unknown as Collection<{ _id: string; retryTag: string }>;
-    for (const claim of await claims.find({ _id: { $in: siblings } }, { projection: { _id: 1, retryTag: 1 } }).toArray()) {
+    const claims = collectionNamed<{ _id: string; retryTag: string }>(this.db, 'dossier_claims');
+    for (const claim of (await readByIds(claims, siblings, { _id: 1, retryTag: 1 })).values()) {
       this.claimed.add(hashOf(claim._id));
       this.stored.set(claim._id, claim);
     }
-    const dossiers = this.db.collection('dossiers') as unknown as Collection<ClaimedDossier>;
-    const found = await dossiers.find({ _id: { $in: hashes } }, { projection: { unitCode: 1, returnedAt: 1 } }).toArray();
+    const found = [...(await readByIds(collectionNamed<ClaimedDossier>(this.db, 'dossiers'), hashes, { unitCode: 1, returnedAt: 1 })).values()];
     for (const dossier of found) this.dossiers.set(dossier._id, dossier);
     if (found.some((dossier) => dossier.returnedAt)) this.ancestors = await unitsByCode(unitModel(this.db));
   }

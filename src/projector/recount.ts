@@ -1,5 +1,5 @@
-import type { Collection, Connection } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
+import type { Connection } from 'mongoose';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { rebuildRollups } from '../rollups/rebuild';
@@ -8,6 +8,7 @@ import { inboxCollection } from './inbox';
 import { LISTS, planListChanges } from './list-changes';
 import { PlanBuilder } from './plan';
 import { projectorFor } from './projector';
+import { collectionNamed, type ById } from '../data/by-id';
 
 /**
  * The projections recounted from the stored answers, the ground truth: the figure documents (rollups/rebuild.ts)
@@ -51,7 +52,7 @@ export async function notTakenIn(db: Connection): Promise<(r: ResponseDoc) => bo
 /** Every list document the stored answers add up to, by collection. */
 async function expectedLists(db: Connection, skip: (r: ResponseDoc) => boolean): Promise<Map<string, Map<string, Record<string, unknown>>>> {
   const plan = new PlanBuilder();
-  const responses = db.collection('responses') as unknown as Collection<ResponseDoc>;
+  const responses = collectionNamed<ResponseDoc>(db, 'responses');
   // Only answers with a comment or a flag are listed at all.
   for await (const r of responses.find({ $or: [{ comment: { $exists: true } }, { 'flags.0': { $exists: true } }] })) {
     if (!skip(r)) planListChanges(plan, null, r);
@@ -96,7 +97,7 @@ export async function recountLists(
   let documents = 0;
   for (const [collection, docs] of expected) {
     documents += docs.size;
-    const stored = db.collection(collection) as unknown as Collection<{ _id: string }>;
+    const stored = collectionNamed<ById & Record<string, unknown>>(db, collection);
     const seen = new Set<string>();
     const differ: string[] = [];
     for await (const doc of stored.find({})) {
@@ -112,15 +113,15 @@ export async function recountLists(
       // Documents that do not exist yet are inserted, many per command: a replace with upsert is a read and a write
       // per document, and a recount from scratch (a seeded million answers) has over a million of them. The fix
       // runs under the projector's lease, so no batch creates one of them meanwhile.
-      const missing = differ.filter((id) => !seen.has(id)).map((id) => ({ ...docs.get(id)!, batch }));
-      for (let i = 0; i < missing.length; i += INSERT_CHUNK) await stored.insertMany(missing.slice(i, i + INSERT_CHUNK) as never, { ordered: false });
+      const missing = differ.filter((id) => !seen.has(id)).map((id) => ({ ...docs.get(id)!, _id: id, batch }));
+      for (let i = 0; i < missing.length; i += INSERT_CHUNK) await stored.insertMany(missing.slice(i, i + INSERT_CHUNK), { ordered: false });
       const writes = differ
         .filter((id) => seen.has(id))
         .map((id) => {
           const want = docs.get(id);
           return want ? { replaceOne: { filter: { _id: id }, replacement: { ...want, batch }, upsert: true } } : { deleteOne: { filter: { _id: id } } };
         });
-      await bulkWriteInChunks((chunk) => stored.bulkWrite(chunk as never, { ordered: false }), writes);
+      await bulkWriteInChunks((chunk) => stored.bulkWrite(chunk, { ordered: false }), writes);
     }
   }
   return { documents, differences };

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Collection } from 'mongoose';
 import { recountUntilStable } from '../dossiers/dossier-import';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
@@ -12,6 +11,7 @@ import { rechainProgress, STATE_ID, stateOf } from '../units/rechain-state';
 import { unitsByCode } from '../units/unit-directory';
 import { chainOn, sameChain } from '../units/unit-history';
 import type { Unit } from '../units/unit.model';
+import { collectionOf } from '../data/by-id';
 
 /**
  * Figures and access follow today's unit tree. Every stored answer carries the chain of units above its unit
@@ -104,7 +104,7 @@ async function onePass(
   };
 
   await report({ scanned, total, moved });
-  const cursor = (models.Response.collection as unknown as Collection<ResponseDoc>).find({}).batchSize(1000);
+  const cursor = collectionOf<ResponseDoc>(models.Response).find({}).batchSize(1000);
   for await (const response of cursor) {
     scanned += 1;
     const to = chainsOf(response.unitCode, dayOf(response.submittedAt));

@@ -1,9 +1,9 @@
-import type { Collection } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
 import type { Models } from '../models';
 import type { LinkView } from '../responses/side-records.model';
 import { viewTotalId, type ViewTotal } from '../rollups/figure.model';
 import type { Unit } from '../units/unit.model';
+import { collectionOf } from '../data/by-id';
 
 /**
  * The form views of every scope and month recounted from the per-link monthly counts under today's unit tree,
@@ -15,7 +15,7 @@ import type { Unit } from '../units/unit.model';
  */
 export async function recountViewTotals(models: Models, units: ReadonlyMap<string, Unit>): Promise<number> {
   const expected = new Map<string, number>();
-  const linkViews = models.LinkView.collection as unknown as Collection<LinkView & { _id: string }>;
+  const linkViews = collectionOf<LinkView>(models.LinkView);
   for await (const doc of linkViews.find({}, { projection: { unitCode: 1, period: 1, views: 1 } })) {
     const unit = units.get(doc.unitCode);
     for (const scope of [doc.unitCode, ...(unit?.ancestors ?? [])]) {
@@ -23,7 +23,7 @@ export async function recountViewTotals(models: Models, units: ReadonlyMap<strin
       expected.set(id, (expected.get(id) ?? 0) + (doc.views ?? 0));
     }
   }
-  const totals = models.ViewTotal.collection as unknown as Collection<ViewTotal>;
+  const totals = collectionOf<ViewTotal>(models.ViewTotal);
   const stored = new Map<string, number>();
   for await (const doc of totals.find({})) stored.set(doc._id, doc.views ?? 0);
   const operations = [];

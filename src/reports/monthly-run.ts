@@ -1,4 +1,4 @@
-import { claimOnce } from '../claims';
+import { claimOnce } from '../data/claims';
 import type { Unit } from '../units/unit.model';
 import { buildSummary } from './build-summary';
 import { deliverDue, monthlyMessageId, previewMessageId, toMail, type DeliveryDeps } from './outbox';

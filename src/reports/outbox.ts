@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { claimOnce } from '../claims';
+import { claimOnce } from '../data/claims';
 import { inParallel } from '../in-parallel';
 import type { Logger } from '../logger';
 import type { Models } from '../models';

@@ -4,6 +4,7 @@ import type { ResponseDoc } from '../responses/response.model';
 import { responseIdOf } from './list-entries';
 import { listCollection, REVIEW_COLLECTION } from './list-keys';
 import { memberDocIds } from './review-entries';
+import { collectionOf, listByIds } from '../data/by-id';
 
 /**
  * The answers of one cluster, decided or not, from its member documents (review-entries.ts): 16 reads by `_id`
@@ -16,10 +17,7 @@ export async function indexedClusterMembers(models: Models, key: string): Promis
   const coll = listCollection(models.Response.db, REVIEW_COLLECTION);
   const docs = await coll.find({ _id: { $in: memberDocIds(key) } }).toArray();
   const ids = docs.flatMap((d) => Object.keys(d.e ?? {}).map(responseIdOf));
-  const members: ResponseDoc[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    members.push(...((await models.Response.collection.find({ _id: { $in: ids.slice(i, i + 1000) } } as never).toArray()) as unknown as ResponseDoc[]));
-  }
+  const members = await listByIds(collectionOf<ResponseDoc>(models.Response), ids);
   return members.filter(
     (r) => isClustered(r) && hourOf(r.submittedAt) === parsed.hour && r.linkCode === parsed.linkCode && r.addressHash === parsed.addressHash,
   );

@@ -3,6 +3,7 @@ import type { ResponseDoc } from '../responses/response.model';
 import type { CommentEntry } from './comment-entries';
 import { readDirectories, readPage, type ListScope } from './day-pages';
 import { COMMENTS_COLLECTION, listCollection } from './list-keys';
+import { collectionOf, listByIds } from '../data/by-id';
 
 export const COMMENT_PAGE = 50;
 /** Entries a filter that the counts cannot serve may read (about 0.1 ms each on FerretDB). */
@@ -42,10 +43,8 @@ export async function commentPage(models: Models, filter: CommentFilter, page: n
     budget: options.budget ?? COMMENT_SCAN_BUDGET,
   });
   const ids = result.rows.map((r) => r.id);
-  const found = (await models.Response.collection.find({ _id: { $in: ids } } as never).toArray()) as unknown as ResponseDoc[];
-  const byId = new Map(found.map((r) => [r._id, r]));
   return {
-    rows: ids.map((id) => byId.get(id)).filter((r): r is ResponseDoc => Boolean(r)),
+    rows: await listByIds(collectionOf<ResponseDoc>(models.Response), ids),
     total: result.total,
     ...(result.partialAfter ? { partialAfter: result.partialAfter } : {}),
   };

@@ -1,6 +1,7 @@
-import type { Connection, Collection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { ResponseDoc } from '../responses/response.model';
 import type { Bucket } from './list-entries';
+import { collectionNamed } from '../data/by-id';
 
 /**
  * Ids of the list index documents. Both lists (comments, review) are cut the same way: per survey kind, per scope
@@ -21,7 +22,7 @@ import type { Bucket } from './list-entries';
 export const COMMENTS_COLLECTION = 'list_comments';
 export const REVIEW_COLLECTION = 'list_review';
 
-export const listCollection = (db: Connection, name: string) => db.collection(name) as unknown as Collection<Bucket>;
+export const listCollection = (db: Connection, name: string) => collectionNamed<Bucket>(db, name);
 
 const VIETNAM_OFFSET_MS = 7 * 3600_000;
 

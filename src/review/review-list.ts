@@ -6,6 +6,7 @@ import { responseIdOf } from './list-entries';
 import { readDirectories, readPage, type Directory, type ListScope } from './day-pages';
 import { listCollection, REVIEW_COLLECTION } from './list-keys';
 import { clusterFigureId, type SingleEntry } from './review-entries';
+import { collectionNamed, listByIds } from '../data/by-id';
 
 export const REVIEW_SINGLES_PAGE = 200;
 export const REVIEW_CLUSTERS_PAGE = 50;
@@ -70,8 +71,8 @@ function clusterRow(figure: ClusterFigure): Cluster {
 export async function reviewPage(models: Models, filter: ListScope & { level?: string }, page: number): Promise<ReviewPage> {
   const coll = listCollection(models.Response.db, REVIEW_COLLECTION);
   const directories = await readDirectories(coll, filter);
-  const figures = coll as unknown as { find(q: object): { toArray(): Promise<ClusterFigure[]> } };
-  const readFigures = async (keys: string[]) => (keys.length ? figures.find({ _id: { $in: keys.map(clusterFigureId) } }).toArray() : []);
+  const figures = collectionNamed<ClusterFigure>(models.Response.db, REVIEW_COLLECTION);
+  const readFigures = (keys: string[]) => listByIds(figures, keys.map(clusterFigureId));
 
   let ranked = rankedClusters(directories);
   let partialAfter: number | undefined;

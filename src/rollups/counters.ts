@@ -47,9 +47,9 @@ export function nest(flat: Increment): Record<string, unknown> {
 }
 
 /** Nested counters of a stored document as flat paths (zeros dropped); `skip` names top-level keys to leave out. */
-export function flatten(doc: Record<string, unknown>, skip: ReadonlySet<string> = new Set(), prefix = ''): Increment {
+export function flatten(doc: object, skip: ReadonlySet<string> = new Set(), prefix = ''): Increment {
   const out: Increment = {};
-  for (const [key, value] of Object.entries(doc)) {
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     if (!prefix && skip.has(key)) continue;
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === 'number') {
@@ -108,10 +108,10 @@ export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
 }
 
 /** Applies `$inc`-style paths and `$set`-style paths to a nested object in memory (a packed figure document). */
-export function applyPaths(into: Record<string, unknown>, inc: Increment, set: Record<string, unknown> = {}): void {
+export function applyPaths(into: object, inc: Increment, set: Record<string, unknown> = {}): void {
   const at = (path: string) => {
     const parts = path.split('.');
-    let node = into;
+    let node = into as Record<string, unknown>;
     for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
     return { node, key: parts.at(-1)! };
   };

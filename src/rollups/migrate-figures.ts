@@ -1,27 +1,21 @@
-import type { Collection } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
-import { bulkRefusals } from '../db-writes';
+import type { Collection, mongo } from 'mongoose';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
+import { bulkRefusals } from '../data/write-once';
 import type { Models } from '../models';
 import type { LinkView } from '../responses/side-records.model';
 import { unitsByCode } from '../units/unit-directory';
 import { leafCounters } from './counters';
-import { viewTotalId } from './figure.model';
-import { figureWritesOf, mergeWrite, type DocWrite } from './fan-out';
+import { viewTotalId, type FigureDoc } from './figure.model';
+import { figureWritesOf, mergeWrite, type DocWrite, type LeafCell } from './fan-out';
 import { packedFigureOf, rebuildRollups } from './rebuild';
+import { collectionOf } from '../data/by-id';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
 /** A leaf rollup of earlier versions: the counts of one period, survey and unit. */
-interface LegacyLeaf {
+interface LegacyLeaf extends LeafCell {
   _id: string;
-  period: string;
-  surveyKey: string;
-  kind: string;
   scale: number;
-  unitCode: string;
-  unitAncestors: string[];
-  level?: string;
-  district?: string;
   respondents: number;
   items: Record<string, Record<string, number>>;
 }
@@ -50,10 +44,10 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
   const figures = new Map<string, DocWrite>();
   for await (const leaf of recounted ? [] : leavesOf(models).find({})) {
     // The same regrouping as a live answer's (fan-out.ts), from the leaf's counters instead of one answer's.
-    const writes = figureWritesOf(leafCounters(leaf), leaf as never, leaf.scale);
+    const writes = figureWritesOf(leafCounters(leaf), leaf, leaf.scale);
     for (const write of writes) mergeWrite(figures, write);
   }
-  const figureColl = models.Figure.collection as unknown as Collection<{ _id: string }>;
+  const figureColl = collectionOf<FigureDoc>(models.Figure);
   await insertAbsent(
     figureColl,
     [...figures.values()].map((write) => packedFigureOf(write)),
@@ -61,14 +55,14 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
 
   const units = await unitsByCode(models.Unit);
   const totals = new Map<string, number>();
-  for await (const view of (models.LinkView.collection as unknown as Collection<LinkView>).find({})) {
+  for await (const view of collectionOf<LinkView>(models.LinkView).find({})) {
     const unit = units.get(view.unitCode);
     for (const scope of [view.unitCode, ...(unit?.ancestors ?? [])]) {
       const id = viewTotalId(view.period, scope);
       totals.set(id, (totals.get(id) ?? 0) + (view.views ?? 0));
     }
   }
-  const viewColl = models.ViewTotal.collection as unknown as Collection<{ _id: string; views: number }>;
+  const viewColl = collectionOf<{ _id: string; views: number }>(models.ViewTotal);
   await insertAbsent(
     viewColl,
     [...totals].map(([id, views]) => ({ _id: id, views })),
@@ -78,7 +72,7 @@ export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Pro
 
 /** Inserts the documents whose `_id` is not taken yet, a thousand per call (the others are left as they are). */
 async function insertAbsent<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<void> {
-  await bulkWriteInChunks((chunk) => bulkRefusals(() => collection.insertMany(chunk as never, { ordered: false })), docs, 1000);
+  await bulkWriteInChunks((chunk) => bulkRefusals(() => collection.insertMany(chunk as mongo.OptionalUnlessRequiredId<T>[], { ordered: false })), docs, 1000);
 }
 
 /** The runOnce key of retireLeafRollups (server.ts), after FIGURE_MIGRATION. */

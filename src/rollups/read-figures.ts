@@ -1,4 +1,3 @@
-import type { Collection } from 'mongoose';
 import { addIncrements, applyPaths, flatten } from './counters';
 import { THEN_TREE } from './fan-out';
 import {
@@ -14,6 +13,7 @@ import {
   type ViewTotalModel,
 } from './figure.model';
 import { figureCounters, isScalePath } from './rebuild';
+import { collectionOf, listByIds } from '../data/by-id';
 
 /** `differs`: "as the tree was then", this month had a difference document (a reorganisation touched the scope). */
 export type MonthFigures = FigureData & { period: string; differs?: boolean };
@@ -32,7 +32,7 @@ export async function readFigureDocs(
   const ids = query.periods.map((period) => figureId(period, query.kind, query.scope));
   // "As the tree was then": today's figures plus each month's difference document, where a reorganisation left one.
   if (query.tree === 'then') ids.push(...query.periods.map((period) => figureId(period, query.kind, query.scope, THEN_TREE)));
-  const docs = await (Figure.collection as unknown as Collection<FigureDoc>).find({ _id: { $in: ids } }, { projection: { pending: 0 } }).toArray();
+  const docs = await listByIds(collectionOf<FigureDoc>(Figure), ids, { pending: 0 });
   const byPeriod = new Map<string, FigureData>();
   const differs = new Set<string>();
   for (const doc of docs.sort((a, b) => (a.level === THEN_TREE ? 1 : 0) - (b.level === THEN_TREE ? 1 : 0))) {
@@ -51,20 +51,20 @@ export type Tree = 'today' | 'then';
 
 /** Today's figures with a difference document added, counts that fall to zero dropped (a merged school's row). */
 function withDifference(today: FigureData, difference: FigureDoc): FigureData {
-  const flat = (data: FigureData) => flatten(data as unknown as Record<string, unknown>);
+  const flat = (data: FigureData) => flatten(data);
   const todayFlat = flat(today);
   const counters = addIncrements({ ...todayFlat }, figureCounters(difference));
   const kept = Object.fromEntries(Object.entries(counters).filter(([path, n]) => n !== 0 && !isScalePath(path)));
   // A survey's scale is a setting, not a count: taken from either document.
   const scales = Object.fromEntries([...Object.entries(flat(unpackFigures(difference))), ...Object.entries(todayFlat)].filter(([path]) => isScalePath(path)));
   const data = emptyFigureData();
-  applyPaths(data as unknown as Record<string, unknown>, kept, scales);
+  applyPaths(data, kept, scales);
   return data;
 }
 
 /** Form views of a scope over these months (view-counter.ts writes them per scope). */
 export async function readViews(ViewTotal: ViewTotalModel, scope: string, periods: string[]): Promise<number> {
   const ids = periods.map((period) => viewTotalId(period, scope));
-  const docs = await (ViewTotal.collection as unknown as Collection<ViewTotal>).find({ _id: { $in: ids } }).toArray();
+  const docs = await listByIds(collectionOf<ViewTotal>(ViewTotal), ids);
   return docs.reduce((sum, doc) => sum + (doc.views ?? 0), 0);
 }

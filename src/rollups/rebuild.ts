@@ -1,10 +1,11 @@
-import type { Collection } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
+import type { Collection, mongo } from 'mongoose';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { applyPaths, flatten, sameCounters, type Increment } from './counters';
 import { changeWrites, mergeWrite, type DocWrite } from './fan-out';
 import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from './figure.model';
+import { collectionOf, idIs } from '../data/by-id';
 
 export interface RebuildReport {
   responses: number;
@@ -49,7 +50,7 @@ export const isScalePath = (path: string) => /(^|\.)surveys\.[^.]+\.scale$/.test
 
 /** A stored figure document's counters (without the survey scales). */
 export function figureCounters(doc: FigureDoc): Increment {
-  const flat = flatten(unpackFigures(doc) as unknown as Record<string, unknown>);
+  const flat = flatten(unpackFigures(doc));
   for (const path of Object.keys(flat)) if (isScalePath(path)) delete flat[path];
   return flat;
 }
@@ -57,7 +58,7 @@ export function figureCounters(doc: FigureDoc): Increment {
 /** The stored (packed) figure document a recount describes. */
 export function packedFigureOf(write: DocWrite, rev = 1): FigureDoc {
   const data = emptyFigureData();
-  applyPaths(data as unknown as Record<string, unknown>, write.inc, write.set);
+  applyPaths(data, write.inc, write.set);
   return { _id: write.id, ...(write.setOnInsert as Pick<FigureDoc, 'period' | 'kind' | 'scope' | 'level'>), rev, data: packFigures(data) };
 }
 
@@ -65,7 +66,7 @@ async function compare<T extends { _id: string }>(
   collection: Collection<T>,
   expected: Expected,
   countersOf: (doc: T) => Increment,
-  documentFor: (write: DocWrite) => Record<string, unknown>,
+  documentFor: (write: DocWrite) => T,
   fix: boolean,
 ): Promise<string[]> {
   const differences: string[] = [];
@@ -78,11 +79,11 @@ async function compare<T extends { _id: string }>(
   for (const id of expected.keys()) if (!seen.has(id)) differences.push(id);
   if (fix && differences.length) {
     // Whole-document replacements: repeating them (or two running at once) gives the same result.
-    const writes = differences.map((id) => {
+    const writes = differences.map((id): mongo.AnyBulkWriteOperation<T> => {
       const want = expected.get(id);
-      return want ? { replaceOne: { filter: { _id: id }, replacement: documentFor(want), upsert: true } } : { deleteOne: { filter: { _id: id } } };
+      return want ? { replaceOne: { filter: idIs<T>(id), replacement: documentFor(want), upsert: true } } : { deleteOne: { filter: idIs<T>(id) } };
     });
-    await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk as never, { ordered: false }), writes);
+    await bulkWriteInChunks((chunk) => collection.bulkWrite(chunk, { ordered: false }), writes);
   }
   return differences;
 }
@@ -101,7 +102,7 @@ export async function rebuildRollups(
   const { figures, responses } = await recount(models, scaleOf, options.skip ?? (() => false));
   // A rewritten figure document gets a new `rev` far from any in use, so no compare-and-set in flight can match it,
   // and the number of the last batch applied (src/projector/), so the next batches apply on top of it.
-  const packed = (write: DocWrite) => ({ ...packedFigureOf(write, Date.now()), batch: options.batch ?? 0 }) as unknown as Record<string, unknown>;
-  const differences = await compare(models.Figure.collection as unknown as Collection<FigureDoc>, figures, figureCounters, packed, options.fix);
+  const packed = (write: DocWrite): FigureDoc & { batch: number } => ({ ...packedFigureOf(write, Date.now()), batch: options.batch ?? 0 });
+  const differences = await compare(collectionOf<FigureDoc>(models.Figure), figures, figureCounters, packed, options.fix);
   return { responses, figures: figures.size, differences, fixed: options.fix && differences.length > 0 };
 }

@@ -1,5 +1,4 @@
-import type { Collection } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
 import { createLink } from '../links/link.service';
 import type { Link } from '../links/link.model';
 import { ensureIndexes, type Models } from '../models';
@@ -17,7 +16,8 @@ import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import { DEMO_PROCEDURES, demoUnits, surveysForUnit } from './demo-units';
 import { syntheticResponses, type SyntheticTarget } from './synthetic-responses';
-import { isDuplicateKey } from '../db-writes';
+import { isDuplicateKey } from '../data/write-once';
+import { collectionOf } from '../data/by-id';
 
 const SEED = 20251;
 const BATCH = 1000;
@@ -103,9 +103,11 @@ async function claimDemoDossiers(models: Models, salt: string, rows: readonly Do
     _id: claimIdOf(salt, 'tthc-sipas', row.code),
     retryTag: 'demo',
   }));
-  await (models.DossierClaim.collection as unknown as Collection<{ _id: string }>).insertMany(claims, { ordered: false }).catch((error: unknown) => {
-    if (!isDuplicateKey(error)) throw error;
-  });
+  await collectionOf<{ _id: string; retryTag: string }>(models.DossierClaim)
+    .insertMany(claims, { ordered: false })
+    .catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
 }
 
 /**

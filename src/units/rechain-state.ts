@@ -1,5 +1,5 @@
-import type { Collection } from 'mongoose';
 import type { Models } from '../models';
+import { collectionOf } from '../data/by-id';
 
 /** The state of moving answers to today's unit tree (rechain.ts), in the settings document `unit-rechain`. */
 export const STATE_ID = 'unit-rechain';
@@ -22,7 +22,7 @@ export interface RechainProgress {
   total: number;
 }
 
-export const stateOf = (models: Models) => models.Setting.collection as unknown as Collection<StateDoc>;
+export const stateOf = (models: Models) => collectionOf<StateDoc>(models.Setting);
 const DESCRIPTION = 'answers moved to the unit tree of today (src/reorganisation/rechain.ts)';
 
 /** An import moved units: a pass is due. Call before starting it, so a pass already running sees the request. */

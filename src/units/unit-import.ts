@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation } from 'mongoose';
-import { bulkWriteInChunks } from '../db-bulk';
+import { bulkWriteInChunks } from '../data/bulk-chunks';
 import { dayOf } from '../responses/period';
 import { parseUnitsCsv, type ParsedUnit, type RowError } from './unit-csv';
 import { historyAfter, sameChain } from './unit-history';

@@ -169,7 +169,7 @@ describe('the projector', () => {
     await storeMixed();
     const slow = new Lease(db.connection);
     expect(await slow.acquire()).toBe(true);
-    const { applied = 0 } = await readState(db.connection);
+    const applied = (await readState(db.connection)).applied ?? 0;
     const items = await inboxCollection(db.connection).find({}).toArray();
     const planned = await planBatch({ db: db.connection, scaleOf, limits: LIMITS }, items);
     // Its lease expires meanwhile (a pause longer than the lease) and another instance takes it.

@@ -1,5 +1,5 @@
 import mongoose, { type mongo } from 'mongoose';
-import { insertOnceInRounds } from '../../src/rounds';
+import { insertOnceInRounds } from '../../src/data/rounds';
 import { testDatabaseUri } from '../helpers/test-db';
 
 /** Group commit (src/rounds.ts) against the real database: what each caller gets back when many share a round. */

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { insertOnce } from './db-writes';
+import { insertOnce } from './write-once';
 
 /**
  * Exactly-once claims: "only one of us does this" (send attempt N of an outbox entry, start a month's run) is

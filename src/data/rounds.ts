@@ -1,4 +1,4 @@
-import { bulkRefusals } from './db-writes';
+import { bulkRefusals } from './write-once';
 
 /**
  * Group commit: work queued while a round is under way goes together in the next round. Under a burst of answers a
