@@ -30,28 +30,37 @@ const actionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('note'), text: z.string() }),
 ]);
 
+type CaseDeps = Parameters<typeof caseRoutes>[0];
+
 /**
  * Follow-up cases (issue 16): `GET /api/v1/cases?unit=&status=` (never contact details), the list and the case
  * page under `/admin/cases` (the contact details only there, only for those who may act on the case, each view
  * audited), and the changes of a case (the same right: a viewer reads cases, and neither acts nor sees whom to call).
  */
 export function caseRoutes(deps: { models: Models; clock: () => Date; projector: Projector; reply: Omit<ReplyDeps, 'models'> }): Router {
-  const { models, clock, projector } = deps;
   const router = Router();
+  registerCaseLists(router, deps);
+  registerCasePage(router, deps);
+  return router;
+}
 
-  /** The unit and status asked for, the unit in the caller's scope (403 outside, 404 unknown, 400 malformed). */
-  async function scopeOf(principal: Principal, raw: Record<string, unknown>) {
-    const parsed = listQuery.safeParse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in listQuery.shape && v !== '')));
-    if (!parsed.success) throw new BadRequestError(`Invalid query parameter "${String(parsed.error.issues[0]!.path[0])}".`);
-    const units = await unitsByCode(models.Unit);
-    const unit = units.get(parsed.data.unit ?? principal.unitCode);
-    if (!unit) throw new NotFoundError('Unknown unit.');
-    assertCanRead(principal, unit);
-    return { unit, status: parsed.data.status, units };
-  }
+/** The unit and status asked for, the unit in the caller's scope (403 outside, 404 unknown, 400 malformed). */
+async function scopeOf(models: Models, principal: Principal, raw: Record<string, unknown>) {
+  const parsed = listQuery.safeParse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in listQuery.shape && v !== '')));
+  if (!parsed.success) throw new BadRequestError(`Invalid query parameter "${String(parsed.error.issues[0]!.path[0])}".`);
+  const units = await unitsByCode(models.Unit);
+  const unit = units.get(parsed.data.unit ?? principal.unitCode);
+  if (!unit) throw new NotFoundError('Unknown unit.');
+  assertCanRead(principal, unit);
+  return { unit, status: parsed.data.status, units };
+}
+
+/** The cases of a unit: the API's list and the admin page's. */
+function registerCaseLists(router: Router, deps: CaseDeps): void {
+  const { models, clock, projector } = deps;
 
   router.get('/api/v1/cases', requireApiPrincipal(models, clock), async (req, res) => {
-    const { unit, status, units } = await scopeOf(req.principal!, req.query);
+    const { unit, status, units } = await scopeOf(models, req.principal!, req.query);
     await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, req.principal!, unit.code, status);
     res.json(
@@ -69,7 +78,7 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
 
   router.get('/admin/cases', async (req, res) => {
     const principal = req.principal!;
-    const { unit, status, units } = await scopeOf(principal, req.query);
+    const { unit, status, units } = await scopeOf(models, principal, req.query);
     const now = clock();
     await projector.settled(); // cases open with answers: this instance's own answers first
     const cases = await casesInScope(models, principal, unit.code, status);
@@ -84,6 +93,11 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
       user: principal.label,
     });
   });
+}
+
+/** One case: its page and its changes. */
+function registerCasePage(router: Router, deps: CaseDeps): void {
+  const { models, clock, projector } = deps;
 
   router.get('/admin/cases/:id', async (req, res) => {
     const principal = req.principal!;
@@ -124,5 +138,4 @@ export function caseRoutes(deps: { models: Models; clock: () => Date; projector:
     }
     res.redirect(303, `/admin/cases/${encodeURIComponent(id)}`);
   });
-  return router;
 }

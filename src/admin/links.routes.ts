@@ -27,22 +27,32 @@ const newLinkBody = z.object({
     .optional(),
 });
 
+type LinkDeps = Parameters<typeof linkAdminRoutes>[0];
+
 /** Distribution links: list, create, close, QR downloads, an A4 poster per link and a batch print sheet. */
 export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; resolver: LinkResolver; clock: () => Date; config: Readonly<Config> }): Router {
-  const { models, catalog, clock, config } = deps;
   const router = Router();
+  registerLinkList(router, deps);
+  registerLinkClose(router, deps);
+  registerPosters(router, deps);
+  return router;
+}
 
-  async function linksInScope(principal: Parameters<typeof canRead>[0], root?: string) {
-    const units = await unitsByCode(models.Unit);
-    const links = (await models.Link.find().sort({ unitCode: 1, surveyKey: 1 }).lean<Link[]>()).filter((l) => {
-      const unit = units.get(l.unitCode);
-      return unit && canRead(principal, unit) && (!root || inSubtree(root, unit));
-    });
-    return { links, units };
-  }
+async function linksInScope(models: Models, principal: Parameters<typeof canRead>[0], root?: string) {
+  const units = await unitsByCode(models.Unit);
+  const links = (await models.Link.find().sort({ unitCode: 1, surveyKey: 1 }).lean<Link[]>()).filter((l) => {
+    const unit = units.get(l.unitCode);
+    return unit && canRead(principal, unit) && (!root || inSubtree(root, unit));
+  });
+  return { links, units };
+}
+
+/** The links page and the creation of a link. */
+function registerLinkList(router: Router, deps: LinkDeps): void {
+  const { models, catalog, clock, config } = deps;
 
   router.get('/admin/links', async (req, res) => {
-    const { links, units } = await linksInScope(req.principal!);
+    const { links, units } = await linksInScope(models, req.principal!);
     const surveys = [];
     for (const key of await models.Survey.distinct('key')) {
       const latest = await catalog.getLatest(key);
@@ -84,6 +94,10 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
     );
     res.redirect(303, `/admin/links?created=${link.code}`);
   });
+}
+
+function registerLinkClose(router: Router, deps: LinkDeps): void {
+  const { models, clock } = deps;
 
   router.post('/admin/links/:code/close', async (req, res) => {
     const link = await models.Link.findOne({ code: req.params.code }).lean<Link>();
@@ -96,6 +110,11 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
     await audit(models.Audit, { actor: req.principal!.label, action: 'link.close', target: link.code }, now);
     res.redirect(303, '/admin/links');
   });
+}
+
+/** The A4 poster of one link and the print sheet of a unit's open links. */
+function registerPosters(router: Router, deps: LinkDeps): void {
+  const { models, catalog, clock, config } = deps;
 
   async function posterData(link: Link, units: ReadonlyMap<string, Unit>) {
     const survey = await catalog.getLatest(link.surveyKey);
@@ -104,7 +123,7 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
   }
 
   router.get('/admin/links/:code/poster', async (req, res) => {
-    const { links, units } = await linksInScope(req.principal!);
+    const { links, units } = await linksInScope(models, req.principal!);
     const link = links.find((l) => l.code === req.params.code);
     if (!link) throw new NotFoundError();
     res.render('admin/posters', { posters: [await posterData(link, units)] });
@@ -115,10 +134,8 @@ export function linkAdminRoutes(deps: { models: Models; catalog: SurveyCatalog; 
     const rootUnit = await models.Unit.findOne({ code: root }).lean<Unit>();
     if (!rootUnit) throw new NotFoundError();
     assertCanRead(req.principal!, rootUnit);
-    const { links, units } = await linksInScope(req.principal!, root);
+    const { links, units } = await linksInScope(models, req.principal!, root);
     const open = links.filter((l) => isOpen(l, clock()));
     res.render('admin/posters', { posters: await Promise.all(open.map((l) => posterData(l, units))) });
   });
-
-  return router;
 }

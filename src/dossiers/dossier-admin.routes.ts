@@ -20,13 +20,21 @@ const MAX_FILE_BYTES = 25 * 1024 * 1024;
 /** Late dossiers shown on the page (the rest are counted). */
 const LATE_SHOWN = 200;
 
+type DossierDeps = Parameters<typeof dossierAdminRoutes>[0];
+
 /**
  * `/admin/dossiers`: the on-time figures of the caller's units (by month, procedure and channel), the late
  * dossiers with their apology letters, and, for province-wide staff, the upload of the one-stop system's export.
  */
 export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; salt: () => Promise<string>; smallCellK?: number }): Router {
-  const { models, clock } = deps;
   const router = Router();
+  registerDossierPage(router, deps);
+  registerDossierImport(router, deps);
+  return router;
+}
+
+function registerDossierPage(router: Router, deps: DossierDeps): void {
+  const { models, clock } = deps;
 
   router.get('/admin/dossiers', async (req, res) => {
     const principal = req.principal!;
@@ -61,6 +69,11 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
       maxMb: MAX_FILE_BYTES / 1024 / 1024,
     });
   });
+}
+
+/** The upload of the one-stop system's export, for province-wide staff. */
+function registerDossierImport(router: Router, deps: DossierDeps): void {
+  const { models, clock } = deps;
 
   // All or nothing (dossier-import.ts): a file with a bad row writes nothing and the page lists the rows.
   router.post('/admin/dossiers/import', async (req, res) => {
@@ -102,7 +115,6 @@ export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; sa
     res.setHeader('Cache-Control', 'no-store');
     res.json({ phase: log.progress.phase, written: log.progress.written, total: log.progress.total });
   });
-  return router;
 }
 
 /** An id the uploading page made up for its import, so it can ask for the progress while the upload runs. */

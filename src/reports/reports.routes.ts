@@ -5,6 +5,7 @@ import { readableUnits } from '../access/readable-units';
 import { assertCanManage, assertCanRead, canRead } from '../access/scope';
 import { BadRequestError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
+import type { Models } from '../models';
 import { PERIOD_PATTERN, periodOf, shiftPeriod } from '../responses/period';
 import type { Unit } from '../units/unit.model';
 import { buildSummary } from './build-summary';
@@ -35,30 +36,37 @@ const subscriptionBody = z.object({
 
 /** Monthly e-mail in the admin side: subscriptions (audited), delivery states, preview and send-to-myself. */
 export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router {
-  const { models } = deps;
   const router = Router();
+  registerReportsPage(router, deps, clock);
+  registerPreview(router, deps, clock);
+  registerSubscriptions(router, deps, clock);
+  return router;
+}
 
-  async function unitInScope(req: Request, code: string | undefined, manage = false): Promise<Unit> {
-    const unit = await models.Unit.findOne({ code: code ?? req.principal!.unitCode }).lean<Unit>();
-    if (!unit) throw new NotFoundError('Unknown unit.');
-    (manage ? assertCanManage : assertCanRead)(req.principal!, unit);
-    return unit;
-  }
+async function unitInScope(models: Models, req: Request, code: string | undefined, manage = false): Promise<Unit> {
+  const unit = await models.Unit.findOne({ code: code ?? req.principal!.unitCode }).lean<Unit>();
+  if (!unit) throw new NotFoundError('Unknown unit.');
+  (manage ? assertCanManage : assertCanRead)(req.principal!, unit);
+  return unit;
+}
 
-  async function summaryFor(req: Request) {
-    const parsed = previewQuery.safeParse({ ...req.query, ...(req.body ?? {}) });
-    if (!parsed.success) throw new BadRequestError('Invalid preview parameters.');
-    const unit = await unitInScope(req, parsed.data.unit);
-    const period = parsed.data.period ?? shiftPeriod(periodOf(clock()), -1);
-    return buildSummary(models, deps.catalog, {
-      period,
-      unitCode: unit.code,
-      kind: parsed.data.kind,
-      lang: parsed.data.lang,
-      publicBaseUrl: deps.publicBaseUrl,
-      k: deps.smallCellK,
-    });
-  }
+async function summaryFor(deps: DeliveryDeps, clock: () => Date, req: Request) {
+  const parsed = previewQuery.safeParse({ ...req.query, ...(req.body ?? {}) });
+  if (!parsed.success) throw new BadRequestError('Invalid preview parameters.');
+  const unit = await unitInScope(deps.models, req, parsed.data.unit);
+  const period = parsed.data.period ?? shiftPeriod(periodOf(clock()), -1);
+  return buildSummary(deps.models, deps.catalog, {
+    period,
+    unitCode: unit.code,
+    kind: parsed.data.kind,
+    lang: parsed.data.lang,
+    publicBaseUrl: deps.publicBaseUrl,
+    k: deps.smallCellK,
+  });
+}
+
+function registerReportsPage(router: Router, deps: DeliveryDeps, clock: () => Date): void {
+  const { models } = deps;
 
   router.get('/admin/reports', async (req, res) => {
     const units = await unitsByCode(models.Unit);
@@ -76,11 +84,14 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
       user: req.principal!.label,
     });
   });
+}
 
+/** The caller's summary: shown in the browser, or sent to the caller's own address. */
+function registerPreview(router: Router, deps: DeliveryDeps, clock: () => Date): void {
   // POST from the reports page (the CSRF token travels in the body, never in a URL that history and proxy logs
   // keep); GET stays for links and bookmarks, carries no token and changes nothing.
   const preview = async (req: Request, res: Response) => {
-    const summary = await summaryFor(req);
+    const summary = await summaryFor(deps, clock, req);
     const html = summary.html.replaceAll(`cid:${TREND_CID}`, `data:image/png;base64,${summary.chartPng.toString('base64')}`);
     // The e-mail's HTML uses inline styles (mail clients need them); this page alone allows them, never scripts.
     res.setHeader(
@@ -94,16 +105,21 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
   router.post('/admin/reports/preview', preview);
 
   router.post('/admin/reports/send-self', async (req: Request, res: Response) => {
-    const summary = await summaryFor(req);
+    const summary = await summaryFor(deps, clock, req);
     await deps.mailer.send(toMail(summary, req.principal!.label, deps.mailFrom, previewMessageId(deps.publicBaseUrl)));
-    await audit(models.Audit, { actor: req.principal!.label, action: 'report.preview.send' }, clock());
+    await audit(deps.models.Audit, { actor: req.principal!.label, action: 'report.preview.send' }, clock());
     res.redirect(303, '/admin/reports?sent=1');
   });
+}
+
+/** The monthly e-mail's recipients, added and removed by those who manage the unit. */
+function registerSubscriptions(router: Router, deps: DeliveryDeps, clock: () => Date): void {
+  const { models } = deps;
 
   router.post('/admin/reports/subscriptions', async (req, res) => {
     const parsed = subscriptionBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid subscription.');
-    const unit = await unitInScope(req, parsed.data.unitCode, true);
+    const unit = await unitInScope(models, req, parsed.data.unitCode, true);
     const now = clock();
     try {
       await models.Subscription.create({ ...parsed.data, unitCode: unit.code, createdBy: req.principal!.label, createdAt: now });
@@ -124,10 +140,9 @@ export function reportAdminRoutes(deps: DeliveryDeps, clock: () => Date): Router
     if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError();
     const subscription = await models.Subscription.findById(id).lean();
     if (!subscription) throw new NotFoundError();
-    await unitInScope(req, subscription.unitCode, true);
+    await unitInScope(models, req, subscription.unitCode, true);
     await models.Subscription.deleteOne({ _id: subscription._id });
     await audit(models.Audit, { actor: req.principal!.label, action: 'subscription.delete', target: subscription.email }, clock());
     res.redirect(303, '/admin/reports');
   });
-  return router;
 }

@@ -2,9 +2,11 @@ import type { StatsResult } from './stats.service';
 
 /**
  * The figures of a StatsResult flattened to rows, one per cell of every breakdown, so CSV and XLSX exports
- * carry exactly the numbers the API and the dashboard show (same computeStats call, same filter).
+ * carry exactly the numbers the API and the dashboard show (same computeStats call, same filter). A type, not an
+ * interface: a row goes into an XLSX sheet as a record of cell values, and an interface never passes for a record
+ * (declaration merging could add keys of any type).
  */
-export interface FigureRow {
+export type FigureRow = {
   breakdown: string;
   key: string;
   label: string;
@@ -17,7 +19,7 @@ export interface FigureRow {
   suppressed: boolean;
   target: number | null;
   status: string | null;
-}
+};
 
 type HeadlineLike = StatsResult['headline'] | StatsResult['byMonth'][number];
 
