@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { csrfToken } from '../http/csrf';
@@ -17,19 +17,19 @@ const loginBody = z.object({
 /** Only return to our own admin pages after sign-in (never an open redirect). */
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin');
 
+const renderLogin = (req: Parameters<typeof csrfToken>[0], res: Response, status: number, locals: Record<string, unknown> = {}) =>
+  res.status(status).render('admin/login', {
+    csrf: csrfToken(req, true),
+    next: typeof req.query.next === 'string' ? req.query.next : '',
+    error: '',
+    email: '',
+    expired: req.query.expired === '1',
+    ...locals,
+  });
+
 export function authRoutes(deps: { models: Models; config: Readonly<Config>; clock: () => Date; salt: () => Promise<string> }): Router {
   const { models, clock } = deps;
   const router = Router();
-
-  const renderLogin = (req: Parameters<typeof csrfToken>[0], res: import('express').Response, status: number, locals: Record<string, unknown> = {}) =>
-    res.status(status).render('admin/login', {
-      csrf: csrfToken(req, true),
-      next: typeof req.query.next === 'string' ? req.query.next : '',
-      error: '',
-      email: '',
-      expired: req.query.expired === '1',
-      ...locals,
-    });
 
   router.get('/admin/login', (req, res) => {
     if (req.principal) return res.redirect(303, '/admin');

@@ -26,6 +26,13 @@ const requireProvinceWide = (p: Principal) => {
   if (!provinceWide(p)) throw new ForbiddenError('Only department staff can do this.');
 };
 
+const common = (req: Request, res: Response) => ({
+  f: formatters(res.locals.lang as Lang),
+  csrf: csrfToken(req),
+  user: req.principal!.label,
+  canEdit: provinceWide(req.principal!),
+});
+
 const userBody = z.object({
   email: z
     .email()
@@ -44,15 +51,19 @@ export function directoryRoutes(deps: {
   logger: Logger;
   invites: InviteDelivery;
 }): Router {
-  const { models, clock, scaleOf, logger } = deps;
   const router = Router();
-  const common = (req: Request, res: Response) => ({
-    f: formatters(res.locals.lang as Lang),
-    csrf: csrfToken(req),
-    user: req.principal!.label,
-    canEdit: provinceWide(req.principal!),
+  unitRoutes(router, deps);
+  userRoutes(router, deps);
+  router.get('/admin/audit', async (req, res) => {
+    requireProvinceWide(req.principal!);
+    res.render('admin/audit', { ...common(req, res), entries: await deps.models.Audit.find().sort({ at: -1 }).limit(300).lean() });
   });
+  return router;
+}
 
+type DirectoryDeps = Parameters<typeof directoryRoutes>[0];
+
+function unitRoutes(router: Router, { models, clock, scaleOf, logger }: DirectoryDeps): void {
   router.get('/admin/units', async (req, res) => {
     res.render('admin/units', {
       ...common(req, res),
@@ -84,25 +95,29 @@ export function directoryRoutes(deps: {
       rechain: await rechainProgress(models),
     });
   });
+}
 
-  const usersPage = async (req: Request, res: Response) => {
-    const principal = req.principal!;
-    const units = await unitsByCode(models.Unit);
-    const invitations = (await pendingInvitations(models.Invitation, clock())).filter((i) =>
-      canRead(principal, units.get(i.unitCode) ?? { code: i.unitCode, ancestors: [] }),
-    );
-    return {
-      ...common(req, res),
-      ...(await visibleUsers(models, principal)),
-      invitations,
-      units: await readableUnits(models, principal),
-      roles: ROLES,
-      invited: null,
-    };
+/** The users page's locals; an invitation just sent replaces `invited`. */
+async function usersPage({ models, clock }: DirectoryDeps, req: Request, res: Response) {
+  const principal = req.principal!;
+  const units = await unitsByCode(models.Unit);
+  const invitations = (await pendingInvitations(models.Invitation, clock())).filter((i) =>
+    canRead(principal, units.get(i.unitCode) ?? { code: i.unitCode, ancestors: [] }),
+  );
+  return {
+    ...common(req, res),
+    ...(await visibleUsers(models, principal)),
+    invitations,
+    units: await readableUnits(models, principal),
+    roles: ROLES,
+    invited: null,
   };
+}
 
+function userRoutes(router: Router, deps: DirectoryDeps): void {
+  const { models, clock } = deps;
   router.get('/admin/users', async (req, res) => {
-    res.render('admin/users', await usersPage(req, res));
+    res.render('admin/users', await usersPage(deps, req, res));
   });
 
   router.post('/admin/users', async (req, res) => {
@@ -116,7 +131,7 @@ export function directoryRoutes(deps: {
     // An invitation, the same whether or not the address has an account elsewhere (invite-user.ts).
     const invited = await inviteUser(models, deps.invites, principal, { ...parsed.data, unitName: unit.name }, clock(), req.log);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('admin/users', { ...(await usersPage(req, res)), invited });
+    res.render('admin/users', { ...(await usersPage(deps, req, res)), invited });
   });
 
   router.post('/admin/users/:email/disable', async (req, res) => {
@@ -130,10 +145,4 @@ export function directoryRoutes(deps: {
     await audit(models.Audit, { actor: req.principal!.label, action: 'user.disable', target: email, details: { tokensRevoked: revoked.modifiedCount } }, now);
     res.redirect(303, '/admin/users');
   });
-
-  router.get('/admin/audit', async (req, res) => {
-    requireProvinceWide(req.principal!);
-    res.render('admin/audit', { ...common(req, res), entries: await models.Audit.find().sort({ at: -1 }).limit(300).lean() });
-  });
-  return router;
 }

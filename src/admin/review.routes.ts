@@ -53,9 +53,16 @@ function backToComments(referer: string | undefined): string {
 
 /** Free-text comments with status and tags, and the review of flagged responses (include in or exclude from figures). */
 export function reviewRoutes(deps: { models: Models; clock: () => Date; projector: Projector }): Router {
-  const { models, clock, projector } = deps;
   const router = Router();
+  commentRoutes(router, deps);
+  reviewListRoute(router, deps);
+  reviewDecisionRoutes(router, deps);
+  return router;
+}
 
+type ReviewDeps = Parameters<typeof reviewRoutes>[0];
+
+function commentRoutes(router: Router, { models, clock, projector }: ReviewDeps): void {
   router.get('/admin/comments', async (req, res) => {
     await projector.settled(); // this instance's own recent changes first (read-your-writes)
     const query = await parseStatsQuery(models, req.principal!, req.query, clock());
@@ -95,7 +102,9 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
     await projector.settled();
     res.redirect(303, backToComments(req.get('referer')));
   });
+}
 
+function reviewListRoute(router: Router, { models, clock, projector }: ReviewDeps): void {
   router.get('/admin/review', async (req, res) => {
     await projector.settled();
     const query = await parseStatsQuery(models, req.principal!, req.query, clock());
@@ -122,13 +131,15 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
       user: req.principal!.label,
     });
   });
+}
 
-  /** Who may decide, and only about flagged answers (an unflagged answer is not up for review: 409). */
-  function assertDecidable(principal: Principal, response: ResponseDoc): void {
-    assertCanDecideReview(principal, { code: response.unitCode, ancestors: response.unitAncestors });
-    if (response.flags.length === 0) throw new AppError(409, 'review_not_flagged', 'Only flagged answers can be included or excluded.');
-  }
+/** Who may decide, and only about flagged answers (an unflagged answer is not up for review: 409). */
+function assertDecidable(principal: Principal, response: ResponseDoc): void {
+  assertCanDecideReview(principal, { code: response.unitCode, ancestors: response.unitAncestors });
+  if (response.flags.length === 0) throw new AppError(409, 'review_not_flagged', 'Only flagged answers can be included or excluded.');
+}
 
+function reviewDecisionRoutes(router: Router, { models, clock, projector }: ReviewDeps): void {
   /**
    * Include or exclude one flagged response. The projector moves it into or out of the figures exactly once, takes
    * it off the review list, and audits the decision once: a double click decides nothing more.
@@ -176,5 +187,4 @@ export function reviewRoutes(deps: { models: Models; clock: () => Date; projecto
     await projector.settled();
     res.redirect(303, '/admin/review');
   });
-  return router;
 }

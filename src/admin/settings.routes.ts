@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
@@ -41,27 +41,34 @@ const provinceWide = (p: Principal) => p.role === 'super_admin' || p.role === 'd
 
 /** Targets per survey kind and year (province-wide staff), and API tokens scoped to a unit subtree. */
 export function settingsRoutes(deps: { models: Models; clock: () => Date }): Router {
-  const { models, clock } = deps;
   const router = Router();
+  router.get('/admin/settings', (req, res) => renderSettings(deps, req, res));
+  provinceWideSettingRoutes(router, deps);
+  tokenRoutes(router, deps);
+  return router;
+}
 
-  async function render(req: import('express').Request, res: import('express').Response, newToken = '') {
-    const principal = req.principal!;
-    const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter((t) => provinceWide(principal) || t.createdBy === principal.label);
-    res.render('admin/settings', {
-      targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
-      caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
-      tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
-      canEditTargets: provinceWide(principal) && principal.kind === 'user',
-      units: await readableUnits(models, principal),
-      newToken,
-      f: formatters(res.locals.lang as Lang),
-      csrf: csrfToken(req),
-      user: principal.label,
-    });
-  }
+type SettingsDeps = Parameters<typeof settingsRoutes>[0];
 
-  router.get('/admin/settings', (req, res) => render(req, res));
+/** The settings page; `newToken` is the token just made, shown this once only. */
+async function renderSettings({ models, clock }: SettingsDeps, req: Request, res: Response, newToken = '') {
+  const principal = req.principal!;
+  const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter((t) => provinceWide(principal) || t.createdBy === principal.label);
+  res.render('admin/settings', {
+    targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
+    caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
+    tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
+    canEditTargets: provinceWide(principal) && principal.kind === 'user',
+    units: await readableUnits(models, principal),
+    newToken,
+    f: formatters(res.locals.lang as Lang),
+    csrf: csrfToken(req),
+    user: principal.label,
+  });
+}
 
+/** What only department staff set for the whole province: the targets and the follow-up time. */
+function provinceWideSettingRoutes(router: Router, { models, clock }: SettingsDeps): void {
   router.post('/admin/targets', async (req, res) => {
     if (!provinceWide(req.principal!)) throw new ForbiddenError('Only department staff set targets.');
     const parsed = targetBody.safeParse(req.body ?? {});
@@ -94,7 +101,10 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     await audit(models.Audit, { actor: req.principal!.label, action: 'case.dueDays.set', target: kind, details: { from: before, to: days } }, clock());
     res.redirect(303, '/admin/settings');
   });
+}
 
+function tokenRoutes(router: Router, deps: SettingsDeps): void {
+  const { models, clock } = deps;
   router.post('/admin/tokens', async (req, res) => {
     const parsed = tokenBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid token fields.');
@@ -119,7 +129,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
       now,
     );
     res.setHeader('Cache-Control', 'no-store');
-    await render(req, res, token);
+    await renderSettings(deps, req, res, token);
   });
 
   router.post('/admin/tokens/:id/revoke', async (req, res) => {
@@ -139,5 +149,4 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
     await audit(models.Audit, { actor: principal.label, action: 'token.revoke', target: token.name }, now);
     res.redirect(303, '/admin/settings');
   });
-  return router;
 }
