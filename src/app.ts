@@ -42,6 +42,9 @@ import { caseRoutes } from './admin/case.routes';
 import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
 import { projectorFor } from './projector/projector';
+import { InsertRounds } from './data/rounds';
+import { collectionOf } from './data/by-id';
+import type { ResponseDoc } from './responses/response.model';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -83,7 +86,9 @@ export function createApp(deps: AppDeps): Express {
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, limits: deps.limits });
+  // One insert queue for the answers of this app: concurrent answers go into the database together (data/rounds.ts).
+  const responses = new InsertRounds(collectionOf<ResponseDoc>(models.Response));
+  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, responses, limits: deps.limits });
   app.use(forms.router);
   // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
   serveFirst(

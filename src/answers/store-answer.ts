@@ -2,8 +2,8 @@ import type { Link } from '../links/link.model';
 import type { Projector } from '../projector/projector';
 import { newItemId, type AnswerItem } from '../projector/inbox';
 import { claimIdOf, retryTagOf } from '../responses/dossier-claim';
-import type { Flag, ResponseDoc, ResponseModel } from '../responses/response.model';
-import { insertOnceInRounds } from '../data/rounds';
+import type { Flag, ResponseDoc } from '../responses/response.model';
+import type { InsertRounds } from '../data/rounds';
 import type { FormToken } from '../surveys/form-token';
 import type { Submission } from '../surveys/submission-schema';
 import type { SurveyVersion } from '../surveys/survey.model';
@@ -11,7 +11,8 @@ import type { Unit } from '../units/unit.model';
 import { buildResponse } from './build-response';
 
 export interface StoreDeps {
-  Response: ResponseModel;
+  /** the answers' insert-once, in rounds shared with the other requests */
+  responses: InsertRounds<ResponseDoc>;
   projector: Projector;
   /** installation salt for hashing dossier codes */
   salt: string;
@@ -88,7 +89,7 @@ export async function storeAnswer(deps: StoreDeps, input: AnswerInput, now: Date
     intake: item._id,
   });
   await deps.projector.write(item);
-  const stored = await insertOnceInRounds(deps.Response.collection, response);
+  const stored = await deps.responses.insertOnce(response);
   if (!stored) {
     deps.projector.nudge(); // the replay's item is dropped soon rather than at the next tick
     return { status: 'duplicate' };

@@ -1,3 +1,5 @@
+import type { Collection, mongo } from 'mongoose';
+import type { ById } from './by-id';
 import { bulkRefusals } from './write-once';
 
 /**
@@ -49,46 +51,50 @@ export class Rounds<T> {
   }
 }
 
-interface InsertItem {
-  doc: { _id: string };
+interface InsertItem<T> {
+  doc: T;
   inserted?: boolean;
 }
-const insertRounds = new WeakMap<object, Rounds<InsertItem>>();
 
 /**
- * Inserts one document unless its `_id` is taken (true when this call inserted it), with the other inserts into
- * the same collection waiting at that moment: one insert per round. Of several callers with the same `_id` in a
- * round only the first tries (a parents' meeting behind one address); the others are told it is taken. The insert
+ * Inserts one document at a time unless its `_id` is taken (true when this call inserted it), with the other inserts
+ * into the same collection waiting at that moment: one insert per round. Of several callers with the same `_id` in
+ * a round only the first tries (a parents' meeting behind one address); the others are told it is taken. The insert
  * is ordered, so that a refusal says exactly what went in (FerretDB stops an unordered insert at its first refusal
  * too, without saying which of the rest did): the documents before it are in, it is refused, and the ones after it
  * are sent again at once, so each refusal costs one more command.
+ *
+ * One per collection, made where the app is composed (app.ts) and passed down: what it keeps is only the inserts
+ * not made yet; whether a document went in is decided by the database's unique `_id`, in any number of instances.
  */
-export async function insertOnceInRounds(
-  collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> },
-  doc: { _id: string },
-): Promise<boolean> {
-  let rounds = insertRounds.get(collection);
-  if (!rounds) {
-    rounds = new Rounds<InsertItem>(async (items) => {
-      const firsts = new Map<string, InsertItem>();
-      for (const item of items) {
-        if (firsts.has(item.doc._id)) item.inserted = false;
-        else firsts.set(item.doc._id, item);
-      }
-      let rest = [...firsts.values()];
-      while (rest.length) {
-        const [refused] = await bulkRefusals(() => collection.insertMany(rest.map((item) => item.doc) as never[], { ordered: true }));
-        const stop = refused ?? rest.length;
-        rest.forEach((item, i) => {
-          if (i <= stop) item.inserted = i < stop;
-        });
-        rest = rest.slice(stop + 1);
-      }
-      return [];
-    });
-    insertRounds.set(collection, rounds);
+export class InsertRounds<T extends ById> {
+  private readonly rounds = new Rounds<InsertItem<T>>((items) => this.round(items));
+
+  constructor(private readonly collection: Collection<T>) {}
+
+  async insertOnce(doc: T): Promise<boolean> {
+    const item: InsertItem<T> = { doc };
+    await this.rounds.push(item);
+    return item.inserted === true;
   }
-  const item: InsertItem = { doc };
-  await rounds.push(item);
-  return item.inserted === true;
+
+  private async round(items: InsertItem<T>[]): Promise<InsertItem<T>[]> {
+    const firsts = new Map<string, InsertItem<T>>();
+    for (const item of items) {
+      if (firsts.has(item.doc._id)) item.inserted = false;
+      else firsts.set(item.doc._id, item);
+    }
+    let rest = [...firsts.values()];
+    while (rest.length) {
+      // The documents carry their `_id`; a generic T hides that from the driver's insert type.
+      const docs = rest.map((item) => item.doc) as mongo.OptionalUnlessRequiredId<T>[];
+      const [refused] = await bulkRefusals(() => this.collection.insertMany(docs, { ordered: true }));
+      const stop = refused ?? rest.length;
+      rest.forEach((item, i) => {
+        if (i <= stop) item.inserted = i < stop;
+      });
+      rest = rest.slice(stop + 1);
+    }
+    return [];
+  }
 }

@@ -22,6 +22,7 @@ type Paced = EventEmitter & { _writableState?: { needDrain?: boolean } };
 /**
  * The zip's input for the sheet: archiver's PassThrough that exceljs's sheet stream pipes into (exceljs 4 and
  * archiver 5 internals; versions pinned by package-lock, and export-streaming.test.ts fails if this stops working).
+ * Type escape: those internals are not in exceljs's types.
  */
 const sheetInput = (worksheet: ExcelJS.Worksheet): Paced | undefined => (worksheet as unknown as { stream?: { pipes?: Paced[] } }).stream?.pipes?.[0];
 
@@ -44,6 +45,7 @@ export async function streamXlsx<Row>(
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: zipped, useStyles: true, useSharedStrings: false });
   // Document properties: exceljs's types leave them out of the streaming writer, which writes them all the same.
   Object.assign(workbook, { creator: meta.creator, title: meta.title });
+  // Type escape: the streaming writer's zip is not in exceljs's types (the internals named above).
   (workbook as unknown as { zip: EventEmitter }).zip.on('error', (error: Error) => zipped.destroy(error));
   const worksheet = workbook.addWorksheet(sheetName(sheet.name, 1), { views: [{ state: 'frozen', ySplit: 1 }] });
   worksheet.columns = sheet.columns.map((column) => ({ key: column.key, width: column.width }));

@@ -19,6 +19,8 @@ import type { SurveyVersion } from '../surveys/survey.model';
 import type { BlankForms } from './blank-forms';
 import { deviceHasSubmitted, rememberSubmission } from './device-cookie';
 import { CHANNELS, renderForm } from './form-view';
+import type { InsertRounds } from '../data/rounds';
+import type { ResponseDoc } from '../responses/response.model';
 
 export interface SubmissionDeps {
   config: Readonly<Config>;
@@ -29,6 +31,8 @@ export interface SubmissionDeps {
   clock: () => Date;
   /** takes stored answers into the figures and lists (src/projector/) */
   projector: Projector;
+  /** the answers' own insert, shared by the requests of this app (app.ts) */
+  responses: InsertRounds<ResponseDoc>;
 }
 
 /** What a checked answer still lacks before it is stored: the address and the consent text, added by `store`. */
@@ -107,7 +111,7 @@ export class FormSubmissions {
     const { deps } = this;
     return storeAnswer(
       {
-        Response: deps.models.Response,
+        responses: deps.responses,
         projector: deps.projector,
         salt: await deps.salt(),
         minFillSeconds: channel === 'kiosk' ? Math.min(1, deps.config.FORM_MIN_FILL_SECONDS) : deps.config.FORM_MIN_FILL_SECONDS,

@@ -12,6 +12,7 @@ import type { Express } from 'express';
 type Handle = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 export function serveFirst(app: Express, fast: (req: IncomingMessage, res: ServerResponse, express: () => void) => boolean): void {
+  // Type escape: express's types leave out `app.handle`, which every version since 4 has and `app(req, res)` calls.
   const withHandle = app as unknown as { handle: Handle };
   const handle = withHandle.handle.bind(app);
   withHandle.handle = (req, res, next) => {

@@ -10,7 +10,8 @@ const COLUMNS: Sheet['columns'] = FIGURE_COLUMNS.map((c) => ({ header: c.header,
 export async function summaryWorkbook(input: SummaryInput, month: MonthCell): Promise<Buffer> {
   const { current, period, scopeName } = input;
   const s = SUMMARY_STRINGS[input.lang];
-  const asRows = (rows: FigureRow[]) => rows as unknown as Sheet['rows'];
+  // A FigureRow is a type alias of cell values, so the rows are a sheet's rows as they are.
+  const asRows = (rows: FigureRow[]): Sheet['rows'] => rows;
   const sheets: Sheet[] = [
     { name: s.figuresSheet, columns: COLUMNS, rows: asRows(figureRows(current, input.lang)) },
     {

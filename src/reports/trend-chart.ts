@@ -26,7 +26,7 @@ const FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-
 const whiteBackground: Plugin<'line'> = {
   id: 'whiteBackground',
   beforeDraw(chart) {
-    // chart.js types its context as the DOM's, which this Node build leaves out (lib ES2022); it is @napi-rs/canvas's.
+    // Type escape: chart.js types its context as the DOM's, which this Node build leaves out (lib ES2022); it is @napi-rs/canvas's.
     const ctx = chart.ctx as unknown as SKRSContext2D;
     const { width, height } = chart;
     ctx.save();

@@ -1,21 +1,20 @@
-import mongoose, { type mongo } from 'mongoose';
-import { insertOnceInRounds } from '../../src/data/rounds';
+import mongoose from 'mongoose';
+import { InsertRounds } from '../../src/data/rounds';
 import { testDatabaseUri } from '../helpers/test-db';
 
-/** Group commit (src/rounds.ts) against the real database: what each caller gets back when many share a round. */
+/** Group commit (src/data/rounds.ts) against the real database: what each caller gets back when many share a round. */
 describe('writes shared in rounds', () => {
-  let client: mongo.MongoClient;
-  let db: mongo.Db;
+  const connection = mongoose.createConnection(testDatabaseUri(), { maxPoolSize: 8 });
 
   beforeAll(async () => {
-    client = await mongoose.mongo.MongoClient.connect(testDatabaseUri(), { maxPoolSize: 8 });
-    db = client.db();
-    await db.dropDatabase();
+    await connection.asPromise();
+    await connection.dropDatabase();
   });
-  afterAll(() => client.close());
+  afterAll(() => connection.close());
 
   it('when many inserts race, some of them for the same ids and some for ids already stored, then exactly one caller per new id inserts it and every other is told it was taken', async () => {
-    const coll = db.collection<{ _id: string; by: number }>('insert_rounds');
+    const coll = connection.collection<{ _id: string; by: number }>('insert_rounds');
+    const rounds = new InsertRounds(coll);
     await coll.insertMany([
       { _id: 'taken-1', by: -1 },
       { _id: 'taken-2', by: -1 },
@@ -25,7 +24,7 @@ describe('writes shared in rounds', () => {
     const calls = ids.flatMap((id, i) => [0, 1, 2, 3].map((k) => ({ id, by: i * 4 + k })));
     calls.sort((a, b) => ((a.by * 7919) % 97) - ((b.by * 7919) % 97));
     const results = await Promise.all(
-      calls.map(async (call) => ({ ...call, inserted: await insertOnceInRounds(coll, { _id: call.id, by: call.by } as never) })),
+      calls.map(async (call) => ({ ...call, inserted: await rounds.insertOnce({ _id: call.id, by: call.by }) })),
     );
 
     for (const id of ids) {
