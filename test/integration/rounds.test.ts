@@ -23,9 +23,7 @@ describe('writes shared in rounds', () => {
     const ids = [...Array.from({ length: 28 }, (_, i) => `new-${i}`), 'taken-1', 'taken-2'];
     const calls = ids.flatMap((id, i) => [0, 1, 2, 3].map((k) => ({ id, by: i * 4 + k })));
     calls.sort((a, b) => ((a.by * 7919) % 97) - ((b.by * 7919) % 97));
-    const results = await Promise.all(
-      calls.map(async (call) => ({ ...call, inserted: await rounds.insertOnce({ _id: call.id, by: call.by }) })),
-    );
+    const results = await Promise.all(calls.map(async (call) => ({ ...call, inserted: await rounds.insertOnce({ _id: call.id, by: call.by }) })));
 
     for (const id of ids) {
       const winners = results.filter((r) => r.id === id && r.inserted);

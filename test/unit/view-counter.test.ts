@@ -2,10 +2,17 @@ import type { Link } from '../../src/links/link.model';
 import type { LinkViewModel } from '../../src/responses/side-records.model';
 import { flushViewCounts, recordView } from '../../src/forms/view-counter';
 
-/** Only the collection's updateOne is used by the counter: a stand-in records the writes (unit test, no database). */
+/**
+ * Only the link views' updateOne is used by the counter (reached as the driver's collection of the model's connection,
+ * data/by-id.ts): a stand-in records the writes (unit test, no database).
+ */
 function recordingModel() {
   const writes: { filter: unknown; update: { $inc: { views: number } } }[] = [];
-  const model = { collection: { updateOne: async (filter: unknown, update: { $inc: { views: number } }) => void writes.push({ filter, update }) } };
+  const collection = {
+    collectionName: 'link_views',
+    updateOne: async (filter: unknown, update: { $inc: { views: number } }) => void writes.push({ filter, update }),
+  };
+  const model = { collection, db: { collection: () => collection } };
   return { model: model as unknown as LinkViewModel, writes };
 }
 
