@@ -1,7 +1,7 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import { projectorFor } from '../projector/projector';
-import { readFigureDocs } from '../rollups/read-figures';
+import { readScopeAndRoot } from '../rollups/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
 import { targetFor, targetSourceFor } from '../stats/target.model';
@@ -37,7 +37,14 @@ export interface RatedSatisfaction {
 async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<RatedSatisfaction> {
   const periods = periodRange(query.from, query.to);
   await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
-  const docs = await readFigureDocs(models.Figure, { kind: 'tthc', scope: query.unit.code, periods });
+  const units = await unitsByCode(models.Unit);
+  const root = units.get(query.unit.code)?.ancestors?.[0] ?? query.unit.code;
+  // The scope's figures and its province's (for the disclosure rule below) in one read.
+  const { own: docs, root: rootMonths } = await readScopeAndRoot(
+    models.Figure,
+    { kind: 'tthc', scope: query.unit.code, periods },
+    root === query.unit.code ? undefined : { kind: 'tthc', scope: root, periods },
+  );
   let n = 0;
   let satisfied = 0;
   for (const doc of docs) {
@@ -50,9 +57,6 @@ async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<R
   // The rule of stats/disclosure.ts: shown only while rated and unrated answers are each whole atoms of at least k,
   // or the TTHC headline minus this figure would give the few answers without a dossier code.
   const k = query.k ?? SMALL_CELL_DEFAULT_K;
-  const units = await unitsByCode(models.Unit);
-  const root = units.get(query.unit.code)?.ancestors?.[0] ?? query.unit.code;
-  const rootMonths = root === query.unit.code ? docs : await readFigureDocs(models.Figure, { kind: 'tthc', scope: root, periods });
   const { rated } = publicationOf({ rootMonths, periods, scope: query.unit.code, root, units, k });
   const hidden = suppressed(n, k) || (n > 0 && (!rated.ok || rated.n !== n));
   return {

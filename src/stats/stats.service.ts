@@ -6,7 +6,7 @@ import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCo
 import { fromFieldKey } from '../rollups/counters';
 import type { MonthFigures, Tree } from '../rollups/read-figures';
 import { projectorFor } from '../projector/projector';
-import { readFigureDocs, readViews } from '../rollups/read-figures';
+import { readScopeAndRoot, readViews } from '../rollups/read-figures';
 import { publicationOf } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';
 import { targetFor, targetSourceFor } from './target.model';
@@ -197,19 +197,23 @@ export async function computeStats(models: Models, query: StatsQuery, instrument
   const { unit, k, minN } = query;
   const periods = periodRange(query.from, query.to);
   await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
-  const docs = await readFigureDocs(models.Figure, { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree });
+  // The scope's figures and its province's (the atoms the disclosure rule needs, below) in one read; the targets
+  // and the units meanwhile.
+  const root = unit.ancestors?.[0] ?? unit.code;
+  const own = { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree };
+  const rootIsOwn = root === unit.code && !query.level && query.tree !== 'then';
+  const [{ own: docs, root: rootMonths }, targets, units] = await Promise.all([
+    readScopeAndRoot(models.Figure, own, rootIsOwn ? undefined : { kind: query.kind, scope: root, periods }),
+    models.Target.find().lean(),
+    unitsByCode(models.Unit),
+  ]);
   const bySurvey = slicesOf(docs, 'period');
-  const targets = await models.Target.find().lean();
   const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
 
   const overall = overallOf(bySurvey);
   const headlineTarget = targetOf(query.to);
-  const units = await unitsByCode(models.Unit);
   // Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
   // no hidden cell comes back by subtracting other requests' figures.
-  const root = unit.ancestors?.[0] ?? unit.code;
-  const rootMonths =
-    root === unit.code && !query.level && query.tree !== 'then' ? docs : await readFigureDocs(models.Figure, { kind: query.kind, scope: root, periods });
   const publication = publicationOf({
     rootMonths,
     periods,
