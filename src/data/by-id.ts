@@ -31,7 +31,11 @@ export const idIs = <T extends ById>(id: string) => ({ _id: id }) as mongo.Filte
 const idsIn = <T extends ById>(ids: readonly string[]) => ({ _id: { $in: [...ids] } }) as mongo.Filter<T>;
 
 /** Reads the documents with these ids, IDS_PER_COMMAND per command; absent ids are simply not in the map. */
-export async function readByIds<T extends ById>(collection: Collection<T>, ids: readonly string[], projection?: Record<string, 0 | 1>): Promise<Map<string, T>> {
+export async function readByIds<T extends ById>(
+  collection: Collection<T>,
+  ids: readonly string[],
+  projection?: Record<string, 0 | 1>,
+): Promise<Map<string, T>> {
   const found = new Map<string, T>();
   for (let i = 0; i < ids.length; i += IDS_PER_COMMAND) {
     const docs = await collection.find(idsIn<T>(ids.slice(i, i + IDS_PER_COMMAND)), projection ? { projection } : {}).toArray();
