@@ -11,6 +11,7 @@ import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
 import { saltProvider } from '../src/settings.salt';
 import { runScript } from './run-script';
+import { Projector } from '../src/projector/projector';
 
 runScript(async () => {
   const file = process.argv[2];
@@ -23,7 +24,8 @@ runScript(async () => {
     const models = createModels(db.connection);
     await models.Dossier.init();
     let shown = 0;
-    const result = await importDossiers(models, await saltProvider(models.Setting)(), bytes, new Date(), (written, total) => {
+    const projector = new Projector(db.connection); // the recount after the import holds its lease
+    const result = await importDossiers(models, projector, await saltProvider(models.Setting)(), bytes, new Date(), (written, total) => {
       // A progress line every tenth of a large file.
       if (total >= 5000 && written - shown >= total / 10) {
         shown = written;

@@ -12,6 +12,7 @@ import { createMailer } from '../src/mail/mailer';
 import { runMonthlyReport } from '../src/reports/monthly-run';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runScript } from './run-script';
+import { Projector } from '../src/projector/projector';
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
@@ -34,6 +35,7 @@ runScript(async () => {
     const deps = {
       models,
       catalog: new SurveyCatalog(models.Survey),
+      projector: new Projector(db.connection), // nothing of this process's own to wait for
       mailer: createMailer(config.SMTP_URL, logger),
       logger,
       mailFrom: config.MAIL_FROM,

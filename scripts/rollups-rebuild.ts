@@ -12,6 +12,7 @@ import { createModels } from '../src/models';
 import { recountProjections } from '../src/projector/recount';
 import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runScript } from './run-script';
+import { Projector } from '../src/projector/projector';
 
 runScript(async () => {
   const check = process.argv.includes('--check');
@@ -20,7 +21,9 @@ runScript(async () => {
   const { db } = database;
   try {
     const models = createModels(db.connection);
-    const report = await recountProjections(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check });
+    // This process's own projector: a fix holds the lease that every instance's projector takes turns on.
+    const projector = new Projector(db.connection);
+    const report = await recountProjections(models, new SurveyCatalog(models.Survey).scaleOf, { fix: !check, projector }).finally(() => projector.close());
     const differences = [...report.differences, ...report.lists.differences];
     console.log(
       `${report.responses} counted responses, ${report.figures} figure documents, ${report.lists.documents} list documents; ${differences.length} difference(s)${report.fixed ? ', repaired' : ''}`,

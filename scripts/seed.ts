@@ -8,6 +8,7 @@ import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
 import { seedDemo } from '../src/seed/demo-seed';
 import { runScript } from './run-script';
+import { Projector } from '../src/projector/projector';
 
 function progressBar(done: number, total: number): void {
   const width = 30;
@@ -26,7 +27,8 @@ runScript(async () => {
   const database = await openScriptDatabase(config, createLogger('error'));
   const { db } = database;
   try {
-    const result = await seedDemo(createModels(db.connection), { responses, now: new Date(), onProgress: progressBar });
+    const projector = new Projector(db.connection); // takes the seeded answers into figures and lists
+    const result = await seedDemo(createModels(db.connection), { responses, now: new Date(), projector, onProgress: progressBar });
     console.log(
       `Demo data: ${result.units} units, ${result.linksCreated} new links, ${result.responsesAdded} new synthetic responses, ${result.dossiersAdded} new dossiers.`,
     );

@@ -8,11 +8,11 @@ import { loadConfig } from '../src/config';
 import { openScriptDatabase } from '../src/embedded-db/script-database';
 import { createLogger } from '../src/logger';
 import { createModels } from '../src/models';
-import { SurveyCatalog } from '../src/surveys/survey-catalog';
 import { runRechain } from '../src/reorganisation/rechain';
 import { requestRechain } from '../src/units/rechain-state';
 import { importUnits } from '../src/units/unit-import';
 import { runScript } from './run-script';
+import { Projector } from '../src/projector/projector';
 
 runScript(async () => {
   const file = process.argv[2];
@@ -34,7 +34,7 @@ runScript(async () => {
     if (result.moved) {
       console.log(`${result.moved} unit(s) moved: moving their answers to today's tree / ${result.moved} đơn vị đổi vị trí: đang tính lại số liệu…`);
       await requestRechain(models);
-      const ran = await runRechain(models, new SurveyCatalog(models.Survey).scaleOf);
+      const ran = await runRechain(models, new Projector(db.connection));
       console.log(ran ? 'Figures follow the new tree / Số liệu đã theo cây đơn vị mới.' : 'A running server is moving them / Máy chủ đang tính lại số liệu.');
     }
     return 0;

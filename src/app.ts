@@ -41,10 +41,7 @@ import { dossierAdminRoutes } from './dossiers/dossier-admin.routes';
 import { caseRoutes } from './admin/case.routes';
 import type { LimitStores } from './http/rate-limit-store';
 import { SurveyCatalog } from './surveys/survey-catalog';
-import { projectorFor } from './projector/projector';
-import { InsertRounds } from './data/rounds';
-import { collectionOf } from './data/by-id';
-import type { ResponseDoc } from './responses/response.model';
+import { createInstance, type Instance } from './instance';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -58,6 +55,8 @@ export interface AppDeps {
   mailer?: Mailer;
   /** Where the rate limits count; each instance's memory by default (server.ts passes Redis when configured). */
   limits?: LimitStores;
+  /** This instance's projector, insert queue and view counts (instance.ts); made here when not given. */
+  instance?: Instance;
 }
 
 /** Builds the express app. Never listens and never connects: server.ts and the tests do that. */
@@ -80,15 +79,25 @@ export function createApp(deps: AppDeps): Express {
 
   const models = createModels(db.connection);
   const clock = deps.clock ?? (() => new Date());
+  const instance = deps.instance ?? createInstance(db.connection, logger);
   // Takes stored answers and admin changes into figures and lists (src/projector/): no timer, no I/O until used.
-  const projector = projectorFor(db.connection, { logger });
+  const { projector } = instance;
   const catalog = new SurveyCatalog(models.Survey);
   const salt = saltProvider(models.Setting);
   const resolver = new LinkResolver(models);
   // The public forms first: they take the bursts (a QR code at a meeting), and each router passed costs a little.
-  // One insert queue for the answers of this app: concurrent answers go into the database together (data/rounds.ts).
-  const responses = new InsertRounds(collectionOf<ResponseDoc>(models.Response));
-  const forms = publicFormRoutes({ config, models, catalog, links: resolver, salt, clock, projector, responses, limits: deps.limits });
+  const forms = publicFormRoutes({
+    config,
+    models,
+    catalog,
+    links: resolver,
+    salt,
+    clock,
+    projector,
+    responses: instance.responses,
+    views: instance.views,
+    limits: deps.limits,
+  });
   app.use(forms.router);
   // The blank form page, the one request that comes in bursts, is answered ahead of express when it can be.
   serveFirst(
@@ -119,20 +128,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes({ models, config, clock, salt }));
   app.use(passwordResetRoutes({ models, clock, salt }));
   app.use(invitationRoutes({ models, clock }));
-  app.use(dossierApiRoutes({ models, clock, smallCellK: config.SMALL_CELL_K }));
-  app.use(apiRoutes({ models, catalog, clock, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
+  app.use(dossierApiRoutes({ models, clock, projector, smallCellK: config.SMALL_CELL_K }));
+  app.use(apiRoutes({ models, catalog, clock, projector, publicBaseUrl: config.PUBLIC_BASE_URL, smallCellK: config.SMALL_CELL_K }));
   app.use('/admin', requireUser);
   app.use('/admin', requirePasswordChange);
   app.use(passwordRoutes({ models, clock, salt }));
-  app.use(adminRoutes({ models, catalog, clock, config }));
-  app.use(exportRoutes({ models, catalog, clock, smallCellK: config.SMALL_CELL_K }));
+  app.use(adminRoutes({ models, catalog, clock, config, projector }));
+  app.use(exportRoutes({ models, catalog, clock, projector, smallCellK: config.SMALL_CELL_K }));
   app.use(reviewRoutes({ models, clock, projector }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
-  app.use(dossierAdminRoutes({ models, clock, salt, smallCellK: config.SMALL_CELL_K }));
+  app.use(dossierAdminRoutes({ models, clock, salt, projector, smallCellK: config.SMALL_CELL_K }));
   const delivery = {
     models,
     catalog,
+    projector,
     mailer: deps.mailer ?? createMailer(config.SMTP_URL, logger),
     logger,
     mailFrom: config.MAIL_FROM,
@@ -140,7 +150,7 @@ export function createApp(deps: AppDeps): Express {
     smallCellK: config.SMALL_CELL_K,
   };
   const accountMail = { mailer: delivery.mailer, smtpConfigured: Boolean(config.SMTP_URL), mailFrom: config.MAIL_FROM, publicBaseUrl: config.PUBLIC_BASE_URL };
-  app.use(directoryRoutes({ models, clock, scaleOf: catalog.scaleOf, logger, invites: accountMail }));
+  app.use(directoryRoutes({ models, clock, projector, logger, invites: accountMail }));
   app.use(surveyAdminRoutes({ models, catalog, clock }));
   app.use(caseRoutes({ models, clock, projector, reply: { mailer: delivery.mailer, mailFrom: config.MAIL_FROM, logger } }));
   app.use(reportAdminRoutes(delivery, clock));

@@ -14,11 +14,11 @@ import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds, forgetClaimTimes } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
 import { recountUntilStable } from './dossiers/dossier-import';
-import { projectorFor } from './projector/projector';
+import type { Projector } from './projector/projector';
+import { createInstance } from './instance';
 import { startProjectorMigration } from './projector/migration';
 import { startRechain } from './reorganisation/rechain';
 import { seedDemo } from './seed/demo-seed';
-import { flushViewCounts } from './forms/view-counter';
 import { ensureFirstAdmin } from './access/bootstrap-admin';
 import { createMailer } from './mail/mailer';
 import { startReportSchedule } from './reports/schedule';
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   const db = createDatabase(uri, logger);
   // Registered now (no I/O): the shutdown below flushes view counts through them, whenever the signal arrives.
   const models = createModels(db.connection);
+  // This instance's projector, answer inserts and view counts (instance.ts): the app's and the shutdown's.
+  const instance = createInstance(db.connection, logger);
   const mailer = createMailer(config.SMTP_URL, logger);
   let shuttingDown = false;
   // Readiness stays 503 until prepareDatabase has finished: listening and a connected driver are not enough (the
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   let stopProjecting = () => {};
   const readiness = { isPrepared: () => prepared, isReady: () => db.isReady(), isShuttingDown: () => shuttingDown };
   const limits = config.RATE_LIMIT_REDIS_URL ? await redisLimitStores(config.RATE_LIMIT_REDIS_URL, logger) : memoryLimitStores;
-  const app = createApp({ config, logger, db, mailer, readiness, limits });
+  const app = createApp({ config, logger, db, mailer, readiness, limits, instance });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT, url: config.PUBLIC_BASE_URL }, 'listening');
 
@@ -84,11 +86,9 @@ async function main(): Promise<void> {
     await closeServer(server);
     // The batch under way ends and the lease goes, so another instance takes over at once instead of after it expires.
     stopProjecting();
-    await projectorFor(db.connection)
-      .close()
-      .catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
+    await instance.projector.close().catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
-    await flushViewCounts(models.LinkView).catch((error: unknown) => logger.warn({ err: error }, 'writing the last view counts failed'));
+    await instance.views.flush().catch((error: unknown) => logger.warn({ err: error }, 'writing the last view counts failed'));
     await db.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database connection failed'));
     await limits.close();
     if (embedded) {
@@ -107,19 +107,20 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   // A SIGTERM during the first start's seeding closes the connection under it: let the shutdown finish (and stop
   // the embedded database) instead of exiting at once as a failed start-up.
-  await prepareDatabase({ config, logger, models, embedded: Boolean(embedded) }).catch((error: unknown) => {
+  await prepareDatabase({ config, logger, models, projector: instance.projector, embedded: Boolean(embedded) }).catch((error: unknown) => {
     if (!shuttingDown) throw error;
   });
   if (shuttingDown) return;
   prepared = true;
   logger.info('database prepared: ready');
-  stopProjecting = startProjecting(models, logger);
-  startRetention(models, logger);
+  stopProjecting = startProjecting(models, instance.projector, logger);
+  startRetention(models, instance.projector, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
     const schedule = startReportSchedule(
       {
         models,
         catalog: new SurveyCatalog(models.Survey),
+        projector: instance.projector,
         mailer,
         logger,
         mailFrom: config.MAIL_FROM,
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
  * instrument becomes a new version), figure documents of older versions migrated, and demo data in an empty
  * embedded database so a newcomer sees a living product.
  */
-async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger; models: Models; embedded: boolean }): Promise<void> {
+async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger; models: Models; projector: Projector; embedded: boolean }): Promise<void> {
   const { config, logger, models } = deps;
   const now = new Date();
   await ensureIndexes(models);
@@ -164,11 +165,11 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   // Dossier figures recounted before they carried procedures, channels and the late list: once, so the dossiers
   // page has its breakdowns without waiting for the next import. Through the imports' own recount, so an import
   // running on another instance meanwhile is never overwritten by this one's older read.
-  await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models));
+  await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models, deps.projector));
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses, a year of dossiers)');
-    const result = await seedDemo(models, { responses: 3000, now });
+    const result = await seedDemo(models, { responses: 3000, now, projector: deps.projector });
     logger.info(result, 'demo data seeded');
   }
   const root = await models.Unit.findOne({ type: 'department' }).lean();
@@ -184,9 +185,8 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
  * work that has waited (TAKEOVER_MS: an instance that died, once its lease expires) and a batch a crash left open. Also the one-time
  * recount of a database from before the projector. Returns what stops the tick.
  */
-function startProjecting(models: Models, logger: Logger): () => void {
-  const projector = projectorFor(models.Response.db, { logger });
-  startProjectorMigration(models, new SurveyCatalog(models.Survey).scaleOf, logger);
+function startProjecting(models: Models, projector: Projector, logger: Logger): () => void {
+  startProjectorMigration(models, new SurveyCatalog(models.Survey).scaleOf, projector, logger);
   const tick = setInterval(() => {
     projector.needsTakeover().then(
       (work) => work && projector.nudge(),
@@ -199,8 +199,7 @@ function startProjecting(models: Models, logger: Logger): () => void {
 }
 
 /** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
-function startRetention(models: Models, logger: Logger): void {
-  const { scaleOf } = new SurveyCatalog(models.Survey);
+function startRetention(models: Models, projector: Projector, logger: Logger): void {
   const sweep = () =>
     runRetention(models, new Date())
       .then((deleted) => {
@@ -208,7 +207,7 @@ function startRetention(models: Models, logger: Logger): void {
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'))
       // Answers not yet moved to today's unit tree (an import whose instance stopped mid-way): logs its own failure.
-      .then(() => startRechain(models, scaleOf, logger));
+      .then(() => startRechain(models, projector, logger));
   void sweep();
   setInterval(() => void sweep(), RETENTION_INTERVAL_MS).unref();
 }

@@ -4,6 +4,7 @@ import { createMailer } from '../../src/mail/mailer';
 import { runMonthlyReport, type RunResult } from '../../src/reports/monthly-run';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { startCountingSink } from './smtp-sink';
+import { Projector } from '../../src/projector/projector';
 
 /**
  * B4: the monthly run (runMonthlyReport, the function the schedule calls) for `subscriptions` recipients, one per
@@ -36,6 +37,7 @@ async function runWith(models: Models, subscriptions: SubscriptionInput[], perio
   const deps = {
     models,
     catalog: new SurveyCatalog(models.Survey),
+    projector: new Projector(models.Response.db),
     mailer: createMailer(sink.url, logger),
     logger,
     mailFrom: 'Hài Lòng <no-reply@bench.local>',

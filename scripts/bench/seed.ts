@@ -69,7 +69,7 @@ async function rewriteWithIncrements(
 /**
  * Adds synthetic responses number `from`..`to - 1` (the demo generator, over the bench province's links, across
  * the 12 months ending with `lastPeriod`): the responses themselves are inserted; their figure documents are the product's own fan-out (rollups/fan-out.ts) summed in memory and written as whole documents;
- * form views are recorded as recordView would (per link and month, and per scope and month), 1.25 views per
+ * form views are recorded as ViewCounter.record would (per link and month, and per scope and month), 1.25 views per
  * response (an 80 % response rate).
  */
 export async function growResponses(

@@ -13,6 +13,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildOverview } from './overview';
 import { readableUnits } from '../access/readable-units';
 import { mayExportResponses } from '../access/scope';
+import type { Settles } from '../projector/projector';
 
 /** The dashboard's filters: `/admin` with any of them is the dashboard (links in monthly e-mails sent before the overview). */
 const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level', 'tree'];
@@ -21,7 +22,7 @@ const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level', 'tree'];
  * Admin pages (signed in): `/admin` is the overview of the three targets, `/admin/dashboard` one kind's figures
  * with filters. chart.js is served from our own origin, never a CDN.
  */
-export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config> }): Router {
+export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; config: Readonly<Config>; projector: Settles }): Router {
   const { models, catalog, clock } = deps;
   const router = Router();
   router.use(
@@ -32,7 +33,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
   router.get('/admin', async (req, res) => {
     if (DASHBOARD_FILTERS.some((name) => name in (req.query as Record<string, unknown>))) return dashboard(req, res);
     const principal = req.principal!;
-    const overview = await buildOverview(models, catalog, principal, clock(), deps.config.SMALL_CELL_K);
+    const overview = await buildOverview(models, catalog, deps.projector, principal, clock(), deps.config.SMALL_CELL_K);
     res.setHeader('Cache-Control', 'no-store');
     res.render('admin/overview', {
       overview,
@@ -47,7 +48,7 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
   async function dashboard(req: Request, res: Response): Promise<void> {
     const principal = req.principal!;
     const query = await parseStatsQuery(models, principal, req.query, clock(), { k: deps.config.SMALL_CELL_K });
-    const stats = await computeStats(models, query, await latestInstruments(catalog));
+    const stats = await computeStats(models, query, await latestInstruments(catalog), deps.projector);
     const units = await readableUnits(models, principal);
     const lang = res.locals.lang as Lang;
     const f = formatters(lang);

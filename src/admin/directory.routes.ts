@@ -20,6 +20,7 @@ import { readableUnits } from '../access/readable-units';
 import { canRead, type Principal } from '../access/scope';
 import { canManageUser } from '../access/roles';
 import { findManageableUser, visibleUsers } from '../access/user-directory';
+import type { Projector } from '../projector/projector';
 
 const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
 const requireProvinceWide = (p: Principal) => {
@@ -47,7 +48,8 @@ const userBody = z.object({
 export function directoryRoutes(deps: {
   models: Models;
   clock: () => Date;
-  scaleOf: (key: string, version: number) => Promise<number>;
+  /** moves answers to today's tree after an import (reorganisation/rechain.ts) */
+  projector: Projector;
   logger: Logger;
   invites: InviteDelivery;
 }): Router {
@@ -63,7 +65,7 @@ export function directoryRoutes(deps: {
 
 type DirectoryDeps = Parameters<typeof directoryRoutes>[0];
 
-function unitRoutes(router: Router, { models, clock, scaleOf, logger }: DirectoryDeps): void {
+function unitRoutes(router: Router, { models, clock, projector, logger }: DirectoryDeps): void {
   router.get('/admin/units', async (req, res) => {
     res.render('admin/units', {
       ...common(req, res),
@@ -85,7 +87,7 @@ function unitRoutes(router: Router, { models, clock, scaleOf, logger }: Director
     if (result.moved) {
       // The answers below the moved units follow them in the background; the pages say so meanwhile (rechain.ts).
       await requestRechain(models);
-      void startRechain(models, scaleOf, logger);
+      void startRechain(models, projector, logger);
     }
     res.status(result.errors.length ? 422 : 200).render('admin/units', {
       ...common(req, res),

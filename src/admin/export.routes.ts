@@ -16,6 +16,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from '../access/audit';
 import { mayExportResponses } from '../access/scope';
 import { unitsByCode } from '../units/unit-directory';
+import type { Settles } from '../projector/projector';
 
 // The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
 // desk or the kiosk at that moment.
@@ -45,7 +46,7 @@ function exportFile(file: string): { what: 'figures' | 'responses'; format: Form
  * Exports of figures and of raw responses, CSV (UTF-8 with BOM, formula-looking cells neutralised) or XLSX,
  * for exactly the dashboard's filter and scope. Every export is audited.
  */
-export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; smallCellK?: number }): Router {
+export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; projector: Settles; smallCellK?: number }): Router {
   const { models, clock } = deps;
   const router = Router();
 
@@ -69,7 +70,7 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
 }
 
 async function sendFigures(res: Response, deps: ExportDeps, query: StatsQuery, name: string, format: Format): Promise<void> {
-  const stats = await computeStats(deps.models, query, await latestInstruments(deps.catalog));
+  const stats = await computeStats(deps.models, query, await latestInstruments(deps.catalog), deps.projector);
   const rows = figureRows(stats);
   if (format === 'csv')
     return send(

@@ -7,6 +7,7 @@ import { computeStats, type StatsResult } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Principal } from '../access/scope';
 import { sparkline, type Sparkline } from './sparkline';
+import type { Settles } from '../projector/projector';
 
 export type TileId = 'education' | 'tthc' | 'dossiers';
 
@@ -59,12 +60,12 @@ export interface Overview {
  * as `/api/v1/stats?kind=…` and `/api/v1/dossier-stats` give it with their defaults (the caller's units, the last
  * 12 months): the same functions, the same query.
  */
-export async function buildOverview(models: Models, catalog: SurveyCatalog, principal: Principal, now: Date, k: number): Promise<Overview> {
+export async function buildOverview(models: Models, catalog: SurveyCatalog, projector: Settles, principal: Principal, now: Date, k: number): Promise<Overview> {
   const instruments = await latestInstruments(catalog);
   let recomputing: StatsResult['recomputing'] = null;
   const surveyTile = async (kind: 'education' | 'tthc'): Promise<OverviewTile> => {
     const query = await parseStatsQuery(models, principal, { kind }, now, { k });
-    const stats = await computeStats(models, query, instruments);
+    const stats = await computeStats(models, query, instruments, projector);
     recomputing ??= stats.recomputing;
     const h = stats.headline;
     const months = stats.byMonth.map((m) => ({ period: m.period, share: m.share }));

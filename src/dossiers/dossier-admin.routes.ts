@@ -14,6 +14,7 @@ import { wilson95 } from '../stats/formulas';
 import { parseStatsQuery } from '../stats/stats-query';
 import { dossierStatsWithLate } from './dossier-stats';
 import { importDossiers } from './dossier-import';
+import type { Projector } from '../projector/projector';
 
 /** An export of a year of a province's dossiers is a few MB; this leaves room and still bounds the memory. */
 const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -26,7 +27,13 @@ type DossierDeps = Parameters<typeof dossierAdminRoutes>[0];
  * `/admin/dossiers`: the on-time figures of the caller's units (by month, procedure and channel), the late
  * dossiers with their apology letters, and, for province-wide staff, the upload of the one-stop system's export.
  */
-export function dossierAdminRoutes(deps: { models: Models; clock: () => Date; salt: () => Promise<string>; smallCellK?: number }): Router {
+export function dossierAdminRoutes(deps: {
+  models: Models;
+  clock: () => Date;
+  salt: () => Promise<string>;
+  projector: Projector;
+  smallCellK?: number;
+}): Router {
   const router = Router();
   registerDossierPage(router, deps);
   registerDossierImport(router, deps);
@@ -41,7 +48,7 @@ function registerDossierPage(router: Router, deps: DossierDeps): void {
     const now = clock();
     const { unit, from, to } = req.query as Record<string, unknown>;
     const query = await parseStatsQuery(models, principal, { unit, from, to }, now, { k: deps.smallCellK });
-    const stats = await dossierStatsWithLate(models, query, now);
+    const stats = await dossierStatsWithLate(models, query, now, deps.projector);
     const canImport = mayExportResponses(principal);
     const importId = typeof req.query.import === 'string' ? req.query.import : undefined;
     const [shownImport, recentImports] = canImport
@@ -82,7 +89,7 @@ function registerDossierImport(router: Router, deps: DossierDeps): void {
     const file = await readUploadedFile(req, { field: 'file', maxBytes: MAX_FILE_BYTES });
     const now = clock();
     const log = await startImportLog(models, req.query.progress, { at: now, by: principal.label, fileName: file.name.slice(0, 200), bytes: file.bytes.length });
-    const result = await importDossiers(models, await deps.salt(), file.bytes, now, log.progress);
+    const result = await importDossiers(models, deps.projector, await deps.salt(), file.bytes, now, log.progress);
     await log.settled();
     await models.DossierImportLog.updateOne(
       { _id: log._id },

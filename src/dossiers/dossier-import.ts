@@ -1,6 +1,6 @@
 import type { RowError } from '../imports/row-errors';
 import type { Models } from '../models';
-import { projectorFor } from '../projector/projector';
+import type { Projector } from '../projector/projector';
 import { normalizeDossierCode, saltedHash } from '../responses/hashing';
 import { rebuildDossierFigures } from './dossier-figures';
 import { readDossierFile } from './dossier-file';
@@ -27,6 +27,7 @@ const BULK = 500;
  */
 export async function importDossiers(
   models: Models,
+  projector: Projector,
   salt: string,
   bytes: Buffer,
   now: Date,
@@ -38,7 +39,7 @@ export async function importDossiers(
   const parsed = parseDossierRecords(file.records, units);
   if (parsed.errors.length) return { rows: 0, inserted: 0, updated: 0, unchanged: 0, errors: parsed.errors };
 
-  const { inserted, updated } = await storeDossiers(models, salt, parsed.dossiers, now, onProgress);
+  const { inserted, updated } = await storeDossiers(models, projector, salt, parsed.dossiers, now, onProgress);
   return { rows: parsed.dossiers.length, inserted, updated, unchanged: parsed.dossiers.length - inserted - updated, errors: [] };
 }
 
@@ -48,6 +49,7 @@ export async function importDossiers(
  */
 export async function storeDossiers(
   models: Models,
+  projector: Projector,
   salt: string,
   rows: readonly DossierRow[],
   now: Date,
@@ -75,7 +77,7 @@ export async function storeDossiers(
   }
   // The figures follow the dossiers as they now are (a changed return date moves a dossier between months).
   await bumpGeneration(models);
-  await recountUntilStable(models);
+  await recountUntilStable(models, projector);
   return { inserted, updated };
 }
 
@@ -97,10 +99,10 @@ const bumpGeneration = (models: Models) =>
  * it moved counts again, and its later write is complete. Each round holds the projector's lease, which an instance
  * that dies mid-import lets expire, so the other's recount still runs.
  */
-export async function recountUntilStable(models: Models, hooks: { afterFirstRead?: () => Promise<void> } = {}): Promise<void> {
-  // While no projector batch is applied: the batches add the dossiers that answers rate (projector/rated-dossiers.ts),
-  // and one applied between this recount's read of the claims and its write would be overwritten.
-  const projector = projectorFor(models.DossierFigure.db);
+export async function recountUntilStable(models: Models, projector: Projector, hooks: { afterFirstRead?: () => Promise<void> } = {}): Promise<void> {
+  // While no projector batch is applied (`exclusive`): the batches add the dossiers that answers rate
+  // (projector/rated-dossiers.ts), and one applied between this recount's read of the claims and its write would be
+  // overwritten.
   for (let round = 0; round < 10; round++) {
     const before = await generation(models);
     await projector.exclusive(() => rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {}));

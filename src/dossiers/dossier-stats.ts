@@ -1,6 +1,6 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
-import { projectorFor } from '../projector/projector';
+import type { Settles } from '../projector/projector';
 import { readScopeAndRoot } from '../rollups/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
@@ -34,9 +34,9 @@ export interface RatedSatisfaction {
   suppressed: boolean;
 }
 
-async function ratedSatisfaction(models: Models, query: DossierQuery): Promise<RatedSatisfaction> {
+async function ratedSatisfaction(models: Models, query: DossierQuery, projector: Settles): Promise<RatedSatisfaction> {
   const periods = periodRange(query.from, query.to);
-  await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
+  await projector.settled(); // this instance's own answers first (read-your-writes)
   const units = await unitsByCode(models.Unit);
   const root = units.get(query.unit.code)?.ancestors?.[0] ?? query.unit.code;
   // The scope's figures and its province's (for the disclosure rule below) in one read.
@@ -108,9 +108,9 @@ async function onTimeOf(models: Models, query: DossierQuery, docs: DossierFigure
   return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
 }
 
-async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<DossierStats> {
+async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date, projector: Settles): Promise<DossierStats> {
   const onTime = await onTimeOf(models, query, docs, now);
-  return { ...onTime, rated: { ...onTime.rated, satisfaction: await ratedSatisfaction(models, query) } };
+  return { ...onTime, rated: { ...onTime.rated, satisfaction: await ratedSatisfaction(models, query, projector) } };
 }
 
 /**
@@ -122,14 +122,19 @@ export async function onTimeFigures(models: Models, query: DossierQuery, now: Da
 }
 
 /** `/api/v1/dossier-stats`'s figures. */
-export async function dossierStats(models: Models, query: DossierQuery, now: Date): Promise<DossierStats> {
-  return statsOf(models, query, await docsOf(models, query), now);
+export async function dossierStats(models: Models, query: DossierQuery, now: Date, projector: Settles): Promise<DossierStats> {
+  return statsOf(models, query, await docsOf(models, query), now, projector);
 }
 
 /** The figures and the late dossiers of the scope (the dossiers page), from one read of its documents. */
-export async function dossierStatsWithLate(models: Models, query: DossierQuery, now: Date): Promise<DossierStats & { late: LateDossier[] }> {
+export async function dossierStatsWithLate(
+  models: Models,
+  query: DossierQuery,
+  now: Date,
+  projector: Settles,
+): Promise<DossierStats & { late: LateDossier[] }> {
   const docs = await docsOf(models, query);
-  return { ...(await statsOf(models, query, docs, now)), late: lateDossiers(docs, now) };
+  return { ...(await statsOf(models, query, docs, now, projector)), late: lateDossiers(docs, now) };
 }
 
 /**

@@ -1,13 +1,12 @@
 import type { Lang } from '../i18n';
 import { BadRequestError } from '../errors';
 import type { LinkResolver, OpenLink } from '../links/link.service';
-import type { LinkViewModel } from '../responses/side-records.model';
 import { FormPageCache } from './form-page-cache';
 import { issueFormToken, newTokenId } from '../surveys/form-token';
 import type { Channel } from '../surveys/instrument.types';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { SurveyVersion } from '../surveys/survey.model';
-import { recordView } from './view-counter';
+import type { ViewCounter } from './view-counter';
 
 /** A link that is open on its channel, with the survey version a blank form shows. */
 export interface BlankForm {
@@ -27,7 +26,8 @@ export class BlankForms {
     private readonly deps: {
       links: LinkResolver;
       catalog: SurveyCatalog;
-      LinkView: LinkViewModel;
+      /** this instance's view counts (instance.ts) */
+      views: ViewCounter;
       clock: () => Date;
       /** SESSION_SECRET (form-token.ts derives the token key from it) */
       secret: string;
@@ -57,6 +57,6 @@ export class BlankForms {
 
   /** Counts one view of the form (the response rate's denominator), after the page was sent. */
   viewed({ open }: BlankForm, now: Date): void {
-    recordView(this.deps.LinkView, open.link, now, open.unit.ancestors);
+    this.deps.views.record(open.link, now, open.unit.ancestors);
   }
 }

@@ -8,10 +8,13 @@ import type { Channel } from '../surveys/instrument.types';
 import { BlankForms } from './blank-forms';
 import { FormSubmissions, type SubmissionDeps } from './form-submission';
 import { CHANNELS, renderBlank } from './form-view';
+import type { ViewCounter } from './view-counter';
 
 export interface PublicFormDeps extends SubmissionDeps {
   /** where the rate limits count (each instance's memory unless RATE_LIMIT_REDIS_URL is set) */
   limits?: LimitStores;
+  /** this instance's form-view counts (instance.ts) */
+  views: ViewCounter;
 }
 
 /** What the public side gives the form page's fast path (form-page-fast-path.ts): the pages and their view limits. */
@@ -26,7 +29,7 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
   const blank = new BlankForms({
     links: deps.links,
     catalog: deps.catalog,
-    LinkView: deps.models.LinkView,
+    views: deps.views,
     clock: deps.clock,
     secret: deps.config.SESSION_SECRET,
   });

@@ -28,24 +28,35 @@ export interface ViewCount {
   period: string;
 }
 
-const buffers = new WeakMap<LinkViewModel, Map<string, ViewCount>>();
 const FLUSH_MS = 60_000;
 const FLUSH_AT = 5000;
 
-export function recordView(LinkView: LinkViewModel, link: Link, now: Date, ancestors: readonly string[] = []): void {
-  const period = periodOf(now);
-  const id = linkViewId(link.code, period);
-  let buffer = buffers.get(LinkView);
-  if (!buffer) {
-    buffers.set(LinkView, (buffer = new Map<string, ViewCount>()));
-    setInterval(() => void flushViewCounts(LinkView), FLUSH_MS).unref();
+/** This instance's counts not written yet (one per app instance: instance.ts), written as described above. */
+export class ViewCounter {
+  private readonly buffer = new Map<string, ViewCount>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly LinkView: LinkViewModel) {}
+
+  record(link: Link, now: Date, ancestors: readonly string[] = []): void {
+    const period = periodOf(now);
+    const id = linkViewId(link.code, period);
+    this.timer ??= setInterval(() => void this.flush(), FLUSH_MS).unref();
+    const pending = this.buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, scopes: [link.unitCode, ...ancestors], period };
+    pending.count += 1;
+    this.buffer.set(id, pending);
+    if (pending.count >= FLUSH_AT) {
+      this.buffer.delete(id);
+      void writeCount(this.LinkView, id, pending);
+    }
   }
-  const pending = buffer.get(id) ?? { count: 0, linkCode: link.code, unitCode: link.unitCode, scopes: [link.unitCode, ...ancestors], period };
-  pending.count += 1;
-  buffer.set(id, pending);
-  if (pending.count >= FLUSH_AT) {
-    buffer.delete(id);
-    void writeCount(LinkView, id, pending);
+
+  /** Writes the buffered counts (on the timer, at shutdown, and in tests instead of waiting). */
+  async flush(): Promise<void> {
+    if (!this.buffer.size) return;
+    const batch = [...this.buffer.entries()];
+    this.buffer.clear();
+    await Promise.all(batch.map(([id, p]) => writeCount(this.LinkView, id, p)));
   }
 }
 
@@ -72,12 +83,3 @@ async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Pr
 
 /** Adds `count.count` views of a link and month at once (the demo seed: views to go with its answers). */
 export const addViews = (LinkView: LinkViewModel, count: ViewCount): Promise<void> => writeCount(LinkView, linkViewId(count.linkCode, count.period), count);
-
-/** Writes the buffered counts (on the timer, at shutdown, and in tests instead of waiting). */
-export async function flushViewCounts(LinkView: LinkViewModel): Promise<void> {
-  const buffer = buffers.get(LinkView);
-  if (!buffer?.size) return;
-  const batch = [...buffer.entries()];
-  buffer.clear();
-  await Promise.all(batch.map(([id, p]) => writeCount(LinkView, id, p)));
-}

@@ -3,7 +3,7 @@ import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../review/list-mig
 import type { Models } from '../models';
 import { rebuildRollups } from '../rollups/rebuild';
 import { runOnce } from '../settings.model';
-import { projectorFor } from './projector';
+import type { Projector } from './projector';
 import { notTakenIn, recountLists } from './recount';
 
 export const PROJECTOR_MIGRATION = 'projector-v1';
@@ -23,13 +23,13 @@ type ScaleOf = (key: string, version: number) => Promise<number>;
 recounted once (`figures-rated-units`). Projection waits meanwhile: minutes at
  * a million answers on the embedded database, once. Idempotent: two instances starting together recount twice.
  */
-export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Promise<boolean> {
+export async function migrateToProjector(models: Models, scaleOf: ScaleOf, projector: Projector): Promise<boolean> {
   const db = models.Response.db;
   let figuresRecounted = false;
   const ran = await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => {
     const cutOff = await db.collection(OLD_JOURNAL).countDocuments();
     figuresRecounted = cutOff > 0;
-    await projectorFor(db).exclusive(async (applied) => {
+    await projector.exclusive(async (applied) => {
       const skip = await notTakenIn(db);
       if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip });
       await recountLists(db, { fix: true, batch: applied, skip });
@@ -40,14 +40,14 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
   // A database the recount above just wrote has its lists cut per second already; an older one is recounted again.
   const recut = await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => {
     if (ran) return;
-    await projectorFor(db).exclusive(async (applied) => {
+    await projector.exclusive(async (applied) => {
       await recountLists(db, { fix: true, batch: applied, skip: await notTakenIn(db) });
     });
   });
   // Figure documents from before `ratedUnits` (counters.ts) hide the satisfaction of rated dossiers until recounted.
   const rated = await runOnce(models.Setting, RATED_UNITS_MIGRATION, async () => {
     if (figuresRecounted || !(await db.collection('responses').findOne({}, { projection: { _id: 1 } }))) return;
-    await projectorFor(db).exclusive(async (applied) => {
+    await projector.exclusive(async (applied) => {
       await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip: await notTakenIn(db) });
     });
   });
@@ -55,9 +55,9 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
 }
 
 /** In the background once the instance is ready; a failure leaves no marker, so the next start runs it again. */
-export function startProjectorMigration(models: Models, scaleOf: ScaleOf, logger: Logger): void {
+export function startProjectorMigration(models: Models, scaleOf: ScaleOf, projector: Projector, logger: Logger): void {
   const started = Date.now();
-  migrateToProjector(models, scaleOf).then(
+  migrateToProjector(models, scaleOf, projector).then(
     (ran) => {
       if (ran) logger.info({ ms: Date.now() - started }, 'projector: derived documents recounted from the stored answers');
     },

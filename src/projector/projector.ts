@@ -33,6 +33,8 @@ import { deleteByIds, existingIds } from '../data/by-id';
  *
  * In this process's memory there is only a courtesy: the ids of the items it wrote and has not seen applied, so its
  * own pages can wait for them (`settled`: read-your-writes, bounded), and its nudges. Losing them loses nothing.
+ *
+ * One per app instance, made where the instance is composed (instance.ts) and passed to what reads or recounts.
  */
 export interface ProjectorOptions {
   logger?: Logger;
@@ -87,6 +89,7 @@ export class Projector {
     readonly db: Connection,
     private readonly options: ProjectorOptions = {},
   ) {
+    every.add(this);
     this.lease = new Lease(db);
     this.catalog = new SurveyCatalog(surveyModel(db));
     this.logger = options.logger;
@@ -99,10 +102,6 @@ export class Projector {
 
   private get paceMs(): number {
     return this.options.paceMs ?? PACE_MS;
-  }
-
-  useLogger(logger: Logger): void {
-    this.logger ??= logger;
   }
 
   private get inbox(): Collection<WorkItem> {
@@ -392,18 +391,14 @@ export class Projector {
 /** The `exclusive` work running in the current async context, so that work nested in it runs at once. */
 const exclusiveWork = new AsyncLocalStorage<{ projector: Projector; applied: number }>();
 
-const projectors = new WeakMap<Connection, Projector>();
+/**
+ * The projectors of this process that are not closed, for `allProjectorsSettled` alone: tests that run several apps
+ * in one process wait for all of them. Nothing reads it to decide what is written.
+ */
 const every = new Set<Projector>();
 
-/** The projector of a connection: one per app instance (and per test app), shared by its routes and readers. */
-export function projectorFor(db: Connection, options: ProjectorOptions = {}): Projector {
-  let projector = projectors.get(db);
-  if (!projector) {
-    projectors.set(db, (projector = new Projector(db, options)));
-    every.add(projector);
-  } else if (options.logger) projector.useLogger(options.logger);
-  return projector;
-}
+/** What a reader needs of the projector: to wait until this instance's own changes are in (read-your-writes). */
+export type Settles = Pick<Projector, 'settled'>;
 
 /** Every projector of this process has applied what it wrote (tests with several apps in one process). */
 export async function allProjectorsSettled(timeoutMs = 60_000): Promise<void> {

@@ -7,7 +7,7 @@ import { createdDoc } from './apply-plan';
 import { inboxCollection } from './inbox';
 import { LISTS, planListChanges } from './list-changes';
 import { PlanBuilder } from './plan';
-import { projectorFor } from './projector';
+import type { Projector } from './projector';
 import { collectionNamed, type ById } from '../data/by-id';
 
 /**
@@ -27,14 +27,19 @@ export interface ProjectionReport {
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
-export async function recountProjections(models: Models, scaleOf: ScaleOf, options: { fix: boolean }): Promise<ProjectionReport> {
+/** `projector`: a fix holds its lease (`exclusive`), so no batch is applied meanwhile. */
+export async function recountProjections(
+  models: Models,
+  scaleOf: ScaleOf,
+  options: { fix: false; projector?: Projector } | { fix: true; projector: Projector },
+): Promise<ProjectionReport> {
   const run = async (batch?: number) => {
     const skip = await notTakenIn(models.Response.db);
     const figures = await rebuildRollups(models, scaleOf, { fix: options.fix, batch, skip });
     const lists = await recountLists(models.Response.db, { fix: options.fix, batch, skip });
     return { ...figures, lists, fixed: options.fix && (figures.differences.length > 0 || lists.differences.length > 0) };
   };
-  return options.fix ? projectorFor(models.Response.db).exclusive((applied) => run(applied)) : run();
+  return options.fix ? options.projector.exclusive((applied) => run(applied)) : run();
 }
 
 /** Answers whose own inbox item still waits: stored, not taken in yet (read once; new answers are never in a recount). */

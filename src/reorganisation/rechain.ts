@@ -5,7 +5,7 @@ import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
 import { dayOf } from '../responses/period';
 import { newItemId, type Chains } from '../projector/inbox';
-import { projectorFor } from '../projector/projector';
+import type { Projector } from '../projector/projector';
 import { recountViewTotals } from './view-totals-recount';
 import { rechainProgress, STATE_ID, stateOf } from '../units/rechain-state';
 import { unitsByCode } from '../units/unit-directory';
@@ -37,13 +37,11 @@ const CLAIM_MS = 5 * 60_000;
 const GROUP_SIZE = 200;
 const PROGRESS_EVERY = 1000;
 
-type ScaleOf = (key: string, version: number) => Promise<number>;
-
 /**
  * Runs passes until every request is done, unless another instance holds a live claim (then it returns false and
  * leaves the work to that one; the hourly sweep looks again).
  */
-export async function runRechain(models: Models, scaleOf: ScaleOf, now: () => Date = () => new Date()): Promise<boolean> {
+export async function runRechain(models: Models, projector: Projector, now: () => Date = () => new Date()): Promise<boolean> {
   const states = stateOf(models);
   const claim = crypto.randomUUID();
   const taken = await states.updateOne(
@@ -55,7 +53,7 @@ export async function runRechain(models: Models, scaleOf: ScaleOf, now: () => Da
     let again = true;
     for (let pass = 0; pass < 10 && again; pass++) {
       const requested = (await states.findOne({ _id: STATE_ID }))?.requested ?? 0;
-      const moved = await onePass(models, scaleOf, now, async (progress) => {
+      const moved = await onePass(models, projector, now, async (progress) => {
         const held = await states.updateOne({ _id: STATE_ID, claim }, { $set: { ...progress, claimedAt: now() } });
         if (held.matchedCount !== 1) throw new Error('unit rechain: another instance took the work over');
       });
@@ -70,10 +68,10 @@ export async function runRechain(models: Models, scaleOf: ScaleOf, now: () => Da
 }
 
 /** Runs the pending passes in the background (after an import, at start-up, in the hourly sweep); logs the outcome. */
-export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): Promise<void> {
+export function startRechain(models: Models, projector: Projector, logger: Logger): Promise<void> {
   const started = Date.now();
   return rechainProgress(models)
-    .then((pending) => (pending ? runRechain(models, scaleOf) : false))
+    .then((pending) => (pending ? runRechain(models, projector) : false))
     .then(
       (ran) => {
         if (ran) logger.info({ ms: Date.now() - started }, 'answers moved to the unit tree of today');
@@ -85,11 +83,10 @@ export function startRechain(models: Models, scaleOf: ScaleOf, logger: Logger): 
 /** One scan of the answers; returns how many answers it found under another chain than today's (and had moved). */
 async function onePass(
   models: Models,
-  _scaleOf: ScaleOf,
+  projector: Projector,
   now: () => Date,
   report: (progress: { scanned: number; total: number; moved: number }) => Promise<void>,
 ): Promise<number> {
-  const projector = projectorFor(models.Response.db);
   const units = await unitsByCode(models.Unit);
   const chainsOf = chainsFinder(units);
   const total = await models.Response.estimatedDocumentCount();
@@ -122,7 +119,7 @@ async function onePass(
   // The moves are applied before the pass says it is done (whichever instance projects them).
   await projector.settled(3600_000);
   await recountViewTotals(models, units);
-  await recountUntilStable(models);
+  await recountUntilStable(models, projector);
   await report({ scanned, total: scanned, moved });
   return moved;
 }

@@ -11,6 +11,7 @@ import { NotFoundError } from '../errors';
 import { onTimeFigures } from '../dossiers/dossier-stats';
 import { caseMonth } from '../cases/case-service';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
+import type { Settles } from '../projector/projector';
 
 export interface SummaryRequest {
   period: string;
@@ -53,16 +54,19 @@ function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promis
  * The summary of one scope and month, from the same computeStats the dashboard and API use: the 12 months
  * ending at the period, the month before and the same month a year earlier.
  */
-export async function buildSummary(models: Models, catalog: SurveyCatalog, request: SummaryRequest): Promise<MonthlySummary> {
+export async function buildSummary(
+  { models, catalog, projector }: { models: Models; catalog: SurveyCatalog; projector: Settles },
+  request: SummaryRequest,
+): Promise<MonthlySummary> {
   const unit = (await unitsByCode(models.Unit)).get(request.unitCode);
   if (!unit) throw new NotFoundError(`Unknown unit ${request.unitCode}`);
   const instruments = await latestInstruments(catalog);
   const query = (from: string, to: string): StatsQuery => ({ kind: request.kind, unit, from, to, k: request.k ?? SMALL_CELL_DEFAULT_K, minN: 30 });
   const { period } = request;
   const [current, previous, lastYear] = await Promise.all([
-    computeStats(models, query(shiftPeriod(period, -11), period), instruments),
-    computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments),
-    computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments),
+    computeStats(models, query(shiftPeriod(period, -11), period), instruments, projector),
+    computeStats(models, query(shiftPeriod(period, -1), shiftPeriod(period, -1)), instruments, projector),
+    computeStats(models, query(shiftPeriod(period, -12), shiftPeriod(period, -12)), instruments, projector),
   ]);
   const onTime = await onTimeFigures(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
   const cases = await caseMonth(models, unit.code, period, request.now ?? new Date());

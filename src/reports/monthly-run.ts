@@ -39,7 +39,7 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
   const result: RunResult = { period: options.period, queued: 0, sent: 0, failed: 0, retrying: 0, skippedAlreadySent: 0, subjects: [] };
   if (options.to) {
     const root = await provinceRoot(deps);
-    const summary = await buildSummary(deps.models, deps.catalog, {
+    const summary = await buildSummary(deps, {
       period: options.period,
       unitCode: root.code,
       kind: 'education',
@@ -58,7 +58,7 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
   const subscriptions = await deps.models.Subscription.find().lean();
   if (options.dryRun) {
     for (const sub of subscriptions) {
-      const summary = await buildSummary(deps.models, deps.catalog, {
+      const summary = await buildSummary(deps, {
         period: options.period,
         unitCode: sub.unitCode,
         kind: sub.kind,

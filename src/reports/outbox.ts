@@ -9,10 +9,13 @@ import { mailFailure, type Mailer } from '../mail/mailer';
 import type { MonthlySummary } from './monthly-summary';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';
+import type { Settles } from '../projector/projector';
 
 export interface DeliveryDeps {
   models: Models;
   catalog: SurveyCatalog;
+  /** the figures wait for this instance's own answers (read-your-writes) */
+  projector: Settles;
   mailer: Mailer;
   logger: Logger;
   mailFrom: string;
@@ -69,7 +72,7 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<{ sent:
     await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { claimedAt: now } });
     try {
       const key = `${entry.period}|${entry.unitCode}|${entry.kind}|${entry.lang}`;
-      if (!summaries.has(key)) summaries.set(key, buildSummary(deps.models, deps.catalog, { ...entry, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK }));
+      if (!summaries.has(key)) summaries.set(key, buildSummary(deps, { ...entry, publicBaseUrl: deps.publicBaseUrl, k: deps.smallCellK }));
       await deps.mailer.send(toMail(await summaries.get(key)!, entry.to, deps.mailFrom, entry.messageId));
       await deps.models.Outbox.updateOne({ _id: entry._id }, { $set: { state: 'sent', sentAt: now }, $unset: { lastError: '' } });
       counts.sent += 1;

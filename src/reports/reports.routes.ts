@@ -55,7 +55,7 @@ async function summaryFor(deps: DeliveryDeps, clock: () => Date, req: Request) {
   if (!parsed.success) throw new BadRequestError('Invalid preview parameters.');
   const unit = await unitInScope(deps.models, req, parsed.data.unit);
   const period = parsed.data.period ?? shiftPeriod(periodOf(clock()), -1);
-  return buildSummary(deps.models, deps.catalog, {
+  return buildSummary(deps, {
     period,
     unitCode: unit.code,
     kind: parsed.data.kind,

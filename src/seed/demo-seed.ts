@@ -5,7 +5,7 @@ import { ensureIndexes, type Models } from '../models';
 import { periodOf } from '../responses/period';
 import type { ResponseDoc } from '../responses/response.model';
 import { storeAnswers } from '../answers/store-many';
-import { projectorFor } from '../projector/projector';
+import type { Projector } from '../projector/projector';
 import { storeDossiers } from '../dossiers/dossier-import';
 import { claimIdOf } from '../responses/dossier-claim';
 import type { DossierRow } from '../dossiers/dossier-rows';
@@ -35,7 +35,7 @@ export interface DemoSeedResult {
  */
 export async function seedDemo(
   models: Models,
-  options: { responses: number; now: Date; onProgress?: (done: number, total: number) => void },
+  options: { responses: number; now: Date; projector: Projector; onProgress?: (done: number, total: number) => void },
 ): Promise<DemoSeedResult> {
   await ensureIndexes(models);
   const units = demoUnits();
@@ -67,7 +67,7 @@ export async function seedDemo(
 
   const already = await models.Response.countDocuments({ synthetic: true });
   const total = options.responses;
-  const projector = projectorFor(models.Response.db);
+  const { projector } = options;
   let ratedAnswers = 0;
   for (let from = already; from < total; from += BATCH) {
     const batch = syntheticResponses(targets, { from, to: Math.min(total, from + BATCH) }, periodOf(options.now), SEED);
@@ -85,7 +85,7 @@ export async function seedDemo(
     const rows = demoDossierRows(options.now);
     const salt = await saltProvider(models.Setting)();
     await claimDemoDossiers(models, salt, rows, ratedAnswers);
-    dossiersAdded = (await storeDossiers(models, salt, rows, options.now)).inserted;
+    dossiersAdded = (await storeDossiers(models, projector, salt, rows, options.now)).inserted;
   }
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already), dossiersAdded };
 }

@@ -10,16 +10,24 @@ import { latestInstruments } from './instruments';
 import { parseStatsQuery } from './stats-query';
 import { computeStats } from './stats.service';
 import { unitsByCode } from '../units/unit-directory';
+import type { Settles } from '../projector/projector';
 
 /** The JSON API of the interface contract: `/api/v1/stats` and `/api/v1/links`, for a session or a bearer token. */
-export function apiRoutes(deps: { models: Models; catalog: SurveyCatalog; clock: () => Date; publicBaseUrl: string; smallCellK?: number }): Router {
+export function apiRoutes(deps: {
+  models: Models;
+  catalog: SurveyCatalog;
+  clock: () => Date;
+  projector: Settles;
+  publicBaseUrl: string;
+  smallCellK?: number;
+}): Router {
   const { models, catalog, clock } = deps;
   const router = Router();
   router.use('/api/v1', requireApiPrincipal(models, clock));
 
   router.get('/api/v1/stats', async (req, res) => {
     const query = await parseStatsQuery(models, req.principal!, req.query, clock(), { k: deps.smallCellK });
-    res.json(await computeStats(models, query, await latestInstruments(catalog)));
+    res.json(await computeStats(models, query, await latestInstruments(catalog), deps.projector));
   });
 
   router.get('/api/v1/links', async (req, res) => {

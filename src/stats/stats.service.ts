@@ -5,7 +5,7 @@ import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../rollups/counters';
 import type { MonthFigures, Tree } from '../rollups/read-figures';
-import { projectorFor } from '../projector/projector';
+import type { Settles } from '../projector/projector';
 import { readScopeAndRoot, readViews } from '../rollups/read-figures';
 import { publicationOf } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';
@@ -193,10 +193,15 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
  * shares computed here). The API,
  * the dashboard, the exports and the monthly e-mail all call this, so their numbers are the same.
  */
-export async function computeStats(models: Models, query: StatsQuery, instruments: Map<string, InstrumentDefinition>): Promise<StatsResult> {
+export async function computeStats(
+  models: Models,
+  query: StatsQuery,
+  instruments: Map<string, InstrumentDefinition>,
+  projector: Settles,
+): Promise<StatsResult> {
   const { unit, k, minN } = query;
   const periods = periodRange(query.from, query.to);
-  await projectorFor(models.Figure.db).settled(); // this instance's own answers first (read-your-writes)
+  await projector.settled(); // this instance's own answers first (read-your-writes)
   // The scope's figures and its province's (the atoms the disclosure rule needs, below) in one read; the targets
   // and the units meanwhile.
   const root = unit.ancestors?.[0] ?? unit.code;

@@ -12,8 +12,8 @@ import { publishQuestionBank } from '../../src/surveys/survey-catalog';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { storeAnswers } from '../../src/answers/store-many';
 import { topTwo } from '../../src/answers/build-response';
-import { projectorFor } from '../../src/projector/projector';
 import type { Unit } from '../../src/units/unit.model';
+import { drainProjections } from './projections';
 
 export const PASSWORD = 'mat-khau-thu-nghiem-2026';
 
@@ -120,5 +120,5 @@ export async function addResponses(
   }));
   // Stored and taken in as submissions are (inbox items first, then the answers; the projector counts them).
   await storeAnswers(models.Response.db, responses, new Date());
-  await projectorFor(models.Response.db).drainAll();
+  await drainProjections(models.Response.db);
 }

@@ -4,7 +4,8 @@ import { notTakenIn } from '../../src/projector/recount';
 import type { Models } from '../../src/models';
 import { fieldKey } from '../../src/rollups/counters';
 import { unpackFigures } from '../../src/rollups/figure.model';
-import { allProjectorsSettled, projectorFor } from '../../src/projector/projector';
+import { allProjectorsSettled } from '../../src/projector/projector';
+import { drainProjections } from './projections';
 import { inboxCollection } from '../../src/projector/inbox';
 import { readState } from '../../src/projector/projector-state';
 
@@ -30,7 +31,7 @@ export async function countedInFigures(models: Models, surveyKey?: string): Prom
 /** Work the projector has not applied yet (inbox items and an open batch), once the projectors of this process have applied what they can. */
 export async function workInFlight(models: Models): Promise<number> {
   await allProjectorsSettled();
-  await projectorFor(models.Response.db).drainAll();
+  await drainProjections(models.Response.db);
   return (await inboxCollection(models.Response.db).countDocuments()) + ((await readState(models.Response.db)).open ? 1 : 0);
 }
 

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { storeAnswers } from '../../src/answers/store-many';
 import type { Models } from '../../src/models';
-import { projectorFor } from '../../src/projector/projector';
 import { periodOf } from '../../src/responses/period';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import type { Unit } from '../../src/units/unit.model';
+import { drainProjections } from './projections';
 
 /**
  * A stored answer sheet of `unit` at `at`, uncounted unless said otherwise (the lists do not depend on the figures),
@@ -55,5 +55,5 @@ export function idsInPage(html: string, path: '/admin/comments' | '/admin/review
  */
 export async function storeProjected(models: Pick<Models, 'Response'>, responses: readonly ResponseDoc[]): Promise<void> {
   await storeAnswers(models.Response.db, responses, new Date());
-  await projectorFor(models.Response.db).drainAll();
+  await drainProjections(models.Response.db);
 }

@@ -2,11 +2,14 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import type { Database } from '../../src/db';
+import { createInstance, type Instance } from '../../src/instance';
 import { createLogger, type Logger } from '../../src/logger';
 import { connectTestDatabase } from './test-db';
 
 export interface TestContext {
   app: Express;
+  /** the app's projector, answer inserts and view counts (src/instance.ts) */
+  instance: Instance;
   db: Database;
   config: Readonly<Config>;
   close(): Promise<void>;
@@ -15,8 +18,8 @@ export interface TestContext {
 /** The real app on this test file's own database, with test-friendly settings that `env` may override. */
 export async function createTestContext(env: Record<string, string> = {}, options: { keepData?: boolean; clock?: () => Date } = {}): Promise<TestContext> {
   const db = await connectTestDatabase({ keepData: options.keepData });
-  const { app, config } = testApp(db, env, { clock: options.clock });
-  return { app, db, config, close: () => db.close() };
+  const { app, config, instance } = testApp(db, env, { clock: options.clock });
+  return { app, instance, db, config, close: () => db.close() };
 }
 
 /** Another app on `db` with the same test settings (several apps on one database, or a logger to read). */
@@ -24,7 +27,7 @@ export function testApp(
   db: Database,
   env: Record<string, string> = {},
   options: { clock?: () => Date; logger?: Logger } = {},
-): { app: Express; config: Readonly<Config> } {
+): { app: Express; config: Readonly<Config>; instance: Instance } {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -33,6 +36,8 @@ export function testApp(
     FORM_MIN_FILL_SECONDS: '0',
     ...env,
   });
-  const app = createApp({ config, logger: options.logger ?? createLogger('silent'), db, clock: options.clock });
-  return { app, config };
+  const logger = options.logger ?? createLogger('silent');
+  const instance = createInstance(db.connection, logger);
+  const app = createApp({ config, logger, db, clock: options.clock, instance });
+  return { app, config, instance };
 }

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { caseIdOf, caseMonth } from '../../src/cases/case-service';
-import { projectorFor } from '../../src/projector/projector';
 import { runRetention } from '../../src/retention';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { allAnswers, fillAndSubmit, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
@@ -130,7 +129,7 @@ describe('follow-up cases', () => {
 
   it('when the instance that stored an answer stops before projecting it, then another instance opens its case once, with its contact', async () => {
     const dying = await createTestContext({}, { keepData: true, clock: () => now });
-    await projectorFor(dying.db.connection).close(); // it stores answers and dies before its projector runs
+    await dying.instance.projector.close(); // it stores answers and dies before its projector runs
     const page = await request(dying.app).get(thcs()).expect(200);
     const token = /name="_token" value="([^"]+)"/.exec(page.text)![1]!;
     await request(dying.app)
@@ -140,8 +139,8 @@ describe('follow-up cases', () => {
       .expect(303);
     await dying.close();
     expect(await fx.models.Contact.countDocuments({ phone: '0987654321' })).toBe(0);
-    await projectorFor(ctx.db.connection).drainAll();
-    await projectorFor(ctx.db.connection).drainAll();
+    await ctx.instance.projector.drainAll();
+    await ctx.instance.projector.drainAll();
     const contact = await fx.models.Contact.findOne({ phone: '0987654321' }).lean();
     expect(await fx.models.Case.countDocuments({ responseId: contact!.responseId })).toBe(1);
   });

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { commentPage } from '../../src/review/comment-list';
 import { storeAnswers } from '../../src/answers/store-many';
-import { projectorFor } from '../../src/projector/projector';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import { createUser, csrfFrom, signIn } from '../helpers/admin-fixtures';
 import { idsInPage, instants, responseOf, storeProjected } from '../helpers/response-fixtures';
@@ -115,7 +114,7 @@ describe('comment list', () => {
     expect(await storeAnswers(ctx.db.connection, [first], new Date())).toBe(1); // stored, then the instance died
     const retry = { ...first, submittedAt: new Date('2026-10-02T03:10:00Z') }; // the same token, two hours later
     expect(await storeAnswers(ctx.db.connection, [retry], new Date())).toBe(0); // a duplicate: its item is dropped
-    await projectorFor(ctx.db.connection).drainAll();
+    await ctx.instance.projector.drainAll();
     const page = await commentPage(fx.models, { kind: 'education', unit: 'THCS-LELOI', from: '2026-10', to: '2026-10', text: 'lần gửi đầu' }, 1);
     expect(page.rows.map((r) => [r._id, r.submittedAt.toISOString()])).toEqual([[first._id, first.submittedAt.toISOString()]]);
   });

@@ -11,6 +11,7 @@ import { createModels, type Models } from '../../src/models';
 import { normalizeDossierCode, saltedHash } from '../../src/responses/hashing';
 import { FIXTURE_UNITS } from '../helpers/survey-fixtures';
 import { connectTestDatabase, testDatabaseUri } from '../helpers/test-db';
+import { Projector } from '../../src/projector/projector';
 
 /** `npm run dossiers:import` (issue 15): all or nothing, upserted by the hashed code, CSV or XLSX. */
 const SALT = 'dossier-test-salt';
@@ -26,19 +27,22 @@ const idOf = (code: string) => saltedHash(SALT, normalizeDossierCode(code));
 
 describe('dossier import', () => {
   let db: Database;
+  /** one for the file: an import nested in a recount (below) runs inside the same projector's lease */
+  let projector: Projector;
   let models: Models;
 
   beforeAll(async () => {
     db = await connectTestDatabase();
+    projector = new Projector(db.connection);
     models = createModels(db.connection);
     await models.Unit.insertMany(FIXTURE_UNITS);
   });
   afterAll(() => db.close());
 
   it('when a file is imported twice, then the second import changes nothing; codes are stored only as their hash', async () => {
-    const first = await importDossiers(models, SALT, csv(...ROWS), NOW);
+    const first = await importDossiers(models, projector, SALT, csv(...ROWS), NOW);
     expect(first).toEqual({ rows: 3, inserted: 3, updated: 0, unchanged: 0, errors: [] });
-    const again = await importDossiers(models, SALT, csv(...ROWS), new Date(NOW.getTime() + 3600_000));
+    const again = await importDossiers(models, projector, SALT, csv(...ROWS), new Date(NOW.getTime() + 3600_000));
     expect(again).toEqual({ rows: 3, inserted: 0, updated: 0, unchanged: 3, errors: [] });
     const stored = await models.Dossier.find({}).lean();
     expect(stored.map((d) => d._id).sort()).toEqual(['HS-2026-0001', 'HS-2026-0002', 'HS-2026-0003'].map(idOf).sort());
@@ -51,10 +55,10 @@ describe('dossier import', () => {
 
   it('when a later export returns an open dossier, then only that dossier changes (a code written differently is the same dossier)', async () => {
     const later = [ROWS[0]!, ROWS[1]!, 'hs-2026- 0003,TTHC-CN,Công nhận trường đạt chuẩn,SGD,2026-03-10,2026-03-30,2026-03-28,postal,false'];
-    expect(await importDossiers(models, SALT, csv(...later), NOW)).toEqual({ rows: 3, inserted: 0, updated: 1, unchanged: 2, errors: [] });
+    expect(await importDossiers(models, projector, SALT, csv(...later), NOW)).toEqual({ rows: 3, inserted: 0, updated: 1, unchanged: 2, errors: [] });
     expect((await models.Dossier.findById(idOf('HS-2026-0003')).lean())?.returnedAt?.toISOString()).toBe('2026-03-27T17:00:00.000Z');
     // An export without the return date does not take it away.
-    expect(await importDossiers(models, SALT, csv(...ROWS), NOW)).toMatchObject({ updated: 0, unchanged: 3 });
+    expect(await importDossiers(models, projector, SALT, csv(...ROWS), NOW)).toMatchObject({ updated: 0, unchanged: 3 });
     expect((await models.Dossier.findById(idOf('HS-2026-0003')).lean())?.returnedAt).toBeDefined();
   });
 
@@ -62,6 +66,7 @@ describe('dossier import', () => {
     const before = await models.Dossier.countDocuments();
     const result = await importDossiers(
       models,
+      projector,
       SALT,
       csv(
         'HS-2026-0100,TTHC-VB,Cấp bản sao,MOTCUA,2026-03-02,2026-03-06,,direct,false',
@@ -90,7 +95,7 @@ describe('dossier import', () => {
       false,
     ]);
     const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-    expect(await importDossiers(models, SALT, bytes, NOW)).toEqual({ rows: 1, inserted: 1, updated: 0, unchanged: 0, errors: [] });
+    expect(await importDossiers(models, projector, SALT, bytes, NOW)).toEqual({ rows: 1, inserted: 1, updated: 0, unchanged: 0, errors: [] });
     const stored = (await models.Dossier.findById(idOf('HS-2026-0200')).lean())!;
     expect(stored.receivedAt.toISOString()).toBe('2026-03-01T17:00:00.000Z');
     expect(stored.dueAt.toISOString()).toBe('2026-03-06T16:59:59.999Z');
@@ -109,9 +114,9 @@ describe('dossier import', () => {
       );
     // The other import runs whole (rows, then its own recount) inside this recount's window: this recount read
     // before those rows existed, so the write it is about to make lacks them.
-    await recountUntilStable(models, {
+    await recountUntilStable(models, projector, {
       afterFirstRead: async () => {
-        await importDossiers(models, SALT, file(0), NOW);
+        await importDossiers(models, projector, SALT, file(0), NOW);
       },
     });
     const left = await figures();
@@ -119,7 +124,7 @@ describe('dossier import', () => {
     expect(left).toEqual(await figures());
     expect(left.find((f) => f._id === '2026-03|SGD')?.returned).toBeGreaterThanOrEqual(40);
     // And two whole imports at once.
-    await Promise.all([importDossiers(models, SALT, file(100), NOW), importDossiers(models, SALT, file(200), NOW)]);
+    await Promise.all([importDossiers(models, projector, SALT, file(100), NOW), importDossiers(models, projector, SALT, file(200), NOW)]);
     const after = await figures();
     await rebuildDossierFigures(models);
     expect(after).toEqual(await figures());

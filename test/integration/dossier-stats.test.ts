@@ -32,7 +32,7 @@ describe('GET /api/v1/dossier-stats', () => {
     await seedTargets(models.Target);
     const salt = await saltProvider(models.Setting)();
     await models.DossierClaim.create({ _id: `tthc-sipas:${saltedHash(salt, normalizeDossierCode('HS-1'))}`, retryTag: 'x' });
-    expect((await importDossiers(models, salt, Buffer.from(FILE), NOW)).errors).toEqual([]);
+    expect((await importDossiers(models, ctx.instance.projector, salt, Buffer.from(FILE), NOW)).errors).toEqual([]);
     provinceToken = await createApiToken(models, 'SGD');
     schoolToken = await createApiToken(models, 'THCS-LELOI');
   });

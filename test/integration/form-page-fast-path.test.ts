@@ -1,7 +1,6 @@
 import pino from 'pino';
 import request from 'supertest';
 import type { Logger } from '../../src/logger';
-import { flushViewCounts } from '../../src/forms/view-counter';
 import { listen, inPool } from '../helpers/http-server';
 import { allAnswers, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { connectTestDatabase } from '../helpers/test-db';
@@ -53,8 +52,7 @@ describe('the form page ahead of express', () => {
   });
 
   it('when views come through both paths, then they share one view limit and one view count', async () => {
-    const app = appOn(db);
-    await flushViewCounts(fx.models.LinkView); // views of the tests before
+    const { app, instance } = testApp(db);
     const viewsBefore = await viewsOf(fx, 'edu-parent-thcs');
     const remaining: number[] = [];
     for (const url of [path, path, `${path}?lang=vi`, path]) {
@@ -62,7 +60,7 @@ describe('the form page ahead of express', () => {
       remaining.push(Number(/r=(\d+)/.exec(res.headers.ratelimit!)![1]));
     }
     expect(remaining).toEqual([1199, 1198, 1197, 1196]);
-    await flushViewCounts(fx.models.LinkView);
+    await instance.views.flush();
     expect((await viewsOf(fx, 'edu-parent-thcs')) - viewsBefore).toBe(4);
   });
 

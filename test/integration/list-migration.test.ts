@@ -78,7 +78,7 @@ describe('list index migration', () => {
   it('when the migration runs, then every older comment and flagged answer is listed, and the notice goes', async () => {
     // A count the mechanism before the projector left one off after a crash.
     await ctx.db.connection.collection(COMMENTS_COLLECTION).updateOne({ _id: directoryId('education', 'SGD', '2026-10') } as never, { $inc: { 'd.d08.n': 1 } });
-    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(true);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, ctx.instance.projector)).toBe(true);
     const page = await comments();
     expect(firstCount(page)).toBe(45);
     expect(page).not.toContain('Danh sách đang được lập');
@@ -91,8 +91,8 @@ describe('list index migration', () => {
 
   it('when it would run again (another start, or a second instance), then it does not, and running its work twice changes nothing', async () => {
     const before = await indexState();
-    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(false);
-    const again = await recountProjections(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, { fix: true });
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, ctx.instance.projector)).toBe(false);
+    const again = await recountProjections(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, { fix: true, projector: ctx.instance.projector });
     expect(again.lists.differences).toEqual([]);
     expect(again.differences).toEqual([]);
     expect(await indexState()).toBe(before);
@@ -148,7 +148,7 @@ describe('list buckets recut from hours to seconds', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page), status: 'resolved', tags: '' })
       .expect(303);
-    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(true);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, ctx.instance.projector)).toBe(true);
     const stored = await buckets();
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.every((doc) => /\|\d{8}$/.test(doc._id))).toBe(true); // DDHHmmss
@@ -158,6 +158,6 @@ describe('list buckets recut from hours to seconds', () => {
     expect(firstCount(await list())).toBe(6);
     expect(firstCount(await list('&status=resolved'))).toBe(1);
     expect(await list('&status=resolved')).toContain(`/admin/comments/${id}`);
-    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf)).toBe(false);
+    expect(await migrateToProjector(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, ctx.instance.projector)).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ import { addResponses, createUser, csrfFrom, signIn } from '../helpers/admin-fix
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { connectTestDatabase, testDatabaseUri } from '../helpers/test-db';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { Projector } from '../../src/projector/projector';
 
 const SGD: Unit = { code: 'SGD', name: 'Sở Giáo dục và Đào tạo tỉnh Mẫu', type: 'department', ancestors: [] };
 const TH: Unit = { code: 'TH-A', name: 'Tiểu học A', type: 'school', level: 'tieuhoc', district: 'An Phú', parentCode: 'SGD', ancestors: ['SGD'] };
@@ -51,6 +52,7 @@ describe('monthly e-mail summaries', () => {
     deps = {
       models,
       catalog: new SurveyCatalog(models.Survey),
+      projector: ctx.instance.projector,
       mailer: createMailer(sink.url, logger),
       logger,
       mailFrom: 'Hài Lòng <baocao@sogd.test>',
@@ -103,7 +105,13 @@ describe('monthly e-mail summaries', () => {
     const second = await connectTestDatabase({ keepData: true });
     try {
       const models2 = createModels(second.connection);
-      const deps2 = { ...deps, models: models2, catalog: new SurveyCatalog(models2.Survey), mailer: createMailer(sink.url, logger) };
+      const deps2 = {
+        ...deps,
+        models: models2,
+        catalog: new SurveyCatalog(models2.Survey),
+        projector: new Projector(second.connection),
+        mailer: createMailer(sink.url, logger),
+      };
       const [a, b] = await Promise.all([runMonthlyReport(deps, { period: '2026-09' }, NOW), runMonthlyReport(deps2, { period: '2026-09' }, NOW)]);
       expect(a.sent + b.sent).toBe(2);
       expect(sink.messages.map((m) => (m.to as { text: string }).text).sort()).toEqual(['giamdoc@sogd.test', 'hieutruong@tha.test']);

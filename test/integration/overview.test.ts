@@ -91,7 +91,7 @@ describe('the overview: three targets on the first admin page', () => {
       ...dossierRows('TH-A', 40, 10),
       ...dossierRows('THPT-E', 40, 0),
     ].join('\n');
-    expect((await importDossiers(models, await saltProvider(models.Setting)(), Buffer.from(file), NOW)).errors).toEqual([]);
+    expect((await importDossiers(models, ctx.instance.projector, await saltProvider(models.Setting)(), Buffer.from(file), NOW)).errors).toEqual([]);
     await createUser(models, 'so@example.vn', 'department', 'SGD');
     await createUser(models, 'pgd@example.vn', 'unit_manager', 'PGD-A');
   });

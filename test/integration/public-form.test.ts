@@ -6,7 +6,6 @@ import { fieldKey } from '../../src/rollups/counters';
 import { figureId, unpackFigures } from '../../src/rollups/figure.model';
 import { workInFlight } from '../helpers/figure-counts';
 import { inboxCollection } from '../../src/projector/inbox';
-import { flushViewCounts } from '../../src/forms/view-counter';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { allAnswers, fillAndSubmit, pathOf, seedSurveyFixtures, tokenFrom, type SurveyFixtures } from '../helpers/survey-fixtures';
 
@@ -83,10 +82,10 @@ describe('public survey forms', () => {
 
   it('when a form is viewed, then the view is counted for the link and month', async () => {
     const code = fx.links['edu-parent-mamnon']!;
-    await flushViewCounts(fx.models.LinkView);
+    await ctx.instance.views.flush();
     const before = (await fx.models.LinkView.find({ linkCode: code }).lean()).reduce((n, v) => n + v.views, 0);
     await request(ctx.app).get(`/s/${code}`).expect(200);
-    await flushViewCounts(fx.models.LinkView);
+    await ctx.instance.views.flush();
     const after = (await fx.models.LinkView.find({ linkCode: code }).lean()).reduce((n, v) => n + v.views, 0);
     expect(after).toBe(before + 1);
   });

@@ -68,7 +68,7 @@ describe('the satisfaction of rated dossiers', () => {
     const rows = Array.from({ length: 7 }, (_, i) => `HS-2026-000${i + 1},TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-11-02,2026-11-06,2026-11-05,direct,false`);
     const file = ['dossier_code,procedure_code,procedure_name,unit_code,received_at,due_at,returned_at,channel,apology_sent', ...rows].join('\n');
     const salt = await saltProvider(fx.models.Setting)();
-    expect((await importDossiers(fx.models, salt, Buffer.from(file), now)).errors).toEqual([]);
+    expect((await importDossiers(fx.models, ctx.instance.projector, salt, Buffer.from(file), now)).errors).toEqual([]);
     const ratedShare = async () =>
       (await request(ctx.app).get('/api/v1/dossier-stats?unit=SGD&from=2026-11&to=2026-11').set('Authorization', `Bearer ${token}`).expect(200)).body.rated;
     expect(await ratedShare()).toMatchObject({ n: 5 });
@@ -79,7 +79,7 @@ describe('the satisfaction of rated dossiers', () => {
     await rate(5, 'HS-2026-0099');
     expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });
     // The next import's recount from the claims finds what the projector added, and the desk's own scope agrees.
-    expect((await importDossiers(fx.models, salt, Buffer.from(file), now)).errors).toEqual([]);
+    expect((await importDossiers(fx.models, ctx.instance.projector, salt, Buffer.from(file), now)).errors).toEqual([]);
     expect(await ratedShare()).toMatchObject({ n: 6, share: 6 / 7 });
     const desk = (await fx.models.DossierFigure.findById('2026-11|MOTCUA').lean())!;
     expect({ returned: desk.returned, rated: desk.rated }).toEqual({ returned: 7, rated: 6 });

@@ -56,8 +56,8 @@ describe('the one-time recount of figures for rated answers per unit', () => {
       if (ratedUnits) await figures.updateOne({ _id: doc._id }, { $set: { data: packFigures(data) } });
     }
     expect(await rated()).toMatchObject({ n: 6, satisfied: null, suppressed: true });
-    expect(await migrateToProjector(models, new SurveyCatalog(models.Survey).scaleOf)).toBe(true);
+    expect(await migrateToProjector(models, new SurveyCatalog(models.Survey).scaleOf, ctx.instance.projector)).toBe(true);
     expect(await rated()).toMatchObject({ n: 6, satisfied: 4, suppressed: false });
-    expect(await migrateToProjector(models, new SurveyCatalog(models.Survey).scaleOf)).toBe(false);
+    expect(await migrateToProjector(models, new SurveyCatalog(models.Survey).scaleOf, ctx.instance.projector)).toBe(false);
   });
 });

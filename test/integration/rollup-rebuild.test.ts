@@ -8,15 +8,19 @@ import { migrateToFigureDocs, retireLeafRollups } from '../../src/rollups/migrat
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { seedDemo } from '../../src/seed/demo-seed';
 import { connectTestDatabase } from '../helpers/test-db';
+import { Projector } from '../../src/projector/projector';
 
 describe('rollups:rebuild and the figure migration', () => {
   let db: Database;
+  /** one for the file: an import nested in a recount (below) runs inside the same projector's lease */
+  let projector: Projector;
   let models: Models;
   const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
   beforeAll(async () => {
     db = await connectTestDatabase();
+    projector = new Projector(db.connection);
     models = createModels(db.connection);
-    await seedDemo(models, { responses: 300, now: new Date('2026-11-10T03:00:00Z') });
+    await seedDemo(models, { responses: 300, now: new Date('2026-11-10T03:00:00Z'), projector: projector });
   });
   afterAll(() => db.close());
 

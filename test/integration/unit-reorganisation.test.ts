@@ -2,10 +2,8 @@ import request from 'supertest';
 import { rebuildRollups } from '../../src/rollups/rebuild';
 import { recountProjections } from '../../src/projector/recount';
 import { newItemId } from '../../src/projector/inbox';
-import { projectorFor } from '../../src/projector/projector';
 import { cutOffBatch } from '../helpers/projector-crash';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { flushViewCounts } from '../../src/forms/view-counter';
 import { runRechain } from '../../src/reorganisation/rechain';
 import { rechainProgress, requestRechain } from '../../src/units/rechain-state';
 import { clusterKeyOf } from '../../src/review/review-clusters';
@@ -88,7 +86,7 @@ describe('units that move and merge', () => {
 
   it('when the reorganisation is imported, then answers are moved in the background and the figures follow today’s tree and equal a recount', async () => {
     const so = await signIn(ctx.app, 'so@example.vn');
-    await flushViewCounts(fx.models.LinkView);
+    await ctx.instance.views.flush();
     const viewsOf = async (unitCode: string) => (await fx.models.LinkView.find({ unitCode }).lean()).reduce((sum, v) => sum + v.views, 0);
     const [thptViews, leLoiViews] = [await viewsOf('THPT-CHUVANAN'), await viewsOf('THCS-LELOI')];
     expect(leLoiViews).toBeGreaterThanOrEqual(3);
@@ -178,7 +176,7 @@ describe('units that move and merge', () => {
     expect((await stats(so, 'SGD').expect(200)).body.recomputing).toEqual({ scanned: expect.any(Number), total: expect.any(Number) });
     expect((await so.get('/admin/dashboard').expect(200)).text).toContain('id="recomputing"');
     expect((await so.get('/admin').expect(200)).text).toContain('id="recomputing"');
-    await expect(runRechain(fx.models, scaleOf)).resolves.toBe(true);
+    await expect(runRechain(fx.models, ctx.instance.projector)).resolves.toBe(true);
     expect((await stats(so, 'SGD').expect(200)).body.recomputing).toBeNull();
     expect((await so.get('/admin/dashboard').expect(200)).text).not.toContain('id="recomputing"');
   });
@@ -186,7 +184,7 @@ describe('units that move and merge', () => {
   it('when a move is cut off after its batch opened and only its figures were written, then the next projector finishes it exactly', async () => {
     const kimDong = await fx.models.Response.find({ unitCode: 'TH-KIMDONG' }).lean();
     // Kim Đồng's answers go back to the district (as another import would), and the instance dies mid-batch.
-    const projector = projectorFor(ctx.db.connection);
+    const { projector } = ctx.instance;
     await projector.write({ _id: newItemId(), kind: 'move', at: now, responseIds: kimDong.map((r) => r._id), to: { ancestors: ['SGD', 'PGD-A'] } });
     await cutOffBatch(ctx.db.connection, (plan) => ({ ...plan, docs: {}, inserts: {} }));
     const so = await signIn(ctx.app, 'so@example.vn');

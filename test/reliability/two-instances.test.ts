@@ -12,6 +12,7 @@ import { inPool, listen } from '../helpers/http-server';
 import { seedSurveyFixtures } from '../helpers/survey-fixtures';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { connectTestDatabase } from '../helpers/test-db';
+import { Projector } from '../../src/projector/projector';
 
 /** Two app instances on one database (two connections, as two processes would have). */
 describe('two app instances on one database', () => {
@@ -77,6 +78,7 @@ describe('two app instances on one database', () => {
       const deps = {
         models: m,
         catalog: new SurveyCatalog(m.Survey),
+        projector: new Projector(m.Response.db),
         mailer: createMailer(sink.url, createLogger('silent')),
         logger: createLogger('silent'),
         mailFrom: 'x@x.vn',

@@ -79,14 +79,17 @@ describe('small cells everywhere (k = 5), the headline included', () => {
     const month = rows.find((r) => r[0] === 'month')!;
     expect(month[header!.findIndex((h) => h.startsWith('Tỷ lệ'))]).toBe('');
 
-    const summary = await buildSummary(models, new SurveyCatalog(models.Survey), {
-      period: '2026-10',
-      unitCode: 'MOTCUA',
-      kind: 'tthc',
-      lang: 'vi',
-      publicBaseUrl: 'http://hailong.test',
-      k: 5,
-    });
+    const summary = await buildSummary(
+      { models, catalog: new SurveyCatalog(models.Survey), projector: ctx.instance.projector },
+      {
+        period: '2026-10',
+        unitCode: 'MOTCUA',
+        kind: 'tthc',
+        lang: 'vi',
+        publicBaseUrl: 'http://hailong.test',
+        k: 5,
+      },
+    );
     expect(summary.text).toContain('Tỷ lệ hài lòng tháng 10/2026: –');
     expect(summary.text).not.toMatch(/\b(0|100),0%/);
     const book = new ExcelJS.Workbook();
