@@ -1,4 +1,3 @@
-import { answerInSubtree } from '../units/subtree';
 import type { Models } from '../models';
 import { shiftPeriod } from '../responses/period';
 import { SMALL_CELL_DEFAULT_K } from '../stats/formulas';
@@ -12,6 +11,7 @@ import { onTimeFigures } from '../dossiers/dossier-stats';
 import { caseMonth } from '../cases/case-service';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
 import type { Settles } from '../projector/projector';
+import { commentCount } from '../review/comment-list';
 
 export interface SummaryRequest {
   period: string;
@@ -23,31 +23,6 @@ export interface SummaryRequest {
   k?: number;
   /** When open dossiers are judged late (as the API does at the time of the request); now when unset. */
   now?: Date;
-}
-
-type CommentRef = { unitCode: string; unitAncestors: string[] };
-const commentMemo = new WeakMap<object, Map<string, { at: number; refs: Promise<CommentRef[]> }>>();
-
-/**
- * New (unhandled) comments of a month, read once per minute and shared by every summary of a run: a run for 500
- * recipients must not scan the month's responses 500 times. Equality on `period` is pushed down by FerretDB.
- */
-function newCommentsOf(models: Models, kind: SurveyKind, period: string): Promise<CommentRef[]> {
-  let memo = commentMemo.get(models.Response);
-  if (!memo) commentMemo.set(models.Response, (memo = new Map<string, { at: number; refs: Promise<CommentRef[]> }>()));
-  const key = `${kind}|${period}`;
-  const hit = memo.get(key);
-  if (hit && Date.now() - hit.at < 60_000) return hit.refs;
-  const refs = models.Response.find({ period }, { kind: 1, unitCode: 1, unitAncestors: 1, comment: 1, commentStatus: 1 })
-    .lean()
-    .then((rows) =>
-      rows
-        .filter((r) => r.kind === kind && Boolean(r.comment) && (r.commentStatus ?? 'new') === 'new')
-        .map((r) => ({ unitCode: r.unitCode, unitAncestors: r.unitAncestors ?? [] })),
-    );
-  memo.set(key, { at: Date.now(), refs });
-  refs.catch(() => memo.delete(key));
-  return refs;
 }
 
 /**
@@ -70,7 +45,7 @@ export async function buildSummary(
   ]);
   const onTime = await onTimeFigures(models, { unit, from: shiftPeriod(period, -11), to: period, minN: 30 }, request.now ?? new Date());
   const cases = await caseMonth(models, unit.code, period, request.now ?? new Date());
-  const newComments = (await newCommentsOf(models, request.kind, period)).filter((r) => answerInSubtree(unit.code, r)).length;
+  const newComments = await commentCount(models, { kind: request.kind, unit: unit.code, from: period, to: period }, 'new');
   const dashboard = new URLSearchParams({ kind: request.kind, unit: unit.code, from: shiftPeriod(period, -11), to: period });
   return composeMonthlySummary({
     period,

@@ -1,7 +1,7 @@
 import type { Models } from '../models';
-import type { ResponseDoc } from '../responses/response.model';
+import type { CommentStatus, ResponseDoc } from '../responses/response.model';
 import type { CommentEntry } from './comment-entries';
-import { readDirectories, readPage, type ListScope } from './day-pages';
+import { daysOf, readDirectories, readPage, type ListScope } from './day-pages';
 import { COMMENTS_COLLECTION, listCollection } from './list-keys';
 import { collectionOf, listByIds } from '../data/by-id';
 
@@ -26,6 +26,16 @@ export interface CommentPage {
  * One page of the comment list (newest first) from the list index, then those responses read by `_id`. Status
  * or level alone are counted per day, so those pages and totals are exact; tag and text search read entries.
  */
+/**
+ * How many comments of a scope and months have `status` (all when unset): the counts of the list's directories (one
+ * read by `_id` per month), which the projector keeps exact with the list itself, so the monthly e-mail and the
+ * comment page never disagree.
+ */
+export async function commentCount(models: Models, scope: ListScope, status?: CommentStatus): Promise<number> {
+  const coll = listCollection(models.Response.db, COMMENTS_COLLECTION);
+  return daysOf(await readDirectories(coll, scope), status ? `s_${status}` : 'n').reduce((sum, day) => sum + day.count, 0);
+}
+
 export async function commentPage(models: Models, filter: CommentFilter, page: number, options: { budget?: number } = {}): Promise<CommentPage> {
   const coll = listCollection(models.Response.db, COMMENTS_COLLECTION);
   const facet = filter.status ? `s_${filter.status}` : filter.level ? `l_${filter.level}` : 'n';

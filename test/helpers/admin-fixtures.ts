@@ -91,6 +91,8 @@ export async function addResponses(
     ratedDossier?: boolean;
     /** the unit's chain on the day of the answers, where a reorganisation has moved it since (reorganisation/rechain.ts) */
     unitAncestorsThen?: string[];
+    /** comments of the first answers, in order (the others have none) */
+    comments?: string[];
   },
 ): Promise<void> {
   const responses = options.scores.map((overall, i): ResponseDoc => ({
@@ -106,6 +108,7 @@ export async function addResponses(
     ...(options.ratedDossier ? { ratedDossier: true } : {}),
     ...(options.unit.level ? { level: options.unit.level } : {}),
     ...(options.unit.district ? { district: options.unit.district } : {}),
+    ...(options.comments?.[i] ? { comment: options.comments[i] } : {}),
     answers: { ...(options.items ?? {}), overall },
     overall,
     overallTopTwo: topTwo(overall, options.scale),

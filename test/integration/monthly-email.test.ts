@@ -39,13 +39,12 @@ describe('monthly e-mail summaries', () => {
     await models.Unit.insertMany([SGD, TH, THCS]);
     await publishQuestionBank(models.Survey, QUESTION_BANK, new Date());
     await seedTargets(models.Target);
-    const add = (unit: Unit, period: string, scores: number[]) =>
-      addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period, scores });
-    await add(TH, PERIOD, [...Array(30).fill(5), ...Array(10).fill(2)]);
+    const add = (unit: Unit, period: string, scores: number[], comments?: string[]) =>
+      addResponses(models, { unit, surveyKey: `edu-parent-${unit.level}`, kind: 'education', scale: 5, period, scores, comments });
+    await add(TH, PERIOD, [...Array(30).fill(5), ...Array(10).fill(2)], ['Cảm ơn cô giáo', 'Sân trường cần thêm cây xanh']);
     await add(THCS, PERIOD, [...Array(20).fill(4), ...Array(5).fill(1)]);
     await add(TH, '2026-09', Array(12).fill(4));
     await add(TH, '2025-10', [...Array(8).fill(5), ...Array(8).fill(3)]);
-    await models.Response.updateOne({ unitCode: 'TH-A', period: PERIOD }, { $set: { comment: 'Cảm ơn cô giáo' } });
     await createUser(models, 'so@sogd.test', 'super_admin', 'SGD');
     await models.Subscription.create({ email: 'giamdoc@sogd.test', unitCode: 'SGD', kind: 'education', lang: 'vi', createdBy: 'test', createdAt: NOW });
     await models.Subscription.create({ email: 'hieutruong@tha.test', unitCode: 'TH-A', kind: 'education', lang: 'en', createdBy: 'test', createdAt: NOW });
@@ -80,6 +79,11 @@ describe('monthly e-mail summaries', () => {
     expect(mail.text).toContain(share);
     expect(mail.html).toContain(share);
     expect(mail.text).toContain('65');
+    // The month's new comments, as the comment list counts them for the province.
+    expect(mail.text).toContain('Ý kiến mới trong tháng: 2');
+    expect((await agent.get(`/admin/comments?kind=education&unit=SGD&from=${PERIOD}&to=${PERIOD}&status=new`).expect(200)).text).toContain(
+      'Sân trường cần thêm cây xanh',
+    );
     expect(mail.messageId).toBe(`<monthly.${PERIOD}.${String((await models.Subscription.findOne({ email: 'giamdoc@sogd.test' }))!._id)}@hailong.test>`);
     const png = mail.attachments.find((a) => a.contentType === 'image/png')!;
     expect(png.cid).toBe('trend@hailong');
