@@ -28,9 +28,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
       // Counter paths and `$set` fields are plain objects keyed by data; deleting one is how such a document is shaped.
       '@typescript-eslint/no-dynamic-delete': 'off',
-      // Implementations of promise-returning interfaces (a mailer, a store, `runOnce` callbacks, test doubles) are
-      // async with nothing to await.
-      '@typescript-eslint/require-await': 'off',
       // `_`-prefixed names are kept on purpose (a destructured field left out, a callback's unused position).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },

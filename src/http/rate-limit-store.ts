@@ -18,7 +18,7 @@ export interface LimitStores {
   close(): Promise<void>;
 }
 
-export const memoryLimitStores: LimitStores = { storeFor: () => undefined, shared: false, close: async () => undefined };
+export const memoryLimitStores: LimitStores = { storeFor: () => undefined, shared: false, close: () => Promise.resolve() };
 
 /** Connects to Redis or Valkey at `url` (redis://…); fails when it cannot be reached at start. */
 export async function redisLimitStores(url: string, logger: Logger): Promise<LimitStores> {

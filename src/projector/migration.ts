@@ -36,7 +36,7 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf): Prom
     });
     if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
   });
-  await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve());
   // A database the recount above just wrote has its lists cut per second already; an older one is recounted again.
   const recut = await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => {
     if (ran) return;

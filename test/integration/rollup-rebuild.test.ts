@@ -12,7 +12,7 @@ import { connectTestDatabase } from '../helpers/test-db';
 describe('rollups:rebuild and the figure migration', () => {
   let db: Database;
   let models: Models;
-  const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
+  const scaleOf = (key: string) => Promise.resolve(key === 'tthc-quick' ? 3 : 5);
   beforeAll(async () => {
     db = await connectTestDatabase();
     models = createModels(db.connection);

@@ -90,7 +90,7 @@ describe('the server process', () => {
     const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-seeding-'));
     const server = await startServer({ DATA_DIR: freshDir, DB_SEED_DEMO: 'true' });
     try {
-      await waitFor(async () => server.output().includes('seeding demo data'), 20000, 50);
+      await waitFor(() => server.output().includes('seeding demo data'), 20000, 50);
       const ferretPort = Number(/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1]);
       expect(ferretPort).toBeGreaterThan(0);
       server.child.kill('SIGTERM');
