@@ -26,8 +26,6 @@ export default tseslint.config(
       // `ratedUnits`, answers before `unitAncestors`): the `??` and `?.` on them are the defence, which a type-level
       // rule cannot see.
       '@typescript-eslint/no-unnecessary-condition': 'off',
-      // Counter paths and `$set` fields are plain objects keyed by data; deleting one is how such a document is shaped.
-      '@typescript-eslint/no-dynamic-delete': 'off',
       // `_`-prefixed names are kept on purpose (a destructured field left out, a callback's unused position).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
