@@ -20,8 +20,6 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Mongoose schemas are declared as object literals, as its documentation does; its types call them classes.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
-      // `return next()` and `return render(res, …)` end an express handler in one line; handlers return nothing.
-      '@typescript-eslint/no-confusing-void-expression': 'off',
       // Documents read back from the database may predate a field their type declares (figure documents before
       // `ratedUnits`, answers before `unitAncestors`): the `??` and `?.` on them are the defence, which a type-level
       // rule cannot see.

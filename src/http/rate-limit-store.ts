@@ -41,7 +41,9 @@ export async function redisLimitStores(url: string, logger: Logger): Promise<Lim
     shared: true,
     storeFor: (name) => new RedisStore({ prefix: `hl:rl:${name}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
     close: async () => {
-      await client.close().catch(() => client.destroy());
+      await client.close().catch(() => {
+        client.destroy();
+      });
     },
   };
 }

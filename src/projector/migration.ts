@@ -61,6 +61,8 @@ export function startProjectorMigration(models: Models, scaleOf: ScaleOf, logger
     (ran) => {
       if (ran) logger.info({ ms: Date.now() - started }, 'projector: derived documents recounted from the stored answers');
     },
-    (error: unknown) => logger.warn({ err: error }, 'projector: the one-time recount failed; it runs again at the next start'),
+    (error: unknown) => {
+      logger.warn({ err: error }, 'projector: the one-time recount failed; it runs again at the next start');
+    },
   );
 }

@@ -174,7 +174,9 @@ describe('raw-response exports, streamed', () => {
       .parse((r, cb) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
+        r.on('end', () => {
+          cb(null, Buffer.concat(chunks));
+        });
       })
       .expect(200);
     expect(res.headers['content-length']).toBeUndefined();
