@@ -20,17 +20,10 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Mongoose schemas are declared as object literals, as its documentation does; its types call them classes.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
-      // `return next()` and `return render(res, …)` end an express handler in one line; handlers return nothing.
-      '@typescript-eslint/no-confusing-void-expression': 'off',
       // Documents read back from the database may predate a field their type declares (figure documents before
       // `ratedUnits`, answers before `unitAncestors`): the `??` and `?.` on them are the defence, which a type-level
       // rule cannot see.
       '@typescript-eslint/no-unnecessary-condition': 'off',
-      // Counter paths and `$set` fields are plain objects keyed by data; deleting one is how such a document is shaped.
-      '@typescript-eslint/no-dynamic-delete': 'off',
-      // Implementations of promise-returning interfaces (a mailer, a store, `runOnce` callbacks, test doubles) are
-      // async with nothing to await.
-      '@typescript-eslint/require-await': 'off',
       // `_`-prefixed names are kept on purpose (a destructured field left out, a callback's unused position).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },

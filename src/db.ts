@@ -43,9 +43,15 @@ export interface Database {
 export function createDatabase(uri: string, logger: Logger): Database {
   applyMongooseGlobals();
   const connection = mongoose.createConnection();
-  connection.on('disconnected', () => logger.warn('database disconnected'));
-  connection.on('reconnected', () => logger.info('database reconnected'));
-  connection.on('error', (error) => logger.error({ err: error }, 'database error'));
+  connection.on('disconnected', () => {
+    logger.warn('database disconnected');
+  });
+  connection.on('reconnected', () => {
+    logger.info('database reconnected');
+  });
+  connection.on('error', (error) => {
+    logger.error({ err: error }, 'database error');
+  });
 
   return {
     connection,
@@ -69,7 +75,9 @@ export function createDatabase(uri: string, logger: Logger): Database {
       if (!connection.db) return false;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
+        timer = setTimeout(() => {
+          resolve(false);
+        }, timeoutMs);
       });
       const ping = connection.db
         .admin()

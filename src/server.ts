@@ -81,15 +81,23 @@ async function main(): Promise<void> {
     opening.abort();
     stopSchedule();
     logger.info({ signal }, 'shutting down: readiness is now 503, draining requests');
-    setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, FORCE_CLOSE_MS).unref();
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     await closeServer(server);
     // The batch under way ends and the lease goes, so another instance takes over at once instead of after it expires.
     stopProjecting();
-    await instance.projector.close().catch((error: unknown) => logger.warn({ err: error }, 'the projector did not stop cleanly'));
+    await instance.projector.close().catch((error: unknown) => {
+      logger.warn({ err: error }, 'the projector did not stop cleanly');
+    });
     // Form views are buffered for a few seconds (view-counter.ts): write them before the connection goes.
-    await instance.views.flush().catch((error: unknown) => logger.warn({ err: error }, 'writing the last view counts failed'));
-    await db.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database connection failed'));
+    await instance.views.flush().catch((error: unknown) => {
+      logger.warn({ err: error }, 'writing the last view counts failed');
+    });
+    await db.close().catch((error: unknown) => {
+      logger.warn({ err: error }, 'closing the database connection failed');
+    });
     await limits.close();
     if (embedded) {
       await embedded.stop();
@@ -130,8 +138,12 @@ async function main(): Promise<void> {
       config.REPORT_CRON,
       () => new Date(),
     );
-    stopSchedule = () => schedule.stop();
-    await schedule.catchUp().catch((error: unknown) => logger.error({ err: error }, 'monthly catch-up failed'));
+    stopSchedule = () => {
+      schedule.stop();
+    };
+    await schedule.catchUp().catch((error: unknown) => {
+      logger.error({ err: error }, 'monthly catch-up failed');
+    });
   }
 }
 
@@ -175,7 +187,15 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   const root = await models.Unit.findOne({ type: 'department' }).lean();
   await ensureFirstAdmin(
     models,
-    { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitCode: root?.code ?? 'SGD', logger, print: (line) => console.log(line) },
+    {
+      email: config.ADMIN_EMAIL,
+      password: config.ADMIN_PASSWORD,
+      rootUnitCode: root?.code ?? 'SGD',
+      logger,
+      print: (line) => {
+        console.log(line);
+      },
+    },
     now,
   );
 }
@@ -189,13 +209,17 @@ function startProjecting(models: Models, projector: Projector, logger: Logger): 
   startProjectorMigration(models, new SurveyCatalog(models.Survey).scaleOf, projector, logger);
   const tick = setInterval(() => {
     projector.needsTakeover().then(
-      (work) => work && projector.nudge(),
+      (work) => {
+        if (work) projector.nudge();
+      },
       () => undefined, // the database is away: the next tick looks again
     );
   }, 1000);
   tick.unref();
   projector.nudge();
-  return () => clearInterval(tick);
+  return () => {
+    clearInterval(tick);
+  };
 }
 
 /** Deletes what is past its retention now and every hour after (retention.ts: idempotent, safe on every instance at once). */
@@ -205,7 +229,9 @@ function startRetention(models: Models, projector: Projector, logger: Logger): v
       .then((deleted) => {
         if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention: expired records deleted');
       })
-      .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'))
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'retention sweep failed');
+      })
       // Answers not yet moved to today's unit tree (an import whose instance stopped mid-way): logs its own failure.
       .then(() => startRechain(models, projector, logger));
   void sweep();
@@ -214,12 +240,21 @@ function startRetention(models: Models, projector: Projector, logger: Logger): v
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = answerMalformedRequests(app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server))));
+    const server = answerMalformedRequests(
+      app.listen(port, (error?: Error) => {
+        if (error) reject(error);
+        else resolve(server);
+      }),
+    );
   });
 }
 
 function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+  return new Promise((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

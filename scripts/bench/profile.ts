@@ -59,7 +59,12 @@ export async function profileInProcess<T>(task: () => Promise<T>): Promise<{ res
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, value) => (error ? reject(error) : resolve(value))));
+    new Promise<unknown>((resolve, reject) => {
+      session.post(method, params ?? {}, (error, value) => {
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 1000 });
   await post('Profiler.start');

@@ -109,13 +109,13 @@ export async function setupBenchData(models: Models, options: { units: number; n
   await ensureIndexes(models);
   // Marked done on the empty database (nothing to recount), so the app never starts it over the seeded responses:
   // the seed writes their lists (seed.ts), and a background recount would load the database during B1 and B2.
-  await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
-  await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
-  await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
-  await runOnce(models.Setting, RATED_UNITS_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, PROJECTOR_MIGRATION, () => Promise.resolve());
+  await runOnce(models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve());
+  await runOnce(models.Setting, LIST_SECONDS_MIGRATION, () => Promise.resolve());
+  await runOnce(models.Setting, RATED_UNITS_MIGRATION, () => Promise.resolve());
   // The same for the figure documents: the seed writes them with the responses (seed.ts), so the app's start-up
   // migration (built for databases from before them) has nothing to do and must not weigh on B1's memory.
-  await runOnce(models.Setting, FIGURE_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, FIGURE_MIGRATION, () => Promise.resolve());
   await seedTargets(models.Target);
   await publishQuestionBank(models.Survey, QUESTION_BANK, options.now);
   const units = benchUnits(options.units);

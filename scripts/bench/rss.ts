@@ -56,7 +56,9 @@ export class RssSampler {
     readonly pid: number,
     intervalMs = 200,
   ) {
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer = setInterval(() => {
+      this.sample();
+    }, intervalMs);
     this.timer.unref();
     this.sample();
     this.kernelPeaks = resetPeakRss(pid);

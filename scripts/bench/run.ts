@@ -119,7 +119,9 @@ function benchUri(uri: string): string {
   return url.toString();
 }
 
-const log = (line: string) => console.log(`[bench] ${line}`);
+const log = (line: string) => {
+  console.log(`[bench] ${line}`);
+};
 
 /**
  * B1 again with the app and bare express both on Node.js 24 LTS, the production runtime (scripts/node24.cjs: the

@@ -42,14 +42,20 @@ function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-  return exited.finally(() => clearTimeout(timer));
+  return exited.finally(() => {
+    clearTimeout(timer);
+  });
 }
 
 function spawnNode(args: string[], env: Record<string, string>, logFile: string, node = process.execPath): { child: ChildProcess; exited: Promise<void> } {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', log, log, 'ipc'], cwd: PROJECT_ROOT });
   fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   return { child, exited };
 }
 
@@ -104,7 +110,9 @@ function listen(app: ReturnType<typeof bareApp>): Promise<{ baseUrl: string; clo
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();
-            server.close(() => done());
+            server.close(() => {
+              done();
+            });
           }),
       });
     });

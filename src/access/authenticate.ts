@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import type { Models } from '../models';
 import type { Principal } from './scope';
+import { destroySession } from './session';
 
 export interface SessionLimits {
   idleMs: number;
@@ -40,15 +41,19 @@ export const hashApiToken = (token: string) => crypto.createHash('sha256').updat
 export function loadSessionUser(models: Models, clock: () => Date, limits: SessionLimits): RequestHandler {
   return async (req, _res, next) => {
     const data = req.session;
-    if (!data?.userId) return next();
+    if (!data?.userId) {
+      next();
+      return;
+    }
     const now = clock().getTime();
     const expired = now - (data.lastSeenAt ?? 0) > limits.idleMs || now - (data.signedInAt ?? 0) > limits.absoluteMs;
     const user = expired ? null : await models.User.findById(data.userId).lean();
     const stale = user && (user.credentialVersion ?? 0) !== (data.credentialVersion ?? 0);
     if (!user || user.disabled || stale) {
       req.sessionExpired = expired;
-      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-      return next();
+      await destroySession(req);
+      next();
+      return;
     }
     data.lastSeenAt = now;
     req.principal = { kind: 'user', id: String(user._id), label: user.email, role: user.role, unitCode: user.unitCode };
@@ -79,7 +84,8 @@ export function requireApiPrincipal(models: Models, clock: () => Date): RequestH
       if (creator?.disabled) throw new UnauthorizedError('Invalid or revoked API token.');
       req.principal = { kind: 'token', id: String(stored._id), label: stored.name, role: 'viewer', unitCode: stored.unitCode };
       models.ApiToken.updateOne({ _id: stored._id }, { $set: { lastUsedAt: clock() } }).catch(() => undefined);
-      return next();
+      next();
+      return;
     }
     if (!req.principal) throw new UnauthorizedError();
     if (req.passwordChangeRequired) throw new ForbiddenError('Change your password first.');
@@ -89,7 +95,10 @@ export function requireApiPrincipal(models: Models, clock: () => Date): RequestH
 
 /** For admin pages: signed in, else to the login page (remembering where to come back to). */
 export const requireUser: RequestHandler = (req, res, next) => {
-  if (req.principal) return next();
+  if (req.principal) {
+    next();
+    return;
+  }
   const back = req.method === 'GET' && req.originalUrl.startsWith('/admin') ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
   res.redirect(303, `/admin/login${back}${req.sessionExpired ? `${back ? '&' : '?'}expired=1` : ''}`);
 };

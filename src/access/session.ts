@@ -1,5 +1,5 @@
 import MongoStore from 'connect-mongo';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import { ConnectionStates, type Connection } from 'mongoose';
 import { ServiceUnavailableError } from '../errors';
@@ -51,4 +51,33 @@ export function sessions(connection: Connection, options: SessionOptions): Reque
     }
     handler(req, res, next);
   };
+}
+
+/** A new session id with the session's data, once the store holds it. */
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((error?: Error | null) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/** Resolves once the store holds the session as it is now. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.save((error?: Error | null) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/** Resolves once the store has been asked to forget the session, whether or not it managed to. */
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve) => {
+    req.session.destroy(() => {
+      resolve();
+    });
+  });
 }

@@ -72,8 +72,8 @@ export function exportRoutes(deps: { models: Models; catalog: SurveyCatalog; clo
 async function sendFigures(res: Response, deps: ExportDeps, query: StatsQuery, name: string, format: Format): Promise<void> {
   const stats = await computeStats(deps.models, query, await latestInstruments(deps.catalog), deps.projector);
   const rows = figureRows(stats);
-  if (format === 'csv')
-    return send(
+  if (format === 'csv') {
+    send(
       res,
       name,
       'csv',
@@ -82,6 +82,8 @@ async function sendFigures(res: Response, deps: ExportDeps, query: StatsQuery, n
         FIGURE_COLUMNS.map((c) => ({ header: c.header, value: (r) => r[c.key] })),
       ),
     );
+    return;
+  }
   const formula: Sheet = {
     name: 'Công thức',
     columns: [
@@ -96,7 +98,7 @@ async function sendFigures(res: Response, deps: ExportDeps, query: StatsQuery, n
     columns: FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, numFmt: c.numFmt, width: c.key === 'label' ? 40 : 14 })),
     rows,
   };
-  return send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
+  send(res, name, 'xlsx', await toXlsx([figures, formula], { title: name, creator: 'Hài Lòng' }));
 }
 
 // Streamed: by day, then by the random response id (within a day the row order must not give the order of

@@ -29,7 +29,10 @@ export function invitationRoutes(deps: { models: Models; clock: () => Date }): R
   router.get('/admin/invite', async (req, res) => {
     const token = req.query.token;
     const invitation = isInvitationToken(token) ? await peekInvitation(models.Invitation, token, clock()) : null;
-    if (!invitation) return render(req, res, 404, { error: 'invite.invalid' });
+    if (!invitation) {
+      render(req, res, 404, { error: 'invite.invalid' });
+      return;
+    }
     render(req, res, 200, { token: token as string, email: invitation.email });
   });
 
@@ -38,19 +41,31 @@ export function invitationRoutes(deps: { models: Models; clock: () => Date }): R
     const now = clock();
     // Checked before the costly hash below, so junk tokens cost one read by `_id`.
     const invitation = isInvitationToken(token) ? await peekInvitation(models.Invitation, token, now) : null;
-    if (!invitation) return render(req, res, 404, { error: 'invite.invalid' });
+    if (!invitation) {
+      render(req, res, 404, { error: 'invite.invalid' });
+      return;
+    }
     const problem = newPasswordProblem(field(req.body, 'password'), field(req.body, 'confirm'), invitation.email);
-    if (problem) return render(req, res, 422, { token, email: invitation.email, error: problem });
+    if (problem) {
+      render(req, res, 422, { token, email: invitation.email, error: problem });
+      return;
+    }
     const passwordHash = await hashPassword(field(req.body, 'password'));
     const taken = await consumeInvitation(models.Invitation, token, now);
-    if (!taken) return render(req, res, 404, { error: 'invite.invalid' });
+    if (!taken) {
+      render(req, res, 404, { error: 'invite.invalid' });
+      return;
+    }
     const { email, name, role, unitCode, invitedBy } = taken;
     try {
       // The invitee chose this password: no forced change.
       await models.User.create({ email, name, role, unitCode, passwordHash, mustChangePassword: false, passwordChangedAt: now });
     } catch (error) {
       // Only whoever holds the link learns this: with SMTP, the owner of the address.
-      if ((error as { code?: number }).code === 11000) return render(req, res, 409, { error: 'invite.taken' });
+      if ((error as { code?: number }).code === 11000) {
+        render(req, res, 409, { error: 'invite.taken' });
+        return;
+      }
       throw error;
     }
     await audit(models.Audit, { actor: email, action: 'user.create', target: email, details: { role, unitCode, invitedBy } }, now);

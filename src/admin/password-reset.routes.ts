@@ -33,7 +33,10 @@ export function passwordResetRoutes(deps: { models: Models; clock: () => Date; s
 
   router.get('/admin/reset', async (req, res) => {
     const token = req.query.token;
-    if (!isResetToken(token) || !(await peekResetLink(models.PasswordReset, token, clock()))) return render(req, res, 404, { error: 'reset.invalid' });
+    if (!isResetToken(token) || !(await peekResetLink(models.PasswordReset, token, clock()))) {
+      render(req, res, 404, { error: 'reset.invalid' });
+      return;
+    }
     render(req, res, 200, { token });
   });
 
@@ -42,13 +45,22 @@ export function passwordResetRoutes(deps: { models: Models; clock: () => Date; s
     const now = clock();
     // Checked before the costly hash below, so junk tokens cost one read by `_id`.
     const email = isResetToken(token) ? await peekResetLink(models.PasswordReset, token, now) : null;
-    if (!email) return render(req, res, 404, { error: 'reset.invalid' });
+    if (!email) {
+      render(req, res, 404, { error: 'reset.invalid' });
+      return;
+    }
     const problem = newPasswordProblem(field(req.body, 'password'), field(req.body, 'confirm'), email);
-    if (problem) return render(req, res, 422, { token, error: problem });
+    if (problem) {
+      render(req, res, 422, { token, error: problem });
+      return;
+    }
     const passwordHash = await hashPassword(field(req.body, 'password'));
     const link = await consumeResetLink(models.PasswordReset, token, now);
     const user = link ? await models.User.findOne({ email: link.email }).lean() : null;
-    if (!link || !user || user.disabled) return render(req, res, 404, { error: 'reset.invalid' });
+    if (!link || !user || user.disabled) {
+      render(req, res, 404, { error: 'reset.invalid' });
+      return;
+    }
     // The user chose this password: no forced change; every existing session of the account ends.
     await models.User.updateOne(
       { _id: user._id },

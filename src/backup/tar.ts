@@ -89,13 +89,24 @@ export async function readTarGz(file: string, dir: string): Promise<string[]> {
   let pending: Buffer = Buffer.alloc(0);
   let current: { out: fs.WriteStream; left: number; pad: number } | undefined;
   let ended = false;
+  const settle = (resolve: () => void, reject: (error: Error) => void) => (error?: Error | null) => {
+    if (error) reject(error);
+    else resolve();
+  };
   const writeTo = (out: fs.WriteStream, chunk: Buffer) =>
-    new Promise<void>((resolve, reject) => out.write(chunk, (error) => (error ? reject(error) : resolve())));
-  const close = (out: fs.WriteStream) => new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) => {
+      out.write(chunk, settle(resolve, reject));
+    });
+  const close = (out: fs.WriteStream) =>
+    new Promise<void>((resolve, reject) => {
+      out.end(settle(resolve, reject));
+    });
 
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      consume(chunk).then(() => done(), done);
+      consume(chunk).then(() => {
+        done();
+      }, done);
     },
   });
   async function consume(chunk: Buffer): Promise<void> {

@@ -45,5 +45,10 @@ export class FormPageCache {
 
 /** `res.render` into a string (with the response's locals: language, translator, path). */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
-  return new Promise((resolve, reject) => res.render(view, locals, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
+  return new Promise((resolve, reject) => {
+    res.render(view, locals, (error: Error | null, html?: string) => {
+      if (error) reject(error);
+      else resolve(html ?? '');
+    });
+  });
 }

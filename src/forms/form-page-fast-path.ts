@@ -80,9 +80,13 @@ export function formPageFastPath(deps: FormPageFastPathDeps): FastPath {
     if (!match) return false;
     const started = process.hrtime.bigint();
     serve(req, res, CHANNEL_OF[match[1]!]!, match[2]!, started).then(
-      (served) => served || express(),
+      (served) => {
+        if (!served) express();
+      },
       // Unknown or closed link, database down…: express answers it with the usual pages.
-      () => express(),
+      () => {
+        express();
+      },
     );
     return true;
   };

@@ -18,7 +18,10 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
   if (appError.expected) log.warn({ status: appError.status, code: appError.code }, appError.message);
   else log.error({ err: error }, 'unhandled error');
 
-  if (res.headersSent) return next(error);
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
   res.status(appError.status);
   // Refused before its body was read to the end (too large, wrong type): read and drop the rest and close after
   // this answer. A socket closed with unread data is reset, and the client then sees a reset instead of the 413.

@@ -38,7 +38,9 @@ export function readUploadedFile(req: Request, options: { field: string; maxByte
         if (!failure) file = { name: info.filename ?? '', bytes: Buffer.concat(chunks) };
       });
     });
-    parser.on('error', () => reject(new BadRequestError('The multipart body could not be read.')));
+    parser.on('error', () => {
+      reject(new BadRequestError('The multipart body could not be read.'));
+    });
     parser.on('close', () => {
       if (failure) reject(failure);
       else if (!file || file.bytes.length === 0) reject(new BadRequestError('Choose a file to upload.'));

@@ -18,7 +18,7 @@ export interface LimitStores {
   close(): Promise<void>;
 }
 
-export const memoryLimitStores: LimitStores = { storeFor: () => undefined, shared: false, close: async () => undefined };
+export const memoryLimitStores: LimitStores = { storeFor: () => undefined, shared: false, close: () => Promise.resolve() };
 
 /** Connects to Redis or Valkey at `url` (redis://…); fails when it cannot be reached at start. */
 export async function redisLimitStores(url: string, logger: Logger): Promise<LimitStores> {
@@ -41,7 +41,9 @@ export async function redisLimitStores(url: string, logger: Logger): Promise<Lim
     shared: true,
     storeFor: (name) => new RedisStore({ prefix: `hl:rl:${name}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
     close: async () => {
-      await client.close().catch(() => client.destroy());
+      await client.close().catch(() => {
+        client.destroy();
+      });
     },
   };
 }

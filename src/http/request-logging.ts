@@ -38,7 +38,9 @@ export function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerRes
     const responseTime = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     logger[level]({ req: { id, method: req.method, url }, res: { statusCode: status }, responseTime }, message);
   };
-  res.once('finish', () => done('request completed'));
+  res.once('finish', () => {
+    done('request completed');
+  });
   res.once('close', () => {
     if (!res.writableFinished) done('request aborted');
   });

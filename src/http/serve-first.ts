@@ -16,6 +16,9 @@ export function serveFirst(app: Express, fast: (req: IncomingMessage, res: Serve
   const withHandle = app as unknown as { handle: Handle };
   const handle = withHandle.handle.bind(app);
   withHandle.handle = (req, res, next) => {
-    if (!fast(req, res, () => handle(req, res, next))) handle(req, res, next);
+    const toExpress = () => {
+      handle(req, res, next);
+    };
+    if (!fast(req, res, toExpress)) toExpress();
   };
 }

@@ -43,10 +43,10 @@ export function mailFailure(error: unknown): { responseCode?: number; code?: str
 export function createMailer(smtpUrl: string | undefined, logger: Logger): Mailer {
   if (!smtpUrl) {
     return {
-      async send(message) {
+      send(message) {
         // Not the recipient: it may be a citizen's (a case's closing note).
         logger.warn({ messageId: message.messageId }, 'SMTP_URL is not set: e-mail not sent');
-        throw Object.assign(new Error('SMTP_URL is not set'), { responseCode: 421 });
+        return Promise.reject(Object.assign(new Error('SMTP_URL is not set'), { responseCode: 421 }));
       },
     };
   }

@@ -36,7 +36,7 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf, proje
     });
     if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
   });
-  await runOnce(models.Setting, LIST_INDEX_MIGRATION, async () => undefined);
+  await runOnce(models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve());
   // A database the recount above just wrote has its lists cut per second already; an older one is recounted again.
   const recut = await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => {
     if (ran) return;
@@ -61,6 +61,8 @@ export function startProjectorMigration(models: Models, scaleOf: ScaleOf, projec
     (ran) => {
       if (ran) logger.info({ ms: Date.now() - started }, 'projector: derived documents recounted from the stored answers');
     },
-    (error: unknown) => logger.warn({ err: error }, 'projector: the one-time recount failed; it runs again at the next start'),
+    (error: unknown) => {
+      logger.warn({ err: error }, 'projector: the one-time recount failed; it runs again at the next start');
+    },
   );
 }

@@ -83,7 +83,7 @@ export class PlanBuilder {
   unset(collection: string, id: string, paths: readonly string[], options: { existing?: boolean } = {}): void {
     const change = this.change(collection, id);
     change.unset = [...new Set([...(change.unset ?? []), ...paths])];
-    if (change.set) for (const path of paths) delete change.set[path];
+    if (change.set) change.set = Object.fromEntries(Object.entries(change.set).filter(([path]) => !paths.includes(path)));
     if (options.existing) change.existing = true;
   }
 

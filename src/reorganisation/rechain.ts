@@ -76,7 +76,9 @@ export function startRechain(models: Models, projector: Projector, logger: Logge
       (ran) => {
         if (ran) logger.info({ ms: Date.now() - started }, 'answers moved to the unit tree of today');
       },
-      (error: unknown) => logger.warn({ err: error }, 'moving answers to the unit tree of today failed; the hourly sweep tries again'),
+      (error: unknown) => {
+        logger.warn({ err: error }, 'moving answers to the unit tree of today failed; the hourly sweep tries again');
+      },
     );
 }
 

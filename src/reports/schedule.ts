@@ -32,7 +32,9 @@ export function startReportSchedule(deps: DeliveryDeps, cron: string, clock: () 
   };
   const job = new Cron(cron, { timezone: REPORT_TIMEZONE, protect: true }, run);
   const retry = setInterval(() => {
-    deliverDue(deps, clock()).catch((error: unknown) => deps.logger.warn({ err: error }, 'outbox retry tick failed'));
+    deliverDue(deps, clock()).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'outbox retry tick failed');
+    });
   }, RETRY_TICK_MS);
   retry.unref();
 

@@ -50,9 +50,7 @@ export const isScalePath = (path: string) => /(^|\.)surveys\.[^.]+\.scale$/.test
 
 /** A stored figure document's counters (without the survey scales). */
 export function figureCounters(doc: FigureDoc): Increment {
-  const flat = flatten(unpackFigures(doc));
-  for (const path of Object.keys(flat)) if (isScalePath(path)) delete flat[path];
-  return flat;
+  return Object.fromEntries(Object.entries(flatten(unpackFigures(doc))).filter(([path]) => !isScalePath(path)));
 }
 
 /** The stored (packed) figure document a recount describes. */

@@ -52,7 +52,9 @@ class ErrorList extends RowErrors<Column> {}
  */
 export function parseUnitsCsv(text: string, existing: ReadonlyMap<string, Unit>, today: string = dayOf(new Date())): ParsedUnits {
   const errors = new ErrorList();
-  const records = readCsvRecords(text, (line, message) => errors.add(line, message));
+  const records = readCsvRecords(text, (line, message) => {
+    errors.add(line, message);
+  });
   if (!records) return { units: [], errors: errors.items };
 
   const [header, ...body] = records;

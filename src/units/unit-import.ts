@@ -69,15 +69,11 @@ function normalize(stored: Unit): Unit {
 
 function upsert(unit: Unit): AnyBulkWriteOperation<Unit> {
   const { code, name, type, ancestors, level, district, parentCode, mergedInto, retiredFrom, history } = unit;
-  const set: Partial<Unit> = { name, type, ancestors, level, district, parentCode, mergedInto, retiredFrom, history };
+  const fields: Partial<Unit> = { name, type, ancestors, level, district, parentCode, mergedInto, retiredFrom, history };
   // The file is the truth for its rows: an emptied cell clears what was stored.
-  const unset: Record<string, ''> = {};
-  for (const field of OPTIONAL_FIELDS) {
-    if (set[field] === undefined) {
-      delete set[field];
-      unset[field] = '';
-    }
-  }
+  const cleared = new Set<string>(OPTIONAL_FIELDS.filter((field) => fields[field] === undefined));
+  const set = Object.fromEntries(Object.entries(fields).filter(([field]) => !cleared.has(field)));
+  const unset = Object.fromEntries([...cleared].map((field) => [field, ''] as const));
   const update = Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
   return { updateOne: { filter: { code }, update, upsert: true } };
 }

@@ -205,8 +205,9 @@ export function rawRequest(port: number, bytes: Buffer, options: { halfClose?: b
         .replace(/^(HTTP\/1\.1 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
       const match = /^HTTP\/1\.1 (\d{3})/.exec(text);
       if (!match) {
-        if (text.length === 0) return resolve({ status: 0, head: '', text: '' });
-        return reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+        if (text.length === 0) resolve({ status: 0, head: '', text: '' });
+        else reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+        return;
       }
       const end = text.indexOf('\r\n\r\n');
       resolve({ status: Number(match[1]), head: end === -1 ? text : text.slice(0, end), text });

@@ -50,7 +50,9 @@ export function stopAppProcess(instance: AppProcess | undefined): Promise<void> 
   // A process that has exited (or was killed: exitCode stays null then) has nothing left to stop.
   if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve());
+    instance.child.once('exit', () => {
+      resolve();
+    });
     instance.child.kill('SIGTERM');
     setTimeout(() => instance.child.kill('SIGKILL'), 10_000).unref();
   });

@@ -47,7 +47,10 @@ export function listen(app: Express): Promise<RunningServer> {
         baseUrl: `http://127.0.0.1:${port}`,
         close: () =>
           new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()));
+            server.close((error) => {
+              if (error) fail(error);
+              else done();
+            });
             server.closeAllConnections();
           }),
       });

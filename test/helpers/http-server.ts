@@ -5,7 +5,11 @@ import { answerMalformedRequests } from '../../src/http/client-errors';
 /** Serves the app on a loopback port for tests that need real concurrency (supertest opens a server per call). */
 export async function listen(app: Express): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = answerMalformedRequests(app.listen(0, '127.0.0.1', () => resolve(s)));
+    const s = answerMalformedRequests(
+      app.listen(0, '127.0.0.1', () => {
+        resolve(s);
+      }),
+    );
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -13,7 +17,9 @@ export async function listen(app: Express): Promise<{ baseUrl: string; close(): 
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -29,7 +29,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           const error = Object.assign(new Error(failures.message ?? (failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later')), {
             responseCode: failures.code,
           });
-          return callback(error);
+          callback(error);
+          return;
         }
         simpleParser(Buffer.concat(chunks), { keepCidLinks: true }).then((mail) => {
           messages.push(mail);
@@ -38,7 +39,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    }),
+  );
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
@@ -46,6 +51,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     failNext(code, times = 1, message) {
       failures = { code, left: times, message };
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }

@@ -28,7 +28,9 @@ describe('follow-up cases', () => {
   afterAll(() => ctx.close());
 
   it('when a low rating comes with contact consent, then one case opens for the unit, due in 5 working days; a high rating or no consent opens none', async () => {
-    const submit = async (fields: Record<string, string>) => expect((await fillAndSubmit(request.agent(ctx.app), thcs(), fields)).res.status).toBe(303);
+    const submit = async (fields: Record<string, string>) => {
+      expect((await fillAndSubmit(request.agent(ctx.app), thcs(), fields)).res.status).toBe(303);
+    };
     await submit({ ...low(), contact_phone: '0912345678', consent_contact: 'yes', comment: 'Không ai trả lời điện thoại' });
     await submit({ ...low() }); // no contact: nobody to call
     await submit({ ...allAnswers(fx.instrument('edu-parent-thcs'), 4), contact_phone: '0912000000', consent_contact: 'yes' });
@@ -95,13 +97,13 @@ describe('follow-up cases', () => {
         .type('form')
         .send({ _csrf: token, ...fields });
     };
-    await post({ action: 'assign', assignee: 'Cô Lan, phó hiệu trưởng' }).then((r) => expect(r.status).toBe(303));
-    await post({ action: 'contacted' }).then((r) => expect(r.status).toBe(303));
-    await post({ action: 'note', text: 'Đã gọi phụ huynh, hẹn gặp thứ Hai.' }).then((r) => expect(r.status).toBe(303));
-    await post({ action: 'contacted' }).then((r) => expect(r.status).toBe(409));
-    await post({ action: 'resolved' }).then((r) => expect(r.status).toBe(303));
-    await post({ action: 'closed_unreachable' }).then((r) => expect(r.status).toBe(409));
-    await post({ action: 'reopen' }).then((r) => expect(r.status).toBe(400));
+    expect((await post({ action: 'assign', assignee: 'Cô Lan, phó hiệu trưởng' })).status).toBe(303);
+    expect((await post({ action: 'contacted' })).status).toBe(303);
+    expect((await post({ action: 'note', text: 'Đã gọi phụ huynh, hẹn gặp thứ Hai.' })).status).toBe(303);
+    expect((await post({ action: 'contacted' })).status).toBe(409);
+    expect((await post({ action: 'resolved' })).status).toBe(303);
+    expect((await post({ action: 'closed_unreachable' })).status).toBe(409);
+    expect((await post({ action: 'reopen' })).status).toBe(400);
     const stored = await fx.models.Case.findById(item.id).lean();
     expect(stored).toMatchObject({
       status: 'resolved',

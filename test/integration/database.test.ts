@@ -43,19 +43,21 @@ describe('database over the wire', () => {
     const Setting = settingModel(ctx.db.connection);
     let runs = 0;
     await expect(
-      runOnce(Setting, 'probe', async () => {
+      runOnce(Setting, 'probe', () => {
         runs += 1;
-        throw new Error('cut off');
+        return Promise.reject(new Error('cut off'));
       }),
     ).rejects.toThrow('cut off');
     expect(
-      await runOnce(Setting, 'probe', async () => {
+      await runOnce(Setting, 'probe', () => {
         runs += 1;
+        return Promise.resolve();
       }),
     ).toBe(true);
     expect(
-      await runOnce(Setting, 'probe', async () => {
+      await runOnce(Setting, 'probe', () => {
         runs += 1;
+        return Promise.resolve();
       }),
     ).toBe(false);
     expect(runs).toBe(2);

@@ -49,12 +49,21 @@ class SlowClient extends Writable {
 /** Rows made on demand, counting how many the writer has asked for. */
 function countedRows(total: number) {
   const counter = { pulled: 0 };
-  async function* rows() {
-    for (let i = 0; i < total; i++) {
-      counter.pulled += 1;
-      yield { i, text: `Dòng số ${i} — ${'x'.repeat(60)}` };
-    }
-  }
+  // An iterator by hand rather than an async generator: nothing here waits, and each `next` is one row asked for.
+  const rows = (): AsyncIterable<{ i: number; text: string }> => {
+    let i = 0;
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          if (i >= total) return Promise.resolve({ done: true, value: undefined });
+          counter.pulled += 1;
+          const row = { i, text: `Dòng số ${i} — ${'x'.repeat(60)}` };
+          i += 1;
+          return Promise.resolve({ done: false, value: row });
+        },
+      }),
+    };
+  };
   return { counter, rows };
 }
 
@@ -165,7 +174,9 @@ describe('raw-response exports, streamed', () => {
       .parse((r, cb) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
+        r.on('end', () => {
+          cb(null, Buffer.concat(chunks));
+        });
       })
       .expect(200);
     expect(res.headers['content-length']).toBeUndefined();

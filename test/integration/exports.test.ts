@@ -74,7 +74,9 @@ describe('exports', () => {
       .parse((r, cb) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
+        r.on('end', () => {
+          cb(null, Buffer.concat(chunks));
+        });
       });
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();

@@ -122,7 +122,7 @@ describe('list buckets recut from hours to seconds', () => {
     await createUser(fx.models, 'so@x.vn', 'department', 'SGD');
     dept = await signIn(ctx.app, 'so@x.vn');
     // The projector migration ran long ago; the lists were then cut per hour.
-    await runOnce(fx.models.Setting, PROJECTOR_MIGRATION, async () => undefined);
+    await runOnce(fx.models.Setting, PROJECTOR_MIGRATION, () => Promise.resolve());
     await storeProjected(
       fx.models,
       instants('2026-10', 6).map((at, i) => responseOf(LELOI, new Date(at.getTime() + i * 7000), { comment: `Ý kiến ${i}` })),

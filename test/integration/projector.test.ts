@@ -237,7 +237,10 @@ describe('the projector', () => {
     const first = projector.exclusive(async () => {
       events.push('first start');
       // Nested: would wait for itself forever if it queued.
-      await projector.exclusive(async () => void events.push('nested'));
+      await projector.exclusive(() => {
+        events.push('nested');
+        return Promise.resolve();
+      });
       await pause();
       events.push(`first end, inbox ${await inboxCollection(db.connection).countDocuments()}`);
     });

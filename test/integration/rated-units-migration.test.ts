@@ -30,8 +30,8 @@ describe('the one-time recount of figures for rated answers per unit', () => {
   beforeAll(async () => {
     ctx = await createTestContext();
     models = await seedProvince(ctx.db.connection, UNITS);
-    await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => undefined);
-    await runOnce(models.Setting, LIST_SECONDS_MIGRATION, async () => undefined);
+    await runOnce(models.Setting, PROJECTOR_MIGRATION, () => Promise.resolve());
+    await runOnce(models.Setting, LIST_SECONDS_MIGRATION, () => Promise.resolve());
     const desk = UNITS[1]!;
     await addResponses(models, {
       unit: desk,

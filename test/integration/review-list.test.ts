@@ -107,7 +107,7 @@ describe('review list', () => {
     expect(listed).toContain('1 cụm');
     expect(idsInPage(listed, '/admin/review')).not.toContain(members[0]!._id);
 
-    await runOnce(fx.models.Setting, LIST_INDEX_MIGRATION, async () => undefined); // from now on the decision finds the members by `_id`
+    await runOnce(fx.models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve()); // from now on the decision finds the members by `_id`
     expect((await indexedClusterMembers(fx.models, key)).map((m) => m._id).sort()).toEqual(members.map((m) => m._id).sort());
     expect((await decide(`/admin/review/clusters/${encodeURIComponent(key)}`, 'include')).status).toBe(303);
     const after = await page(dept, OCTOBER);

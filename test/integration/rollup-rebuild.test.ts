@@ -15,7 +15,7 @@ describe('rollups:rebuild and the figure migration', () => {
   /** one for the file: an import nested in a recount (below) runs inside the same projector's lease */
   let projector: Projector;
   let models: Models;
-  const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
+  const scaleOf = (key: string) => Promise.resolve(key === 'tthc-quick' ? 3 : 5);
   beforeAll(async () => {
     db = await connectTestDatabase();
     projector = new Projector(db.connection);

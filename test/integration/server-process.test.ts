@@ -28,7 +28,9 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    }),
   );
   return { child, port, output: () => output, exited };
 }
@@ -41,7 +43,9 @@ const get = (port: number, route: string) =>
 
 describe('the server process', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-server-'));
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('when MONGODB_URI is set, then it serves / and /readyz on that server, starts no database, and exits 0 on SIGTERM', async () => {
     const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir });
@@ -90,7 +94,7 @@ describe('the server process', () => {
     const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailong-seeding-'));
     const server = await startServer({ DATA_DIR: freshDir, DB_SEED_DEMO: 'true' });
     try {
-      await waitFor(async () => server.output().includes('seeding demo data'), 20000, 50);
+      await waitFor(() => server.output().includes('seeding demo data'), 20000, 50);
       const ferretPort = Number(/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1]);
       expect(ferretPort).toBeGreaterThan(0);
       server.child.kill('SIGTERM');
@@ -177,6 +181,8 @@ function canConnect(port: number): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => {
+      resolve(false);
+    });
   });
 }

@@ -48,10 +48,11 @@ describe('units that move and merge', () => {
     await createUser(fx.models, 'pgd@example.vn', 'unit_manager', 'PGD-A');
     await createUser(fx.models, 'thpt@example.vn', 'unit_manager', 'THPT-CHUVANAN');
 
-    const submit = async (survey: string, score: number, extra: Record<string, string> = {}) =>
+    const submit = async (survey: string, score: number, extra: Record<string, string> = {}) => {
       expect(
         (await fillAndSubmit(request.agent(ctx.app), `/s/${fx.links[survey]}`, { ...allAnswers(fx.instrument(survey), score), ...extra })).res.status,
       ).toBe(303);
+    };
     await submit('edu-parent-thcs', 2, { overall: '2', comment: 'Cổng trường ngập nước', contact_phone: '0912345678', consent_contact: 'yes' });
     await submit('edu-parent-thcs', 4);
     await submit('edu-parent-thcs', 5);

@@ -97,7 +97,9 @@ describe('when app processes are killed with SIGKILL in the middle of submission
   };
   const kill = (app: AppProcess) =>
     new Promise<void>((resolve) => {
-      app.child.once('exit', () => resolve());
+      app.child.once('exit', () => {
+        resolve();
+      });
       app.child.kill('SIGKILL');
     });
 

@@ -33,7 +33,9 @@ function runTool(script: 'backup' | 'restore', args: string[], dataDir: string):
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
-    child.on('exit', (status) => resolve({ status, output }));
+    child.on('exit', (status) => {
+      resolve({ status, output });
+    });
   });
 }
 

@@ -43,7 +43,9 @@ export const tokenIdOf = (token: string) => JSON.parse(Buffer.from(token.split('
  */
 async function fetchText(url: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 15_000);
+  const timer = setTimeout(() => {
+    controller.abort();
+  }, 15_000);
   try {
     const res = await fetch(url, { ...init, signal: controller.signal });
     return { status: res.status, text: await res.text() };

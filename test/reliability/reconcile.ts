@@ -19,7 +19,7 @@ export async function reconcile(models: Models, accepted: Attempt[], linkCodes: 
   const stored = (await models.Response.find({}, { _id: 1, linkCode: 1 }).lean()).filter((r) => linkCodes.includes(r.linkCode));
   const storedIds = new Set(stored.map((r) => r._id));
   const missing = [...ids].filter((id) => !storedIds.has(id));
-  const scaleOf = async (key: string) => (key === 'tthc-quick' ? 3 : 5);
+  const scaleOf = (key: string) => Promise.resolve(key === 'tthc-quick' ? 3 : 5);
   const rebuild = await rebuildRollups(models, scaleOf, { fix: false });
   const counted = await models.Response.countDocuments({ counted: true });
   const rollupRespondents = await countedInFigures(models);

@@ -39,7 +39,9 @@ function send(url: string, options: { method?: string; from?: string; headers?: 
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (body += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
       },
     );
     req.on('error', reject);
@@ -56,8 +58,13 @@ function startProcess(command: string, args: string[], logFile: string): ChildPr
 
 const stopProcess = (child: ChildProcess | undefined) =>
   new Promise<void>((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('exit', () => {
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 
@@ -150,7 +157,9 @@ describe('two instances behind nginx, rate limits in Redis', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  beforeEach(() => fs.writeFileSync(accessLog, ''));
+  beforeEach(() => {
+    fs.writeFileSync(accessLog, '');
+  });
 
   it('when an administrator signs in through nginx, then the session works on whichever instance answers', async () => {
     const cookie = await signIn(front, ADMIN.email, ADMIN.password);

@@ -90,7 +90,9 @@ describe('two app instances on one database', () => {
       await Promise.all(schedules.map((s) => s.catchUp()));
       expect(sink.messages.map((m) => (m.to as { text: string }).text).sort()).toEqual(['giamdoc@x.vn', 'pho@x.vn']);
     } finally {
-      schedules.forEach((s) => s.stop());
+      schedules.forEach((s) => {
+        s.stop();
+      });
     }
   });
 });

@@ -14,7 +14,9 @@ function rawGet(port: number, path: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
+      res.on('end', () => {
+        resolve(body);
+      });
     });
     req.on('error', reject);
     req.end();

@@ -45,7 +45,11 @@ describe('the QR image cache', () => {
   it('when more images than its size are kept, then the least recently used goes first and the size stays bounded', async () => {
     const cache = new QrImageCache<string>(3);
     const renders: string[] = [];
-    const get = (key: string) => cache.getOrRender(key, async () => (renders.push(key), `img:${key}`));
+    const get = (key: string) =>
+      cache.getOrRender(key, () => {
+        renders.push(key);
+        return Promise.resolve(`img:${key}`);
+      });
     await get('a');
     await get('b');
     await get('c');
@@ -61,6 +65,6 @@ describe('the QR image cache', () => {
     const cache = new QrImageCache<string>(3);
     await expect(cache.getOrRender('x', () => Promise.reject(new Error('unknown')))).rejects.toThrow('unknown');
     expect(cache.size).toBe(0);
-    await expect(cache.getOrRender('x', async () => 'ok')).resolves.toBe('ok');
+    await expect(cache.getOrRender('x', () => Promise.resolve('ok'))).resolves.toBe('ok');
   });
 });

@@ -22,7 +22,9 @@ const EDU = 'kind=education&unit=SGD&from=2026-10&to=2026-10';
 function binary(res: request.Response, cb: (error: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
+  res.on('end', () => {
+    cb(null, Buffer.concat(chunks));
+  });
 }
 
 /**
@@ -145,7 +147,9 @@ describe('small cells everywhere (k = 5), the headline included', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.body);
     const values: unknown[] = [];
-    book.worksheets[0]!.eachRow((row) => row.eachCell((c) => values.push(c.value)));
+    book.worksheets[0]!.eachRow((row) => {
+      row.eachCell((c) => values.push(c.value));
+    });
     expect(values.filter((v) => v instanceof Date)).toEqual([]);
     expect(values.filter((v) => typeof v === 'string' && /\d{1,2}:\d{2}/.test(v))).toEqual([]);
   });

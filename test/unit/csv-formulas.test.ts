@@ -86,7 +86,9 @@ describe('CSV cells never become formulas, in a comma or a semicolon spreadsheet
           expect(cells.filter((c) => FORMULA.test(c))).toEqual([]);
           // Only apostrophes were added: removing them gives the text back.
           const written = cells.slice(2).filter((_, i) => i % 2 === 1);
-          texts.forEach((text, i) => expect(written[i]!.replace(/'/g, '')).toBe(text.replace(/'/g, '')));
+          texts.forEach((text, i) => {
+            expect(written[i]!.replace(/'/g, '')).toBe(text.replace(/'/g, ''));
+          });
         },
       ),
       { numRuns: 300 },

@@ -10,7 +10,10 @@ function recordingModel() {
   const writes: { filter: unknown; update: { $inc: { views: number } } }[] = [];
   const collection = {
     collectionName: 'link_views',
-    updateOne: async (filter: unknown, update: { $inc: { views: number } }) => void writes.push({ filter, update }),
+    updateOne: (filter: unknown, update: { $inc: { views: number } }) => {
+      writes.push({ filter, update });
+      return Promise.resolve();
+    },
   };
   const model = { collection, db: { collection: () => collection } };
   return { model: model as unknown as LinkViewModel, writes };

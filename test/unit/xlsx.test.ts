@@ -42,7 +42,9 @@ function sheetAt(workbook: ExcelJS.Workbook, index: number): ExcelJS.Worksheet {
 
 function allCells(sheet: ExcelJS.Worksheet): ExcelJS.Cell[] {
   const cells: ExcelJS.Cell[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row) => row.eachCell({ includeEmpty: false }, (cell) => cells.push(cell)));
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    row.eachCell({ includeEmpty: false }, (cell) => cells.push(cell));
+  });
   return cells;
 }
 
@@ -72,7 +74,9 @@ describe('toXlsx', () => {
   it('when sheets are written, then the header row is bold and frozen', () => {
     for (const sheet of workbook.worksheets) {
       const header = sheet.getRow(1);
-      header.eachCell((cell) => expect(cell.font?.bold).toBe(true));
+      header.eachCell((cell) => {
+        expect(cell.font?.bold).toBe(true);
+      });
       expect(sheet.getRow(2).getCell(1).font?.bold).not.toBe(true);
       expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     }
