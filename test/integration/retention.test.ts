@@ -81,7 +81,7 @@ describe('the retention job', () => {
 
   it('when the server starts, then it runs the job at start and on an interval like its other periodic jobs', () => {
     const server = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'server.ts'), 'utf8');
-    expect(server).toMatch(/startRetention\(models, logger\)/);
+    expect(server).toMatch(/startRetention\(models, instance\.projector, logger\)/);
     expect(server).toMatch(/setInterval\(\(\) => void sweep\(\), RETENTION_INTERVAL_MS\)\.unref\(\)/);
   });
 });

@@ -57,7 +57,19 @@ describe('when the database dies and returns during load', () => {
       .catch((error: unknown) => `failed: ${String(error)}`);
     await probe.close().catch(() => undefined);
     const log = fs.existsSync(path.join(dataDir, 'ferretdb.log')) ? fs.readFileSync(path.join(dataDir, 'ferretdb.log'), 'utf8').slice(-3000) : '(no log)';
-    return `a fresh client's ping: ${fresh}; the app's: ${await db.isReady(5000)}; FerretDB's log ends: ${log}`;
+    return `a fresh client's ping: ${fresh}; the app's: ${await db.isReady(5000)}; the app's driver: ${driverState()}; FerretDB's log ends: ${log}`;
+  }
+
+  /** What the app's driver believes (internal fields, for the diagnosis only): the server's type and last error, and its pool. */
+  function driverState(): string {
+    const client = db.connection.getClient() as unknown as { topology?: { description?: unknown; s?: { servers?: Map<string, unknown> } } };
+    const servers = [...(client.topology?.s?.servers?.values() ?? [])].map((server) => {
+      const s = server as { description?: { type?: string; error?: { message?: string } }; pool?: object; s?: { state?: string } };
+      const pool = (s.pool ?? {}) as Record<string, number | undefined>;
+      const count = (name: string) => pool[name] ?? '?';
+      return `type ${s.description?.type}, state ${s.s?.state}, error ${s.description?.error?.message ?? 'none'}, pool total ${count('totalConnectionCount')} available ${count('availableConnectionCount')} pending ${count('pendingConnectionCount')} checked out ${count('currentCheckedOutCount')} waiting ${count('waitQueueSize')}`;
+    });
+    return `mongoose readyState ${db.connection.readyState}; ${servers.join(' | ') || 'no servers'}`;
   }
 
   it('then answers in the outage get 503 with the answers kept, /readyz goes 503 and back, and after resending nothing is lost or doubled', async () => {
