@@ -10,7 +10,7 @@ import { claimModel } from './data/claims';
 import { outboxModel, subscriptionModel } from './reports/report.models';
 import { linkModel } from './links/link.model';
 import { responseModel } from './responses/response.model';
-import { figureModel, viewTotalModel } from './rollups/figure.model';
+import { figureModel, viewTotalModel } from './figures/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { dossierModel } from './dossiers/dossier.model';
 import { dossierFigureModel } from './dossiers/dossier-figure.model';

@@ -9,7 +9,7 @@ import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
 import { createModels, ensureIndexes, type Models } from './models';
-import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollups } from './rollups/migrate-figures';
+import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollups } from './figures/migrate-figures';
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds, forgetClaimTimes } from './responses/dossier-claim';
 import { runOnce } from './settings.model';

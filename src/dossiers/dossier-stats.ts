@@ -1,7 +1,7 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import type { Settles } from '../projector/projector';
-import { readScopeAndRoot } from '../rollups/read-figures';
+import { readScopeAndRoot } from '../figures/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
 import { targetFor, targetSourceFor } from '../stats/target.model';

@@ -2,7 +2,7 @@ import type { Link } from '../links/link.model';
 import { bulkUpsertRetryingDuplicates, upsertRetryingDuplicate } from '../data/write-once';
 import { periodOf } from '../responses/period';
 import { linkViewId, type LinkView, type LinkViewModel } from '../responses/side-records.model';
-import { viewTotalId, viewTotalModel, type ViewTotal } from '../rollups/figure.model';
+import { viewTotalId, viewTotalModel, type ViewTotal } from '../figures/figure.model';
 import { collectionOf } from '../data/by-id';
 
 /**
@@ -10,7 +10,7 @@ import { collectionOf } from '../data/by-id';
  * One document per link and month, not per day: on FerretDB v1 every update by `_id` scans the collection and
  * the dashboard decodes every view document of its 12 months, so the document count is what both cost.
  * Each flush also adds the link's views to its unit's and every ancestor's monthly total (view_totals), which the
- * figures read by `_id` (rollups/read-figures.ts) instead of every link's document.
+ * figures read by `_id` (figures/read-figures.ts) instead of every link's document.
  * Views are counted in memory and written as one `$inc` per link and month: every minute, at once when a link
  * has gathered FLUSH_AT views (a burst far beyond any meeting), and at shutdown. A write per view queued thousands
  * of database updates under a burst (the form page benchmark saturated FerretDB); a flush every second or five,

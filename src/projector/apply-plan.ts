@@ -3,8 +3,8 @@ import { BULK_CHUNK } from '../data/bulk-chunks';
 import { collectionNamed, IDS_PER_COMMAND, readByIds } from '../data/by-id';
 import { bulkRefusals } from '../data/write-once';
 import { inParallel } from '../in-parallel';
-import { applyPaths, nest } from '../rollups/counters';
-import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from '../rollups/figure.model';
+import { applyPaths, nest } from '../figures/counters';
+import { emptyFigureData, packFigures, unpackFigures, type FigureDoc } from '../figures/figure.model';
 import type { DocChange, FigureChange, Plan } from './plan';
 import { cooperative } from './yielding';
 

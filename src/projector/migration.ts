@@ -1,7 +1,7 @@
 import type { Logger } from '../logger';
 import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../review/list-migration';
 import type { Models } from '../models';
-import { rebuildRollups } from '../rollups/rebuild';
+import { rebuildRollups } from '../figures/rebuild';
 import { runOnce } from '../settings.model';
 import type { Projector } from './projector';
 import { notTakenIn, recountLists } from './recount';

@@ -3,7 +3,7 @@ import { clusterFigureId, isPending } from '../review/review-entries';
 import { clusterKeyOf, isClustered } from '../review/review-clusters';
 import { caseFor, caseIdOf, dueDaysOf, dueDaysSettingId } from '../cases/case-service';
 import type { Flag, ResponseDoc } from '../responses/response.model';
-import { leafIncrement } from '../rollups/counters';
+import { leafIncrement } from '../figures/counters';
 import { countIntoCluster, countsOf, type AddressCounts, type ClusterLimits, type Sweep } from './address-clusters';
 import { inboxCollection, itemTime, type AnswerItem, type CommentItem, type DecisionItem, type MoveItem, type WorkItem } from './inbox';
 import { planListChanges } from './list-changes';

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import mongoose from 'mongoose';
-import { addIncrements, type Increment } from '../rollups/counters';
-import { cellKey, cellWrites, type DocWrite, type FigureCell } from '../rollups/fan-out';
+import { addIncrements, type Increment } from '../figures/counters';
+import { cellKey, cellWrites, type DocWrite, type FigureCell } from '../figures/fan-out';
 import type { ById } from '../data/by-id';
 
 /**

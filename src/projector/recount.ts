@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { bulkWriteInChunks } from '../data/bulk-chunks';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
-import { rebuildRollups } from '../rollups/rebuild';
+import { rebuildRollups } from '../figures/rebuild';
 import { createdDoc } from './apply-plan';
 import { inboxCollection } from './inbox';
 import { LISTS, planListChanges } from './list-changes';
@@ -11,7 +11,7 @@ import type { Projector } from './projector';
 import { collectionNamed, type ById } from '../data/by-id';
 
 /**
- * The projections recounted from the stored answers, the ground truth: the figure documents (rollups/rebuild.ts)
+ * The projections recounted from the stored answers, the ground truth: the figure documents (figures/rebuild.ts)
  * and the comment and review lists with their counts. `npm run rollups:rebuild -- --check` reports every document
  * that differs; the fix rewrites them, under the projector's lease so that no batch runs meanwhile, and the
  * one-time migration of a database from before the projector runs the fix once. Answers the projector has not

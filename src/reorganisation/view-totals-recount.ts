@@ -1,7 +1,7 @@
 import { bulkWriteInChunks } from '../data/bulk-chunks';
 import type { Models } from '../models';
 import type { LinkView } from '../responses/side-records.model';
-import { viewTotalId, type ViewTotal } from '../rollups/figure.model';
+import { viewTotalId, type ViewTotal } from '../figures/figure.model';
 import type { Unit } from '../units/unit.model';
 import { collectionOf } from '../data/by-id';
 

@@ -1,4 +1,4 @@
-import { fieldKey, fromFieldKey } from '../rollups/counters';
+import { fieldKey, fromFieldKey } from '../figures/counters';
 
 /**
  * The list indexes (comments, review) keep small records about responses, "entries", inside bucket documents with

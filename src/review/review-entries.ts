@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { clusterKeyOf, isClustered } from './review-clusters';
 import type { ResponseDoc } from '../responses/response.model';
-import { fieldKey as cellKey } from '../rollups/counters';
+import { fieldKey as cellKey } from '../figures/counters';
 import { entryKey, type Entry, type EntryTarget } from './list-entries';
 import { bucketsOf, directoryId, scopesOf, vietnamTime } from './list-keys';
 

@@ -1,5 +1,5 @@
-import { fieldKey, fromFieldKey } from '../rollups/counters';
-import type { FigureData } from '../rollups/figure.model';
+import { fieldKey, fromFieldKey } from '../figures/counters';
+import type { FigureData } from '../figures/figure.model';
 import type { Unit } from '../units/unit.model';
 import type { ScoreCounts } from './formulas';
 

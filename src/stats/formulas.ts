@@ -22,8 +22,8 @@ export const ITEM_FORMULA = {
 
 export type Status = 'met' | 'below' | 'uncertain' | 'insufficient';
 
-export type { ScoreCounts } from '../rollups/counters';
-import type { ScoreCounts } from '../rollups/counters';
+export type { ScoreCounts } from '../figures/counters';
+import type { ScoreCounts } from '../figures/counters';
 
 export interface ItemSummary {
   n: number;
