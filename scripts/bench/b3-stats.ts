@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import type { Models } from '../../src/models';
-import { readFigureDocs } from '../../src/rollups/read-figures';
+import { readFigureDocs } from '../../src/figures/read-figures';
 import { periodOf, shiftPeriod } from '../../src/responses/period';
 import { PROXY_HTTPS, signIn } from './http';
 import { elapsedMs, mean, percentile } from './stats';

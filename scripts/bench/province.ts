@@ -1,4 +1,4 @@
-import { FIGURE_MIGRATION } from '../../src/rollups/migrate-figures';
+import { FIGURE_MIGRATION } from '../../src/figures/migrate-figures';
 import { runOnce } from '../../src/settings.model';
 import crypto from 'node:crypto';
 import { hashApiToken } from '../../src/access/authenticate';

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { Models } from '../../src/models';
-import { unpackFigures } from '../../src/rollups/figure.model';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { unpackFigures } from '../../src/figures/figure.model';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { inboxCollection } from '../../src/projector/inbox';
 import { readState } from '../../src/projector/projector-state';

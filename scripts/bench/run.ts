@@ -14,7 +14,7 @@ import { PROJECT_ROOT, startFerretDb, type EmbeddedDatabase } from '../../src/em
 import { createLogger } from '../../src/logger';
 import { createModels, type Models } from '../../src/models';
 import { periodOf, shiftPeriod } from '../../src/responses/period';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { runB1, type B1Result } from './b1-form-page';
 import { formTargets, runB2, WITH_COMMENTS } from './b2-submission';

@@ -68,7 +68,7 @@ export interface ResponseDoc {
   intake?: string;
   /** The last projector batch that changed this response (the batch rule, projector/apply-plan.ts). */
   batch?: number;
-  /** Figure changes of versions before the projector (rollups/change-journal.ts); no longer written. */
+  /** Figure changes of versions before the projector (the old rollups/change-journal.ts); no longer written. */
   changes?: string[];
 }
 

@@ -12,7 +12,7 @@ import { startAppInProcess, startBareInProcess, type RunningServer } from '../..
 import type { Database } from '../../src/db';
 import { createModels, type Models } from '../../src/models';
 import { periodOf, shiftPeriod } from '../../src/responses/period';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { connectTestDatabase, testDatabaseUri } from '../helpers/test-db';
 

@@ -13,7 +13,7 @@ import { Projector } from '../../src/projector/projector';
 import { Lease, openBatch, readState, stateCollection, STATE_ID } from '../../src/projector/projector-state';
 import { notTakenIn, recountProjections } from '../../src/projector/recount';
 import type { ResponseDoc } from '../../src/responses/response.model';
-import type { FigureDoc } from '../../src/rollups/figure.model';
+import type { FigureDoc } from '../../src/figures/figure.model';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { cutOffBatch } from '../helpers/projector-crash';
 import { responseOf } from '../helpers/response-fixtures';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { importDossiers } from '../../src/dossiers/dossier-import';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { saltProvider } from '../../src/settings.salt';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { createApiToken } from '../helpers/admin-fixtures';

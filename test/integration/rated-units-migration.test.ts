@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Models } from '../../src/models';
 import { LIST_SECONDS_MIGRATION } from '../../src/review/list-migration';
 import { migrateToProjector, PROJECTOR_MIGRATION } from '../../src/projector/migration';
-import { packFigures, unpackFigures, type FigureDoc } from '../../src/rollups/figure.model';
+import { packFigures, unpackFigures, type FigureDoc } from '../../src/figures/figure.model';
 import { runOnce } from '../../src/settings.model';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import type { Unit } from '../../src/units/unit.model';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { recountProjections } from '../../src/projector/recount';
 import { newItemId } from '../../src/projector/inbox';
 import { cutOffBatch } from '../helpers/projector-crash';

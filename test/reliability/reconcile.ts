@@ -1,5 +1,5 @@
 import type { Models } from '../../src/models';
-import { rebuildRollups } from '../../src/rollups/rebuild';
+import { rebuildRollups } from '../../src/figures/rebuild';
 import { answersNotProjected, countedInFigures } from '../helpers/figure-counts';
 import type { Attempt } from './load-driver';
 

@@ -1,4 +1,4 @@
-import { emptyFigureData, packFigures, unpackFigures, type FigureData } from '../../src/rollups/figure.model';
+import { emptyFigureData, packFigures, unpackFigures, type FigureData } from '../../src/figures/figure.model';
 
 describe('packed figure documents', () => {
   const figures: FigureData = {
