@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { isLinkToken, linkTokenHash, newLinkToken } from './link-tokens';
+import { isLinkToken } from './link-tokens';
+import { consumeLink, issueLink, peekLink } from './one-time-links';
 import { ROLES, type Role } from './access.models';
 
 /**
@@ -9,8 +10,9 @@ import { ROLES, type Role } from './access.models';
  * password (invitation.routes.ts). For an address that already has an account the link is never sent (the owner
  * gets a notice instead), and the row stays pending until it expires, as an ignored invitation does.
  *
- * Only the sha256 of the token is stored, as the `_id` (a lookup is an index read on FerretDB too); a link works once
- * (taken by an atomic delete) and until it expires; a new invitation to the same address replaces the old one.
+ * The link is kept as every one-time link is (one-time-links.ts): only the token's hash is stored, it works once and
+ * until it expires, a new invitation to the same address replaces the old one, and the hourly retention sweep
+ * deletes expired ones.
  */
 export interface Invitation {
   _id: string;
@@ -46,32 +48,17 @@ export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
 export const isInvitationToken = isLinkToken;
 
-export async function createInvitation(
+export const createInvitation = (
   Invitation: InvitationModel,
   invite: Pick<Invitation, 'email' | 'name' | 'role' | 'unitCode' | 'invitedBy'>,
   now: Date,
-): Promise<{ token: string; expiresAt: Date }> {
-  const token = newLinkToken();
-  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-  // A small collection: the filters on `email` and `expiresAt` read it whole, and that is cheap. (Operators are
-  // marked trusted: the connection sanitises filters, sanitizeFilter, against injection from request values.)
-  await Invitation.deleteMany({ email: invite.email });
-  await Invitation.deleteMany({ expiresAt: mongoose.trusted({ $lte: now }) });
-  await Invitation.create({ _id: linkTokenHash(token), ...invite, createdAt: now, expiresAt });
-  return { token, expiresAt };
-}
+): Promise<{ token: string; expiresAt: Date }> => issueLink(Invitation, { ...invite, createdAt: now }, INVITATION_TTL_MS, now);
 
 /** The invitation behind a live link (the link stays usable). */
-export async function peekInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
-  const invitation = await Invitation.findById(linkTokenHash(token)).lean<Invitation>();
-  return invitation && invitation.expiresAt > now ? invitation : null;
-}
+export const peekInvitation = (Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> => peekLink(Invitation, token, now);
 
 /** Uses the link up: of two concurrent uses, one gets the invitation and the other null. */
-export async function consumeInvitation(Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> {
-  const invitation = await Invitation.findOneAndDelete({ _id: linkTokenHash(token) }).lean<Invitation>();
-  return invitation && invitation.expiresAt > now ? invitation : null;
-}
+export const consumeInvitation = (Invitation: InvitationModel, token: string, now: Date): Promise<Invitation | null> => consumeLink(Invitation, token, now);
 
 /** Invitations not yet accepted nor expired, oldest first. */
 export async function pendingInvitations(Invitation: InvitationModel, now: Date): Promise<Invitation[]> {
