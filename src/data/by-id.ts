@@ -44,10 +44,13 @@ export async function readByIds<T extends ById>(
   return found;
 }
 
+/** Of the documents `found`, those with these ids, in the order the ids are given (each once; absent ones left out). */
+export const inOrder = <T>(found: ReadonlyMap<string, T>, ids: readonly string[]): T[] =>
+  [...new Set(ids)].flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+
 /** The documents with these ids, in the order the ids are given (absent ones left out). */
 export async function listByIds<T extends ById>(collection: Collection<T>, ids: readonly string[], projection?: Record<string, 0 | 1>): Promise<T[]> {
-  const found = await readByIds(collection, ids, projection);
-  return [...new Set(ids)].flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+  return inOrder(await readByIds(collection, ids, projection), ids);
 }
 
 /** Which of these ids exist (reads `_id` only). */

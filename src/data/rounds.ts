@@ -5,23 +5,22 @@ import { bulkRefusals } from './write-once';
 /**
  * Group commit: work queued while a round is under way goes together in the next round. Under a burst of answers a
  * round carries many changes in a few database commands; alone, a change goes at once. Each caller's promise
- * settles when its own item has been written (or has failed). One queue per process and collection: what it keeps
- * is only the writes not made yet, and a process that dies leaves their change marks for the repair.
+ * settles when its own item has been written (or has failed with its round). What a queue keeps is only the writes
+ * not made yet: their callers are still waiting, and a process that dies fails their requests, which are sent again.
  */
 export class Rounds<T> {
-  private queue: { item: T; done: () => void; failed: (error: unknown) => void; tries: number }[] = [];
+  private queue: { item: T; done: () => void; failed: (error: unknown) => void }[] = [];
   private running = false;
 
-  /** `round` writes a batch and returns the items to try again in a later round (a compare-and-set lost). */
+  /** `round` writes a batch of items; if it throws, every item of the batch fails. */
   constructor(
-    private readonly round: (items: T[]) => Promise<T[]>,
+    private readonly round: (items: T[]) => Promise<void>,
     private readonly maxPerRound = 500,
-    private readonly maxTries = 50,
   ) {}
 
   push(item: T): Promise<void> {
     return new Promise<void>((done, failed) => {
-      this.queue.push({ item, done, failed, tries: 0 });
+      this.queue.push({ item, done, failed });
       void this.run();
     });
   }
@@ -32,18 +31,13 @@ export class Rounds<T> {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxPerRound);
-        let again: Set<T>;
         try {
-          again = new Set(await this.round(batch.map((entry) => entry.item)));
+          await this.round(batch.map((entry) => entry.item));
         } catch (error) {
           for (const entry of batch) entry.failed(error);
           continue;
         }
-        for (const entry of batch) {
-          if (!again.has(entry.item)) entry.done();
-          else if (++entry.tries >= this.maxTries) entry.failed(new Error('a compare-and-set kept losing; the change is left to the repair'));
-          else this.queue.push(entry);
-        }
+        for (const entry of batch) entry.done();
       }
     } finally {
       this.running = false;
@@ -64,7 +58,7 @@ interface InsertItem<T> {
  * too, without saying which of the rest did): the documents before it are in, it is refused, and the ones after it
  * are sent again at once, so each refusal costs one more command.
  *
- * One per collection, made where the app is composed (app.ts) and passed down: what it keeps is only the inserts
+ * One per collection, made where the instance is composed (instance.ts) and passed down: what it keeps is only the inserts
  * not made yet; whether a document went in is decided by the database's unique `_id`, in any number of instances.
  */
 export class InsertRounds<T extends ById> {
@@ -78,7 +72,7 @@ export class InsertRounds<T extends ById> {
     return item.inserted === true;
   }
 
-  private async round(items: InsertItem<T>[]): Promise<InsertItem<T>[]> {
+  private async round(items: InsertItem<T>[]): Promise<void> {
     const firsts = new Map<string, InsertItem<T>>();
     for (const item of items) {
       if (firsts.has(item.doc._id)) item.inserted = false;
@@ -95,6 +89,5 @@ export class InsertRounds<T extends ById> {
       });
       rest = rest.slice(stop + 1);
     }
-    return [];
   }
 }

@@ -13,7 +13,7 @@ import {
   type ViewTotalModel,
 } from './figure.model';
 import { figureCounters, isScalePath } from './rebuild';
-import { collectionOf, listByIds, readByIds } from '../data/by-id';
+import { collectionOf, inOrder, listByIds, readByIds } from '../data/by-id';
 
 /** `differs`: "as the tree was then", this month had a difference document (a reorganisation touched the scope). */
 export type MonthFigures = FigureData & { period: string; differs?: boolean };
@@ -47,9 +47,8 @@ export async function readScopeAndRoot(Figure: FigureModel, own: FigureQuery, ro
   const ownIds = figureIdsOf(own);
   const rootIds = root ? figureIdsOf(root) : [];
   const found = await readByIds(collectionOf<FigureDoc>(Figure), [...new Set([...ownIds, ...rootIds])], { pending: 0 });
-  const docsOf = (ids: string[]) => ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
-  const ownMonths = monthsOf(own, docsOf(ownIds));
-  return { own: ownMonths, root: root ? monthsOf(root, docsOf(rootIds)) : ownMonths };
+  const ownMonths = monthsOf(own, inOrder(found, ownIds));
+  return { own: ownMonths, root: root ? monthsOf(root, inOrder(found, rootIds)) : ownMonths };
 }
 
 function figureIdsOf(query: FigureQuery): string[] {

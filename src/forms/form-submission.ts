@@ -31,7 +31,7 @@ export interface SubmissionDeps {
   clock: () => Date;
   /** takes stored answers into the figures and lists (src/projector/) */
   projector: Projector;
-  /** the answers' own insert, shared by the requests of this app (app.ts) */
+  /** the answers' own insert, shared by the requests of this app instance (instance.ts) */
   responses: InsertRounds<ResponseDoc>;
 }
 

@@ -96,7 +96,6 @@ export class Projector {
     // Items written at the same moment go in one insert (rounds.ts): under a burst, one command for many answers.
     this.inserts = new Rounds(async (items) => {
       await this.inbox.insertMany(items, { ordered: false });
-      return [];
     });
   }
 
