@@ -62,18 +62,19 @@ export class FormSubmissions {
     const version = check.ok ? check.token.version : undefined;
     const survey = version ? await deps.catalog.getVersion(open.link.surveyKey, version) : await deps.catalog.getLatest(open.link.surveyKey);
     if (!survey) throw new BadRequestError('Unknown survey version.');
-    const values = keptValues(survey, fields);
+    // Only the pages that show the form again need the values kept.
+    const values = () => keptValues(survey, fields);
 
     if (!check.ok) {
       // Expired: nothing was stored; show the answers again with a fresh token.
-      renderForm(res, channel, 422, { open, survey, token: this.blank.newToken(survey, open.link.code), values, banner: 'form.error.tokenExpired' });
+      renderForm(res, channel, 422, { open, survey, token: this.blank.newToken(survey, open.link.code), values: values(), banner: 'form.error.tokenExpired' });
       return;
     }
     const token: FormToken = check.token;
     const rawToken = fields.get(FIELD.token)!;
-    const result = validateSubmission(survey.definition, this.schemaFor(survey), fields);
+    const result = validateSubmission(this.schemaFor(survey), fields);
     if (!result.ok) {
-      renderForm(res, channel, 422, { open, survey, token: rawToken, values, errors: result.errors });
+      renderForm(res, channel, 422, { open, survey, token: rawToken, values: values(), errors: result.errors });
       return;
     }
 
@@ -91,7 +92,7 @@ export class FormSubmissions {
       if (!isDatabaseUnavailable(error) && deps.models.Response.db.readyState === ConnectionStates.connected) throw error;
       // Keep the answers and the same token: pressing Send again later stores exactly one response.
       res.setHeader('Retry-After', '10');
-      renderForm(res, channel, 503, { open, survey, token: rawToken, values, banner: 'form.error.unavailable' });
+      renderForm(res, channel, 503, { open, survey, token: rawToken, values: values(), banner: 'form.error.unavailable' });
     }
   }
 

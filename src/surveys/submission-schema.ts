@@ -44,18 +44,17 @@ const text = (max: number) =>
     .transform((v) => v.trim())
     .optional();
 
-/** Built once per survey version: only the fields this version defines, scores in range, length limits. */
+/**
+ * Built once per survey version: only the fields this version defines, scores in range, length limits. The ratings
+ * (most of a form's fields) are checked by a plain loop against the scale's scores; zod checks the free-text fields,
+ * where its patterns and limits earn their cost. A zod object over every rating cost about a twentieth of an answer's
+ * CPU in B2 (docs/benchmarks.md, session 12).
+ */
 export function buildSubmissionSchema(definition: InstrumentDefinition) {
-  const scores = Array.from({ length: definition.scale }, (_, i) => String(i + 1)) as [string, ...string[]];
   const shape: Record<string, z.ZodType> = {
     [FIELD.token]: z.string().max(300),
     [FIELD.honeypot]: z.string().max(500).optional(),
   };
-  for (const question of ratingQuestions(definition)) {
-    const required = question.key === definition.overall.key;
-    const score = z.enum(scores, { error: 'form.error.score' });
-    shape[question.key] = required ? z.string({ error: 'form.error.required' }).pipe(score) : z.union([z.literal(''), score]).optional();
-  }
   if (definition.comment) shape[FIELD.comment] = text(LIMITS.comment);
   if (definition.dossierCode === 'optional') {
     shape[FIELD.dossierCode] = z
@@ -70,34 +69,52 @@ export function buildSubmissionSchema(definition: InstrumentDefinition) {
     shape[FIELD.contactEmail] = z.string().trim().max(LIMITS.email, stopIfLonger('form.error.email')).regex(PATTERNS.email, 'form.error.email').optional();
     shape[FIELD.contactConsent] = z.literal('yes').optional();
   }
-  return z.object(shape).strict();
+  const ratings = ratingQuestions(definition).map((question) => ({ key: question.key, required: question.key === definition.overall.key }));
+  return {
+    /** every field name a form of this version may post */
+    allowed: allowedFields(definition),
+    /** each rating question, and whether it must be answered (the overall question) */
+    ratings,
+    ratingKeys: new Set(ratings.map((rating) => rating.key)),
+    /** the scores a rating may take: "1" to the scale */
+    scores: new Map(Array.from({ length: definition.scale }, (_, i) => [String(i + 1), i + 1])),
+    /** the fields other than ratings (the field names were checked against the survey before) */
+    rest: z.object(shape),
+  };
 }
 
 export type SubmissionSchema = ReturnType<typeof buildSubmissionSchema>;
 
-export function validateSubmission(
-  definition: InstrumentDefinition,
-  schema: SubmissionSchema,
-  fields: FormFields,
-): { ok: true; value: Submission } | { ok: false; errors: FieldErrors } {
-  const known = allowedFields(definition);
-  if ([...fields.keys()].some((name) => !known.has(name))) return { ok: false, errors: { _form: 'form.error.unknownField' } };
+/** The ratings as numbers, and an error for each missing required one or one outside the scale. */
+function checkRatings(schema: SubmissionSchema, fields: FormFields): { answers: Record<string, number>; errors: FieldErrors } {
+  const answers: Record<string, number> = {};
+  const errors: FieldErrors = {};
+  for (const { key, required } of schema.ratings) {
+    const value = fields.get(key);
+    if (value === undefined || value === '') {
+      if (required) errors[key] = value === undefined ? 'form.error.required' : 'form.error.score';
+      continue;
+    }
+    const score = schema.scores.get(value);
+    if (score === undefined) errors[key] = 'form.error.score';
+    else answers[key] = score;
+  }
+  return { answers, errors };
+}
 
-  const parsed = schema.safeParse(Object.fromEntries(fields));
+export function validateSubmission(schema: SubmissionSchema, fields: FormFields): { ok: true; value: Submission } | { ok: false; errors: FieldErrors } {
+  if ([...fields.keys()].some((name) => !schema.allowed.has(name))) return { ok: false, errors: { _form: 'form.error.unknownField' } };
+
+  const { answers, errors } = checkRatings(schema, fields);
+  const parsed = schema.rest.safeParse(Object.fromEntries([...fields].filter(([name]) => !schema.ratingKeys.has(name))));
   if (!parsed.success) {
-    const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '_form');
       errors[field] ??= issue.message.startsWith('form.') ? issue.message : 'form.error.invalid';
     }
-    return { ok: false, errors };
   }
+  if (!parsed.success || Object.keys(errors).length) return { ok: false, errors };
   const data = parsed.data as Record<string, string | undefined>;
-  const answers: Record<string, number> = {};
-  for (const question of ratingQuestions(definition)) {
-    const value = data[question.key];
-    if (value) answers[question.key] = Number(value);
-  }
   const phone = data[FIELD.contactPhone] || undefined;
   const email = data[FIELD.contactEmail] || undefined;
   const consent = data[FIELD.contactConsent] === 'yes';

@@ -10,7 +10,7 @@ import { buildSubmissionSchema, PATTERNS, validateSubmission } from '../../src/s
 const sipas = QUESTION_BANK.find((i) => i.key === 'tthc-sipas')!;
 const schema = buildSubmissionSchema(sipas);
 const answered = new Map(ratingQuestions(sipas).map((q) => [q.key, '4']));
-const submit = (extra: Record<string, string>) => validateSubmission(sipas, schema, new Map([...answered, [FIELD.token, 't'], ...Object.entries(extra)]));
+const submit = (extra: Record<string, string>) => validateSubmission(schema, new Map([...answered, [FIELD.token, 't'], ...Object.entries(extra)]));
 
 /** Every input length a RegExp was run over while `run` ran, except zod's own code-point counter of `max()`. */
 function patternInputs(run: () => void): Array<{ source: string; length: number }> {
@@ -98,5 +98,48 @@ describe('patterns on the public form', () => {
       expect({ bad, ok: PATTERNS.email.test(bad) }).toEqual({ bad, ok: false });
     }
     expect(PATTERNS.email.test('nguyễn.lan@trường.vn')).toBe(true);
+  });
+});
+
+describe('ratings on the public form (checked by a loop, not by zod)', () => {
+  const overall = sipas.overall.key;
+  const other = ratingQuestions(sipas).find((q) => q.key !== overall)!.key;
+  const post = (ratings: Record<string, string | undefined>) => {
+    const fields = new Map([...answered, [FIELD.token, 't']]);
+    for (const [key, value] of Object.entries(ratings)) {
+      if (value === undefined) fields.delete(key);
+      else fields.set(key, value);
+    }
+    return validateSubmission(schema, fields);
+  };
+
+  it('when every rating is within the scale, then each is a number and nothing else is added', () => {
+    const result = post({ [other]: String(sipas.scale) });
+    expect(result.ok && result.value.answers).toEqual({ ...Object.fromEntries([...answered].map(([k]) => [k, 4])), [other]: sipas.scale });
+  });
+
+  it('when the overall question is missing or blank, then it is required or out of the scale, and nothing is returned', () => {
+    expect(post({ [overall]: undefined })).toEqual({ ok: false, errors: { [overall]: 'form.error.required' } });
+    expect(post({ [overall]: '' })).toEqual({ ok: false, errors: { [overall]: 'form.error.score' } });
+  });
+
+  it('when another question is left blank or out, then it is simply not answered', () => {
+    for (const value of ['', undefined]) {
+      const result = post({ [other]: value });
+      expect(result.ok).toBe(true);
+      expect(result.ok && other in result.value.answers).toBe(false);
+    }
+  });
+
+  it('when a rating is outside the scale or not a plain score, then that field has the score error', () => {
+    for (const value of ['0', String(sipas.scale + 1), '4.0', ' 4', '04', '1e0', 'toString', '__proto__']) {
+      expect(post({ [other]: value })).toEqual({ ok: false, errors: { [other]: 'form.error.score' } });
+    }
+  });
+
+  it('when a rating and a text field are both wrong, then both errors are reported together', () => {
+    expect(post({ [other]: '9', [overall]: undefined })).toEqual({ ok: false, errors: { [other]: 'form.error.score', [overall]: 'form.error.required' } });
+    const withText = validateSubmission(schema, new Map([...answered, [FIELD.token, 't'], [other, '9'], [FIELD.comment, 'x'.repeat(LIMITS.comment + 1)]]));
+    expect(withText).toEqual({ ok: false, errors: { [other]: 'form.error.score', [FIELD.comment]: 'form.error.tooLong' } });
   });
 });
