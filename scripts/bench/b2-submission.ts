@@ -228,7 +228,7 @@ export async function rawDriverWrites(uri: string, forms: FormTarget[], settings
 }
 
 /** How often the freshness probe reads the second instance's figures. */
-const POLL_MS = 100;
+export const POLL_MS = 100;
 
 /**
  * Freshness: while `running()`, one probe answer at a time on a link nothing else answers, through the app; from

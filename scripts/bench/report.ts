@@ -1,5 +1,5 @@
 import type { B1Result } from './b1-form-page';
-import type { B2Result } from './b2-submission';
+import { POLL_MS, type B2Result } from './b2-submission';
 import type { B3Result } from './b3-stats';
 import type { B4Result } from './b4-monthly';
 import { b5Markdown, b5Verdicts, type B5Result } from './b5-lists';
@@ -383,7 +383,7 @@ function b2Markdown(title: string, result: B2Result): string {
     ],
   )}${
     freshness
-      ? `\n\nFreshness, while the app side ran: ${freshness.probes} probe answers on a link nothing else answers, one after another; from each 303 until \`/api/v1/stats\` on a second app instance counted it (read every 25 ms): p50 ${ms(freshness.p50Ms)}, p95 ${ms(freshness.p95Ms)}, max ${ms(freshness.maxMs)}${freshness.unseen ? `; ${freshness.unseen} not seen within 10 s` : ''}.`
+      ? `\n\nFreshness, while the app side ran: ${freshness.probes} probe answers on a link nothing else answers, one after another; from each 303 until \`/api/v1/stats\` on a second app instance counted it (read every ${POLL_MS} ms, so up to that much late): p50 ${ms(freshness.p50Ms)}, p95 ${ms(freshness.p95Ms)}, max ${ms(freshness.maxMs)}${freshness.unseen ? `; ${freshness.unseen} not seen within 10 s` : ''}.`
       : ''
   }${result.appDrainMs === undefined ? '' : `\n\nThe app's queued view writes took ${round(result.appDrainMs / 1000, 1)} s to drain after its side; the baseline ran after that.`}${
     result.rollups
