@@ -1,6 +1,7 @@
 import type { Link } from '../links/link.model';
 import { periodOf } from '../responses/period';
 import type { Flag, ResponseDoc } from '../responses/response.model';
+import { skippedQuestions } from '../surveys/form-fields';
 import type { SurveyVersion } from '../surveys/survey.model';
 import type { Unit } from '../units/unit.model';
 
@@ -45,6 +46,7 @@ export function buildResponse(input: {
     ...(unit.district ? { district: unit.district } : {}),
     ...(link.procedure ? { procedureCode: link.procedure.code } : {}),
     answers: input.answers,
+    skipped: skippedQuestions(survey.definition, input.answers),
     ...(overall !== undefined ? { overall, overallTopTwo: topTwo(overall, survey.definition.scale) } : {}),
     ...(input.comment ? { comment: input.comment } : {}),
     lang: input.lang,

@@ -28,7 +28,7 @@ export const collectionOf = <T extends ById>(model: { db: Connection; collection
 export const idIs = <T extends ById>(id: string) => ({ _id: id }) as mongo.Filter<T>;
 
 /** The filter of one chunk of ids, as `idIs`. */
-const idsIn = <T extends ById>(ids: readonly string[]) => ({ _id: { $in: [...ids] } }) as mongo.Filter<T>;
+export const idsIn = <T extends ById>(ids: readonly string[]) => ({ _id: { $in: [...ids] } }) as mongo.Filter<T>;
 
 /** Reads the documents with these ids, IDS_PER_COMMAND per command; absent ids are simply not in the map. */
 export async function readByIds<T extends ById>(

@@ -11,10 +11,20 @@ export type Increment = Record<string, number>;
 /** Counts of answers by score: s1 … s5 (s1 … s3 on the 3-level quick rating). */
 export type ScoreCounts = Partial<Record<`s${number}`, number>>;
 
-/** The leaf `$inc` of one answer (sign -1 takes it out again). */
-export function leafIncrement(response: Pick<ResponseDoc, 'answers'>, sign: 1 | -1 = 1): Increment {
+/**
+ * The leaf `$inc` of one answer (sign -1 takes it out again): its scores; and, when its blank questions are known
+ * (`skipped`, absent on answers stored before it), `blanksKnown`, `partial` if it left any blank, and a
+ * `blank.<question>` for each rating question it left blank, which the figures keep per unit (figureIncrement). A month whose `blanksKnown` falls short of its
+ * respondents holds answers whose blanks nobody knows (stats/disclosure.ts).
+ */
+export function leafIncrement(response: Pick<ResponseDoc, 'answers' | 'skipped'>, sign: 1 | -1 = 1): Increment {
   const inc: Increment = { respondents: sign };
   for (const [key, score] of Object.entries(response.answers)) inc[`items.${key}.s${score}`] = sign;
+  if (response.skipped) {
+    inc.blanksKnown = sign;
+    if (response.skipped.length) inc.partial = sign;
+    for (const key of response.skipped) inc[`blank.${fieldKey(key)}`] = sign;
+  }
   return inc;
 }
 
@@ -24,7 +34,10 @@ export function addIncrements(into: Increment, inc: Increment): Increment {
   return into;
 }
 
-/** A leaf rollup stored by an earlier version, as flat counters (zeros dropped): the shape leafIncrement sums to. */
+/**
+ * A leaf rollup stored by an earlier version, as flat counters (zeros dropped): the shape leafIncrement sums to.
+ * Those versions did not keep which questions were left blank: no `blanksKnown` (see leafIncrement).
+ */
 export function leafCounters(doc: { respondents?: number; items?: Record<string, Record<string, number> | undefined> }): Increment {
   const out: Increment = {};
   if (doc.respondents) out.respondents = doc.respondents;
@@ -81,14 +94,26 @@ export interface LeafPlace {
 
 /**
  * A leaf's counters regrouped for a figure document: items per survey (the question and section breakdowns),
- * the overall question per unit, per school level and per district (those breakdowns), and respondents.
+ * the overall question per unit, per school level and per district (those breakdowns), blank questions per unit,
+ * and respondents.
  */
 export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
   const survey = fieldKey(place.surveyKey);
   const out: Increment = {};
   for (const [path, value] of Object.entries(leaf)) {
-    if (path === 'respondents') {
-      out.respondents = (out.respondents ?? 0) + value;
+    if (path === 'respondents' || path === 'blanksKnown') {
+      out[path] = (out[path] ?? 0) + value;
+      continue;
+    }
+    if (path.startsWith('blank.')) {
+      // Per unit: how many of a unit's own answers left each question blank, so the disclosure rule knows how many
+      // answered it inside each atom (stats/disclosure.ts).
+      out[`blanks.${fieldKey(place.unitCode)}.${survey}.${path.slice('blank.'.length)}`] = value;
+      continue;
+    }
+    if (path === 'partial') {
+      // Per unit: how many answers left anything blank, a bound on the blanks of any one question.
+      out[`partialUnits.${fieldKey(place.unitCode)}`] = value;
       continue;
     }
     const [, item, score] = path.split('.') as [string, string, string];

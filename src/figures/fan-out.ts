@@ -12,6 +12,9 @@ export interface DocWrite {
 
 const prefixed = (prefix: string, inc: Increment): Increment => Object.fromEntries(Object.entries(inc).map(([path, value]) => [prefix + path, value]));
 
+const withoutDisclosureCounts = (inc: Increment): Increment =>
+  Object.fromEntries(Object.entries(inc).filter(([path]) => !path.startsWith('partialUnits.') && path !== 'blanksKnown'));
+
 /** Adds a write into the writes already gathered for its document (counts summed, set fields merged). */
 export function mergeWrite(into: Map<string, DocWrite>, write: DocWrite): void {
   const current = into.get(write.id);
@@ -40,16 +43,43 @@ export const THEN_TREE = 'then';
  * costs no extra write.
  */
 export function figureWritesOf(leaf: Increment, cell: LeafCell, scale: number, tree: string = ALL_LEVELS): DocWrite[] {
-  const all = figureIncrement(leaf, cell);
+  const { counts: all, blanks } = splitBlanks(figureIncrement(leaf, cell));
   const scalePath = `surveys.${fieldKey(cell.surveyKey)}.scale`;
-  const inc = cell.level ? { ...all, ...prefixed(`byLevel.${cell.level}.`, all) } : all;
+  // What the disclosure rule reads of the root's documents only (stats/disclosure.ts) is not copied under the level.
+  const inc = cell.level ? { ...all, ...prefixed(`byLevel.${cell.level}.`, withoutDisclosureCounts(all)) } : all;
   const set = { [scalePath]: scale, ...(cell.level ? { [`byLevel.${cell.level}.${scalePath}`]: scale } : {}) };
-  return [cell.unitCode, ...(cell.unitAncestors ?? [])].map((scope) => ({
+  const writes: DocWrite[] = [cell.unitCode, ...(cell.unitAncestors ?? [])].map((scope) => ({
     id: figureId(cell.period, cell.kind, scope, tree),
     inc,
     set,
     setOnInsert: { period: cell.period, kind: cell.kind, scope, level: tree },
   }));
+  // Blanks per unit and question go to one document of the province's month, in today's tree only (the disclosure
+  // rule's tree): kept apart, they cost a figures request nothing unless an atom needs them.
+  if (tree === ALL_LEVELS && Object.keys(blanks).length) {
+    const root = cell.unitAncestors?.[0] ?? cell.unitCode;
+    writes.push({
+      id: blanksId(cell.period, cell.kind, root),
+      inc: blanks,
+      set: {},
+      setOnInsert: { period: cell.period, kind: cell.kind, scope: root, level: BLANKS },
+    });
+  }
+  return writes;
+}
+
+/**
+ * The level of the province's blanks document (`blanks.<unit>.<survey>.<question>`: how many of each unit's own
+ * answers left a question blank), one per kind and month.
+ */
+export const BLANKS = 'blanks';
+export const blanksId = (period: string, kind: string, root: string) => figureId(period, kind, root, BLANKS);
+
+function splitBlanks(inc: Increment): { counts: Increment; blanks: Increment } {
+  const counts: Increment = {};
+  const blanks: Increment = {};
+  for (const [path, value] of Object.entries(inc)) (path.startsWith('blanks.') ? blanks : counts)[path] = value;
+  return { counts, blanks };
 }
 
 /**

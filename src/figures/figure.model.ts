@@ -20,8 +20,18 @@ export interface FigureData {
   dossiers?: Record<string, ScoreCounts>;
   /** the same by unit code (a unit's own rated answers), then survey key: which atoms the rated figure splits */
   ratedUnits?: Record<string, Record<string, ScoreCounts>>;
+  /**
+   * Only in the province's blanks document of a month (fan-out.ts, BLANKS): by unit code (a unit's own answers),
+   * then survey key, then question key, how many answers left the question blank. The disclosure rule's count of who
+   * answered each question inside an atom (stats/disclosure.ts).
+   */
+  blanks?: Record<string, Record<string, Record<string, number>>>;
+  /** by unit code: how many of its own answers left any question blank (a bound on `blanks` of each question) */
+  partialUnits?: Record<string, number>;
+  /** how many of `respondents` have their blank questions counted (answers stored before that: not) */
+  blanksKnown?: number;
   /** the same figures for the answers of one school level, for the level filter */
-  byLevel?: Record<string, Omit<FigureData, 'byLevel'>>;
+  byLevel?: Record<string, Omit<FigureData, 'byLevel' | 'blanks' | 'blanksKnown' | 'partialUnits'>>;
 }
 
 /**

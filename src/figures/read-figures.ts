@@ -1,5 +1,5 @@
 import { addIncrements, applyPaths, flatten } from './counters';
-import { THEN_TREE } from './fan-out';
+import { blanksId, THEN_TREE } from './fan-out';
 import {
   emptyFigureData,
   figureId,
@@ -49,6 +49,24 @@ export async function readScopeAndRoot(Figure: FigureModel, own: FigureQuery, ro
   const found = await readByIds(collectionOf<FigureDoc>(Figure), [...new Set([...ownIds, ...rootIds])], { pending: 0 });
   const ownMonths = monthsOf(own, inOrder(found, ownIds));
   return { own: ownMonths, root: root ? monthsOf(root, inOrder(found, rootIds)) : ownMonths };
+}
+
+/**
+ * The province's blank questions per unit (fan-out.ts, BLANKS) for these months, by month: read only when the
+ * disclosure rule cannot settle a question without them (stats/disclosure.ts).
+ */
+export async function readBlanks(
+  Figure: FigureModel,
+  kind: string,
+  root: string,
+  periods: readonly string[],
+): Promise<Map<string, NonNullable<FigureData['blanks']>>> {
+  const docs = await readByIds(
+    collectionOf<FigureDoc>(Figure),
+    periods.map((period) => blanksId(period, kind, root)),
+    { pending: 0 },
+  );
+  return new Map([...docs.values()].map((doc) => [doc.period, unpackFigures(doc).blanks ?? {}]));
 }
 
 function figureIdsOf(query: FigureQuery): string[] {

@@ -5,6 +5,8 @@ import { rebuildRollups } from '../figures/rebuild';
 import { runOnce } from '../settings.model';
 import type { Projector } from './projector';
 import { notTakenIn, recountLists } from './recount';
+import { BLANKS_MIGRATION, fillSkipped } from './blanks-migration';
+import { SurveyCatalog } from '../surveys/survey-catalog';
 
 export const PROJECTOR_MIGRATION = 'projector-v1';
 const OLD_JOURNAL = 'rollup_changes';
@@ -20,7 +22,8 @@ type ScaleOf = (key: string, version: number) => Promise<number>;
  * indexes has no lists at all); the figures are recounted only when the old change journal still holds changes
  * cut off by a crash, which nothing finishes any more. Then the old journal goes and the lists are complete
  * (`list-indexes-v1`: the pages stop saying older answers may be missing). Figures from before `ratedUnits` are
-recounted once (`figures-rated-units`). Projection waits meanwhile: minutes at
+ * recounted once (`figures-rated-units`), and answers from before `skipped` once more after it is filled in
+ * (`figures-blanks`). Projection waits meanwhile: minutes at
  * a million answers on the embedded database, once. Idempotent: two instances starting together recount twice.
  */
 export async function migrateToProjector(models: Models, scaleOf: ScaleOf, projector: Projector): Promise<boolean> {
@@ -51,7 +54,16 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf, proje
       await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip: await notTakenIn(db) });
     });
   });
-  return ran || recut || rated;
+  // Answers from before `skipped` have their blanks filled in, then the figures are recounted with blanks per unit;
+  // until then their atoms publish no question breakdown (stats/disclosure.ts). The filling runs beside projection
+  // (it writes a field batches never read back as changed); only the recount holds the lease.
+  const blanks = await runOnce(models.Setting, BLANKS_MIGRATION, async () => {
+    if (!(await fillSkipped(models, new SurveyCatalog(models.Survey)))) return;
+    await projector.exclusive(async (applied) => {
+      await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip: await notTakenIn(db) });
+    });
+  });
+  return ran || recut || rated || blanks;
 }
 
 /** In the background once the instance is ready; a failure leaves no marker, so the next start runs it again. */

@@ -36,6 +36,12 @@ export interface ResponseDoc {
   ratedDossier?: boolean;
   /** question key -> score (1..5, or 1..3 for quick ratings); unanswered questions are absent. */
   answers: Record<string, number>;
+  /**
+   * The rating questions of its form left blank (form-fields.ts, skippedQuestions). Absent only on answers stored
+   * before it existed, until the one-time migration `figures-blanks` fills it in (projector/migration.ts); the
+   * figures do not count it in `blanksKnown`, which hides the question breakdowns of its month.
+   */
+  skipped?: string[];
   overall?: number;
   /** Overall answer at the top two levels of its scale; absent when the overall question was left blank. */
   overallTopTwo?: boolean;
@@ -91,6 +97,7 @@ const responseSchema = new Schema<ResponseDoc>(
     procedureCode: String,
     ratedDossier: Boolean,
     answers: { type: Schema.Types.Mixed, required: true },
+    skipped: { type: [String], default: undefined },
     overall: Number,
     overallTopTwo: Boolean,
     comment: String,

@@ -1,4 +1,4 @@
-import { ratingQuestions } from '../surveys/form-fields';
+import { ratingQuestions, skippedQuestions } from '../surveys/form-fields';
 import type { SurveyVersion } from '../surveys/survey.model';
 import type { Link } from '../links/link.model';
 import type { Unit } from '../units/unit.model';
@@ -81,6 +81,7 @@ export function syntheticResponses(targets: SyntheticTarget[], range: { from: nu
       ...(target.unit.district ? { district: target.unit.district } : {}),
       ...(target.link.procedure ? { procedureCode: target.link.procedure.code } : {}),
       answers,
+      skipped: skippedQuestions(definition, answers),
       overall,
       overallTopTwo: topTwo(overall, definition.scale),
       ...(definition.comment && random() < 0.08 ? { comment: COMMENTS[Math.floor(random() * COMMENTS.length)] } : {}),

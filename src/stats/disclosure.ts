@@ -50,26 +50,44 @@ export interface Publication {
    * where it differs from the scope's own count (figure documents from before `ratedUnits`), nothing is published.
    */
   rated: { ok: boolean; n: number };
+  /**
+   * A question's breakdown over the range (and its section's, which sums it), of the scope or of its part at one
+   * school level: published when the scope is, and when it is published by the same rule applied to the answers to
+   * that question (questionAtoms). Blank answers can leave fewer than k answers to one question in an atom of k or
+   * more, and subtracting two scopes' breakdowns would then isolate them. No question is published in a month
+   * holding answers whose blanks are not known (stored before they were counted, until the one-time migration:
+   * the month's `blanksKnown` is below its respondents).
+   */
+  question(key: string, level?: string): boolean;
+  /**
+   * Months whose questions could not be settled without the province's blanks (`blanks` not given for them): no
+   * question is published until the caller reads them (figures/read-figures.ts, readBlanks) and asks again.
+   */
+  blanksNeeded: string[];
 }
 
 /** One month of the root's figures, today's tree, no level filter. */
-export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel' | 'ratedUnits'> & { period: string };
+export type RootMonth = Pick<FigureData, 'surveys' | 'units' | 'byLevel' | 'ratedUnits' | 'partialUnits' | 'blanksKnown'> & {
+  period: string;
+  respondents?: number;
+};
 
 const NO_LEVEL = 'none';
 
 /** A unit code from a figure document's key (counters.ts escapes `%`, `$` and `.`; unit codes rarely hold any). */
 const codeOf = (key: string) => (key.includes('%') ? fromFieldKey(key) : key);
 
-const SCORES = Array.from({ length: 11 }, (_, score) => `s${score}`);
-
 /** Answers to the overall question in one `units` entry (a unit's counts per survey): scores 1..scale, as the figures count them. */
 function overallN(perSurvey: Record<string, ScoreCounts> | undefined, surveys: RootMonth['surveys']): number {
   let n = 0;
-  for (const survey in perSurvey) {
-    const counts = perSurvey[survey] as Record<string, number | undefined>;
-    const scale = surveys?.[survey]?.scale ?? 5;
-    for (let score = 1; score <= scale; score++) n += counts[SCORES[score]!] ?? 0;
-  }
+  for (const survey in perSurvey) n += scoresN(perSurvey[survey], surveys?.[survey]?.scale);
+  return n;
+}
+
+/** Answers counted by score, scores 1..scale (5 when the survey's scale is not recorded). */
+function scoresN(counts: ScoreCounts | undefined, scale = 5): number {
+  let n = 0;
+  for (let score = 1; score <= scale; score++) n += counts?.[`s${score}`] ?? 0;
   return n;
 }
 
@@ -215,6 +233,10 @@ export function publicationOf(input: {
   k: number;
   /** months whose figures differ from today's tree ("as the tree was then"): never published */
   differs?: (period: string) => boolean;
+  /** the rating questions of each survey whose questions are broken down (survey key -> question keys) */
+  questions?: ReadonlyMap<string, readonly string[]>;
+  /** the province's blanks per unit and question, by month, where read (see `blanksNeeded`) */
+  blanks?: ReadonlyMap<string, NonNullable<FigureData['blanks']>>;
 }): Publication {
   const { scope, root, units, k } = input;
   const inScope = (code: string) => code === scope || scope === root || (units.get(code)?.ancestors ?? []).includes(scope);
@@ -225,6 +247,10 @@ export function publicationOf(input: {
   const byPeriod = new Map(input.rootMonths.map((m) => [m.period, m]));
   const rated = { ok: true, n: 0 };
   const atomSplits = (n: number) => n === 0 || n >= k;
+  const questionNo = new Map<string, Set<string>>();
+  let noQuestions = false;
+  let index: QuestionIndex | undefined;
+  const blanksNeeded: string[] = [];
   for (const period of input.periods) {
     const data = byPeriod.get(period);
     if (!data) continue; // no answers anywhere: nothing to hide
@@ -232,6 +258,30 @@ export function publicationOf(input: {
     const ratedOwn = (code: string) => overallN(data.ratedUnits?.[fieldKey(code)], data.surveys);
     const atoms = monthAtoms(total, tree, k);
     const differs = input.differs?.(period) ?? false;
+    if (input.questions) {
+      const perQuestion = questionAtoms({
+        data,
+        blanks: input.blanks?.get(period),
+        tree,
+        k,
+        scope,
+        inScope,
+        levels,
+        index: (index ??= questionIndex(input.questions)),
+        atomOf: atoms.atomOf,
+      });
+      if (perQuestion === 'unknown') noQuestions = true;
+      else if (perQuestion === 'needs-blanks') {
+        noQuestions = true;
+        blanksNeeded.push(period);
+      } else {
+        for (const [question, where] of perQuestion) {
+          const known = questionNo.get(question);
+          if (known) for (const level of where) known.add(level);
+          else questionNo.set(question, where);
+        }
+      }
+    }
     monthOk.set(period, !differs && !atoms.unpublished.has(scope));
     if (!monthOk.get(period)) rated.ok = false;
     const levelNo = new Set<string>();
@@ -280,5 +330,154 @@ export function publicationOf(input: {
     unitRow: (code) => !no.unit.has(code),
     district: (name) => !no.district.has(name),
     rated,
+    blanksNeeded,
+    question: (key, level) => !noQuestions && !questionNo.get(key)?.has(ALL) && !(level && questionNo.get(key)?.has(level)),
   };
+}
+
+/** In a set of levels a question is hidden at: every level (the scope itself). */
+const ALL = '';
+
+/** The questions broken down, numbered: what questionAtoms indexes its counts by (worked out once per request). */
+interface QuestionIndex {
+  keys: string[];
+  /** each question's field key (as figure documents write it), by number */
+  fieldKeys: string[];
+  /** the numbers of the questions each survey asks, by the survey's field key */
+  bySurvey: Map<string, number[]>;
+  /** each distinct set of surveys that ask a question (by field key): questions asked by the same surveys share one */
+  askedBy: string[][];
+}
+
+function questionIndex(questions: ReadonlyMap<string, readonly string[]>): QuestionIndex {
+  const keys = [...new Set([...questions.values()].flat())];
+  const number = new Map(keys.map((key, i) => [key, i]));
+  return {
+    keys,
+    fieldKeys: keys.map(fieldKey),
+    bySurvey: new Map([...questions].map(([survey, asked]) => [fieldKey(survey), asked.map((key) => number.get(key)!)])),
+    askedBy: [
+      ...new Map(
+        keys.map((key) => {
+          const surveys = [...questions].filter(([, asked]) => asked.includes(key)).map(([survey]) => fieldKey(survey));
+          return [surveys.sort().join(' '), surveys];
+        }),
+      ).values(),
+    ],
+  };
+}
+
+/**
+ * The disclosure rule run once per question over a month: the atoms of the answers to that question (each unit's
+ * own answers to it: its answers to the surveys that ask it, minus those that left it blank, `blanks` in the
+ * figures). Returns, per question, where it is not published: ALL (the scope), or the school levels whose part of
+ * the scope an atom crosses. Most questions need no atoms of their own: where every atom of the month holds 0 or
+ * at least k answers to a question, its published sets are unions of those atoms, and it is published wherever
+ * the scope is. Only the others are walked up the tree.
+ */
+function questionAtoms(input: {
+  data: RootMonth;
+  /** the month's blanks per unit and question (fan-out.ts, BLANKS), if read */
+  blanks?: NonNullable<FigureData['blanks']>;
+  tree: Tree;
+  k: number;
+  scope: string;
+  inScope: (code: string) => boolean;
+  levels: ReadonlyMap<string, string>;
+  index: QuestionIndex;
+  atomOf: ReadonlyMap<string, string | null>;
+}): Map<string, Set<string>> | 'unknown' | 'needs-blanks' {
+  const { data, index, k } = input;
+  if ((data.blanksKnown ?? 0) < (data.respondents ?? 0)) return 'unknown';
+  if (settledWithoutBlanks(input)) return new Map();
+  const blanksOf = input.blanks;
+  if (!blanksOf) return 'needs-blanks';
+  // Each unit's answers to each question, and each atom's, in two flat arrays (a row of Q numbers per unit, per atom).
+  const Q = index.keys.length;
+  const codes = Object.keys(data.units);
+  const perUnit = new Float64Array(codes.length * Q);
+  const atomRow = new Map<string | null, number>();
+  const unitAtom = new Int32Array(codes.length);
+  codes.forEach((unit, u) => {
+    const perSurvey = data.units[unit] ?? {};
+    for (const survey in perSurvey) {
+      const asked = index.bySurvey.get(survey);
+      if (!asked) continue; // a survey whose questions are not broken down
+      const n = scoresN(perSurvey[survey], data.surveys?.[survey]?.scale);
+      const blanks = blanksOf[unit]?.[survey];
+      for (const i of asked) perUnit[u * Q + i]! += n - (blanks?.[index.fieldKeys[i]!] ?? 0);
+    }
+    const atom = input.atomOf.get(codeOf(unit)) ?? null;
+    unitAtom[u] = atomRow.get(atom) ?? atomRow.set(atom, atomRow.size).get(atom)!;
+  });
+  const perAtom = new Float64Array(atomRow.size * Q);
+  for (let u = 0; u < codes.length; u++) for (let i = 0; i < Q; i++) perAtom[unitAtom[u]! * Q + i]! += perUnit[u * Q + i]!;
+  const nullAtom = atomRow.get(null);
+  const no = new Map<string, Set<string>>();
+  for (let i = 0; i < Q; i++) {
+    let splits = true;
+    for (let a = 0; a < atomRow.size && splits; a++) {
+      const n = perAtom[a * Q + i]!;
+      if (a !== nullAtom && n > 0 && n < k) splits = false;
+    }
+    if (splits) continue;
+    const own = new Map<string, number>();
+    codes.forEach((unit, u) => {
+      if (perUnit[u * Q + i]! > 0) own.set(codeOf(unit), perUnit[u * Q + i]!);
+    });
+    const hidden = notPublishedAt(own, input);
+    if (hidden.size) no.set(index.keys[i]!, hidden);
+  }
+  return no;
+}
+
+/**
+ * Whether every atom of the month keeps 0 or at least k answers to every question whatever its blanks: an atom's
+ * answers to the surveys that ask a question, less all its answers that left anything blank, are k or more (or it
+ * was asked nothing). Counted per set of surveys asking (a handful), not per question. At scale this is the usual
+ * case, and the blanks are not read.
+ */
+function settledWithoutBlanks(input: { data: RootMonth; k: number; index: QuestionIndex; atomOf: ReadonlyMap<string, string | null> }): boolean {
+  const { data, k } = input;
+  const perAtom = new Map<string, { partial: number; n: Map<string, number> }>();
+  for (const unit in data.units) {
+    const atom = input.atomOf.get(codeOf(unit));
+    if (atom === null || atom === undefined) continue; // answers in no atom are published nowhere
+    let sums = perAtom.get(atom);
+    if (!sums) perAtom.set(atom, (sums = { partial: 0, n: new Map<string, number>() }));
+    sums.partial += data.partialUnits?.[unit] ?? 0;
+    const perSurvey = data.units[unit] ?? {};
+    for (const survey in perSurvey) sums.n.set(survey, (sums.n.get(survey) ?? 0) + scoresN(perSurvey[survey], data.surveys?.[survey]?.scale));
+  }
+  for (const { partial, n } of perAtom.values()) {
+    for (const surveys of input.index.askedBy) {
+      const asked = surveys.reduce((sum, survey) => sum + (n.get(survey) ?? 0), 0);
+      if (asked > 0 && asked - partial < k) return false;
+    }
+  }
+  return true;
+}
+
+/** Where a set of units' own counts does not publish the scope: ALL, or the levels its atoms cross (publicationOf). */
+function notPublishedAt(
+  own: ReadonlyMap<string, number>,
+  input: { data: RootMonth; tree: Tree; k: number; scope: string; inScope: (code: string) => boolean; levels: ReadonlyMap<string, string> },
+): Set<string> {
+  const atoms = monthAtoms(own, input.tree, input.k);
+  const hidden = new Set<string>();
+  if (atoms.unpublished.has(input.scope)) hidden.add(ALL);
+  const atomLevels = new Map<string | null, string>();
+  for (const code of own.keys()) {
+    const atom = atoms.atomOf.get(code) ?? null;
+    const level = input.levels.get(code) ?? NO_LEVEL;
+    const known = atomLevels.get(atom);
+    atomLevels.set(atom, known === undefined || known === level ? level : MIXED);
+  }
+  for (const code of own.keys()) {
+    if (!input.inScope(code) || atomLevels.get(atoms.atomOf.get(code) ?? null) !== MIXED) continue;
+    const level = input.levels.get(code) ?? NO_LEVEL;
+    if (level === MIXED) for (const known of allLevels(input.data)) hidden.add(known);
+    else hidden.add(level);
+  }
+  return hidden;
 }

@@ -1,12 +1,13 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
 import type { InstrumentDefinition, SchoolLevel, SurveyKind } from '../surveys/instrument.types';
+import { ratingQuestions } from '../surveys/form-fields';
 import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../figures/counters';
 import type { MonthFigures, Tree } from '../figures/read-figures';
 import type { Settles } from '../projector/projector';
-import { readScopeAndRoot, readViews } from '../figures/read-figures';
+import { readBlanks, readScopeAndRoot, readViews } from '../figures/read-figures';
 import { publicationOf } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';
 import { targetFor, targetSourceFor } from './target.model';
@@ -219,15 +220,23 @@ export async function computeStats(
   const headlineTarget = targetOf(query.to);
   // Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
   // no hidden cell comes back by subtracting other requests' figures.
-  const publication = publicationOf({
+  const disclosure = {
     rootMonths,
     periods,
     scope: unit.code,
     root,
     units,
     k,
-    differs: (period) => docs.some((d) => d.period === period && d.differs),
-  });
+    differs: (period: string) => docs.some((d) => d.period === period && d.differs),
+    questions: new Map([...instruments].map(([key, definition]) => [key, ratingQuestions(definition).map((q) => q.key)])),
+  };
+  let publication = publicationOf(disclosure);
+  // Questions the province's answers leave uncertain (blanks inside a small atom): settled with its blanks, read
+  // only then (one more read, by _id).
+  if (publication.blanksNeeded.length) {
+    const blanks = await readBlanks(models.Figure, query.kind, root, publication.blanksNeeded);
+    publication = publicationOf({ ...disclosure, blanks });
+  }
   // With the level filter, the scope is its part at that level: its rows are parts of that part, published only
   // while its atoms are all of that level (then a unit's or a district's atom lies wholly in it, or outside).
   const levelOk = query.level ? publication.level(query.level) : true;
@@ -291,10 +300,12 @@ export async function computeStats(
   )
     .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
     .sort(lowestFirst);
-  // The questions of an unpublished scope would tell its answers apart: hidden with it.
+  // The questions of an unpublished scope would tell its answers apart: hidden with it. So would a question that
+  // some atom of the scope has fewer than k answers to (blanks), and a section that sums it with the others.
   const items = itemBreakdowns(bySurvey, instruments, k);
-  const byQuestion = items.byQuestion.map((q) => unless(published.scope, q));
-  const bySection = items.bySection.map((q) => unless(published.scope, q));
+  const byQuestion = items.byQuestion.map((q) => unless(published.scope && publication.question(q.key, query.level), q));
+  const sectionsHiding = new Set(byQuestion.filter((q) => !publication.question(q.key, query.level)).map((q) => q.section));
+  const bySection = items.bySection.map((s) => unless(published.scope && !sectionsHiding.has(s.key), s));
 
   const views = await readViews(models.ViewTotal, unit.code, periods);
   const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);

@@ -20,6 +20,17 @@ export function ratingQuestions(definition: InstrumentDefinition): RatingQuestio
   return [...definition.sections.flatMap((s) => s.questions), definition.overall];
 }
 
+/**
+ * The rating questions of a form an answer left blank: what the figures need to know how many answered each
+ * question in each unit (stats/disclosure.ts). A survey's versions keep its question keys (reword.ts), so this is
+ * the same against any version of it.
+ */
+export function skippedQuestions(definition: InstrumentDefinition, answers: Readonly<Record<string, number>>): string[] {
+  return ratingQuestions(definition)
+    .map((q) => q.key)
+    .filter((key) => answers[key] === undefined);
+}
+
 export function allowedFields(definition: InstrumentDefinition): Set<string> {
   const names = new Set<string>([FIELD.token, FIELD.honeypot, ...ratingQuestions(definition).map((q) => q.key)]);
   if (definition.comment) names.add(FIELD.comment);

@@ -14,6 +14,7 @@ import { storeAnswers } from '../../src/answers/store-many';
 import { topTwo } from '../../src/answers/build-response';
 import type { Unit } from '../../src/units/unit.model';
 import { drainProjections } from './projections';
+import { skippedOf } from './response-fixtures';
 
 export const PASSWORD = 'mat-khau-thu-nghiem-2026';
 
@@ -110,6 +111,7 @@ export async function addResponses(
     ...(options.unit.district ? { district: options.unit.district } : {}),
     ...(options.comments?.[i] ? { comment: options.comments[i] } : {}),
     answers: { ...(options.items ?? {}), overall },
+    skipped: skippedOf(options.surveyKey, { ...(options.items ?? {}), overall }),
     overall,
     overallTopTwo: topTwo(overall, options.scale),
     lang: 'vi',

@@ -5,6 +5,14 @@ import { periodOf } from '../../src/responses/period';
 import type { ResponseDoc } from '../../src/responses/response.model';
 import type { Unit } from '../../src/units/unit.model';
 import { drainProjections } from './projections';
+import { skippedQuestions } from '../../src/surveys/form-fields';
+import { QUESTION_BANK } from '../../src/surveys/question-bank';
+
+/** The questions of the bank's survey `surveyKey` that `answers` left blank (none for a survey not in the bank). */
+export function skippedOf(surveyKey: string, answers: Record<string, number>): string[] {
+  const definition = QUESTION_BANK.find((d) => d.key === surveyKey);
+  return definition ? skippedQuestions(definition, answers) : [];
+}
 
 /**
  * A stored answer sheet of `unit` at `at`, uncounted unless said otherwise (the lists do not depend on the figures),
@@ -24,6 +32,7 @@ export function responseOf(unit: Unit, at: Date, fields: Partial<ResponseDoc> = 
     unitAncestors: unit.ancestors,
     ...(unit.level ? { level: unit.level } : {}),
     answers: { overall: 4 },
+    skipped: skippedOf(fields.surveyKey ?? (kind === 'tthc' ? 'tthc-sipas' : 'edu-parent-thcs'), fields.answers ?? { overall: 4 }),
     overall: 4,
     overallTopTwo: true,
     lang: 'vi',

@@ -194,7 +194,9 @@ describe('the projector', () => {
     await storeAnswers(db.connection, answers, new Date(hour));
     await projector.drainAll();
     const touched = (await figures.find({}).toArray()).filter((doc) => doc.rev !== before.get(doc._id));
-    expect(touched.map((doc) => doc.scope).sort()).toEqual(['PGD-A', 'SGD', 'THCS-LELOI']);
+    // The school's, its district's and the province's figures, and the province's blanks (these answers rate only
+    // the overall question: every other question is blank).
+    expect(touched.map((doc) => `${doc.scope}|${doc.level}`).sort()).toEqual(['PGD-A|*', 'SGD|*', 'SGD|blanks', 'THCS-LELOI|*']);
     for (const doc of touched) expect(doc.rev).toBe((before.get(doc._id) ?? 0) + 1);
     await expectExact();
   });

@@ -3,6 +3,8 @@ import type { Models } from '../../src/models';
 import type { Unit } from '../../src/units/unit.model';
 import { addResponses, createApiToken, seedProvince } from '../helpers/admin-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { ratingQuestions } from '../../src/surveys/form-fields';
+import { QUESTION_BANK } from '../../src/surveys/question-bank';
 
 /**
  * Issue #25 item 6: a hidden cell must not come back by subtracting figures the same caller can request. A
@@ -316,6 +318,87 @@ describe('hidden cells and subtraction between the TTHC headline and rated dossi
     const published = await everythingPublished(ctx.app, token, fx);
     const { small, derivable } = derivableSmallSums(published, fx.sizes);
     expect(small).toEqual(['A1@2026-11@u']);
+    expect(derivable).toEqual([]);
+  });
+});
+
+/**
+ * A question's breakdown minus another scope's: in November, 17 of A1's 20 answers left question Q blank, so 3
+ * answered it. A1 is published (20 answers), but its breakdown of Q (or of Q's section, which sums Q with the
+ * others) minus nothing, or PGD-A's minus A2's, would be those 3 answers.
+ */
+describe('hidden cells and subtraction in the question breakdowns (issue #25 item 6, blank answers)', () => {
+  const months = ['2026-10', '2026-11'];
+  const schools = ['A1', 'A2', 'THPT-X'];
+  const surveyOf = (code: string) => QUESTION_BANK.find((d) => d.key === `edu-parent-${U[code]!.level}`)!;
+  // A question every school's survey asks, and its section.
+  const shared = ratingQuestions(surveyOf('A1'))
+    .map((q) => q.key)
+    .filter((key) => key !== 'overall' && schools.every((code) => ratingQuestions(surveyOf(code)).some((q) => q.key === key)));
+  const Q = shared[0]!;
+  const section = surveyOf('A1').sections.find((s) => s.questions.some((q) => q.key === Q))!.key;
+  let ctx: TestContext;
+  let token: string;
+  /** answers to Q per unit and month */
+  const sizes = new Map<Cell, number>();
+
+  beforeAll(async () => {
+    ctx = await createTestContext({ SMALL_CELL_K: String(K) });
+    const models = await seedProvince(ctx.db.connection, Object.values(U));
+    for (const period of months) {
+      for (const code of schools) {
+        const few = code === 'A1' && period === '2026-11';
+        const add = (scores: number[], items: Record<string, number>) =>
+          addResponses(models, { unit: U[code]!, surveyKey: surveyOf(code).key, kind: 'education', scale: 5, period, scores, items });
+        await add(few ? [5, 5, 5] : [...Array(14).fill(5), ...Array(6).fill(2)], { [Q]: 5 });
+        if (few) await add([...Array(11).fill(5), ...Array(6).fill(2)], {});
+        sizes.set(`${code}@${period}`, few ? 3 : 20);
+      }
+    }
+    token = await createApiToken(models, 'SGD');
+  });
+  afterAll(() => ctx.close());
+
+  /** Every published count of Q (its row, or its section's, which gives Q with the other questions published) as cells. */
+  async function publishedQ(): Promise<Cell[][]> {
+    const sets: Cell[][] = [];
+    for (const scope of Object.keys(U)) {
+      const inScope = Object.values(U).filter((u) => u.code === scope || u.ancestors.includes(scope));
+      for (let i = 0; i < months.length; i++) {
+        for (let j = i; j < months.length; j++) {
+          const range = months.slice(i, j + 1);
+          for (const level of [undefined, 'thcs', 'tieuhoc', 'thpt', 'mamnon']) {
+            const s = (await stats(ctx.app, token, scope, range[0]!, range.at(-1)!, level ? `&level=${level}` : '')) as Stats & {
+              byQuestion: { key: string; satisfied: number | null }[];
+              bySection: { key: string; satisfied: number | null }[];
+            };
+            const shown = s.byQuestion.find((q) => q.key === Q)?.satisfied != null || s.bySection.find((r) => r.key === section)?.satisfied != null;
+            if (!shown) continue;
+            const units = inScope.filter((u) => !level || u.level === level);
+            sets.push(units.flatMap((u) => range.map((m): Cell => `${u.code}@${m}`)).filter((c) => sizes.has(c)));
+          }
+        }
+      }
+    }
+    return sets;
+  }
+
+  it('when every question and section breakdown is requested at every scope, range and level, then no small count of answers to Q lies in their span', async () => {
+    const november = (unit: string) => stats(ctx.app, token, unit, '2026-11', '2026-11');
+    const a1 = (await november('A1')) as Stats & {
+      byQuestion: { key: string; n: number; satisfied: number | null }[];
+      bySection: { key: string; satisfied: number | null }[];
+    };
+    expect(a1.headline.satisfied).toBe(14); // A1 itself is published: 20 answers
+    expect(a1.byQuestion.find((q) => q.key === Q)).toMatchObject({ n: 3, satisfied: null });
+    expect(a1.bySection.find((s) => s.key === section)?.satisfied).toBeNull();
+    // The province shows Q over both months (A1's 3 go into the province's atom for Q).
+    const province = (await stats(ctx.app, token, 'SGD', '2026-10', '2026-11')) as Stats & { byQuestion: { key: string; satisfied: number | null }[] };
+    expect(province.byQuestion.find((q) => q.key === Q)?.satisfied).toBe(20 * 5 + 3);
+    const published = await publishedQ();
+    expect(published.length).toBeGreaterThan(10);
+    const { small, derivable } = derivableSmallSums(published, sizes);
+    expect(small).toEqual(['A1@2026-11']);
     expect(derivable).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { monthAtoms as atomsWith, treeOf } from '../../src/stats/disclosure';
+import { monthAtoms as atomsWith, publicationOf, treeOf, type RootMonth } from '../../src/stats/disclosure';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -103,5 +103,95 @@ describe('the atoms of a month', () => {
       5,
     );
     expect(atomOf.get('zz')).toBe('R');
+  });
+});
+
+/**
+ * Questions left blank (issue #25 item 6): the same rule over each question's answers. k = 5, one survey `s`
+ * asking q1 and q2, every unit with 20 answers; in unit a, 17 of them left q1 blank (3 answered it).
+ */
+describe('the questions of a month', () => {
+  type Blanks = Record<string, Record<string, Record<string, number>>>;
+  const questions = new Map([['s', ['q1', 'q2', 'overall']]]);
+  /** Each unit's answers that left anything blank: here, the most blanks of any one question. */
+  const partialOf = (blanks: Blanks | undefined) =>
+    Object.fromEntries(Object.entries(blanks ?? {}).map(([unit, perSurvey]) => [unit, Math.max(...Object.values(perSurvey.s ?? {}))]));
+  const month = (blanks: Blanks | undefined, blanksKnown = 80): RootMonth => ({
+    period: '2026-11',
+    respondents: 80,
+    blanksKnown,
+    surveys: { s: { scale: 5, items: {} } },
+    units: Object.fromEntries(['a', 'b', 'e', 'f'].map((code) => [code, { s: { s5: 20 } }])),
+    partialUnits: partialOf(blanks),
+  });
+  /** As computeStats asks: without the blanks first, then with them for the months that need them. */
+  const publication = (scope: string, blanks: Blanks | undefined, blanksKnown?: number) => {
+    const input = { rootMonths: [month(blanks, blanksKnown)], periods: ['2026-11'], scope, root: 'R', units, k: 5, questions };
+    const first = publicationOf(input);
+    return first.blanksNeeded.length ? publicationOf({ ...input, blanks: new Map([['2026-11', blanks ?? {}]]) }) : first;
+  };
+
+  it('when an atom holds fewer than k answers to one question, then that question is hidden wherever they could be isolated, and shown above', () => {
+    const blanks = { a: { s: { q1: 17 } } };
+    // q1: a's 3 pass up to P, then to R; R lifts them with the nearest, smallest atom (e or f, 20 each: e).
+    for (const scope of ['a', 'P']) expect([scope, publication(scope, blanks).question('q1')]).toEqual([scope, false]);
+    expect(publication('R', blanks).question('q1')).toBe(true);
+    expect(publication('b', blanks).question('q1')).toBe(true);
+    expect(publication('e', blanks).question('q1')).toBe(false); // lent to the root
+    expect(publication('f', blanks).question('q1')).toBe(true);
+    // The overall question and q2 were answered by all: every scope publishes them.
+    for (const scope of ['a', 'P', 'R', 'e']) {
+      expect(publication(scope, blanks).scope).toBe(true);
+      expect(publication(scope, blanks).question('q2')).toBe(true);
+    }
+  });
+
+  it('when blanks leave 0 or at least k answers to a question in every atom, then nothing more is hidden', () => {
+    for (const blanks of [{ a: { s: { q1: 20 } } }, { a: { s: { q1: 15 } } }, undefined]) {
+      for (const scope of ['a', 'P', 'R', 'e']) expect(publication(scope, blanks).question('q1')).toBe(true);
+    }
+  });
+
+  it('when the answers that left anything blank cannot bring an atom below k, then the blanks are not needed; else no question is shown without them', () => {
+    const input = (blanks: Blanks) => ({ rootMonths: [month(blanks)], periods: ['2026-11'], scope: 'R', root: 'R', units, k: 5, questions });
+    const few = publicationOf(input({ a: { s: { q1: 15 } } }));
+    expect(few.blanksNeeded).toEqual([]);
+    expect(few.question('q1')).toBe(true);
+    const many = publicationOf(input({ a: { s: { q1: 17 } } }));
+    expect(many.blanksNeeded).toEqual(['2026-11']);
+    expect([many.question('q1'), many.question('q2'), many.scope]).toEqual([false, false, true]);
+  });
+
+  it('when some answers of the month have blanks that are not known (stored before they were counted), then no question is shown', () => {
+    for (const scope of ['a', 'R']) {
+      expect(publication(scope, undefined, 79).question('q2')).toBe(false);
+      expect(publication(scope, undefined, 79).scope).toBe(true);
+      expect(publication(scope, undefined, 80).question('q2')).toBe(true);
+    }
+  });
+
+  it('when the part of a scope at one level is asked, then a question atom that crosses levels hides the question there', () => {
+    const blanks = { a: { s: { q1: 17 } } };
+    const leveled: RootMonth = {
+      ...month(blanks),
+      byLevel: {
+        thcs: { surveys: {}, units: { a: { s: { s5: 20 } } }, levels: {}, districts: {}, respondents: 20 },
+        tieuhoc: { surveys: {}, units: { b: { s: { s5: 20 } } }, levels: {}, districts: {}, respondents: 20 },
+      },
+    };
+    const p = publicationOf({
+      rootMonths: [leveled],
+      periods: ['2026-11'],
+      scope: 'R',
+      root: 'R',
+      units,
+      k: 5,
+      questions,
+      blanks: new Map([['2026-11', blanks]]),
+    });
+    expect(p.question('q1')).toBe(true);
+    // q1's root atom holds a's 3 (thcs) and e's 20 (no level): the thcs part of R would tell a's 3 apart.
+    expect(p.question('q1', 'thcs')).toBe(false);
+    expect(p.question('q2', 'thcs')).toBe(true);
   });
 });
