@@ -84,10 +84,16 @@ function overallN(perSurvey: Record<string, ScoreCounts> | undefined, surveys: R
   return n;
 }
 
+/** `s0` … `s10`: made once, not per count (a figures request adds up thousands). */
+const SCORE_KEYS = Array.from({ length: 11 }, (_, score): `s${number}` => `s${score}`);
+
 /** Answers counted by score, scores 1..scale (5 when the survey's scale is not recorded). */
 function scoresN(counts: ScoreCounts | undefined, scale = 5): number {
   let n = 0;
-  for (let score = 1; score <= scale; score++) n += counts?.[`s${score}`] ?? 0;
+  for (let score = 1; score <= scale; score++) {
+    const key = SCORE_KEYS[score];
+    if (key) n += counts?.[key] ?? 0;
+  }
   return n;
 }
 
@@ -237,6 +243,8 @@ export function publicationOf(input: {
   questions?: ReadonlyMap<string, readonly string[]>;
   /** the province's blanks per unit and question, by month, where read (see `blanksNeeded`) */
   blanks?: ReadonlyMap<string, NonNullable<FigureData['blanks']>>;
+  /** false: `question` is asked without a level only, and the levels a question's atoms cross are not worked out */
+  questionLevels?: boolean;
 }): Publication {
   const { scope, root, units, k } = input;
   const inScope = (code: string) => code === scope || scope === root || (units.get(code)?.ancestors ?? []).includes(scope);
@@ -250,6 +258,7 @@ export function publicationOf(input: {
   const questionNo = new Map<string, Set<string>>();
   let noQuestions = false;
   let index: QuestionIndex | undefined;
+  let nodes: TreeNodes | undefined;
   const blanksNeeded: string[] = [];
   for (const period of input.periods) {
     const data = byPeriod.get(period);
@@ -269,6 +278,8 @@ export function publicationOf(input: {
         levels,
         index: (index ??= questionIndex(input.questions)),
         atomOf: atoms.atomOf,
+        nodes: (nodes ??= treeNodes(tree)),
+        withLevels: input.questionLevels !== false,
       });
       if (perQuestion === 'unknown') noQuestions = true;
       else if (perQuestion === 'needs-blanks') {
@@ -341,8 +352,8 @@ const ALL = '';
 /** The questions broken down, numbered: what questionAtoms indexes its counts by (worked out once per request). */
 interface QuestionIndex {
   keys: string[];
-  /** each question's field key (as figure documents write it), by number */
-  fieldKeys: string[];
+  /** a question's number by its field key (as figure documents write it) */
+  byFieldKey: Map<string, number>;
   /** the numbers of the questions each survey asks, by the survey's field key */
   bySurvey: Map<string, number[]>;
   /** each distinct set of surveys that ask a question (by field key): questions asked by the same surveys share one */
@@ -354,7 +365,7 @@ function questionIndex(questions: ReadonlyMap<string, readonly string[]>): Quest
   const number = new Map(keys.map((key, i) => [key, i]));
   return {
     keys,
-    fieldKeys: keys.map(fieldKey),
+    byFieldKey: new Map(keys.map((key, i) => [fieldKey(key), i])),
     bySurvey: new Map([...questions].map(([survey, asked]) => [fieldKey(survey), asked.map((key) => number.get(key)!)])),
     askedBy: [
       ...new Map(
@@ -386,6 +397,8 @@ function questionAtoms(input: {
   levels: ReadonlyMap<string, string>;
   index: QuestionIndex;
   atomOf: ReadonlyMap<string, string | null>;
+  nodes: TreeNodes;
+  withLevels: boolean;
 }): Map<string, Set<string>> | 'unknown' | 'needs-blanks' {
   const { data, index, k } = input;
   if ((data.blanksKnown ?? 0) < (data.respondents ?? 0)) return 'unknown';
@@ -404,8 +417,13 @@ function questionAtoms(input: {
       const asked = index.bySurvey.get(survey);
       if (!asked) continue; // a survey whose questions are not broken down
       const n = scoresN(perSurvey[survey], data.surveys?.[survey]?.scale);
+      for (const i of asked) perUnit[u * Q + i]! += n;
+      // Few keys at any scale: walked as they are, rather than looked up once per question.
       const blanks = blanksOf[unit]?.[survey];
-      for (const i of asked) perUnit[u * Q + i]! += n - (blanks?.[index.fieldKeys[i]!] ?? 0);
+      for (const key in blanks) {
+        const i = index.byFieldKey.get(key);
+        if (i !== undefined) perUnit[u * Q + i]! -= blanks[key] ?? 0;
+      }
     }
     const atom = input.atomOf.get(codeOf(unit)) ?? null;
     unitAtom[u] = atomRow.get(atom) ?? atomRow.set(atom, atomRow.size).get(atom)!;
@@ -414,6 +432,7 @@ function questionAtoms(input: {
   for (let u = 0; u < codes.length; u++) for (let i = 0; i < Q; i++) perAtom[unitAtom[u]! * Q + i]! += perUnit[u * Q + i]!;
   const nullAtom = atomRow.get(null);
   const no = new Map<string, Set<string>>();
+  let walk: TreeWalk | undefined;
   for (let i = 0; i < Q; i++) {
     let splits = true;
     for (let a = 0; a < atomRow.size && splits; a++) {
@@ -421,14 +440,150 @@ function questionAtoms(input: {
       if (a !== nullAtom && n > 0 && n < k) splits = false;
     }
     if (splits) continue;
-    const own = new Map<string, number>();
-    codes.forEach((unit, u) => {
-      if (perUnit[u * Q + i]! > 0) own.set(codeOf(unit), perUnit[u * Q + i]!);
-    });
-    const hidden = notPublishedAt(own, input);
+    walk ??= new TreeWalk(codes.map(codeOf), input);
+    const own = new Float64Array(codes.length);
+    for (let u = 0; u < codes.length; u++) own[u] = Math.max(0, perUnit[u * Q + i]!);
+    const hidden = walk.notPublishedAt(own);
     if (hidden.size) no.set(index.keys[i]!, hidden);
   }
   return no;
+}
+
+/**
+ * The disclosure rule's walk (monthAtoms, then where it leaves the scope unpublished: notPublishedAt) over arrays,
+ * for the many walks of one month's questions: the tree, the units and their levels are indexed once, and each
+ * walk is a few passes over typed arrays. `test/unit/disclosure.test.ts` holds it equal to notPublishedAt.
+ */
+export class TreeWalk {
+  private readonly codes: string[];
+  private readonly parent: Int32Array;
+  private readonly depth: Int32Array;
+  private readonly root: number;
+  private readonly scope: number;
+  private readonly inScope: Uint8Array;
+  private readonly level: string[];
+  /** node of each unit of the month (the order given to the constructor) */
+  private readonly nodeOf: Int32Array;
+
+  constructor(
+    units: readonly string[],
+    private readonly input: {
+      data: RootMonth;
+      tree: Tree;
+      k: number;
+      scope: string;
+      inScope: (code: string) => boolean;
+      levels: ReadonlyMap<string, string>;
+      /** whether to work out the levels whose part of the scope the atoms cross (only a level filter needs them) */
+      withLevels?: boolean;
+      nodes?: TreeNodes;
+    },
+  ) {
+    const { tree } = input;
+    // Nodes deepest first, the root last, as monthAtoms walks them; units the directory does not know sit under the root.
+    const unknown = units.filter((code) => code !== tree.root && !tree.known.has(code)).sort();
+    const base = input.nodes ?? treeNodes(tree);
+    this.codes = unknown.length ? [...tree.order.slice(0, -1), ...unknown, tree.root] : tree.order;
+    const at = unknown.length ? new Map(this.codes.map((code, i) => [code, i])) : base.at;
+    this.root = this.codes.length - 1;
+    // With units the directory does not know, they come between the known ones and the root, which moves.
+    const extended = (known: (i: number) => number, unknownValue: number, rootValue: number) =>
+      Int32Array.from(this.codes, (_, i) => (i === this.root ? rootValue : i < base.root ? known(i) : unknownValue));
+    this.parent = unknown.length ? extended((i) => (base.parent[i] === base.root ? this.root : base.parent[i]!), this.root, -1) : base.parent;
+    this.depth = unknown.length ? extended((i) => base.depth[i]!, 1, 0) : base.depth;
+    this.scope = at.get(input.scope) ?? -1;
+    this.inScope = Uint8Array.from(this.codes, (code) => (input.inScope(code) ? 1 : 0));
+    this.level = input.withLevels === false ? [] : this.codes.map((code) => input.levels.get(code) ?? NO_LEVEL);
+    this.nodeOf = Int32Array.from(units, (code) => at.get(code)!);
+  }
+
+  /** Where the scope is not published for these counts (per unit, in the constructor's order): ALL, or levels. */
+  notPublishedAt(perUnit: Float64Array): Set<string> {
+    const { k } = this.input;
+    const n = this.codes.length;
+    const own = new Float64Array(n);
+    for (let u = 0; u < perUnit.length; u++) own[this.nodeOf[u]!]! += perUnit[u]!;
+    const residue = Float64Array.from(own);
+    const holder = new Uint8Array(n);
+    for (let i = 0; i < this.root; i++) {
+      const total = residue[i]!;
+      if (total === 0) continue;
+      if (total >= k) holder[i] = 1;
+      else residue[this.parent[i]!]! += total;
+    }
+    // The root's residue below k takes in whole atoms, the nearest to the root first, then the smallest.
+    const borrowed = new Uint8Array(n);
+    let rootResidue = residue[this.root]!;
+    if (rootResidue > 0 && rootResidue < k) {
+      const lenders = [...holder.keys()].filter((i) => holder[i]);
+      lenders.sort(
+        (a, b) =>
+          this.depth[a]! - this.depth[b]! || residue[a]! - residue[b]! || (this.codes[a]! < this.codes[b]! ? -1 : this.codes[a]! > this.codes[b]! ? 1 : 0),
+      );
+      for (const lender of lenders) {
+        if (rootResidue >= k) break;
+        borrowed[lender] = 1;
+        holder[lender] = 0;
+        rootResidue += residue[lender]!;
+      }
+    }
+    const rootAtom = rootResidue === 0 || rootResidue >= k ? this.root : NONE;
+    const atom = new Int32Array(n).fill(UNSET);
+    const atomOf = (i: number): number => {
+      if (atom[i] !== UNSET) return atom[i]!;
+      const found = i === this.root || borrowed[i] ? rootAtom : holder[i] ? i : atomOf(this.parent[i]!);
+      atom[i] = found;
+      return found;
+    };
+    // Every node between a unit with answers and its atom is not published (marked once: the rest of a marked
+    // node's way up is marked already).
+    const unpublished = new Uint8Array(n);
+    const atomLevel = new Map<number, string>();
+    const withLevels = this.input.withLevels !== false;
+    for (let i = 0; i < n; i++) {
+      if (own[i] === 0) continue;
+      const held = atomOf(i);
+      if (withLevels) {
+        const known = atomLevel.get(held);
+        atomLevel.set(held, known === undefined || known === this.level[i] ? this.level[i]! : MIXED);
+      }
+      for (let at = i; at !== held && !unpublished[at]; at = this.parent[at]!) {
+        unpublished[at] = 1;
+        if (at === this.root) break;
+      }
+    }
+    const hidden = new Set<string>();
+    if (this.scope >= 0 && unpublished[this.scope]) hidden.add(ALL);
+    if (!withLevels) return hidden;
+    for (let i = 0; i < n; i++) {
+      if (own[i] === 0 || !this.inScope[i] || atomLevel.get(atomOf(i)) !== MIXED) continue;
+      if (this.level[i] === MIXED) for (const known of allLevels(this.input.data)) hidden.add(known);
+      else hidden.add(this.level[i]!);
+    }
+    return hidden;
+  }
+}
+
+const UNSET = -2;
+const NONE = -1;
+
+/** The tree's nodes as arrays: made once per request (the walks of every month and question share them). */
+export interface TreeNodes {
+  at: Map<string, number>;
+  parent: Int32Array;
+  depth: Int32Array;
+  root: number;
+}
+
+export function treeNodes(tree: Tree): TreeNodes {
+  const at = new Map(tree.order.map((code, i) => [code, i]));
+  const root = tree.order.length - 1;
+  return {
+    at,
+    root,
+    parent: Int32Array.from(tree.order, (code, i) => (i === root ? -1 : at.get(tree.parentOf(code))!)),
+    depth: Int32Array.from(tree.order, (code, i) => (i === root ? 0 : tree.depth(code))),
+  };
 }
 
 /**
@@ -459,7 +614,7 @@ function settledWithoutBlanks(input: { data: RootMonth; k: number; index: Questi
 }
 
 /** Where a set of units' own counts does not publish the scope: ALL, or the levels its atoms cross (publicationOf). */
-function notPublishedAt(
+export function notPublishedAt(
   own: ReadonlyMap<string, number>,
   input: { data: RootMonth; tree: Tree; k: number; scope: string; inScope: (code: string) => boolean; levels: ReadonlyMap<string, string> },
 ): Set<string> {

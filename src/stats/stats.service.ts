@@ -229,6 +229,7 @@ export async function computeStats(
     k,
     differs: (period: string) => docs.some((d) => d.period === period && d.differs),
     questions: new Map([...instruments].map(([key, definition]) => [key, ratingQuestions(definition).map((q) => q.key)])),
+    questionLevels: Boolean(query.level),
   };
   let publication = publicationOf(disclosure);
   // Questions the province's answers leave uncertain (blanks inside a small atom): settled with its blanks, read

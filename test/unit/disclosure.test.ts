@@ -1,4 +1,4 @@
-import { monthAtoms as atomsWith, publicationOf, treeOf, type RootMonth } from '../../src/stats/disclosure';
+import { monthAtoms as atomsWith, notPublishedAt, publicationOf, TreeWalk, treeOf, type RootMonth } from '../../src/stats/disclosure';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -193,5 +193,42 @@ describe('the questions of a month', () => {
     // q1's root atom holds a's 3 (thcs) and e's 20 (no level): the thcs part of R would tell a's 3 apart.
     expect(p.question('q1', 'thcs')).toBe(false);
     expect(p.question('q2', 'thcs')).toBe(true);
+  });
+});
+
+describe('the walk over arrays', () => {
+  it('when many random trees, counts and levels are walked, then it hides exactly what the walk over maps hides, for every scope', () => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const levels = ['thcs', 'tieuhoc', 'none'];
+    for (let round = 0; round < 300; round++) {
+      const directory = new Map<string, Unit>([['R', { code: 'R', name: 'R', type: 'department', ancestors: [] }]]);
+      const size = 2 + Math.floor(random() * 25);
+      for (let i = 0; i < size; i++) {
+        const parents = [...directory.values()];
+        const parent = parents[Math.floor(random() * parents.length)]!;
+        const code = `u${String(i).padStart(2, '0')}`;
+        directory.set(code, unit(code, [...parent.ancestors, parent.code]));
+      }
+      // Some units with answers the directory does not know, and some without any.
+      const codes = [...directory.keys(), 'zz1', 'zz2'].filter(() => random() < 0.8);
+      const counts = Float64Array.from(codes, () => (random() < 0.3 ? 0 : Math.floor(random() * 9)));
+      const levelOf = new Map(codes.map((code) => [code, random() < 0.1 ? '*' : levels[Math.floor(random() * levels.length)]!]));
+      const tree = treeOf(directory, 'R');
+      const k = 2 + Math.floor(random() * 5);
+      const data: RootMonth = {
+        period: '2026-11',
+        surveys: {},
+        units: {},
+        byLevel: { thcs: { respondents: 0, surveys: {}, units: {}, levels: {}, districts: {} } },
+      };
+      const own = new Map(codes.map((code, i) => [code, counts[i]!]).filter(([, n]) => (n as number) > 0) as [string, number][]);
+      for (const scope of [...directory.keys()]) {
+        const inScope = (code: string) => code === scope || scope === 'R' || (directory.get(code)?.ancestors ?? []).includes(scope);
+        const input = { data, tree, k, scope, inScope, levels: levelOf };
+        const fast = [...new TreeWalk(codes, input).notPublishedAt(counts)].sort();
+        expect([round, scope, fast]).toEqual([round, scope, [...notPublishedAt(own, input)].sort()]);
+      }
+    }
   });
 });
