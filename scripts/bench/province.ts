@@ -14,6 +14,7 @@ import { QUESTION_BANK } from '../../src/surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../../src/review/list-migration';
 import { PROJECTOR_MIGRATION, RATED_UNITS_MIGRATION } from '../../src/projector/migration';
+import { BLANKS_MIGRATION } from '../../src/projector/blanks-migration';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -113,6 +114,9 @@ export async function setupBenchData(models: Models, options: { units: number; n
   await runOnce(models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve());
   await runOnce(models.Setting, LIST_SECONDS_MIGRATION, () => Promise.resolve());
   await runOnce(models.Setting, RATED_UNITS_MIGRATION, () => Promise.resolve());
+  // The seed's answers carry their blank questions (`skipped`): nothing for the migration to fill in, and its scan
+  // of every answer at the app's first start would load the database during the measurements.
+  await runOnce(models.Setting, BLANKS_MIGRATION, () => Promise.resolve());
   // The same for the figure documents: the seed writes them with the responses (seed.ts), so the app's start-up
   // migration (built for databases from before them) has nothing to do and must not weigh on B1's memory.
   await runOnce(models.Setting, FIGURE_MIGRATION, () => Promise.resolve());

@@ -356,22 +356,29 @@ interface QuestionIndex {
   byFieldKey: Map<string, number>;
   /** the numbers of the questions each survey asks, by the survey's field key */
   bySurvey: Map<string, number[]>;
-  /** each distinct set of surveys that ask a question (by field key): questions asked by the same surveys share one */
-  askedBy: string[][];
+  /** the surveys whose questions are broken down, by field key, and their numbers */
+  surveys: string[];
+  surveyNumber: Map<string, number>;
+  /** each distinct set of surveys (by number) that ask a question: questions asked by the same surveys share one */
+  askedBy: number[][];
 }
 
 function questionIndex(questions: ReadonlyMap<string, readonly string[]>): QuestionIndex {
   const keys = [...new Set([...questions.values()].flat())];
   const number = new Map(keys.map((key, i) => [key, i]));
+  const surveys = [...questions.keys()].map(fieldKey);
+  const surveyNumber = new Map(surveys.map((survey, i) => [survey, i]));
   return {
     keys,
     byFieldKey: new Map(keys.map((key, i) => [fieldKey(key), i])),
     bySurvey: new Map([...questions].map(([survey, asked]) => [fieldKey(survey), asked.map((key) => number.get(key)!)])),
+    surveys,
+    surveyNumber,
     askedBy: [
       ...new Map(
         keys.map((key) => {
-          const surveys = [...questions].filter(([, asked]) => asked.includes(key)).map(([survey]) => fieldKey(survey));
-          return [surveys.sort().join(' '), surveys];
+          const asking = [...questions].filter(([, asked]) => asked.includes(key)).map(([survey]) => surveyNumber.get(fieldKey(survey))!);
+          return [asking.sort((a, b) => a - b).join(' '), asking];
         }),
       ).values(),
     ],
@@ -593,21 +600,32 @@ export function treeNodes(tree: Tree): TreeNodes {
  * case, and the blanks are not read.
  */
 function settledWithoutBlanks(input: { data: RootMonth; k: number; index: QuestionIndex; atomOf: ReadonlyMap<string, string | null> }): boolean {
-  const { data, k } = input;
-  const perAtom = new Map<string, { partial: number; n: Map<string, number> }>();
+  const { data, k, index } = input;
+  const S = index.surveys.length;
+  const rowOf = new Map<string, number>();
+  const partial: number[] = [];
+  const answers: number[] = [];
   for (const unit in data.units) {
     const atom = input.atomOf.get(codeOf(unit));
     if (atom === null || atom === undefined) continue; // answers in no atom are published nowhere
-    let sums = perAtom.get(atom);
-    if (!sums) perAtom.set(atom, (sums = { partial: 0, n: new Map<string, number>() }));
-    sums.partial += data.partialUnits?.[unit] ?? 0;
+    let row = rowOf.get(atom);
+    if (row === undefined) {
+      rowOf.set(atom, (row = partial.length));
+      partial.push(0);
+      for (let i = 0; i < S; i++) answers.push(0);
+    }
+    partial[row]! += data.partialUnits?.[unit] ?? 0;
     const perSurvey = data.units[unit] ?? {};
-    for (const survey in perSurvey) sums.n.set(survey, (sums.n.get(survey) ?? 0) + scoresN(perSurvey[survey], data.surveys?.[survey]?.scale));
+    for (const survey in perSurvey) {
+      const number = index.surveyNumber.get(survey);
+      if (number !== undefined) answers[row * S + number]! += scoresN(perSurvey[survey], data.surveys?.[survey]?.scale);
+    }
   }
-  for (const { partial, n } of perAtom.values()) {
-    for (const surveys of input.index.askedBy) {
-      const asked = surveys.reduce((sum, survey) => sum + (n.get(survey) ?? 0), 0);
-      if (asked > 0 && asked - partial < k) return false;
+  for (let row = 0; row < partial.length; row++) {
+    for (const surveys of index.askedBy) {
+      let asked = 0;
+      for (const number of surveys) asked += answers[row * S + number]!;
+      if (asked > 0 && asked - partial[row]! < k) return false;
     }
   }
   return true;
