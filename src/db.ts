@@ -36,6 +36,8 @@ export interface Database {
   open(options?: { retryMs?: number; signal?: AbortSignal }): Promise<void>;
   /** Resolves true when the server answers a ping within `timeoutMs`. */
   isReady(timeoutMs?: number): Promise<boolean>;
+  /** Closes the driver's client and opens a new one on the same connection (models and collections stay valid). */
+  reconnect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,9 +92,72 @@ export function createDatabase(uri: string, logger: Logger): Database {
         clearTimeout(timer);
       }
     },
+    async reconnect() {
+      // Not forced: mongoose refuses to open a force-closed connection again. At most 5 s, so a client that hangs
+      // in its close cannot hold the watchdog (its next try comes after that).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([connection.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
+      await connection.openUri(uri, CONNECTION_OPTIONS);
+    },
     async close() {
       await connection.close();
     },
+  };
+}
+
+/** Whether a new client of its own can reach the server at `uri` and have a ping answered (2 s at most). */
+export async function reachable(uri: string): Promise<boolean> {
+  const probe = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+  try {
+    await probe.connect();
+    await probe.db().admin().ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+}
+
+/**
+ * After the database restarts, the driver has been seen (1 run in 5 of test/reliability/database-fault.test.ts) to
+ * keep its server "Unknown" for good: its pings fail while a new client's succeed. Every `everyMs`, this checks the
+ * connection; once it has failed for `stuckMs` while a new client reaches the server, the client is replaced
+ * (`reconnect`). A database that is really down is left to the driver's own reconnection.
+ */
+export function watchConnection(
+  db: Pick<Database, 'isReady' | 'reconnect'>,
+  uri: string,
+  logger: Logger,
+  options = { everyMs: 5000, stuckMs: 15_000 },
+): () => void {
+  let failingSince: number | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      if (await db.isReady()) {
+        failingSince = undefined;
+        return;
+      }
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince < options.stuckMs || !(await reachable(uri))) return;
+      logger.warn('database: the driver stays disconnected from a reachable server; reconnecting');
+      await db.reconnect();
+      failingSince = undefined;
+    })()
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'database: reconnecting failed; trying again later');
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, options.everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
   };
 }
 

@@ -4,7 +4,7 @@ import { answerMalformedRequests } from './http/client-errors';
 import { memoryLimitStores, redisLimitStores } from './http/rate-limit-store';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createDatabase } from './db';
+import { createDatabase, watchConnection } from './db';
 import { startFerretDb, type EmbeddedDatabase } from './embedded-db/ferretdb';
 import { clearRunningState, writeRunningState } from './embedded-db/running-state';
 import { createLogger, type Logger } from './logger';
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   let prepared = false;
   let stopSchedule = () => {};
   let stopProjecting = () => {};
+  let stopWatching = () => {};
   const readiness = { isPrepared: () => prepared, isReady: () => db.isReady(), isShuttingDown: () => shuttingDown };
   const limits = config.RATE_LIMIT_REDIS_URL ? await redisLimitStores(config.RATE_LIMIT_REDIS_URL, logger) : memoryLimitStores;
   const app = createApp({ config, logger, db, mailer, readiness, limits, instance });
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     opening.abort();
     stopSchedule();
+    stopWatching();
     logger.info({ signal }, 'shutting down: readiness is now 503, draining requests');
     setTimeout(() => {
       server.closeAllConnections();
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   prepared = true;
   logger.info('database prepared: ready');
+  stopWatching = watchConnection(db, uri, logger);
   stopProjecting = startProjecting(models, instance.projector, logger);
   startRetention(models, instance.projector, logger);
   if (config.REPORT_SCHEDULE && !shuttingDown) {
