@@ -80,7 +80,9 @@ export const sameCounters = (a: Increment, b: Increment): boolean => {
 
 /** A value as a field name: no `.` or `$` may appear in a key (MongoDB and FerretDB both refuse them). */
 export const fieldKey = (value: string) => value.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24');
-export const fromFieldKey = (key: string) => key.replace(/%24/g, '$').replace(/%2E/g, '.').replace(/%25/g, '%');
+// Most keys hold no escape: checked first, since a figures request turns thousands of keys back (three regular
+// expressions each were 5% of its CPU at 1M answers).
+export const fromFieldKey = (key: string) => (key.includes('%') ? key.replace(/%24/g, '$').replace(/%2E/g, '.').replace(/%25/g, '%') : key);
 
 /** Where a leaf sits: what its counts are regrouped by in the figure documents above it. */
 export interface LeafPlace {

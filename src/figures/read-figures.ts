@@ -4,7 +4,6 @@ import {
   emptyFigureData,
   figureId,
   levelFigures,
-  unpackFigures,
   viewTotalId,
   type FigureData,
   type FigureDoc,
@@ -13,6 +12,7 @@ import {
   type ViewTotalModel,
 } from './figure.model';
 import { figureCounters, isScalePath } from './rebuild';
+import { decodedFigures } from './decoded-figures';
 import { collectionOf, inOrder, listByIds, readByIds } from '../data/by-id';
 
 /** `differs`: "as the tree was then", this month had a difference document (a reorganisation touched the scope). */
@@ -66,7 +66,7 @@ export async function readBlanks(
     periods.map((period) => blanksId(period, kind, root)),
     { pending: 0 },
   );
-  return new Map([...docs.values()].map((doc) => [doc.period, unpackFigures(doc).blanks ?? {}]));
+  return new Map([...docs.values()].map((doc) => [doc.period, decodedFigures(doc).blanks ?? {}]));
 }
 
 function figureIdsOf(query: FigureQuery): string[] {
@@ -82,12 +82,27 @@ function monthsOf(query: FigureQuery, docs: FigureDoc[]): MonthFigures[] {
   for (const doc of docs.sort((a, b) => (a.level === THEN_TREE ? 1 : 0) - (b.level === THEN_TREE ? 1 : 0))) {
     const today = byPeriod.get(doc.period);
     if (doc.level === THEN_TREE) differs.add(doc.period);
-    byPeriod.set(doc.period, today ? withDifference(today, doc) : unpackFigures(doc));
+    byPeriod.set(doc.period, today ? withDifference(today, doc) : decodedFigures(doc));
   }
-  const figuresOf = (data: FigureData) => (query.level ? levelFigures(data, query.level) : data);
   return [...byPeriod]
-    .map(([period, data]) => ({ period, ...figuresOf(data), ...(differs.has(period) ? { differs: true } : {}) }))
+    .map(([period, data]) =>
+      query.level || differs.has(period)
+        ? { period, ...(query.level ? levelFigures(data, query.level) : data), ...(differs.has(period) ? { differs: true } : {}) }
+        : wholeMonth(period, data),
+    )
     .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+}
+
+const wholeMonths = new WeakMap<FigureData, MonthFigures>();
+
+/**
+ * A month's figures as decoded (decoded-figures.ts), with its period: the same frozen object while the month is
+ * unchanged, so what the readers work out from a month can be kept with it (stats/disclosure-months.ts).
+ */
+function wholeMonth(period: string, data: FigureData): MonthFigures {
+  let month = wholeMonths.get(data);
+  if (!month) wholeMonths.set(data, (month = Object.freeze({ period, ...data })));
+  return month;
 }
 
 /** Which tree figures follow: today's (the default), or each answer's unit where it stood on the day of the answer. */
@@ -100,7 +115,7 @@ function withDifference(today: FigureData, difference: FigureDoc): FigureData {
   const counters = addIncrements({ ...todayFlat }, figureCounters(difference));
   const kept = Object.fromEntries(Object.entries(counters).filter(([path, n]) => n !== 0 && !isScalePath(path)));
   // A survey's scale is a setting, not a count: taken from either document.
-  const scales = Object.fromEntries([...Object.entries(flat(unpackFigures(difference))), ...Object.entries(todayFlat)].filter(([path]) => isScalePath(path)));
+  const scales = Object.fromEntries([...Object.entries(flat(decodedFigures(difference))), ...Object.entries(todayFlat)].filter(([path]) => isScalePath(path)));
   const data = emptyFigureData();
   applyPaths(data, kept, scales);
   return data;

@@ -1,4 +1,6 @@
-import { monthAtoms as atomsWith, notPublishedAt, publicationOf, TreeWalk, treeOf, type RootMonth } from '../../src/stats/disclosure';
+import { publicationOf } from '../../src/stats/disclosure';
+import { monthAtoms as atomsWith, treeOf, type RootMonth } from '../../src/stats/disclosure-months';
+import { notPublishedAt, TreeWalk } from '../../src/stats/question-disclosure';
 import type { Unit } from '../../src/units/unit.model';
 
 /**
@@ -228,6 +230,72 @@ describe('the walk over arrays', () => {
         const input = { data, tree, k, scope, inScope, levels: levelOf };
         const fast = [...new TreeWalk(codes, input).notPublishedAt(counts)].sort();
         expect([round, scope, fast]).toEqual([round, scope, [...notPublishedAt(own, input)].sort()]);
+      }
+    }
+  });
+});
+
+describe('the work of a month kept between requests (disclosure-months.ts)', () => {
+  it('when the same month object is asked again for other scopes, questions and levels, then every answer equals that of a fresh copy', () => {
+    let seed = 4242;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let round = 0; round < 60; round++) {
+      const directory = new Map<string, Unit>([['R', { code: 'R', name: 'R', type: 'department', ancestors: [] }]]);
+      for (let i = 0; i < 3 + Math.floor(random() * 15); i++) {
+        const parents = [...directory.values()];
+        const parent = parents[Math.floor(random() * parents.length)]!;
+        const code = `u${i}`;
+        directory.set(code, { ...unit(code, [...parent.ancestors, parent.code]), district: random() < 0.5 ? 'D1' : 'D2' });
+      }
+      const withAnswers = [...directory.keys()].filter(() => random() < 0.8);
+      const n = (code: string) => 1 + ((code.length * 7 + Math.floor(random() * 12)) % 12);
+      const units = Object.fromEntries(withAnswers.map((code) => [code, { s: { s5: n(code), s2: Math.floor(random() * 3) } }]));
+      const thcs = Object.fromEntries(withAnswers.filter(() => random() < 0.5).map((code) => [code, units[code]!]));
+      const blanks = Object.fromEntries(withAnswers.filter(() => random() < 0.3).map((code) => [code, { s: { q1: Math.floor(random() * 6) } }]));
+      const month = Object.freeze({
+        period: '2026-11',
+        respondents: 0,
+        blanksKnown: 0,
+        surveys: { s: { scale: 5, items: {} } },
+        units,
+        ratedUnits: Object.fromEntries(withAnswers.filter(() => random() < 0.4).map((code) => [code, { s: { s5: 1 } }])),
+        partialUnits: Object.fromEntries(Object.entries(blanks).map(([code, b]) => [code, b.s.q1])),
+        byLevel: { thcs: { respondents: 0, surveys: {}, units: thcs, levels: {}, districts: {} } },
+      }) as RootMonth;
+      const k = 3 + Math.floor(random() * 4);
+      const questions = new Map([['s', ['q1', 'q2']]]);
+      const ask = (data: RootMonth, scope: string, differs: boolean, level: boolean) => {
+        const input = {
+          rootMonths: [data],
+          periods: ['2026-11'],
+          scope,
+          root: 'R',
+          units: directory,
+          k,
+          questions,
+          questionLevels: level,
+          differs: () => differs,
+        };
+        const first = publicationOf(input);
+        const p = first.blanksNeeded.length ? publicationOf({ ...input, blanks: new Map([['2026-11', blanks]]) }) : first;
+        return {
+          scope: p.scope,
+          month: [p.month('2026-11'), p.month('2026-11', 'thcs'), p.month('2026-11', 'none')],
+          levels: [p.level('thcs'), p.level('none')],
+          units: [...directory.keys()].map((code) => p.unitRow(code)),
+          districts: [p.district('D1'), p.district('D2')],
+          rated: p.rated,
+          needed: first.blanksNeeded,
+          questions: [p.question('q1'), p.question('q2'), ...(level ? [p.question('q1', 'thcs'), p.question('q1', 'none')] : [])],
+        };
+      };
+      for (const scope of directory.keys()) {
+        for (const differs of [false, true]) {
+          for (const level of [false, true]) {
+            const fresh = ask(structuredClone(month), scope, differs, level);
+            expect([round, scope, differs, level, ask(month, scope, differs, level)]).toEqual([round, scope, differs, level, fresh]);
+          }
+        }
       }
     }
   });
