@@ -255,17 +255,7 @@ export async function probeFreshness(options: {
   let k = 0;
   while (options.running()) {
     const before = await n();
-    const ip = forwardedFor(900_000_000 + k++);
-    const page = await fetch(`${options.appUrl}${options.probe.path}`, { headers: { 'x-forwarded-for': ip } });
-    const token = tokenFrom(await page.text()) ?? '';
-    const posted = await fetch(`${options.appUrl}${options.probe.path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
-      body: new URLSearchParams({ _token: token, ...options.probe.answers }).toString(),
-    });
-    await posted.arrayBuffer();
-    if (posted.status !== 303) continue;
+    if ((await answerOnce(options.appUrl, options.probe, 900_000_000 + k++)) !== 303) continue;
     const t0 = process.hrtime.bigint();
     let seen = false;
     while (elapsedMs(t0) < 10_000) {
@@ -280,6 +270,21 @@ export async function probeFreshness(options: {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return { probes: delays.length + unseen, p50Ms: percentile(delays, 50), p95Ms: percentile(delays, 95), maxMs: Math.max(0, ...delays), unseen };
+}
+
+/** One respondent through the app: the form, then its answers (respondent `n` sets the forwarded address). The POST's status. */
+export async function answerOnce(appUrl: string, form: FormTarget, n: number): Promise<number> {
+  const ip = forwardedFor(n);
+  const page = await fetch(`${appUrl}${form.path}`, { headers: { 'x-forwarded-for': ip } });
+  const token = tokenFrom(await page.text()) ?? '';
+  const posted = await fetch(`${appUrl}${form.path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+    body: new URLSearchParams({ _token: token, ...form.answers }).toString(),
+  });
+  await posted.arrayBuffer();
+  return posted.status;
 }
 
 /**

@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { Models } from '../../src/models';
 import { readFigureDocs } from '../../src/figures/read-figures';
 import { periodOf, shiftPeriod } from '../../src/responses/period';
+import { answerOnce, type FormTarget } from './b2-submission';
 import { PROXY_HTTPS, signIn } from './http';
 import { elapsedMs, mean, percentile } from './stats';
 
@@ -33,6 +34,12 @@ export interface B3Result {
   admin: LatencyFigures;
   /** `GET /admin`, the overview of the three targets (two survey figures and the dossiers') */
   overview?: LatencyFigures;
+  /**
+   * The stats API again while answers arrive through the app (ANSWERS_PER_SEC): each changes the current month's
+   * figures, so every request decodes and works out that month afresh, where the quiet runs find all 12 months
+   * unchanged (figures/decoded-figures.ts).
+   */
+  apiAnswering?: LatencyFigures & { answered: number };
   queries?: QueryBreakdown;
 }
 
@@ -91,6 +98,28 @@ export async function queryBreakdown(models: Models, now: Date): Promise<QueryBr
   };
 }
 
+/** How often answers arrive during `apiAnswering`: a busy day's peak for one province, several times over. */
+export const ANSWERS_PER_SEC = 5;
+
+/** Runs `task` while `perSec` answers a second go through the app to these forms; how many got their 303. */
+async function whileAnswering<T>(appUrl: string, forms: FormTarget[], perSec: number, task: () => Promise<T>): Promise<{ result: T; answered: number }> {
+  let running = true;
+  let answered = 0;
+  const answering = (async () => {
+    for (let n = 0; running; n++) {
+      const started = Date.now();
+      if ((await answerOnce(appUrl, forms[n % forms.length]!, 950_000_000 + n).catch(() => 0)) === 303) answered += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 / perSec - (Date.now() - started))));
+    }
+  })();
+  try {
+    return { result: await task(), answered };
+  } finally {
+    running = false;
+    await answering;
+  }
+}
+
 export async function runB3(options: {
   appUrl: string;
   apiToken: string;
@@ -100,6 +129,9 @@ export async function runB3(options: {
   warmup?: number;
   maxSecPerEndpoint?: number;
   models?: Models;
+  /** forms to answer during `apiAnswering` (none: not measured), `answersPerSec` a second (ANSWERS_PER_SEC) */
+  answering?: FormTarget[];
+  answersPerSec?: number;
 }): Promise<B3Result> {
   const cookie = await signIn(options.appUrl, options.admin.email, options.admin.password);
   const api = { url: `${options.appUrl}${STATS_PATH}`, headers: { authorization: `Bearer ${options.apiToken}` } };
@@ -115,11 +147,17 @@ export async function runB3(options: {
   const adminFigures = await timeRequests(dashboard.url, dashboard.headers, options.requests, maxSec);
   const overviewFigures = await timeRequests(overview.url, overview.headers, options.requests, maxSec);
   if (apiFigures.requests === 0 || adminFigures.requests === 0) throw new Error('B3: the stats API or the dashboard never answered 200');
+  const answering = options.answering?.length
+    ? await whileAnswering(options.appUrl, options.answering, options.answersPerSec ?? ANSWERS_PER_SEC, () =>
+        timeRequests(api.url, api.headers, options.requests, maxSec),
+      )
+    : undefined;
   return {
     responses: options.responses,
     api: apiFigures,
     admin: adminFigures,
     overview: overviewFigures,
+    ...(answering ? { apiAnswering: { ...answering.result, answered: answering.answered } } : {}),
     ...(options.models ? { queries: await queryBreakdown(options.models, new Date()) } : {}),
   };
 }

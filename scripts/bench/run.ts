@@ -296,6 +296,7 @@ async function main(): Promise<number> {
         requests: args.b3Requests,
         maxSecPerEndpoint: args.b3MaxSec,
         models,
+        answering: forms.filter((form) => form.target.survey.kind === 'education'),
       });
       report.b3.push(result);
       rss.phase(`B3 at ${size}`);
