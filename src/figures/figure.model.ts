@@ -81,10 +81,10 @@ export const emptyFigureData = (): FigureData => ({ respondents: 0, surveys: {},
  */
 const DEFLATED = 'z1:';
 export const packFigures = (data: FigureData): string => DEFLATED + zlib.deflateRawSync(JSON.stringify(data), { level: 1 }).toString('base64');
-export function unpackFigures(doc: Pick<FigureDoc, 'data'>): FigureData {
-  const json = doc.data.startsWith(DEFLATED) ? zlib.inflateRawSync(Buffer.from(doc.data.slice(DEFLATED.length), 'base64')).toString() : doc.data;
-  return { ...emptyFigureData(), ...(JSON.parse(json) as Partial<FigureData>) };
-}
+export const figuresJson = (doc: Pick<FigureDoc, 'data'>): string =>
+  doc.data.startsWith(DEFLATED) ? zlib.inflateRawSync(Buffer.from(doc.data.slice(DEFLATED.length), 'base64')).toString() : doc.data;
+export const figuresOfJson = (json: string): FigureData => ({ ...emptyFigureData(), ...(JSON.parse(json) as Partial<FigureData>) });
+export const unpackFigures = (doc: Pick<FigureDoc, 'data'>): FigureData => figuresOfJson(figuresJson(doc));
 
 /** The figures of one school level inside a document (empty when none of its answers has that level). */
 export const levelFigures = (data: FigureData, level: string): FigureData => ({ ...emptyFigureData(), ...(data.byLevel?.[level] ?? {}) });
