@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { upsertRetryingDuplicate } from './data/write-once';
+import { incrementById } from './data/write-once';
 import { collectionOf } from './data/by-id';
 
 /**
@@ -29,7 +29,7 @@ const raw = (Stamp: StampModel) => collectionOf<Stamp>(Stamp);
 
 /** Records that anything under `stampId` may have changed (bulk writes, rebuilds, imports). */
 export async function bumpReset(Stamp: StampModel, stampId: string): Promise<void> {
-  await upsertRetryingDuplicate(() => raw(Stamp).updateOne({ _id: stampId }, { $inc: { reset: 1 } }, { upsert: true }));
+  await incrementById(raw(Stamp), stampId, { reset: 1 });
 }
 
 export async function readStamp(Stamp: StampModel, stampId: string): Promise<Required<Stamp>> {

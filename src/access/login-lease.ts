@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../data/write-once';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { collectionOf } from '../data/by-id';
+import { releaseLease as releaseLeaseById, takeLease as takeLeaseById } from '../data/leases';
 
 /**
- * "One password check at a time per account", across every app instance: a lease document by `_id` with an
- * expiry. Taking it is one atomic upsert; a lease held by someone else makes the upsert collide on `_id`. The
- * expiry frees an account whose checking instance died mid-check.
+ * "One password check at a time per account", across every app instance: a lease by `_id` with an expiry
+ * (data/leases.ts). The expiry frees an account whose checking instance died mid-check.
  */
 interface LoginLease {
   _id: string;
@@ -28,17 +28,8 @@ export const LEASE_MS = 30_000;
 /** The holder id when this caller took the lease, null when another check of the account is under way. */
 export async function takeLease(Lease: LoginLeaseModel, id: string, now: Date, ms = LEASE_MS): Promise<string | null> {
   const holder = crypto.randomUUID();
-  try {
-    const lease = await Lease.findOneAndUpdate(
-      { _id: id, until: mongoose.trusted({ $lte: now }) },
-      { $set: { holder, until: new Date(now.getTime() + ms) } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
-    return lease?.holder === holder ? holder : null;
-  } catch (error) {
-    if (isDuplicateKey(error)) return null;
-    throw error;
-  }
+  const taken = await takeLeaseById(collectionOf<LoginLease>(Lease), id, { holder, now, until: new Date(now.getTime() + ms) });
+  return taken ? holder : null;
 }
 
 /** When the lease `id` is free again (now, if it is free or unknown). */
@@ -48,5 +39,5 @@ export async function leaseFreeAt(Lease: LoginLeaseModel, id: string, now: Date)
 }
 
 export async function releaseLease(Lease: LoginLeaseModel, id: string, holder: string): Promise<void> {
-  await Lease.deleteOne({ _id: id, holder });
+  await releaseLeaseById(collectionOf<LoginLease>(Lease), id, holder);
 }

@@ -1,3 +1,6 @@
+import type { Collection, mongo } from 'mongoose';
+import { idIs, type ById } from './by-id';
+
 /**
  * The two write idioms that exactly-once behaviour rests on, in one place.
  * - Insert once: a unique `_id` decides who was first; the others get a duplicate-key error (code 11000).
@@ -48,4 +51,19 @@ export async function bulkRefusals(write: () => Promise<unknown>): Promise<numbe
 export async function bulkUpsertRetryingDuplicates<Op>(write: (operations: Op[]) => Promise<unknown>, operations: Op[]): Promise<void> {
   const refused = await bulkRefusals(() => write(operations));
   if (refused.length) await write(refused.map((i) => operations[i]!));
+}
+
+/**
+ * Adds to counters of the document `id`, creating it (with `created` set on it) when missing: one atomic `$inc`
+ * upsert by `_id`, retried once when it loses a race to create the document. Counters any instance may bump at
+ * once (change stamps, form views, requests for a pass, import generations) are kept this way, never read-modify-write.
+ */
+export async function incrementById<T extends ById>(
+  collection: Collection<T>,
+  id: string,
+  inc: Readonly<Record<string, number>>,
+  created?: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const update = { $inc: inc, ...(created ? { $setOnInsert: created } : {}) } as mongo.UpdateFilter<T>;
+  await upsertRetryingDuplicate(() => collection.updateOne(idIs<T>(id), update, { upsert: true }));
 }

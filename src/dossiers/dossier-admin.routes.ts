@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { audit } from '../access/audit';
 import { readableUnits } from '../access/readable-units';
 import { mayExportResponses } from '../access/scope';
-import { isDuplicateKey } from '../data/write-once';
+import { insertOnce } from '../data/write-once';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { csrfToken } from '../http/csrf';
 import { readUploadedFile } from '../http/file-upload';
@@ -142,10 +142,8 @@ async function startImportLog(models: Models, asked: unknown, fields: { at: Date
     progress: { phase: 'checking' as const, written: 0, total: 0, updatedAt: new Date() },
   };
   let id = typeof asked === 'string' && PROGRESS_ID.test(asked) ? asked : crypto.randomUUID();
-  try {
-    await models.DossierImportLog.create({ _id: id, ...base });
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
+  if (!(await insertOnce(() => models.DossierImportLog.create({ _id: id, ...base })))) {
+    // The page's id is taken (a second import from one page): this import gets its own.
     id = crypto.randomUUID();
     await models.DossierImportLog.create({ _id: id, ...base });
   }

@@ -7,6 +7,7 @@ import { readDossierFile } from './dossier-file';
 import { parseDossierRecords, type DossierRow } from './dossier-rows';
 import type { DossierDoc } from './dossier.model';
 import { collectionOf } from '../data/by-id';
+import { incrementById } from '../data/write-once';
 
 export interface DossierImportResult {
   /** Rows in the file (0 when it was refused). */
@@ -85,11 +86,7 @@ const GENERATION_ID = 'dossier-generation';
 const settings = (models: Models) => collectionOf<{ _id: string; value?: string; generation?: number; claims?: number }>(models.Setting);
 const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
 const bumpGeneration = (models: Models) =>
-  settings(models).updateOne(
-    { _id: GENERATION_ID },
-    { $inc: { generation: 1 }, $setOnInsert: { value: 'the count of dossier imports stored (dossier-import.ts)' } },
-    { upsert: true },
-  );
+  incrementById(settings(models), GENERATION_ID, { generation: 1 }, { value: 'the count of dossier imports stored (dossier-import.ts)' });
 
 /**
  * Recounts the figures until no import stored dossiers while the recount was reading them. Two imports at once

@@ -8,7 +8,7 @@ import { leafCounters } from './counters';
 import { viewTotalId, type FigureDoc } from './figure.model';
 import { figureWritesOf, mergeWrite, type DocWrite, type LeafCell } from './fan-out';
 import { packedFigureOf, rebuildRollups } from './rebuild';
-import { collectionOf } from '../data/by-id';
+import { collectionNamed, collectionOf } from '../data/by-id';
 
 type ScaleOf = (key: string, version: number) => Promise<number>;
 
@@ -20,7 +20,7 @@ interface LegacyLeaf extends LeafCell {
   items: Record<string, Record<string, number>>;
 }
 const LEAF_COLLECTION = 'rollups';
-const leavesOf = (models: Pick<Models, 'Figure'>) => models.Figure.db.collection<LegacyLeaf>(LEAF_COLLECTION);
+const leavesOf = (models: Pick<Models, 'Figure'>) => collectionNamed<LegacyLeaf>(models.Figure.db, LEAF_COLLECTION);
 
 /** The runOnce key of this migration (server.ts); a database whose figure documents are written from the start (a seed) marks it done. */
 export const FIGURE_MIGRATION = 'figure-documents';
@@ -34,7 +34,7 @@ export const FIGURE_MIGRATION = 'figure-documents';
  * leaves inexact: then the figure documents are recounted from the responses instead.
  */
 export async function migrateToFigureDocs(models: Models, scaleOf: ScaleOf): Promise<{ figures: number; views: number; recounted: boolean }> {
-  const legacy = models.Figure.db.collection('rollup_journal');
+  const legacy = collectionNamed(models.Figure.db, 'rollup_journal');
   const recounted = (await legacy.estimatedDocumentCount()) > 0;
   if (recounted) {
     await rebuildRollups(models, scaleOf, { fix: true });

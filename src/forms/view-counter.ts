@@ -1,5 +1,5 @@
 import type { Link } from '../links/link.model';
-import { bulkUpsertRetryingDuplicates, upsertRetryingDuplicate } from '../data/write-once';
+import { bulkUpsertRetryingDuplicates, incrementById } from '../data/write-once';
 import { periodOf } from '../responses/period';
 import { linkViewId, type LinkView, type LinkViewModel } from '../responses/side-records.model';
 import { viewTotalId, viewTotalModel, type ViewTotal } from '../figures/figure.model';
@@ -64,13 +64,7 @@ export class ViewCounter {
 async function writeCount(LinkView: LinkViewModel, id: string, p: ViewCount): Promise<void> {
   const views = collectionOf<LinkView>(LinkView);
   try {
-    await upsertRetryingDuplicate(() =>
-      views.updateOne(
-        { _id: id },
-        { $inc: { views: p.count }, $setOnInsert: { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period } },
-        { upsert: true },
-      ),
-    );
+    await incrementById(views, id, { views: p.count }, { linkCode: p.linkCode, unitCode: p.unitCode, period: p.period });
     const totals = collectionOf<ViewTotal>(viewTotalModel(LinkView.db));
     const operations = p.scopes.map((scope) => ({
       updateOne: { filter: { _id: viewTotalId(p.period, scope) }, update: { $inc: { views: p.count } }, upsert: true },

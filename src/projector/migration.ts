@@ -3,6 +3,7 @@ import { LIST_INDEX_MIGRATION, LIST_SECONDS_MIGRATION } from '../review/list-mig
 import type { Models } from '../models';
 import { rebuildRollups } from '../figures/rebuild';
 import { runOnce } from '../settings.model';
+import { collectionNamed, collectionOf } from '../data/by-id';
 import type { Projector } from './projector';
 import { notTakenIn, recountLists } from './recount';
 import { BLANKS_MIGRATION, fillSkipped } from './blanks-migration';
@@ -30,14 +31,14 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf, proje
   const db = models.Response.db;
   let figuresRecounted = false;
   const ran = await runOnce(models.Setting, PROJECTOR_MIGRATION, async () => {
-    const cutOff = await db.collection(OLD_JOURNAL).countDocuments();
+    const cutOff = await collectionNamed(db, OLD_JOURNAL).countDocuments();
     figuresRecounted = cutOff > 0;
     await projector.exclusive(async (applied) => {
       const skip = await notTakenIn(db);
       if (cutOff) await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip });
       await recountLists(db, { fix: true, batch: applied, skip });
     });
-    if (cutOff) await db.collection(OLD_JOURNAL).deleteMany({});
+    if (cutOff) await collectionNamed(db, OLD_JOURNAL).deleteMany({});
   });
   await runOnce(models.Setting, LIST_INDEX_MIGRATION, () => Promise.resolve());
   // A database the recount above just wrote has its lists cut per second already; an older one is recounted again.
@@ -49,7 +50,7 @@ export async function migrateToProjector(models: Models, scaleOf: ScaleOf, proje
   });
   // Figure documents from before `ratedUnits` (counters.ts) hide the satisfaction of rated dossiers until recounted.
   const rated = await runOnce(models.Setting, RATED_UNITS_MIGRATION, async () => {
-    if (figuresRecounted || !(await db.collection('responses').findOne({}, { projection: { _id: 1 } }))) return;
+    if (figuresRecounted || !(await collectionOf(models.Response).findOne({}, { projection: { _id: 1 } }))) return;
     await projector.exclusive(async (applied) => {
       await rebuildRollups(models, scaleOf, { fix: true, batch: applied, skip: await notTakenIn(db) });
     });

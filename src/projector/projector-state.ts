@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { isDuplicateKey } from '../data/write-once';
+import { releaseLease, renewLease, takeLease } from '../data/leases';
 import { collectionNamed } from '../data/by-id';
 
 /**
@@ -57,19 +57,10 @@ export class Lease {
   /** Takes the lease if it is free, expired or ours; false when another live holder has it. */
   async acquire(): Promise<boolean> {
     const now = Date.now();
+    // A look first (one read by `_id`): a live lease of another holder is the common case while it works.
     const current = await readState(this.db);
     if (current.holder && current.holder !== this.holder && (current.until ?? 0) > now) return false;
-    try {
-      const result = await stateCollection(this.db).updateOne(
-        { _id: STATE_ID, $or: [{ holder: { $exists: false } }, { holder: this.holder }, { until: { $lt: now } }] },
-        { $set: { holder: this.holder, until: now + LEASE_MS } },
-        { upsert: true },
-      );
-      if (result.modifiedCount + result.upsertedCount + result.matchedCount === 0) return false;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false; // another holder took it between the read and the write
-      throw error;
-    }
+    if (!(await takeLease(stateCollection(this.db), STATE_ID, { holder: this.holder, now, until: now + LEASE_MS }))) return false;
     this.heldUntil = now + LEASE_MS;
     return true;
   }
@@ -77,14 +68,15 @@ export class Lease {
   /** Extends the lease; false (and no longer held) when another holder has taken it over. */
   async renew(): Promise<boolean> {
     const now = Date.now();
-    const result = await stateCollection(this.db).updateOne({ _id: STATE_ID, holder: this.holder }, { $set: { until: now + LEASE_MS } });
-    this.heldUntil = result.matchedCount === 1 ? now + LEASE_MS : 0;
+    const renewed = await renewLease(stateCollection(this.db), STATE_ID, { holder: this.holder, until: now + LEASE_MS });
+    this.heldUntil = renewed ? now + LEASE_MS : 0;
     return this.held;
   }
 
   async release(): Promise<void> {
     this.heldUntil = 0;
-    await stateCollection(this.db).updateOne({ _id: STATE_ID, holder: this.holder }, { $unset: { holder: '' }, $set: { until: 0 } });
+    // The state document holds the batches too: only the lease goes.
+    await releaseLease(stateCollection(this.db), STATE_ID, this.holder, { keep: true });
   }
 }
 

@@ -12,6 +12,7 @@ import { unitsByCode } from '../units/unit-directory';
 import { chainOn, sameChain } from '../units/unit-history';
 import type { Unit } from '../units/unit.model';
 import { collectionOf } from '../data/by-id';
+import { releaseLease, renewLease, takeLease } from '../data/leases';
 
 /**
  * Figures and access follow today's unit tree. Every stored answer carries the chain of units above its unit
@@ -24,8 +25,8 @@ import { collectionOf } from '../data/by-id';
  * One pass reads every answer once (on FerretDB a scan: minutes at a million) and moves those whose chain differs
  * from today's, so it is idempotent, may stop anywhere and start again, and two passes at once move each answer
  * once. The state lives in the settings document `unit-rechain`: `requested` counts the imports that moved units,
- * `done` the last request a finished pass began after; a claim with a heartbeat keeps a second instance from
- * scanning at the same time, and a claim left by a dead process expires. Pages and the API say "being recomputed"
+ * `done` the last request a finished pass began after; a lease with a heartbeat (data/leases.ts) keeps a second
+ * instance from scanning at the same time, and a lease left by a dead process expires. Pages and the API say "being recomputed"
  * while `done` < `requested`.
  *
  * An answer accepted by an instance that read the tree just before an import is stored with the old chain a few
@@ -43,26 +44,24 @@ const PROGRESS_EVERY = 1000;
  */
 export async function runRechain(models: Models, projector: Projector, now: () => Date = () => new Date()): Promise<boolean> {
   const states = stateOf(models);
-  const claim = crypto.randomUUID();
-  const taken = await states.updateOne(
-    { _id: STATE_ID, $or: [{ claim: { $exists: false } }, { claimedAt: { $lt: new Date(now().getTime() - CLAIM_MS) } }] },
-    { $set: { claim, claimedAt: now() } },
-  );
-  if (taken.modifiedCount !== 1) return false;
+  const holder = crypto.randomUUID();
+  const claimUntil = () => new Date(now().getTime() + CLAIM_MS);
+  if (!(await takeLease(states, STATE_ID, { holder, now: now(), until: claimUntil() }))) return false;
   try {
     let again = true;
     for (let pass = 0; pass < 10 && again; pass++) {
       const requested = (await states.findOne({ _id: STATE_ID }))?.requested ?? 0;
       const moved = await onePass(models, projector, now, async (progress) => {
-        const held = await states.updateOne({ _id: STATE_ID, claim }, { $set: { ...progress, claimedAt: now() } });
-        if (held.matchedCount !== 1) throw new Error('unit rechain: another instance took the work over');
+        if (!(await renewLease(states, STATE_ID, { holder, until: claimUntil(), fields: progress })))
+          throw new Error('unit rechain: another instance took the work over');
       });
-      await states.updateOne({ _id: STATE_ID, claim }, { $set: { done: requested } });
+      await states.updateOne({ _id: STATE_ID, holder }, { $set: { done: requested } });
       // A pass that moved answers is followed by one more, for answers stored with the old chain meanwhile.
       again = moved > 0 || ((await states.findOne({ _id: STATE_ID }))?.requested ?? 0) > requested;
     }
   } finally {
-    await states.updateOne({ _id: STATE_ID, claim }, { $unset: { claim: '', claimedAt: '' } });
+    // The state document holds the requests too: only the claim goes.
+    await releaseLease(states, STATE_ID, holder, { keep: true });
   }
   return true;
 }

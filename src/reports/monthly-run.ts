@@ -1,4 +1,5 @@
 import { claimOnce } from '../data/claims';
+import { insertOnce } from '../data/write-once';
 import type { Unit } from '../units/unit.model';
 import { buildSummary } from './build-summary';
 import { deliverDue, monthlyMessageId, previewMessageId, toMail, type DeliveryDeps } from './outbox';
@@ -100,8 +101,9 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
       result.queued += 1;
       continue;
     }
-    try {
-      await deps.models.Outbox.create({
+    // Another instance may have queued it first: then it is not counted here.
+    const queued = await insertOnce(() =>
+      deps.models.Outbox.create({
         _id: id,
         period: options.period,
         subscriptionId: String(sub._id),
@@ -114,11 +116,9 @@ export async function runMonthlyReport(deps: DeliveryDeps, options: RunOptions, 
         nextAttemptAt: now,
         messageId: monthlyMessageId(options.period, String(sub._id), 0, deps.publicBaseUrl),
         createdAt: now,
-      });
-      result.queued += 1;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error; // another instance queued it first
-    }
+      }),
+    );
+    if (queued) result.queued += 1;
   }
   const delivered = await deliverDue(deps, now);
   return { ...result, ...delivered };

@@ -13,6 +13,7 @@ import { previewMessageId, toMail, type DeliveryDeps } from './outbox';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';
 import { unitsByCode } from '../units/unit-directory';
+import { insertOnce } from '../data/write-once';
 
 const previewQuery = z.object({
   period: z.string().regex(PERIOD_PATTERN).optional(),
@@ -121,12 +122,10 @@ function registerSubscriptions(router: Router, deps: DeliveryDeps, clock: () => 
     if (!parsed.success) throw new BadRequestError('Invalid subscription.');
     const unit = await unitInScope(models, req, parsed.data.unitCode, true);
     const now = clock();
-    try {
-      await models.Subscription.create({ ...parsed.data, unitCode: unit.code, createdBy: req.principal!.label, createdAt: now });
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new BadRequestError('This address already receives this summary.');
-      throw error;
-    }
+    const created = await insertOnce(() =>
+      models.Subscription.create({ ...parsed.data, unitCode: unit.code, createdBy: req.principal!.label, createdAt: now }),
+    );
+    if (!created) throw new BadRequestError('This address already receives this summary.');
     await audit(
       models.Audit,
       { actor: req.principal!.label, action: 'subscription.create', target: parsed.data.email, details: { unitCode: unit.code, kind: parsed.data.kind } },

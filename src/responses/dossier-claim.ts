@@ -1,5 +1,6 @@
 import type { DossierClaimModel } from './side-records.model';
 import { normalizeDossierCode, saltedHash } from './hashing';
+import { collectionOf } from '../data/by-id';
 
 /**
  * One counted answer per TTHC dossier code and survey, decided by the projector as it takes the answer in
@@ -20,7 +21,7 @@ export const retryTagOf = (salt: string, signedToken: string) => saltedHash(salt
 
 /** Claims written before tags existed named their response in clear: drop the name (run once at start-up). */
 export async function forgetClaimResponseIds(DossierClaim: DossierClaimModel): Promise<number> {
-  const result = await DossierClaim.collection.updateMany({ responseId: { $exists: true } }, { $unset: { responseId: '' } });
+  const result = await collectionOf(DossierClaim).updateMany({ responseId: { $exists: true } }, { $unset: { responseId: '' } });
   return result.modifiedCount;
 }
 
@@ -29,6 +30,6 @@ export async function forgetClaimResponseIds(DossierClaim: DossierClaimModel): P
  * answer in any copy of the database: drop it (run once at start-up). A claim now holds no time at all.
  */
 export async function forgetClaimTimes(DossierClaim: DossierClaimModel): Promise<number> {
-  const result = await DossierClaim.collection.updateMany({ claimedAt: { $exists: true } }, { $unset: { claimedAt: '' } });
+  const result = await collectionOf(DossierClaim).updateMany({ claimedAt: { $exists: true } }, { $unset: { claimedAt: '' } });
   return result.modifiedCount;
 }

@@ -16,7 +16,7 @@ import { QUESTION_BANK } from '../surveys/question-bank';
 import { publishQuestionBank, SurveyCatalog } from '../surveys/survey-catalog';
 import { DEMO_PROCEDURES, demoUnits, surveysForUnit } from './demo-units';
 import { syntheticResponses, type SyntheticTarget } from './synthetic-responses';
-import { isDuplicateKey } from '../data/write-once';
+import { bulkRefusals } from '../data/write-once';
 import { collectionOf } from '../data/by-id';
 
 const SEED = 20251;
@@ -103,11 +103,8 @@ async function claimDemoDossiers(models: Models, salt: string, rows: readonly Do
     _id: claimIdOf(salt, 'tthc-sipas', row.code),
     retryTag: 'demo',
   }));
-  await collectionOf<{ _id: string; retryTag: string }>(models.DossierClaim)
-    .insertMany(claims, { ordered: false })
-    .catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+  // Claimed before (a seed run again): refused by `_id`, and left as they are.
+  await bulkRefusals(() => collectionOf<{ _id: string; retryTag: string }>(models.DossierClaim).insertMany(claims, { ordered: false }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { InstrumentDefinition } from './instrument.types';
 import type { SurveyModel, SurveyVersion } from './survey.model';
+import { insertOnce } from '../data/write-once';
 
 /** Canonical JSON (sorted keys) so the same definition always hashes the same. */
 function canonical(value: unknown): string {
@@ -46,13 +47,11 @@ export async function publishVersion(
   const latest = await Survey.findOne({ key: definition.key }).sort({ version: -1 }).lean();
   if (latest?.hash === hash) return { version: latest.version, created: false };
   const version = (latest?.version ?? 0) + 1;
-  try {
-    await Survey.create({ key: definition.key, version, kind: definition.kind, channel: definition.channel, hash, definition, publishedAt: now, ...origin });
-    return { version, created: true };
-  } catch (error) {
-    if ((error as { code?: number }).code === 11000) return publishVersion(Survey, definition, now, origin);
-    throw error;
-  }
+  const created = await insertOnce(() =>
+    Survey.create({ key: definition.key, version, kind: definition.kind, channel: definition.channel, hash, definition, publishedAt: now, ...origin }),
+  );
+  // Another publisher took this version number first: look again (its definition may be this one).
+  return created ? { version, created: true } : publishVersion(Survey, definition, now, origin);
 }
 
 /**

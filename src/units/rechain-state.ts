@@ -1,5 +1,6 @@
 import type { Models } from '../models';
 import { collectionOf } from '../data/by-id';
+import { incrementById } from '../data/write-once';
 
 /** The state of moving answers to today's unit tree (rechain.ts), in the settings document `unit-rechain`. */
 export const STATE_ID = 'unit-rechain';
@@ -9,8 +10,9 @@ export interface StateDoc {
   value: string;
   requested?: number;
   done?: number;
-  claim?: string;
-  claimedAt?: Date;
+  /** the lease of the instance running a pass (data/leases.ts) */
+  holder?: string;
+  until?: Date;
   scanned?: number;
   total?: number;
   moved?: number;
@@ -27,7 +29,7 @@ const DESCRIPTION = 'answers moved to the unit tree of today (src/reorganisation
 
 /** An import moved units: a pass is due. Call before starting it, so a pass already running sees the request. */
 export async function requestRechain(models: Models): Promise<void> {
-  await stateOf(models).updateOne({ _id: STATE_ID }, { $inc: { requested: 1 }, $setOnInsert: { value: DESCRIPTION } }, { upsert: true });
+  await incrementById(stateOf(models), STATE_ID, { requested: 1 }, { value: DESCRIPTION });
 }
 
 /** Null when the figures follow today's tree; else how far the recompute has come. */
