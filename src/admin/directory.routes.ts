@@ -1,4 +1,3 @@
-import mongoose from 'mongoose';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
@@ -20,6 +19,7 @@ import { readableUnits } from '../access/readable-units';
 import { canRead, type Principal } from '../access/scope';
 import { canManageUser } from '../access/roles';
 import { findManageableUser, visibleUsers } from '../access/user-directory';
+import { disableUser } from '../access/accounts';
 import type { Projector } from '../projector/projector';
 
 const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
@@ -141,10 +141,9 @@ function userRoutes(router: Router, deps: DirectoryDeps): void {
     if (email === req.principal!.label) throw new BadRequestError('You cannot disable yourself.');
     await findManageableUser(models, req.principal!, email);
     const now = clock();
-    await models.User.updateOne({ email }, { $set: { disabled: true } });
-    // Their API tokens go with them (authenticate.ts also refuses tokens of a disabled creator).
-    const revoked = await models.ApiToken.updateMany({ createdBy: email, revokedAt: mongoose.trusted({ $exists: false }) }, { $set: { revokedAt: now } });
-    await audit(models.Audit, { actor: req.principal!.label, action: 'user.disable', target: email, details: { tokensRevoked: revoked.modifiedCount } }, now);
+    // Their API tokens go with them.
+    const tokensRevoked = await disableUser(models, email, now);
+    await audit(models.Audit, { actor: req.principal!.label, action: 'user.disable', target: email, details: { tokensRevoked } }, now);
     res.redirect(303, '/admin/users');
   });
 }

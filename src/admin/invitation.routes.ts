@@ -4,6 +4,7 @@ import type { Models } from '../models';
 import { audit } from '../access/audit';
 import { consumeInvitation, isInvitationToken, peekInvitation } from '../access/invitations';
 import { hashPassword, newPasswordProblem } from '../access/passwords';
+import { createInvitedUser } from '../access/accounts';
 
 const field = (body: unknown, name: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[name];
@@ -57,16 +58,11 @@ export function invitationRoutes(deps: { models: Models; clock: () => Date }): R
       return;
     }
     const { email, name, role, unitCode, invitedBy } = taken;
-    try {
-      // The invitee chose this password: no forced change.
-      await models.User.create({ email, name, role, unitCode, passwordHash, mustChangePassword: false, passwordChangedAt: now });
-    } catch (error) {
+    const created = await createInvitedUser(models, { email, name, role, unitCode, passwordHash }, now);
+    if (!created) {
       // Only whoever holds the link learns this: with SMTP, the owner of the address.
-      if ((error as { code?: number }).code === 11000) {
-        render(req, res, 409, { error: 'invite.taken' });
-        return;
-      }
-      throw error;
+      render(req, res, 409, { error: 'invite.taken' });
+      return;
     }
     await audit(models.Audit, { actor: email, action: 'user.create', target: email, details: { role, unitCode, invitedBy } }, now);
     render(req, res, 200, { done: true });

@@ -9,6 +9,7 @@ import { throttleKeys } from '../access/login-throttle';
 import { addressHashOf } from '../access/sign-in-guard';
 import { consumeResetLink, createResetLink, isResetToken, peekResetLink } from '../access/password-reset';
 import { hashPassword, newPasswordProblem } from '../access/passwords';
+import { setOwnPassword } from '../access/accounts';
 import { findManageableUser } from '../access/user-directory';
 
 const field = (body: unknown, name: string): string => {
@@ -62,10 +63,7 @@ export function passwordResetRoutes(deps: { models: Models; clock: () => Date; s
       return;
     }
     // The user chose this password: no forced change; every existing session of the account ends.
-    await models.User.updateOne(
-      { _id: user._id },
-      { $set: { passwordHash, mustChangePassword: false, passwordChangedAt: now }, $inc: { credentialVersion: 1 } },
-    );
+    await setOwnPassword(models, user._id, passwordHash, now);
     // The holder of the link may sign in from here at once: this address's failures on the account are forgiven.
     await models.LoginThrottle.deleteOne({ _id: throttleKeys(link.email, await addressHashOf(req, deps.salt)).pair.id });
     await audit(models.Audit, { actor: link.email, action: 'password.reset', details: { linkCreatedBy: link.createdBy } }, now);

@@ -4,6 +4,7 @@ import { csrfToken } from '../http/csrf';
 import type { Models } from '../models';
 import { audit } from '../access/audit';
 import { hashPassword, MAX_PASSWORD_LENGTH, newPasswordProblem } from '../access/passwords';
+import { setOwnPassword } from '../access/accounts';
 import { addressHashOf, checkPassword } from '../access/sign-in-guard';
 import { regenerateSession, saveSession } from '../access/session';
 import type { Principal } from '../access/scope';
@@ -94,13 +95,9 @@ export function passwordRoutes(deps: { models: Models; clock: () => Date; salt: 
       return;
     }
 
-    const updated = await models.User.findOneAndUpdate(
-      { _id: outcome.user._id },
-      { $set: { passwordHash: await hashPassword(password), mustChangePassword: false, passwordChangedAt: now }, $inc: { credentialVersion: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
+    const credentialVersion = await setOwnPassword(models, outcome.user._id, await hashPassword(password), now);
     await audit(models.Audit, { actor: principal.label, action: 'password.change' }, now);
-    await renewSession(req, { userId: principal.id, credentialVersion: updated?.credentialVersion ?? 0, now });
+    await renewSession(req, { userId: principal.id, credentialVersion, now });
     res.redirect(303, '/admin');
   });
   return router;

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
@@ -7,10 +6,11 @@ import type { Lang } from '../i18n';
 import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
-import { TARGET_KINDS } from '../stats/target.model';
-import { dueWorkingDays } from '../cases/case-service';
+import { setTarget, TARGET_KINDS } from '../stats/target.model';
+import { dueWorkingDays, setDueWorkingDays } from '../cases/case-service';
 import { audit } from '../access/audit';
-import { hashApiToken, tokenExpiry } from '../access/authenticate';
+import { tokenExpiry } from '../access/authenticate';
+import { issueApiToken, revokeApiToken } from '../access/api-tokens';
 import { canManageUser } from '../access/roles';
 import { readableUnits } from '../access/readable-units';
 import { assertCanManage, type Principal } from '../access/scope';
@@ -74,9 +74,8 @@ function provinceWideSettingRoutes(router: Router, { models, clock }: SettingsDe
     const parsed = targetBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new BadRequestError('Invalid target.');
     const { kind, year, percent, source } = parsed.data;
-    const before = await models.Target.findOne({ kind, year }).lean();
     const value = Math.round(percent * 100) / 10000;
-    await models.Target.updateOne({ kind, year }, { $set: { kind, year, value, source } }, { upsert: true });
+    const before = await setTarget(models.Target, { kind, year, value, source });
     await audit(
       models.Audit,
       {
@@ -97,7 +96,7 @@ function provinceWideSettingRoutes(router: Router, { models, clock }: SettingsDe
     if (!parsed.success) throw new BadRequestError('Give the survey kind and 1 to 60 working days.');
     const { kind, days } = parsed.data;
     const before = await dueWorkingDays(models, kind);
-    await models.Setting.updateOne({ _id: `case-due-days:${kind}` }, { $set: { value: String(days) } }, { upsert: true });
+    await setDueWorkingDays(models, kind, days);
     await audit(models.Audit, { actor: req.principal!.label, action: 'case.dueDays.set', target: kind, details: { from: before, to: days } }, clock());
     res.redirect(303, '/admin/settings');
   });
@@ -112,17 +111,12 @@ function tokenRoutes(router: Router, deps: SettingsDeps): void {
     if (!unit) throw new NotFoundError('Unknown unit.');
     assertCanManage(req.principal!, unit);
     // Shown once; only its hash is stored.
-    const token = `hl_${crypto.randomBytes(24).toString('base64url')}`;
     const now = clock();
-    const expiresAt = new Date(now.getTime() + parsed.data.days * 24 * 3600_000);
-    await models.ApiToken.create({
-      name: parsed.data.name,
-      tokenHash: hashApiToken(token),
-      unitCode: unit.code,
-      createdBy: req.principal!.label,
-      createdAt: now,
-      expiresAt,
-    });
+    const { token, expiresAt } = await issueApiToken(
+      models,
+      { name: parsed.data.name, unitCode: unit.code, createdBy: req.principal!.label, days: parsed.data.days },
+      now,
+    );
     await audit(
       models.Audit,
       { actor: req.principal!.label, action: 'token.create', target: parsed.data.name, details: { unitCode: unit.code, expiresAt } },
@@ -145,7 +139,7 @@ function tokenRoutes(router: Router, deps: SettingsDeps): void {
       if (creator && !canManageUser(principal, { role: creator.role, unit: { code: creator.unitCode, ancestors: [] } })) throw new ForbiddenError();
     }
     const now = clock();
-    await models.ApiToken.updateOne({ _id: token._id }, { $set: { revokedAt: now } });
+    await revokeApiToken(models, token._id, now);
     await audit(models.Audit, { actor: principal.label, action: 'token.revoke', target: token.name }, now);
     res.redirect(303, '/admin/settings');
   });

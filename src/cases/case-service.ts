@@ -23,6 +23,11 @@ export async function dueWorkingDays(models: Pick<Models, 'Setting'>, kind: stri
   return dueDaysOf((await models.Setting.findById(dueDaysSettingId(kind)).lean())?.value);
 }
 
+/** Sets the working days to the first call back for one survey kind (cases opened from now on). */
+export async function setDueWorkingDays(models: Pick<Models, 'Setting'>, kind: string, days: number): Promise<void> {
+  await models.Setting.updateOne({ _id: dueDaysSettingId(kind) }, { $set: { value: String(days) } }, { upsert: true });
+}
+
 /** A case's id, from its answer's: one case per answer, however often its opening is applied. */
 export const caseIdOf = (responseId: string) => crypto.createHash('sha256').update(`case\u0000${responseId}`).digest('base64url').slice(0, 16);
 

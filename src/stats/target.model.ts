@@ -68,6 +68,13 @@ export async function seedTargets(Target: TargetModel): Promise<void> {
   }
 }
 
+/** Sets one kind's target for one year (a department's decision); returns the row it replaced, if any. */
+export async function setTarget(Target: TargetModel, target: Target): Promise<Target | null> {
+  const before = await Target.findOne({ kind: target.kind, year: target.year }).lean<Target>();
+  await Target.updateOne({ kind: target.kind, year: target.year }, { $set: target }, { upsert: true });
+  return before;
+}
+
 /** The target row in force for a year: that year's, else the latest earlier year's, else the earliest known. */
 export function targetRowFor(targets: readonly Target[], kind: TargetKind, year: number): Target | null {
   const ofKind = targets.filter((t) => t.kind === kind).sort((a, b) => a.year - b.year);
