@@ -13,7 +13,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildOverview } from './overview';
 import { readableUnits } from '../access/readable-units';
 import { mayExportResponses } from '../access/scope';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 /** The dashboard's filters: `/admin` with any of them is the dashboard (links in monthly e-mails sent before the overview). */
 const DASHBOARD_FILTERS = ['kind', 'unit', 'from', 'to', 'level', 'tree'];

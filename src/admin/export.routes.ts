@@ -16,7 +16,7 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { audit } from '../access/audit';
 import { mayExportResponses } from '../access/scope';
 import { unitsByCode } from '../units/unit-directory';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 // The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
 // desk or the kiosk at that moment.

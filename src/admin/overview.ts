@@ -7,7 +7,7 @@ import { computeStats, type StatsResult } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Principal } from '../access/scope';
 import { sparkline, type Sparkline } from './sparkline';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 export type TileId = 'education' | 'tthc' | 'dossiers';
 

@@ -1,5 +1,5 @@
 import type { Link } from '../links/link.model';
-import type { Projector } from '../projector/projector';
+import type { TakesItems } from '../projector/ports';
 import { newItemId, type AnswerItem } from '../projector/inbox';
 import { claimIdOf, retryTagOf } from '../responses/dossier-claim';
 import type { Flag, ResponseDoc } from '../responses/response.model';
@@ -13,7 +13,7 @@ import { buildResponse } from './build-response';
 export interface StoreDeps {
   /** the answers' insert-once, in rounds shared with the other requests */
   responses: InsertRounds<ResponseDoc>;
-  projector: Projector;
+  projector: TakesItems;
   /** installation salt for hashing dossier codes */
   salt: string;
   minFillSeconds: number;

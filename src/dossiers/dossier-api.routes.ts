@@ -3,7 +3,7 @@ import { requireApiPrincipal } from '../access/authenticate';
 import type { Models } from '../models';
 import { parseStatsQuery } from '../stats/stats-query';
 import { dossierStats } from './dossier-stats';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 /**
  * `GET /api/v1/dossier-stats?unit=&from=YYYY-MM&to=YYYY-MM`: TTHC dossiers handled on time, with the same auth,

@@ -1,6 +1,6 @@
 import type { Models } from '../models';
 import { periodRange } from '../responses/period';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 import { readScopeAndRoot } from '../figures/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';

@@ -8,7 +8,7 @@ import { translate, type Lang } from '../i18n';
 import type { LinkResolver } from '../links/link.service';
 import type { Models } from '../models';
 import { storeAnswer, type AnswerInput, type StoreResult } from '../answers/store-answer';
-import type { Projector } from '../projector/projector';
+import type { TakesItems } from '../projector/ports';
 import { addressSaltProvider, hashAddress } from '../responses/address-hash';
 import { allowedFields, FIELD } from '../surveys/form-fields';
 import { verifyFormToken, type FormToken } from '../surveys/form-token';
@@ -30,7 +30,7 @@ export interface SubmissionDeps {
   salt: () => Promise<string>;
   clock: () => Date;
   /** takes stored answers into the figures and lists (src/projector/) */
-  projector: Projector;
+  projector: TakesItems;
   /** the answers' own insert, shared by the requests of this app instance (instance.ts) */
   responses: InsertRounds<ResponseDoc>;
 }

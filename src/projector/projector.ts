@@ -12,6 +12,7 @@ import { planBatch } from './plan-batch';
 import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
 import type { ResponseDoc } from '../responses/response.model';
 import { deleteByIds, existingIds } from '../data/by-id';
+import type { Settles, TakesItems } from './ports';
 
 /**
  * The one mechanism that keeps derived data exact: figures of every scope and slice, the comment and review lists
@@ -64,7 +65,7 @@ export const TAKEOVER_MS = 1500;
 /** Items this process wrote are waited for only this long (after that they are another instance's business). */
 const TRACK_MS = 60_000;
 
-export class Projector {
+export class Projector implements Settles, TakesItems {
   private readonly lease: Lease;
   private readonly catalog: SurveyCatalog;
   private readonly inserts: Rounds<WorkItem>;
@@ -396,8 +397,7 @@ const exclusiveWork = new AsyncLocalStorage<{ projector: Projector; applied: num
  */
 const every = new Set<Projector>();
 
-/** What a reader needs of the projector: to wait until this instance's own changes are in (read-your-writes). */
-export type Settles = Pick<Projector, 'settled'>;
+export type { Settles } from './ports';
 
 /** Every projector of this process has applied what it wrote (tests with several apps in one process). */
 export async function allProjectorsSettled(timeoutMs = 60_000): Promise<void> {

@@ -10,7 +10,7 @@ import { NotFoundError } from '../errors';
 import { onTimeFigures } from '../dossiers/dossier-stats';
 import { caseMonth } from '../cases/case-service';
 import { composeMonthlySummary, type MonthlySummary } from './monthly-summary';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 import { commentCount } from '../review/comment-list';
 
 export interface SummaryRequest {

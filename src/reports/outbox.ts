@@ -9,7 +9,7 @@ import { mailFailure, type Mailer } from '../mail/mailer';
 import type { MonthlySummary } from './monthly-summary';
 import type { OutboxEntry } from './report.models';
 import { TREND_CID } from './summary-html';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 export interface DeliveryDeps {
   models: Models;

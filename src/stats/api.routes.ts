@@ -10,7 +10,7 @@ import { latestInstruments } from './instruments';
 import { parseStatsQuery } from './stats-query';
 import { computeStats } from './stats.service';
 import { unitsByCode } from '../units/unit-directory';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 
 /** The JSON API of the interface contract: `/api/v1/stats` and `/api/v1/links`, for a session or a bearer token. */
 export function apiRoutes(deps: {

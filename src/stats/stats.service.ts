@@ -6,7 +6,7 @@ import type { Unit } from '../units/unit.model';
 import { addCounts, HEADLINE_FORMULA, ITEM_FORMULA, share, statusOf, summarizeCounts, suppressed, wilson95, type ScoreCounts, type Status } from './formulas';
 import { fromFieldKey } from '../figures/counters';
 import type { MonthFigures, Tree } from '../figures/read-figures';
-import type { Settles } from '../projector/projector';
+import type { Settles } from '../projector/ports';
 import { readBlanks, readScopeAndRoot, readViews } from '../figures/read-figures';
 import { publicationOf } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';

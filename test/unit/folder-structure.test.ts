@@ -85,6 +85,60 @@ export function fileCircles(graph: Map<string, string[]>): string[][] {
   return circles;
 }
 
+/**
+ * Every file reached from `from` by following imports (type-only ones too), `from` included; not through the files
+ * at the top of src/ (`through` false for them), which compose every folder: models.ts names every feature's model.
+ */
+export function reachedFrom(graph: Map<string, string[]>, from: readonly string[], through: (file: string) => boolean = () => true): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (through(file)) stack.push(...(graph.get(file) ?? []));
+  }
+  return seen;
+}
+
+/**
+ * Folders that import each other round a circle of any length (a -> b -> c -> a): the groups of folders each of
+ * which reaches every other (strongly connected, Tarjan's algorithm), members sorted.
+ */
+export function folderCircles(graph: Map<string, string[]>): string[][] {
+  const edges = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = folderOf(file);
+    if (!from) continue;
+    if (!edges.has(from)) edges.set(from, new Set());
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (to && to !== from) edges.get(from)!.add(to);
+    }
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const circles: string[][] = [];
+  const visit = (folder: string) => {
+    index.set(folder, index.size);
+    low.set(folder, index.get(folder)!);
+    stack.push(folder);
+    for (const next of edges.get(folder) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(folder, Math.min(low.get(folder)!, low.get(next)!));
+      } else if (stack.includes(next)) low.set(folder, Math.min(low.get(folder)!, index.get(next)!));
+    }
+    if (low.get(folder) !== index.get(folder)) return;
+    const group: string[] = [];
+    for (let member = stack.pop(); member !== undefined; member = member === folder ? undefined : stack.pop()) group.push(member);
+    if (group.length > 1) circles.push(group.sort());
+  };
+  for (const folder of edges.keys()) if (!index.has(folder)) visit(folder);
+  return circles;
+}
+
 describe('the folders of src/', () => {
   const graph = importGraph(SRC);
 
@@ -100,6 +154,17 @@ describe('the folders of src/', () => {
 
   it('when the imports are followed, then no file comes back to itself', () => {
     expect(fileCircles(graph)).toEqual([]);
+  });
+
+  it('when the folders are followed through their imports, then none comes back round to itself, however long the way', () => {
+    expect(folderCircles(graph)).toEqual([]);
+  });
+
+  it("when the answer's write path is followed (src/answers/, the form's submission), then it reaches no list and no case, type-only imports included", () => {
+    const writePath = [...graph.keys()].filter((file) => folderOf(file) === 'answers' || file === path.join('forms', 'form-submission.ts'));
+    expect(writePath.length).toBeGreaterThan(3);
+    const reached = [...reachedFrom(graph, writePath, (file) => folderOf(file) !== null)].filter((file) => ['review', 'cases'].includes(folderOf(file) ?? ''));
+    expect(reached).toEqual([]);
   });
 
   it('when a page (a *.routes.ts module) is imported, then by app.ts or its own folder only: no feature imports a page', () => {
@@ -142,6 +207,20 @@ describe('the folders of src/', () => {
       [path.join('a', 'z.ts'), [path.join('a', 'x.ts')]],
     ]);
     expect(foldersImportingEachOther(madeUp)).toEqual(['a <-> b']);
+    expect(folderCircles(madeUp)).toEqual([['a', 'b']]);
+    const threeWay = new Map([
+      [path.join('a', 'x.ts'), [path.join('b', 'y.ts')]],
+      [path.join('b', 'y.ts'), [path.join('c', 'z.ts')]],
+      [path.join('c', 'z.ts'), [path.join('a', 'w.ts')]],
+      [path.join('a', 'w.ts'), []],
+    ]);
+    expect(foldersImportingEachOther(threeWay)).toEqual([]);
+    expect(folderCircles(threeWay)).toEqual([['a', 'b', 'c']]);
+    expect([...reachedFrom(threeWay, [path.join('b', 'y.ts')])].sort()).toEqual([path.join('a', 'w.ts'), path.join('b', 'y.ts'), path.join('c', 'z.ts')]);
+    expect([...reachedFrom(threeWay, [path.join('b', 'y.ts')], (file) => !file.startsWith('c'))].sort()).toEqual([
+      path.join('b', 'y.ts'),
+      path.join('c', 'z.ts'),
+    ]);
     expect(fileCircles(madeUp)).toEqual([[path.join('a', 'x.ts'), path.join('a', 'z.ts'), path.join('b', 'y.ts')]]);
   });
 });
