@@ -8,9 +8,9 @@ import { fromFieldKey } from '../figures/counters';
 import type { MonthFigures, Tree } from '../figures/read-figures';
 import type { Settles } from '../projector/ports';
 import { readBlanks, readScopeAndRoot, readViews } from '../figures/read-figures';
-import { publicationOf } from './disclosure';
+import { publicationOf, type Publication } from './disclosure';
 import { complementSuppress, hide, type Hideable } from './suppression';
-import { targetFor, targetSourceFor } from './target.model';
+import { targetFor, targetSourceFor, type Target } from './target.model';
 import { unitsByCode } from '../units/unit-directory';
 import { rechainProgress, type RechainProgress } from '../units/rechain-state';
 
@@ -189,10 +189,93 @@ const LEVEL_LABELS: Record<string, Breakdown['label']> = {
   none: { vi: 'Không theo cấp học', en: 'No school level' },
 };
 
+/** What one figures request reads: the scope's months, its province's (the disclosure rule's atoms), targets, units. */
+interface StatsInputs {
+  periods: string[];
+  root: string;
+  docs: MonthFigures[];
+  rootMonths: MonthFigures[];
+  targets: Target[];
+  units: ReadonlyMap<string, Unit>;
+}
+
+async function readInputs(models: Models, query: StatsQuery, projector: Settles): Promise<StatsInputs> {
+  const { unit } = query;
+  const periods = periodRange(query.from, query.to);
+  await projector.settled(); // this instance's own answers first (read-your-writes)
+  // The scope's figures and its province's in one read; the targets and the units meanwhile.
+  const root = unit.ancestors?.[0] ?? unit.code;
+  const own = { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree };
+  const rootIsOwn = root === unit.code && !query.level && query.tree !== 'then';
+  const [{ own: docs, root: rootMonths }, targets, units] = await Promise.all([
+    readScopeAndRoot(models.Figure, own, rootIsOwn ? undefined : { kind: query.kind, scope: root, periods }),
+    models.Target.find().lean<Target[]>(),
+    unitsByCode(models.Unit),
+  ]);
+  return { periods, root, docs, rootMonths, targets, units };
+}
+
+/**
+ * Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
+ * no hidden cell comes back by subtracting other requests' figures. Questions the province's answers leave
+ * uncertain (blanks inside a small atom) are settled with its blanks, read only then (one more read, by `_id`).
+ */
+async function publicationFor(models: Models, query: StatsQuery, inputs: StatsInputs, instruments: Map<string, InstrumentDefinition>): Promise<Publication> {
+  const { docs } = inputs;
+  const disclosure = {
+    rootMonths: inputs.rootMonths,
+    periods: inputs.periods,
+    scope: query.unit.code,
+    root: inputs.root,
+    units: inputs.units,
+    k: query.k,
+    differs: (period: string) => docs.some((d) => d.period === period && d.differs),
+    questions: new Map([...instruments].map(([key, definition]) => [key, ratingQuestions(definition).map((q) => q.key)])),
+    questionLevels: Boolean(query.level),
+  };
+  const publication = publicationOf(disclosure);
+  if (!publication.blanksNeeded.length) return publication;
+  const blanks = await readBlanks(models.Figure, query.kind, inputs.root, publication.blanksNeeded);
+  return publicationOf({ ...disclosure, blanks });
+}
+
+/** A figure whose set is not published shows only its n (nothing to hide when it is empty or suppressed already). */
+const unless = <T extends Hideable>(ok: boolean, c: T): T => (ok || c.n === 0 || c.suppressed ? c : hide(c));
+
+/** The rows of the unit, level and district breakdowns, each hidden where its set is not published. */
+function breakdowns(
+  docs: MonthFigures[],
+  query: StatsQuery,
+  published: { unitRow(code: string): boolean; level(level: string): boolean; district(name: string): boolean },
+  units: ReadonlyMap<string, Unit>,
+  statusFor: (c: { suppressed: boolean }, satisfied: number, n: number) => Status,
+): Pick<StatsResult, 'byUnit' | 'byLevel' | 'byDistrict'> {
+  const { k } = query;
+  const byUnit = complementSuppress(
+    groupOverall(slicesOf(docs, 'units'), k).map((g) => unless(published.unitRow(g.key), g)),
+    k,
+  )
+    .map((g) => ({ ...stripRaw(g), label: unitLabel(units, g.key), status: statusFor(g, g.raw.satisfied, g.raw.n) }))
+    .sort(lowestFirst);
+  const byLevel = complementSuppress(
+    groupOverall(slicesOf(docs, 'levels'), k)
+      .map((g) => unless(published.level(g.key), g))
+      .sort(levelOrder),
+    k,
+  ).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
+  const byDistrict = complementSuppress(
+    groupOverall(slicesOf(docs, 'districts'), k).map((g) => unless(published.district(g.key), g)),
+    k,
+  )
+    .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
+    .sort(lowestFirst);
+  return { byUnit, byLevel, byDistrict };
+}
+
 /**
  * Figures for one scope and period range, read from its figure documents (one query by `_id`: read-figures.ts;
- * shares computed here). The API,
- * the dashboard, the exports and the monthly e-mail all call this, so their numbers are the same.
+ * shares computed here). The API, the dashboard, the exports and the monthly e-mail all call this, so their
+ * numbers are the same.
  */
 export async function computeStats(
   models: Models,
@@ -201,43 +284,13 @@ export async function computeStats(
   projector: Settles,
 ): Promise<StatsResult> {
   const { unit, k, minN } = query;
-  const periods = periodRange(query.from, query.to);
-  await projector.settled(); // this instance's own answers first (read-your-writes)
-  // The scope's figures and its province's (the atoms the disclosure rule needs, below) in one read; the targets
-  // and the units meanwhile.
-  const root = unit.ancestors?.[0] ?? unit.code;
-  const own = { kind: query.kind, scope: unit.code, periods, level: query.level, tree: query.tree };
-  const rootIsOwn = root === unit.code && !query.level && query.tree !== 'then';
-  const [{ own: docs, root: rootMonths }, targets, units] = await Promise.all([
-    readScopeAndRoot(models.Figure, own, rootIsOwn ? undefined : { kind: query.kind, scope: root, periods }),
-    models.Target.find().lean(),
-    unitsByCode(models.Unit),
-  ]);
+  const inputs = await readInputs(models, query, projector);
+  const { periods, docs, targets, units } = inputs;
   const bySurvey = slicesOf(docs, 'period');
   const targetOf = (period: string) => targetFor(targets, query.kind, Number(period.slice(0, 4)));
-
   const overall = overallOf(bySurvey);
   const headlineTarget = targetOf(query.to);
-  // Which sets may show their satisfied count at all (disclosure.ts): unions of atoms of at least k answers, so that
-  // no hidden cell comes back by subtracting other requests' figures.
-  const disclosure = {
-    rootMonths,
-    periods,
-    scope: unit.code,
-    root,
-    units,
-    k,
-    differs: (period: string) => docs.some((d) => d.period === period && d.differs),
-    questions: new Map([...instruments].map(([key, definition]) => [key, ratingQuestions(definition).map((q) => q.key)])),
-    questionLevels: Boolean(query.level),
-  };
-  let publication = publicationOf(disclosure);
-  // Questions the province's answers leave uncertain (blanks inside a small atom): settled with its blanks, read
-  // only then (one more read, by _id).
-  if (publication.blanksNeeded.length) {
-    const blanks = await readBlanks(models.Figure, query.kind, root, publication.blanksNeeded);
-    publication = publicationOf({ ...disclosure, blanks });
-  }
+  const publication = await publicationFor(models, query, inputs, instruments);
   // With the level filter, the scope is its part at that level: its rows are parts of that part, published only
   // while its atoms are all of that level (then a unit's or a district's atom lies wholly in it, or outside).
   const levelOk = query.level ? publication.level(query.level) : true;
@@ -248,7 +301,6 @@ export async function computeStats(
     unitRow: (code: string) => levelOk && publication.unitRow(code),
     district: (name: string) => levelOk && publication.district(name),
   };
-  const unless = <T extends Hideable>(ok: boolean, c: T): T => (ok || c.n === 0 || c.suppressed ? c : hide(c));
   // A hidden figure has no status either: "met" or "below" would tell what its share is.
   const statusFor = (c: { suppressed: boolean }, satisfied: number, n: number, target: number | null): Status =>
     target === null || c.suppressed ? 'insufficient' : statusOf(satisfied, n, target, minN);
@@ -279,28 +331,6 @@ export async function computeStats(
     return { period, ...rest, target, status: statusFor(m, m.raw.satisfied, m.raw.n, target) };
   });
 
-  const byUnit = complementSuppress(
-    groupOverall(slicesOf(docs, 'units'), k).map((g) => unless(published.unitRow(g.key), g)),
-    k,
-  )
-    .map((g) => ({
-      ...stripRaw(g),
-      label: unitLabel(units, g.key),
-      status: statusFor(g, g.raw.satisfied, g.raw.n, headlineTarget),
-    }))
-    .sort(lowestFirst);
-  const byLevel = complementSuppress(
-    groupOverall(slicesOf(docs, 'levels'), k)
-      .map((g) => unless(published.level(g.key), g))
-      .sort(levelOrder),
-    k,
-  ).map((g) => ({ ...stripRaw(g), label: LEVEL_LABELS[g.key] ?? { vi: g.key, en: g.key } }));
-  const byDistrict = complementSuppress(
-    groupOverall(slicesOf(docs, 'districts'), k).map((g) => unless(published.district(g.key), g)),
-    k,
-  )
-    .map((g) => ({ ...stripRaw(g), label: { vi: g.key, en: g.key } }))
-    .sort(lowestFirst);
   // The questions of an unpublished scope would tell its answers apart: hidden with it. So would a question that
   // some atom of the scope has fewer than k answers to (blanks), and a section that sums it with the others.
   const items = itemBreakdowns(bySurvey, instruments, k);
@@ -322,9 +352,7 @@ export async function computeStats(
     },
     headline,
     byMonth,
-    byUnit,
-    byLevel,
-    byDistrict,
+    ...breakdowns(docs, query, published, units, (c, satisfied, n) => statusFor(c, satisfied, n, headlineTarget)),
     bySection,
     byQuestion,
     responses: { respondents, views, rate: views > 0 && views >= respondents ? respondents / views : null, viewsCounted: views >= respondents },
