@@ -10,7 +10,11 @@ export interface StateDoc {
   value: string;
   requested?: number;
   done?: number;
-  /** the lease of the instance running a pass (data/leases.ts) */
+  /**
+   * The lease of the instance running a pass (data/leases.ts). Versions before it wrote `claim` and `claimedAt`,
+   * which are not read: an older instance's pass still running during an upgrade may overlap a new one, and two
+   * passes at once move each answer once.
+   */
   holder?: string;
   until?: Date;
   scanned?: number;
