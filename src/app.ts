@@ -6,6 +6,7 @@ import type { Database } from './db';
 import { PROJECT_ROOT } from './embedded-db/ferretdb';
 import { healthRoutes, type Readiness } from './health/health.routes';
 import { homeRoutes } from './home/home.routes';
+import { publicResultsRoutes } from './public/public.routes';
 import { errorHandler, notFound } from './http/error-handler';
 import { language } from './http/language';
 import { requestLogging } from './http/request-logging';
@@ -19,6 +20,7 @@ import { exportRoutes } from './admin/export.routes';
 import { reviewRoutes } from './admin/review.routes';
 import { linkAdminRoutes } from './admin/links.routes';
 import { settingsRoutes } from './admin/settings.routes';
+import { publicationRoutes } from './admin/publication.routes';
 import { directoryRoutes } from './admin/directory.routes';
 import { passwordRoutes, requirePasswordChange } from './admin/password.routes';
 import { invitationRoutes } from './admin/invitation.routes';
@@ -111,6 +113,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(homeRoutes());
+  // The public results: no session, so mounted before the sessions are (no cookie is ever set on them).
+  app.use(publicResultsRoutes({ models, catalog, projector, clock, smallCellK: config.SMALL_CELL_K, limits: deps.limits }));
   app.use(qrRoutes({ Link: models.Link, publicBaseUrl: config.PUBLIC_BASE_URL, limits: deps.limits }));
 
   // Admin side and API: database sessions, timeouts, CSRF on every state-changing admin request.
@@ -138,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reviewRoutes({ models, clock, projector }));
   app.use(linkAdminRoutes({ models, catalog, resolver, clock, config }));
   app.use(settingsRoutes({ models, clock }));
+  app.use(publicationRoutes({ models, clock }));
   app.use(dossierAdminRoutes({ models, clock, salt, projector, smallCellK: config.SMALL_CELL_K }));
   const delivery = {
     models,

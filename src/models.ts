@@ -14,6 +14,7 @@ import { figureModel, viewTotalModel } from './figures/figure.model';
 import { contactModel, dossierClaimModel, linkViewModel } from './responses/side-records.model';
 import { dossierModel } from './dossiers/dossier.model';
 import { dossierFigureModel } from './dossiers/dossier-figure.model';
+import { publishedUnitModel } from './public/published-units';
 import { settingModel } from './settings.model';
 import { surveyModel } from './surveys/survey.model';
 import { unitModel } from './units/unit.model';
@@ -48,6 +49,8 @@ export function createModels(connection: Connection) {
     Claim: claimModel(connection),
     Subscription: subscriptionModel(connection),
     Outbox: outboxModel(connection),
+    /** the units whose figures the public may see (public/) */
+    PublishedUnit: publishedUnitModel(connection),
   };
 }
 

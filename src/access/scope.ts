@@ -19,7 +19,8 @@ export { inSubtree } from '../units/subtree';
 import { inSubtree } from '../units/subtree';
 
 /** Super admins and department staff see the whole province; unit managers and viewers their subtree. */
-const provinceWide = (principal: Principal) => principal.kind === 'user' && (principal.role === 'super_admin' || principal.role === 'department');
+/** Department staff and super admins, signed in: who may act for the whole province. */
+export const provinceWide = (principal: Principal) => principal.kind === 'user' && (principal.role === 'super_admin' || principal.role === 'department');
 
 /**
  * Raw answers (one row per respondent, with comments) only for province-wide staff: in a unit's own export a

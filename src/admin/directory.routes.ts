@@ -16,13 +16,12 @@ import { audit } from '../access/audit';
 import { pendingInvitations } from '../access/invitations';
 import { inviteUser, type InviteDelivery } from '../access/invite-user';
 import { readableUnits } from '../access/readable-units';
-import { canRead, type Principal } from '../access/scope';
+import { canRead, provinceWide, type Principal } from '../access/scope';
 import { canManageUser } from '../access/roles';
 import { findManageableUser, visibleUsers } from '../access/user-directory';
 import { disableUser } from '../access/accounts';
 import type { Projector } from '../projector/projector';
 
-const provinceWide = (p: Principal) => p.kind === 'user' && (p.role === 'super_admin' || p.role === 'department');
 const requireProvinceWide = (p: Principal) => {
   if (!provinceWide(p)) throw new ForbiddenError('Only department staff can do this.');
 };

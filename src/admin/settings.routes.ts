@@ -7,13 +7,14 @@ import type { Models } from '../models';
 import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { setTarget, TARGET_KINDS } from '../stats/target.model';
+import { publishedRoots } from '../public/published-units';
 import { dueWorkingDays, setDueWorkingDays } from '../cases/case-service';
 import { audit } from '../access/audit';
 import { tokenExpiry } from '../access/authenticate';
 import { issueApiToken, revokeApiToken } from '../access/api-tokens';
 import { canManageUser } from '../access/roles';
 import { readableUnits } from '../access/readable-units';
-import { assertCanManage, type Principal } from '../access/scope';
+import { assertCanManage, provinceWide } from '../access/scope';
 
 const targetBody = z.object({
   kind: z.enum(TARGET_KINDS),
@@ -37,8 +38,6 @@ const tokenBody = z.object({
 
 const caseDaysBody = z.object({ kind: z.enum(['education', 'tthc']), days: z.coerce.number().int().min(1).max(60) });
 
-const provinceWide = (p: Principal) => p.role === 'super_admin' || p.role === 'department';
-
 /** Targets per survey kind and year (province-wide staff), and API tokens scoped to a unit subtree. */
 export function settingsRoutes(deps: { models: Models; clock: () => Date }): Router {
   const router = Router();
@@ -58,7 +57,8 @@ async function renderSettings({ models, clock }: SettingsDeps, req: Request, res
     targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
     caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
     tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
-    canEditTargets: provinceWide(principal) && principal.kind === 'user',
+    canEditTargets: provinceWide(principal),
+    published: await publishedRoots(models.PublishedUnit),
     units: await readableUnits(models, principal),
     newToken,
     f: formatters(res.locals.lang as Lang),

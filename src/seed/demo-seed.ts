@@ -18,6 +18,8 @@ import { DEMO_PROCEDURES, demoUnits, surveysForUnit } from './demo-units';
 import { syntheticResponses, type SyntheticTarget } from './synthetic-responses';
 import { bulkRefusals } from '../data/write-once';
 import { collectionOf } from '../data/by-id';
+import { runOnce } from '../settings.model';
+import { publishUnit } from '../public/published-units';
 
 const SEED = 20251;
 const BATCH = 1000;
@@ -28,6 +30,9 @@ export interface DemoSeedResult {
   responsesAdded: number;
   dossiersAdded: number;
 }
+
+/** The runOnce key of the demo's publication of its province. */
+const DEMO_PUBLICATION = 'demo-publication';
 
 /**
  * Idempotent demo data: units, the published question bank, one link per unit and survey (per procedure at the
@@ -87,6 +92,9 @@ export async function seedDemo(
     await claimDemoDossiers(models, salt, rows, ratedAnswers);
     dossiersAdded = (await storeDossiers(models, projector, salt, rows, options.now)).inserted;
   }
+  // The demo publishes its province on /cong-khai, once: a withdrawal made afterwards stays (issue #27).
+  const root = units.find((unit) => !unit.parentCode);
+  if (root) await runOnce(models.Setting, DEMO_PUBLICATION, () => publishUnit(models.PublishedUnit, root.code, 'demo', options.now).then(() => undefined));
   return { units: units.length, linksCreated, responsesAdded: Math.max(0, total - already), dossiersAdded };
 }
 

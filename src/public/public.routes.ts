@@ -1,0 +1,128 @@
+import { Router, type Response } from 'express';
+import { ON_TIME_FORMULA } from '../dossiers/on-time';
+import { NotFoundError } from '../errors';
+import { toCsv } from '../exports/csv';
+import type { LimitStores } from '../http/rate-limit-store';
+import { pageViewsPerIp } from '../http/rate-limits';
+import type { Models } from '../models';
+import type { Settles } from '../projector/ports';
+import { HEADLINE_FORMULA, SMALL_CELL_DEFAULT_K } from '../stats/formulas';
+import { formatters } from '../stats/format';
+import type { Lang } from '../i18n';
+import type { SurveyCatalog } from '../surveys/survey-catalog';
+import { openRange, type OpenFigure } from './open-data';
+
+/** A row of the open data: a figure without its target's source (the page shows it). */
+type OpenRow = Omit<OpenFigure, 'targetSource'>;
+import { FRESH_MS, PublicFigures, type UnitFigures } from './public-figures';
+
+/** The open data's licence (issue #27: open data with a licence line). */
+export const LICENCE = 'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)';
+
+const UNIT_CODE = /^[A-Za-z0-9_-]{1,40}$/;
+
+/**
+ * The public results (issue #27): `/cong-khai` (the published province), `/cong-khai/:unitCode`, and the same figures
+ * as open data (`du-lieu.json`, `du-lieu.csv`). No sign-in and no cookie (mounted before the sessions), a rate
+ * limit of its own, and cacheable for as long as a figure may be old (FRESH_MS): `Cache-Control: public` and the
+ * ETag express sets, so a repeated request gets 304.
+ */
+export function publicResultsRoutes(deps: {
+  models: Models;
+  catalog: SurveyCatalog;
+  projector: Settles;
+  clock: () => Date;
+  smallCellK?: number;
+  limits?: LimitStores;
+}): Router {
+  const router = Router();
+  const figures = new PublicFigures({ ...deps, k: deps.smallCellK ?? SMALL_CELL_DEFAULT_K });
+  router.use('/cong-khai', pageViewsPerIp('public', deps.limits, 300));
+  const cacheable = (res: Response) => res.setHeader('Cache-Control', `public, max-age=${FRESH_MS / 1000}`);
+
+  router.get('/cong-khai/du-lieu.json', async (_req, res) => {
+    cacheable(res);
+    res.json(await openData(figures, deps.clock()));
+  });
+
+  router.get('/cong-khai/du-lieu.csv', async (_req, res) => {
+    const data = await openData(figures, deps.clock());
+    cacheable(res);
+    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="hai-long-cong-khai.csv"');
+    // The licence line first, after the byte-order mark: `#` marks it as a comment for the tools that read one.
+    const csv = toCsv(data.figures, CSV_COLUMNS);
+    res.send(`${csv.slice(0, 1)}# ${LICENCE}; computed ${data.computedAt}\r\n${csv.slice(1)}`);
+  });
+
+  router.get('/cong-khai', async (_req, res) => {
+    const published = await figures.published();
+    const pages = await Promise.all(published.roots.filter((unit) => published.has(unit.code)).map((unit) => pageOf(figures, unit.code, published)));
+    cacheable(res);
+    res.render('public/results', { pages, formulas: FORMULAS, freshMinutes: FRESH_MS / 60_000, f: formatters(res.locals.lang as Lang) });
+  });
+
+  router.get('/cong-khai/:unitCode', async (req, res) => {
+    const code = req.params.unitCode;
+    const published = await figures.published();
+    if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
+    cacheable(res);
+    res.render('public/results', {
+      pages: [await pageOf(figures, code, published)],
+      formulas: FORMULAS,
+      freshMinutes: FRESH_MS / 60_000,
+      f: formatters(res.locals.lang as Lang),
+    });
+  });
+  return router;
+}
+
+const FORMULAS = { education: HEADLINE_FORMULA.text, tthc: HEADLINE_FORMULA.text, dossiers: ON_TIME_FORMULA.text };
+
+/** One unit's page: its own figures, and its published children's over 12 months, those below target first. */
+async function pageOf(figures: PublicFigures, code: string, published: Awaited<ReturnType<PublicFigures['published']>>) {
+  const own = await figures.figuresOf(published.units.get(code)!);
+  const children = [...published.units.values()].filter((unit) => unit.parentCode === code && published.has(unit.code));
+  const rows: OpenFigure[] = [];
+  for (const child of children) rows.push(...(await figures.figuresOf(child)).figures.filter((f) => f.period === '12m'));
+  return { ...own, children: rows.sort(concernFirst) };
+}
+
+const STATUS_ORDER = ['below', 'uncertain', 'met', 'insufficient'];
+const concernFirst = (a: OpenFigure, b: OpenFigure) =>
+  a.kind.localeCompare(b.kind) ||
+  STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+  (a.share ?? 2) - (b.share ?? 2) ||
+  a.unit.code.localeCompare(b.unit.code);
+
+/** The open data: every published root and its children, each kind, 12 months and each quarter. */
+async function openData(figures: PublicFigures, now: Date): Promise<{ computedAt: string; from: string; to: string; licence: string; figures: OpenRow[] }> {
+  const published = await figures.published();
+  const units: UnitFigures[] = [];
+  for (const unit of figures.listed(published)) units.push(await figures.figuresOf(unit));
+  const range = units[0]?.range ?? openRange(now);
+  const computedAt = units.reduce((oldest, u) => (u.computedAt < oldest ? u.computedAt : oldest), now);
+  return {
+    computedAt: computedAt.toISOString(),
+    from: range.from,
+    to: range.to,
+    licence: LICENCE,
+    figures: units.flatMap((u) =>
+      u.figures.map(({ unit, kind, period, from, to, n, share, ci95, target, status }) => ({ unit, kind, period, from, to, n, share, ci95, target, status })),
+    ),
+  };
+}
+
+const CSV_COLUMNS = [
+  { header: 'unit_code', value: (f: OpenRow) => f.unit.code },
+  { header: 'unit_name', value: (f: OpenRow) => f.unit.name },
+  { header: 'kind', value: (f: OpenRow) => f.kind },
+  { header: 'period', value: (f: OpenRow) => f.period },
+  { header: 'from', value: (f: OpenRow) => f.from },
+  { header: 'to', value: (f: OpenRow) => f.to },
+  { header: 'n', value: (f: OpenRow) => f.n },
+  { header: 'share', value: (f: OpenRow) => f.share },
+  { header: 'ci95_low', value: (f: OpenRow) => f.ci95?.[0] },
+  { header: 'ci95_high', value: (f: OpenRow) => f.ci95?.[1] },
+  { header: 'target', value: (f: OpenRow) => f.target },
+  { header: 'status', value: (f: OpenRow) => f.status },
+];
