@@ -454,4 +454,7 @@ export const en: Record<keyof typeof vi, string> = {
   'settings.withdraw': 'Withdraw',
   'settings.publish': 'Publish this unit',
   'settings.nothingPublic': 'Nothing is published.',
+  'public.trend': 'The last 12 months',
+  'public.band': 'The shaded band is the 95% interval: a move inside it may be chance. A month without a published figure is left blank.',
+  'public.badge': 'A badge for a school website:',
 };

@@ -453,4 +453,7 @@ export const vi = {
   'settings.withdraw': 'Thôi công khai',
   'settings.publish': 'Công khai đơn vị này',
   'settings.nothingPublic': 'Chưa công khai đơn vị nào.',
+  'public.trend': 'Diễn biến 12 tháng',
+  'public.band': 'Vùng tô là khoảng tin cậy 95%: thay đổi nằm trong vùng này có thể chỉ là ngẫu nhiên. Tháng không có số liệu công bố để trống.',
+  'public.badge': 'Huy hiệu cho trang web của trường:',
 } as const;

@@ -7,6 +7,7 @@ import { latestInstruments } from '../stats/instruments';
 import { computeStats } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
+import type { TrendPoint } from './trend-svg';
 
 /**
  * The figures the public sees (issue #27), for one published unit: the three targets of the plan (education and
@@ -58,26 +59,31 @@ export function openRange(now: Date): OpenRange {
 
 export const OPEN_KINDS: readonly OpenKind[] = ['education', 'tthc', 'dossiers'];
 
-/** Every figure of one unit over the range: each kind, 12 months and each quarter. */
+/** Every figure of one unit over the range: each kind, 12 months and each quarter; and each kind's months. */
 export async function unitFigures(
   deps: { models: Models; catalog: SurveyCatalog; projector: Settles; k: number },
   unit: Unit,
   range: OpenRange,
   now: Date,
-): Promise<OpenFigure[]> {
+): Promise<{ figures: OpenFigure[]; trends: Record<OpenKind, TrendPoint[]> }> {
   const { models, k } = deps;
   const instruments = await latestInstruments(deps.catalog);
   const out: OpenFigure[] = [];
+  const trends: Record<OpenKind, TrendPoint[]> = { education: [], tthc: [], dossiers: [] };
   for (const period of range.periods) {
     const base = { unit: { code: unit.code, name: unit.name }, period: period.label, from: period.from, to: period.to };
     for (const kind of ['education', 'tthc'] as const) {
       const stats = await computeStats(models, { kind, unit, from: period.from, to: period.to, k, minN: 30 }, instruments, deps.projector);
       const { n, share, ci95, target, targetSource, status } = stats.headline;
       out.push({ ...base, kind, n, share, ci95, target, targetSource, status });
+      // The months as the dashboard shows them: hidden where the rule hides them.
+      if (period.label === '12m') trends[kind] = stats.byMonth.map((m) => ({ period: m.period, share: m.share, ci95: m.ci95 }));
     }
-    const dossiers = (await dossierStats(models, { unit, from: period.from, to: period.to, minN: 30, k }, now, deps.projector)).headline;
+    const stats = await dossierStats(models, { unit, from: period.from, to: period.to, minN: 30, k }, now, deps.projector);
+    const dossiers = stats.headline;
     // Dossiers are records, not people; below k they are shown as the answers are, by n alone, all the same.
     const small = dossiers.n > 0 && dossiers.n < k;
+    if (period.label === '12m') trends.dossiers = stats.byMonth.map((m) => ({ period: m.period, share: m.n >= k ? m.share : null, ci95: null }));
     out.push({
       ...base,
       kind: 'dossiers',
@@ -89,5 +95,5 @@ export async function unitFigures(
       status: small ? 'insufficient' : dossiers.status,
     });
   }
-  return out;
+  return { figures: out, trends };
 }

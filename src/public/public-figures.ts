@@ -3,7 +3,8 @@ import type { Settles } from '../projector/ports';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
 import { unitsByCode } from '../units/unit-directory';
-import { openRange, unitFigures, type OpenFigure, type OpenRange } from './open-data';
+import { openRange, unitFigures, type OpenFigure, type OpenKind, type OpenRange } from './open-data';
+import type { TrendPoint } from './trend-svg';
 import { isPublished, publishedRoots } from './published-units';
 
 /** How old a public figure may be (issue #27: at most 5 minutes, and the page says so). */
@@ -14,6 +15,8 @@ export interface UnitFigures {
   computedAt: Date;
   range: OpenRange;
   figures: OpenFigure[];
+  /** each kind's months over the 12 months, for the trend */
+  trends: Record<OpenKind, TrendPoint[]>;
 }
 
 /**
@@ -52,7 +55,7 @@ export class PublicFigures {
     const known = this.kept.get(unit.code);
     if (known && now.getTime() - known.at < FRESH_MS) return known.figures;
     const range = openRange(now);
-    const figures = unitFigures(this.deps, unit, range, now).then((list) => ({ unit, computedAt: now, range, figures: list }));
+    const figures = unitFigures(this.deps, unit, range, now).then((found) => ({ unit, computedAt: now, range, ...found }));
     this.kept.set(unit.code, { at: now.getTime(), figures });
     // A failure (the database down) is not kept: the next request tries again.
     figures.catch(() => this.kept.get(unit.code)?.figures === figures && this.kept.delete(unit.code));

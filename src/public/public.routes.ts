@@ -8,9 +8,10 @@ import type { Models } from '../models';
 import type { Settles } from '../projector/ports';
 import { HEADLINE_FORMULA, SMALL_CELL_DEFAULT_K } from '../stats/formulas';
 import { formatters } from '../stats/format';
-import type { Lang } from '../i18n';
+import { translator, type Lang } from '../i18n';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
-import { openRange, type OpenFigure } from './open-data';
+import { OPEN_KINDS, openRange, type OpenFigure, type OpenKind } from './open-data';
+import { badgeSvg, trendSvg } from './trend-svg';
 
 /** A row of the open data: a figure without its target's source (the page shows it). */
 type OpenRow = Omit<OpenFigure, 'targetSource'>;
@@ -56,9 +57,18 @@ export function publicResultsRoutes(deps: {
 
   router.get('/cong-khai', async (_req, res) => {
     const published = await figures.published();
-    const pages = await Promise.all(published.roots.filter((unit) => published.has(unit.code)).map((unit) => pageOf(figures, unit.code, published)));
+    const lang = res.locals.lang as Lang;
+    const pages = await Promise.all(published.roots.filter((unit) => published.has(unit.code)).map((unit) => pageOf(figures, unit.code, published, lang)));
     cacheable(res);
-    res.render('public/results', { pages, formulas: FORMULAS, freshMinutes: FRESH_MS / 60_000, f: formatters(res.locals.lang as Lang) });
+    res.render('public/results', { pages, formulas: FORMULAS, freshMinutes: FRESH_MS / 60_000, f: formatters(lang) });
+  });
+
+  router.get('/cong-khai/:unitCode/badge.svg', async (req, res) => {
+    const code = req.params.unitCode;
+    const published = await figures.published();
+    if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
+    cacheable(res);
+    res.type('image/svg+xml').send(badgeSvg(badgeText(await figures.figuresOf(published.units.get(code)!), res.locals.lang as Lang)));
   });
 
   router.get('/cong-khai/:unitCode', async (req, res) => {
@@ -66,11 +76,12 @@ export function publicResultsRoutes(deps: {
     const published = await figures.published();
     if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
     cacheable(res);
+    const lang = res.locals.lang as Lang;
     res.render('public/results', {
-      pages: [await pageOf(figures, code, published)],
+      pages: [await pageOf(figures, code, published, lang)],
       formulas: FORMULAS,
       freshMinutes: FRESH_MS / 60_000,
-      f: formatters(res.locals.lang as Lang),
+      f: formatters(lang),
     });
   });
   return router;
@@ -78,13 +89,30 @@ export function publicResultsRoutes(deps: {
 
 const FORMULAS = { education: HEADLINE_FORMULA.text, tthc: HEADLINE_FORMULA.text, dossiers: ON_TIME_FORMULA.text };
 
-/** One unit's page: its own figures, and its published children's over 12 months, those below target first. */
-async function pageOf(figures: PublicFigures, code: string, published: Awaited<ReturnType<PublicFigures['published']>>) {
+/** One unit's page: its own figures with each kind's trend, and its published children's over 12 months, those below target first. */
+async function pageOf(figures: PublicFigures, code: string, published: Awaited<ReturnType<PublicFigures['published']>>, lang: Lang) {
   const own = await figures.figuresOf(published.units.get(code)!);
   const children = [...published.units.values()].filter((unit) => unit.parentCode === code && published.has(unit.code));
   const rows: OpenFigure[] = [];
-  for (const child of children) rows.push(...(await figures.figuresOf(child)).figures.filter((f) => f.period === '12m'));
-  return { ...own, children: rows.sort(concernFirst) };
+  for (const child of children) rows.push(...(await figures.figuresOf(child)).figures.filter((f) => f.period === '12m' && f.n > 0));
+  const t = translator(lang);
+  const trends = Object.fromEntries(
+    OPEN_KINDS.map((kind) => {
+      const twelve = own.figures.find((f) => f.kind === kind && f.period === '12m');
+      return [kind, trendSvg(own.trends[kind], twelve?.target ?? null, `${t('public.trend')}: ${t(`public.kind.${kind}`)}`)];
+    }),
+  );
+  return { ...own, trends, children: rows.sort(concernFirst) };
+}
+
+/** The badge's text: the unit's education figure over 12 months (the desk's TTHC one when it has no education answers). */
+function badgeText(own: UnitFigures, lang: Lang): string {
+  const twelve = (kind: OpenKind) => own.figures.find((f) => f.kind === kind && f.period === '12m');
+  const figure = twelve('education')?.n ? twelve('education')! : (twelve('tthc') ?? twelve('education')!);
+  const f = formatters(lang);
+  const months = lang === 'vi' ? '12 tháng' : '12 months';
+  const satisfied = lang === 'vi' ? 'hài lòng' : 'satisfied';
+  return figure.share === null ? `n = ${f.int(figure.n)} · ${months}` : `${f.pct(figure.share)} ${satisfied} · n = ${f.int(figure.n)} · ${months}`;
 }
 
 const STATUS_ORDER = ['below', 'uncertain', 'met', 'insufficient'];

@@ -125,6 +125,34 @@ describe('the public results', () => {
     expect(lines.filter((line) => line.startsWith('SGD,')).length).toBe(18);
   });
 
+  it("when a published unit's badge is asked for, then it is an SVG with its figure; an unpublished unit has none", async () => {
+    // supertest leaves an image's body unread: read as text here.
+    const svgOf = (path: string) =>
+      request(ctx.app)
+        .get(path)
+        .buffer(true)
+        .parse((res, done) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            done(null, text);
+          });
+        })
+        .expect(200);
+    const badge = await svgOf('/cong-khai/SGD/badge.svg');
+    expect(badge.headers['content-type']).toContain('image/svg+xml');
+    expect(badge.headers['set-cookie']).toBeUndefined();
+    expect(badge.body).toContain('88,9');
+    expect(badge.body).toContain('n = 9 · 12 tháng');
+    // Chu Văn An's 3 answers: its count alone.
+    expect((await svgOf('/cong-khai/THPT-CHUVANAN/badge.svg')).body).toContain('>n = 3 · 12 tháng<');
+    await request(ctx.app).get('/cong-khai/NO-SUCH/badge.svg').expect(404);
+    // The page draws each kind's trend as SVG, with its band.
+    const page = (await request(ctx.app).get('/cong-khai').expect(200)).text;
+    expect(page.match(/<svg class="trend"/g)).toHaveLength(3);
+  });
+
   it('when answers arrive, then the public figures follow within five minutes, not at once', async () => {
     for (const score of [5, 5]) await answer('edu-parent-thpt', score);
     const n = async () => (await openData()).figures.find((f) => f.unit.code === 'SGD' && f.kind === 'education' && f.period === '12m')!.n;
@@ -137,6 +165,7 @@ describe('the public results', () => {
     expect((await publish('withdraw', 'SGD')).status).toBe(303);
     expect((await openData()).figures).toEqual([]);
     await request(ctx.app).get('/cong-khai/THCS-LELOI').expect(404);
+    await request(ctx.app).get('/cong-khai/SGD/badge.svg').expect(404);
     expect(await fx.models.Audit.countDocuments({ action: 'public.withdraw', target: 'SGD' })).toBe(1);
   });
 });
