@@ -74,6 +74,11 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
         share: stats.byMonth.map((m) => (m.share === null ? null : Math.round(m.share * 1000) / 10)),
         target: stats.byMonth.map((m) => (m.target === null ? null : Math.round(m.target * 1000) / 10)),
         n: stats.byMonth.map((m) => m.n),
+        // The 95% interval of each month, drawn as a band: with a couple of hundred answers a month a share swings
+        // by about five points, and the band shows which moves are noise (issue #27 item 8).
+        low: stats.byMonth.map((m) => (m.ci95 === null ? null : Math.round(m.ci95[0] * 1000) / 10)),
+        high: stats.byMonth.map((m) => (m.ci95 === null ? null : Math.round(m.ci95[1] * 1000) / 10)),
+        labelBand: lang === 'vi' ? 'Khoảng tin cậy 95%' : '95% interval',
         labelShare: lang === 'vi' ? 'Tỷ lệ hài lòng (%)' : 'Satisfaction rate (%)',
         labelTarget: lang === 'vi' ? 'Chỉ tiêu (%)' : 'Target (%)',
       }),

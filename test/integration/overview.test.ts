@@ -152,4 +152,23 @@ describe('the overview: three targets on the first admin page', () => {
     }
     await agent.get('/admin?unit=NOPE').expect(404);
   });
+
+  it('when the dashboard draws its trend, then each month with a figure carries its 95% interval around it, and a hidden month none', async () => {
+    const agent = await signIn(ctx.app, 'so@example.vn');
+    const page = (await agent.get('/admin/dashboard?kind=education&unit=SGD').expect(200)).text;
+    const chart = JSON.parse(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/.exec(page)![1]!) as {
+      share: (number | null)[];
+      low: (number | null)[];
+      high: (number | null)[];
+    };
+    expect(chart.low).toHaveLength(chart.share.length);
+    expect(chart.share.some((s) => s !== null)).toBe(true);
+    chart.share.forEach((share, i) => {
+      if (share === null) expect([chart.low[i], chart.high[i]]).toEqual([null, null]);
+      else {
+        expect(chart.low[i]!).toBeLessThanOrEqual(share);
+        expect(chart.high[i]!).toBeGreaterThanOrEqual(share);
+      }
+    });
+  });
 });
