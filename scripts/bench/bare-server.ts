@@ -1,5 +1,6 @@
 /**
- * The baseline of B1: bare express answering GET /s/:code with the bytes of a rendered form page held in memory.
+ * The baseline of B1 and B6: bare express answering any GET with the bytes of a rendered page held in memory (the
+ * form page for B1, the public results for B6).
  * Run as a child process: `node dist/scripts/bench/bare-server.js <page file> <port>`.
  */
 import fs from 'node:fs';
@@ -8,7 +9,7 @@ import express, { type Express } from 'express';
 export function bareApp(page: Buffer): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/s/:code', (_req, res) => {
+  app.get(/.*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(page);
   });

@@ -1,3 +1,4 @@
+import { publishUnit } from '../../src/public/published-units';
 import { FIGURE_MIGRATION } from '../../src/figures/migrate-figures';
 import { runOnce } from '../../src/settings.model';
 import crypto from 'node:crypto';
@@ -146,6 +147,8 @@ export async function setupBenchData(models: Models, options: { units: number; n
     }
   }
   await models.Link.insertMany(targets.map((t) => t.link));
+  // The province's results are public (B6 reads /cong-khai).
+  await publishUnit(models.PublishedUnit, 'SGD', 'bench', options.now);
 
   const admin = { email: 'bench-admin@hailong.local', password: crypto.randomBytes(12).toString('hex') };
   await models.User.create({ email: admin.email, name: 'Bench admin', passwordHash: await hashPassword(admin.password), role: 'super_admin', unitCode: 'SGD' });

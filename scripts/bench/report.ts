@@ -38,6 +38,8 @@ export interface BenchReport {
   b1?: B1Result;
   /** B1 with the app and bare express on Node.js 24, the production runtime (absent when the machine's is 24) */
   b1Node24?: B1Result;
+  /** B6: the public results page on Node.js 24 against bare express serving its bytes, and its first request */
+  b6?: B1Result & { firstMs: number };
   b2?: B2Result;
   /** B2 again, every answer with a comment and every tenth with a contact */
   b2Comments?: B2Result;
@@ -94,6 +96,7 @@ export function verdicts(report: BenchReport): Verdict[] {
       : b1Verdict(`B1 form page throughput, Node.js ${report.machine.node}`, b1),
   );
   if (report.b1Node24) out.push(b1Verdict(`B1 form page throughput, Node.js ${report.machine.node} (this machine's)`, b1));
+  out.push(b1Verdict('B6 public results page throughput, Node.js 24', report.b6));
   const b2Verdicts = (name: string, result: B2Result | undefined, floor: number): Verdict[] => {
     const target = `≥ ${floor}× raw inserts`;
     if (!result) return [{ case: name, measured: '–', target, status: 'NOT RUN' }];
@@ -284,7 +287,11 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
     parts.push(
       `## B1 form page\n\n\`GET ${report.b1.path.replace(/\/s\/.*/, '/s/:code')}\` (${report.b1.pageBytes} bytes), after a warm-up of both servers, each pair on one runtime.\n\n${table(
         ['server', 'requests/s', 'p50', 'p99', 'requests', 'non-2xx', 'errors'],
-        [...rows(report.b1, `Node.js ${report.machine.node}`), ...(report.b1Node24 ? rows(report.b1Node24, 'Node.js 24') : [])],
+        [
+          ...rows(report.b1, `Node.js ${report.machine.node}`),
+          ...(report.b1Node24 ? rows(report.b1Node24, 'Node.js 24') : []),
+          ...(report.b6 ? rows(report.b6, `B6 \`GET /cong-khai\` (${report.b6.pageBytes} bytes; first request ${report.b6.firstMs} ms), Node.js 24`) : []),
+        ],
       )}${
         report.b1.views
           ? `\n\nEvery form view is counted in the app's memory and written as one \`$inc\` per link and month, at once every 5,000 views and otherwise within a minute (\`src/forms/view-counter.ts\`). The app served ${report.b1.views.served} views of this link (warm-up included); its counter recorded **${report.b1.views.recorded}** (${round((100 * report.b1.views.recorded) / Math.max(1, report.b1.views.served), 1)} %), ${report.b1.views.drained ? `all of them written **${round(report.b1.views.drainMs / 1000, 1)} s** after the load stopped` : `short of the views served when the bench stopped waiting after ${round(report.b1.views.drainMs / 1000, 1)} s`}.`

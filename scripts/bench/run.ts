@@ -133,7 +133,7 @@ async function runB1OnNode24(
   work: string,
   formPath: string,
   settings: { connections: number; durationSec: number },
-): Promise<B1Result | undefined> {
+): Promise<{ b1: B1Result; b6: B1Result & { firstMs: number } } | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const node = (require(path.join(PROJECT_ROOT, 'scripts', 'node24.cjs')) as { node24(): string }).node24();
   if (node === process.execPath) return undefined;
@@ -142,11 +142,20 @@ async function runB1OnNode24(
   try {
     const result = await runB1({ app, startBare: (page) => startBareProcess(page, work, node), path: formPath, settings });
     log(`B1 on Node.js 24: app ${Math.round(result.app.requestsPerSec)}/s, bare ${Math.round(result.bare.requestsPerSec)}/s`);
-    return result;
+    // B6: the public results page (issue #27), on the same runtime and app; its first request computes the figures.
+    const started = Date.now();
+    await fetch(`${app.baseUrl}${PUBLIC_PATH}`);
+    const firstMs = Date.now() - started;
+    const b6 = await runB1({ app, startBare: (page) => startBareProcess(page, work, node), path: PUBLIC_PATH, settings });
+    log(`B6 on Node.js 24: app ${Math.round(b6.app.requestsPerSec)}/s, bare ${Math.round(b6.bare.requestsPerSec)}/s (first request ${firstMs} ms)`);
+    return { b1: result, b6: { ...b6, firstMs } };
   } finally {
     await app.stop();
   }
 }
+
+/** B6's page: the published province's results (setupBenchData publishes it). */
+const PUBLIC_PATH = '/cong-khai';
 
 async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -238,7 +247,9 @@ async function main(): Promise<number> {
     });
     rss.phase('B1 form page');
     log(`B1: app ${Math.round(report.b1.app.requestsPerSec)}/s, bare ${Math.round(report.b1.bare.requestsPerSec)}/s`);
-    report.b1Node24 = await runB1OnNode24(uri, work, forms[0]!.path, settings);
+    const node24 = await runB1OnNode24(uri, work, forms[0]!.path, settings);
+    report.b1Node24 = node24?.b1;
+    report.b6 = node24?.b6;
 
     // A second instance reads while the first takes answers: freshness is what every instance shows, not the one
     // that stored the answer. The probe's link is one nothing else answers, at a unit nothing else answers for.

@@ -8,7 +8,7 @@ import type { Models } from '../models';
 import { formatters, jsonForScript } from '../stats/format';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
-import { computeStats } from '../stats/stats.service';
+import { computeStats, type StatsResult } from '../stats/stats.service';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
 import { buildOverview } from './overview';
 import { readableUnits } from '../access/readable-units';
@@ -69,20 +69,27 @@ export function adminRoutes(deps: { models: Models; catalog: SurveyCatalog; cloc
         ...(stats.scope.tree === 'then' ? { tree: 'then' } : {}),
       }).toString(),
       user: principal.label,
-      chartJson: jsonForScript({
-        labels: stats.byMonth.map((m) => f.period(m.period)),
-        share: stats.byMonth.map((m) => (m.share === null ? null : Math.round(m.share * 1000) / 10)),
-        target: stats.byMonth.map((m) => (m.target === null ? null : Math.round(m.target * 1000) / 10)),
-        n: stats.byMonth.map((m) => m.n),
-        // The 95% interval of each month, drawn as a band: with a couple of hundred answers a month a share swings
-        // by about five points, and the band shows which moves are noise (issue #27 item 8).
-        low: stats.byMonth.map((m) => (m.ci95 === null ? null : Math.round(m.ci95[0] * 1000) / 10)),
-        high: stats.byMonth.map((m) => (m.ci95 === null ? null : Math.round(m.ci95[1] * 1000) / 10)),
-        labelBand: lang === 'vi' ? 'Khoảng tin cậy 95%' : '95% interval',
-        labelShare: lang === 'vi' ? 'Tỷ lệ hài lòng (%)' : 'Satisfaction rate (%)',
-        labelTarget: lang === 'vi' ? 'Chỉ tiêu (%)' : 'Target (%)',
-      }),
+      chartJson: trendChartJson(stats, lang),
     });
   }
   return router;
+}
+
+/** The dashboard trend's data for chart.js (public/js/dashboard.js), in percent. */
+function trendChartJson(stats: StatsResult, lang: Lang): string {
+  const f = formatters(lang);
+  const pct = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value * 1000) / 10);
+  return jsonForScript({
+    labels: stats.byMonth.map((m) => f.period(m.period)),
+    share: stats.byMonth.map((m) => pct(m.share)),
+    target: stats.byMonth.map((m) => pct(m.target)),
+    n: stats.byMonth.map((m) => m.n),
+    // The 95% interval of each month, drawn as a band: with a couple of hundred answers a month a share swings by
+    // about five points, and the band shows which moves are noise (issue #27 item 8).
+    low: stats.byMonth.map((m) => pct(m.ci95?.[0])),
+    high: stats.byMonth.map((m) => pct(m.ci95?.[1])),
+    labelBand: lang === 'vi' ? 'Khoảng tin cậy 95%' : '95% interval',
+    labelShare: lang === 'vi' ? 'Tỷ lệ hài lòng (%)' : 'Satisfaction rate (%)',
+    labelTarget: lang === 'vi' ? 'Chỉ tiêu (%)' : 'Target (%)',
+  });
 }

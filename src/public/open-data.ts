@@ -59,18 +59,18 @@ export function openRange(now: Date): OpenRange {
 
 export const OPEN_KINDS: readonly OpenKind[] = ['education', 'tthc', 'dossiers'];
 
-/** Every figure of one unit over the range: each kind, 12 months and each quarter; and each kind's months. */
+/** Every figure of one unit over these periods (12 months first, then quarters): each kind; and each kind's months. */
 export async function unitFigures(
   deps: { models: Models; catalog: SurveyCatalog; projector: Settles; k: number },
   unit: Unit,
-  range: OpenRange,
+  periods: OpenRange['periods'],
   now: Date,
 ): Promise<{ figures: OpenFigure[]; trends: Record<OpenKind, TrendPoint[]> }> {
   const { models, k } = deps;
   const instruments = await latestInstruments(deps.catalog);
   const out: OpenFigure[] = [];
   const trends: Record<OpenKind, TrendPoint[]> = { education: [], tthc: [], dossiers: [] };
-  for (const period of range.periods) {
+  for (const period of periods) {
     const base = { unit: { code: unit.code, name: unit.name }, period: period.label, from: period.from, to: period.to };
     for (const kind of ['education', 'tthc'] as const) {
       const stats = await computeStats(models, { kind, unit, from: period.from, to: period.to, k, minN: 30 }, instruments, deps.projector);

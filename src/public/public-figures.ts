@@ -4,11 +4,13 @@ import type { SurveyCatalog } from '../surveys/survey-catalog';
 import type { Unit } from '../units/unit.model';
 import { unitsByCode } from '../units/unit-directory';
 import { openRange, unitFigures, type OpenFigure, type OpenKind, type OpenRange } from './open-data';
-import type { TrendPoint } from './trend-svg';
 import { isPublished, publishedRoots } from './published-units';
+import type { TrendPoint } from './trend-svg';
 
 /** How old a public figure may be (issue #27: at most 5 minutes, and the page says so). */
 export const FRESH_MS = 5 * 60_000;
+/** How long an instance goes on using the list of published units it read: a withdrawal is public within this. */
+export const PUBLISHED_MS = 10_000;
 
 export interface UnitFigures {
   unit: Unit;
@@ -19,25 +21,43 @@ export interface UnitFigures {
   trends: Record<OpenKind, TrendPoint[]>;
 }
 
+export interface Published {
+  roots: Unit[];
+  units: ReadonlyMap<string, Unit>;
+  has(code: string): boolean;
+  /** the published roots as one string: what was rendered for another list is not served for this one */
+  signature: string;
+}
+
 /**
- * The public figures of this app instance, each unit's kept for FRESH_MS. A cache, allowed here because it is
- * harmless and bounded: a public figure may be up to 5 minutes behind the dashboard by design (the page says when
- * it was computed), it holds one entry per published unit asked for, and it decides nothing: what is published is
- * read on every request, so a withdrawn unit is gone at once and its entry dropped. Two instances may show figures
- * computed a few minutes apart, each made under the disclosure rule.
+ * The public figures of this app instance. A cache, allowed here because it is harmless and bounded: a public
+ * figure may be up to FRESH_MS behind the dashboard by design (the page says when it was computed); the list of
+ * published units is read again every PUBLISHED_MS, so a withdrawal reaches every instance within 10 s; it holds
+ * one entry per published unit asked for (two: with and without its quarters), and nothing in it decides a stored
+ * figure. Two instances may show figures computed a few minutes apart, each made under the disclosure rule.
  */
 export class PublicFigures {
   private readonly kept = new Map<string, { at: number; figures: Promise<UnitFigures> }>();
+  private seen?: { at: number; published: Promise<Published> };
 
   constructor(private readonly deps: { models: Models; catalog: SurveyCatalog; projector: Settles; k: number; clock: () => Date }) {}
 
   /** The published units: the roots chosen by staff, and every unit of the directory in their subtrees. */
-  async published(): Promise<{ roots: Unit[]; units: ReadonlyMap<string, Unit>; has(code: string): boolean }> {
+  published(): Promise<Published> {
+    const now = this.deps.clock().getTime();
+    if (this.seen && now - this.seen.at < PUBLISHED_MS) return this.seen.published;
+    const published = this.readPublished();
+    this.seen = { at: now, published };
+    published.catch(() => this.seen?.published === published && (this.seen = undefined));
+    return published;
+  }
+
+  private async readPublished(): Promise<Published> {
     const [codes, units] = await Promise.all([publishedRoots(this.deps.models.PublishedUnit), unitsByCode(this.deps.models.Unit)]);
     const roots = new Set(codes);
-    for (const code of this.kept.keys()) {
-      const unit = units.get(code);
-      if (!unit || !isPublished(unit, roots)) this.kept.delete(code);
+    for (const key of this.kept.keys()) {
+      const unit = units.get(key.split('|')[0]!);
+      if (!unit || !isPublished(unit, roots)) this.kept.delete(key);
     }
     return {
       roots: codes.flatMap((code) => units.get(code) ?? []),
@@ -46,26 +66,31 @@ export class PublicFigures {
         const unit = units.get(code);
         return Boolean(unit && !unit.mergedInto && isPublished(unit, roots));
       },
+      signature: codes.join(' '),
     };
   }
 
-  /** A published unit's figures, computed at most FRESH_MS ago (the caller has checked that it is published). */
-  figuresOf(unit: Unit): Promise<UnitFigures> {
+  /**
+   * A published unit's figures, computed at most FRESH_MS ago (the caller has checked that it is published):
+   * with `quarters`, by quarter too (its own page, the open data's roots); without, 12 months only (a row of a
+   * list), a sixth of the work.
+   */
+  figuresOf(unit: Unit, quarters = true): Promise<UnitFigures> {
     const now = this.deps.clock();
-    const known = this.kept.get(unit.code);
+    const key = `${unit.code}|${quarters ? 'q' : '12m'}`;
+    const known = this.kept.get(key);
     if (known && now.getTime() - known.at < FRESH_MS) return known.figures;
     const range = openRange(now);
-    const figures = unitFigures(this.deps, unit, range, now).then((found) => ({ unit, computedAt: now, range, ...found }));
-    this.kept.set(unit.code, { at: now.getTime(), figures });
+    const periods = quarters ? range.periods : range.periods.slice(0, 1);
+    const figures = unitFigures(this.deps, unit, periods, now).then((found) => ({ unit, computedAt: now, range, ...found }));
+    this.kept.set(key, { at: now.getTime(), figures });
     // A failure (the database down) is not kept: the next request tries again.
-    figures.catch(() => this.kept.get(unit.code)?.figures === figures && this.kept.delete(unit.code));
+    figures.catch(() => this.kept.get(key)?.figures === figures && this.kept.delete(key));
     return figures;
   }
 
-  /** The units the open data lists: each published root and its children, in the directory's order. */
-  listed(published: { roots: Unit[]; units: ReadonlyMap<string, Unit>; has(code: string): boolean }): Unit[] {
-    const rootCodes = new Set(published.roots.map((unit) => unit.code));
-    const children = [...published.units.values()].filter((unit) => unit.parentCode && rootCodes.has(unit.parentCode) && published.has(unit.code));
-    return [...published.roots, ...children.filter((unit) => !rootCodes.has(unit.code))];
+  /** The published children of a unit, in the directory's order. */
+  childrenOf(published: Published, code: string): Unit[] {
+    return [...published.units.values()].filter((unit) => unit.parentCode === code && published.has(unit.code));
   }
 }

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { ON_TIME_FORMULA } from '../dossiers/on-time';
 import { NotFoundError } from '../errors';
 import { toCsv } from '../exports/csv';
@@ -15,7 +15,8 @@ import { badgeSvg, trendSvg } from './trend-svg';
 
 /** A row of the open data: a figure without its target's source (the page shows it). */
 type OpenRow = Omit<OpenFigure, 'targetSource'>;
-import { FRESH_MS, PublicFigures, type UnitFigures } from './public-figures';
+import { FRESH_MS, PUBLISHED_MS, PublicFigures, type Published, type UnitFigures } from './public-figures';
+import type { Unit } from '../units/unit.model';
 
 /** The open data's licence (issue #27: open data with a licence line). */
 export const LICENCE = 'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)';
@@ -38,63 +39,102 @@ export function publicResultsRoutes(deps: {
 }): Router {
   const router = Router();
   const figures = new PublicFigures({ ...deps, k: deps.smallCellK ?? SMALL_CELL_DEFAULT_K });
+  const pages = new RenderedPages(deps.clock);
   router.use('/cong-khai', pageViewsPerIp('public', deps.limits, 300));
-  const cacheable = (res: Response) => res.setHeader('Cache-Control', `public, max-age=${FRESH_MS / 1000}`);
 
-  router.get('/cong-khai/du-lieu.json', async (_req, res) => {
-    cacheable(res);
-    res.json(await openData(figures, deps.clock()));
-  });
-
-  router.get('/cong-khai/du-lieu.csv', async (_req, res) => {
-    const data = await openData(figures, deps.clock());
-    cacheable(res);
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="hai-long-cong-khai.csv"');
-    // The licence line first, after the byte-order mark: `#` marks it as a comment for the tools that read one.
-    const csv = toCsv(data.figures, CSV_COLUMNS);
-    res.send(`${csv.slice(0, 1)}# ${LICENCE}; computed ${data.computedAt}\r\n${csv.slice(1)}`);
-  });
-
-  router.get('/cong-khai', async (_req, res) => {
+  /** Serves what `make` gives for this path, language and list of published units, made at most PUBLISHED_MS ago. */
+  const serve = (type: string, make: (published: Published, lang: Lang, req: Request) => Promise<string>) => async (req: Request, res: Response) => {
     const published = await figures.published();
     const lang = res.locals.lang as Lang;
-    const pages = await Promise.all(published.roots.filter((unit) => published.has(unit.code)).map((unit) => pageOf(figures, unit.code, published, lang)));
-    cacheable(res);
-    res.render('public/results', { pages, formulas: FORMULAS, freshMinutes: FRESH_MS / 60_000, f: formatters(lang) });
-  });
+    const body = await pages.get(`${req.path}|${lang}|${published.signature}`, () => make(published, lang, req));
+    res.setHeader('Cache-Control', `public, max-age=${FRESH_MS / 1000}`);
+    res.type(type).send(body);
+  };
 
-  router.get('/cong-khai/:unitCode/badge.svg', async (req, res) => {
-    const code = req.params.unitCode;
-    const published = await figures.published();
-    if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
-    cacheable(res);
-    res.type('image/svg+xml').send(badgeSvg(badgeText(await figures.figuresOf(published.units.get(code)!), res.locals.lang as Lang)));
-  });
+  router.get(
+    '/cong-khai/du-lieu.json',
+    serve('application/json', async (published) => JSON.stringify(await openData(figures, published, deps.clock()))),
+  );
+  router.get(
+    '/cong-khai/du-lieu.csv',
+    serve('text/csv; charset=utf-8', async (published) => {
+      const data = await openData(figures, published, deps.clock());
+      // The licence line first, after the byte-order mark: `#` marks it as a comment for the tools that read one.
+      const csv = toCsv(data.figures, CSV_COLUMNS);
+      return `${csv.slice(0, 1)}# ${LICENCE}; computed ${data.computedAt}\r\n${csv.slice(1)}`;
+    }),
+  );
+  router.get(
+    '/cong-khai',
+    serve('html', async (published, lang, req) => {
+      const roots = published.roots.filter((unit) => published.has(unit.code));
+      const res = req.res!;
+      return render(res, { pages: await Promise.all(roots.map((unit) => pageOf(figures, unit, published, lang))), f: formatters(lang) });
+    }),
+  );
+  router.get(
+    '/cong-khai/:unitCode/badge.svg',
+    serve('image/svg+xml', async (published, lang, req) => badgeSvg(badgeText(await figures.figuresOf(publishedUnit(published, req), false), lang))),
+  );
+  router.get(
+    '/cong-khai/:unitCode',
+    serve('html', async (published, lang, req) =>
+      render(req.res!, { pages: [await pageOf(figures, publishedUnit(published, req), published, lang)], f: formatters(lang) }),
+    ),
+  );
+  return router;
+}
 
-  router.get('/cong-khai/:unitCode', async (req, res) => {
-    const code = req.params.unitCode;
-    const published = await figures.published();
-    if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
-    cacheable(res);
-    const lang = res.locals.lang as Lang;
-    res.render('public/results', {
-      pages: [await pageOf(figures, code, published, lang)],
-      formulas: FORMULAS,
-      freshMinutes: FRESH_MS / 60_000,
-      f: formatters(lang),
+/** The results page as a string, to be kept (RenderedPages). */
+const render = (res: Response, locals: Record<string, unknown>) =>
+  new Promise<string>((resolve, reject) => {
+    res.render('public/results', { ...locals, formulas: FORMULAS, freshMinutes: FRESH_MS / 60_000 }, (error, html) => {
+      if (error) reject(error);
+      else resolve(html);
     });
   });
-  return router;
+
+/** The unit of `:unitCode`, if it is published (404 otherwise). */
+function publishedUnit(published: Published, req: Request): Unit {
+  const code = String(req.params.unitCode);
+  if (!UNIT_CODE.test(code) || !published.has(code)) throw new NotFoundError('This unit is not published.');
+  return published.units.get(code)!;
+}
+
+/**
+ * What the public pages sent, by path, language and list of published units, for PUBLISHED_MS: a page read by a
+ * crowd is made once in that time, not once a request (bench B6). Bounded: published units times two languages;
+ * all of it is dropped when the list changes. Harmless as the figures themselves are (public-figures.ts).
+ */
+class RenderedPages {
+  private readonly made = new Map<string, { at: number; body: Promise<string> }>();
+  private signature = '';
+
+  constructor(private readonly clock: () => Date) {}
+
+  get(key: string, make: () => Promise<string>): Promise<string> {
+    const signature = key.slice(key.lastIndexOf('|') + 1);
+    if (signature !== this.signature) {
+      this.made.clear();
+      this.signature = signature;
+    }
+    const now = this.clock().getTime();
+    const known = this.made.get(key);
+    if (known && now - known.at < PUBLISHED_MS) return known.body;
+    const body = make();
+    this.made.set(key, { at: now, body });
+    body.catch(() => this.made.get(key)?.body === body && this.made.delete(key));
+    return body;
+  }
 }
 
 const FORMULAS = { education: HEADLINE_FORMULA.text, tthc: HEADLINE_FORMULA.text, dossiers: ON_TIME_FORMULA.text };
 
 /** One unit's page: its own figures with each kind's trend, and its published children's over 12 months, those below target first. */
-async function pageOf(figures: PublicFigures, code: string, published: Awaited<ReturnType<PublicFigures['published']>>, lang: Lang) {
-  const own = await figures.figuresOf(published.units.get(code)!);
-  const children = [...published.units.values()].filter((unit) => unit.parentCode === code && published.has(unit.code));
+async function pageOf(figures: PublicFigures, unit: Unit, published: Published, lang: Lang) {
+  const own = await figures.figuresOf(unit);
   const rows: OpenFigure[] = [];
-  for (const child of children) rows.push(...(await figures.figuresOf(child)).figures.filter((f) => f.period === '12m' && f.n > 0));
+  for (const child of figures.childrenOf(published, unit.code)) rows.push(...(await figures.figuresOf(child, false)).figures.filter((f) => f.n > 0));
   const t = translator(lang);
   const trends = Object.fromEntries(
     OPEN_KINDS.map((kind) => {
@@ -122,11 +162,17 @@ const concernFirst = (a: OpenFigure, b: OpenFigure) =>
   (a.share ?? 2) - (b.share ?? 2) ||
   a.unit.code.localeCompare(b.unit.code);
 
-/** The open data: every published root and its children, each kind, 12 months and each quarter. */
-async function openData(figures: PublicFigures, now: Date): Promise<{ computedAt: string; from: string; to: string; licence: string; figures: OpenRow[] }> {
-  const published = await figures.published();
+/** The open data: every published root by quarter too, and its published children over 12 months. */
+async function openData(
+  figures: PublicFigures,
+  published: Published,
+  now: Date,
+): Promise<{ computedAt: string; from: string; to: string; licence: string; figures: OpenRow[] }> {
   const units: UnitFigures[] = [];
-  for (const unit of figures.listed(published)) units.push(await figures.figuresOf(unit));
+  for (const root of published.roots.filter((unit) => published.has(unit.code))) {
+    units.push(await figures.figuresOf(root));
+    for (const child of figures.childrenOf(published, root.code)) units.push(await figures.figuresOf(child, false));
+  }
   const range = units[0]?.range ?? openRange(now);
   const computedAt = units.reduce((oldest, u) => (u.computedAt < oldest ? u.computedAt : oldest), now);
   return {

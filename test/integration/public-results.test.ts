@@ -67,6 +67,8 @@ describe('the public results', () => {
     expect((await publish('publish', 'NO-SUCH')).status).toBe(404);
     expect((await publish('publish', 'SGD')).status).toBe(303);
     expect(await fx.models.Audit.countDocuments({ action: 'public.publish', target: 'SGD' })).toBe(1);
+    // Each instance reads the list of published units again every ten seconds.
+    later(10 / 60);
   });
 
   it('when the province is published, then the open data gives each kind over 12 months and by quarter, shares only from k answers', async () => {
@@ -95,6 +97,11 @@ describe('the public results', () => {
     // subtraction of published figures gives a hidden one.
     for (const twelve of data.figures.filter((f) => f.period === '12m')) {
       const quarters = data.figures.filter((f) => f.unit.code === twelve.unit.code && f.kind === twelve.kind && f.period !== '12m');
+      // Quarters are given for the published roots; their children come over 12 months only.
+      if (twelve.unit.code !== 'SGD') {
+        expect(quarters).toEqual([]);
+        continue;
+      }
       expect(quarters.reduce((n, f) => n + f.n, 0)).toBe(twelve.n);
       if (twelve.share !== null)
         for (const quarter of quarters.filter((f) => f.n > 0)) expect([quarter.period, quarter.share]).not.toEqual([quarter.period, null]);
@@ -161,8 +168,9 @@ describe('the public results', () => {
     expect(await n()).toBe(11);
   });
 
-  it('when the province is withdrawn, then it is gone at once, and audited', async () => {
+  it('when the province is withdrawn, then it is gone within ten seconds on every instance, and audited', async () => {
     expect((await publish('withdraw', 'SGD')).status).toBe(303);
+    later(10 / 60);
     expect((await openData()).figures).toEqual([]);
     await request(ctx.app).get('/cong-khai/THCS-LELOI').expect(404);
     await request(ctx.app).get('/cong-khai/SGD/badge.svg').expect(404);
