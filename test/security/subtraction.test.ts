@@ -2,6 +2,9 @@ import request from 'supertest';
 import type { Models } from '../../src/models';
 import type { Unit } from '../../src/units/unit.model';
 import { addResponses, createApiToken, seedProvince } from '../helpers/admin-fixtures';
+import { openRange, unitFigures } from '../../src/public/open-data';
+import { publishUnit } from '../../src/public/published-units';
+import { SurveyCatalog } from '../../src/surveys/survey-catalog';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { ratingQuestions } from '../../src/surveys/form-fields';
 import { QUESTION_BANK } from '../../src/surveys/question-bank';
@@ -209,6 +212,42 @@ describe('hidden cells and subtraction (issue #25 item 6)', () => {
     expect(province.headline.n - a1.headline.n - a2.headline.n).toBeGreaterThanOrEqual(K);
     expect(province.byUnit.find((r) => r.key === 'A3')!.satisfied).toBeNull();
     expect(province.byUnit.find((r) => r.key === 'THPT-X')!.satisfied).toBeNull();
+  });
+
+  it('when the province is published on /cong-khai, then its open data and every public page add nothing to that span (issue #27)', async () => {
+    await publishUnit(models.PublishedUnit, 'SGD', 'test', new Date());
+    const published = await everythingPublished(ctx.app, token, fx);
+    const cellsOf = (code: string, from: string, to: string) =>
+      [...fx.sizes.keys()].filter((cell) => {
+        const [unit, month] = cell.split('@') as [string, string];
+        return (unit === code || U[unit]!.ancestors.includes(code)) && month >= from && month <= to;
+      });
+    // The open data: the province by quarter, its children over 12 months.
+    const open = (await request(ctx.app).get('/cong-khai/du-lieu.json').expect(200)).body as {
+      figures: { unit: { code: string }; kind: string; from: string; to: string; n: number; share: number | null }[];
+    };
+    const education = open.figures.filter((f) => f.kind === 'education');
+    expect(education.some((f) => f.unit.code === 'SGD' && f.share !== null)).toBe(true);
+    // Every public page: each unit's own figures, 12 months and quarters (what /cong-khai/:unitCode shows).
+    const pages = await Promise.all(
+      Object.values(U).map((unit) =>
+        unitFigures(
+          { models, catalog: new SurveyCatalog(models.Survey), projector: { settled: () => Promise.resolve() }, k: K },
+          unit,
+          openRange(new Date()).periods,
+          new Date(),
+        ),
+      ),
+    );
+    const figures = [...education, ...pages.flatMap((page) => page.figures.filter((f) => f.kind === 'education'))];
+    for (const f of figures) if (f.share !== null) published.push(cellsOf(f.unit.code, f.from, f.to));
+    expect(figures.filter((f) => f.n > 0 && f.n < K && f.share !== null)).toEqual([]);
+    const { small, derivable } = derivableSmallSums(published, fx.sizes);
+    expect(small).toEqual(['A3@2026-11']);
+    expect(derivable).toEqual([]);
+    // A3 alone: its page shows its count only.
+    const a3 = pages[Object.keys(U).indexOf('A3')]!.figures.find((f) => f.kind === 'education' && f.period === '12m')!;
+    expect([a3.n, a3.share]).toEqual([3, null]);
   });
 });
 
