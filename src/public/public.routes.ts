@@ -46,7 +46,7 @@ export function publicResultsRoutes(deps: {
   const serve = (type: string, make: (published: Published, lang: Lang, req: Request) => Promise<string>) => async (req: Request, res: Response) => {
     const published = await figures.published();
     const lang = res.locals.lang as Lang;
-    const body = await pages.get(`${req.path}|${lang}|${published.signature}`, () => make(published, lang, req));
+    const body = await pages.get(`${req.path}|${lang}`, published.signature, () => make(published, lang, req));
     res.setHeader('Cache-Control', `public, max-age=${FRESH_MS / 1000}`);
     res.type(type).send(body);
   };
@@ -112,8 +112,8 @@ class RenderedPages {
 
   constructor(private readonly clock: () => Date) {}
 
-  get(key: string, make: () => Promise<string>): Promise<string> {
-    const signature = key.slice(key.lastIndexOf('|') + 1);
+  /** What `make` gives for `key` (a path and a language), kept while the published units' `signature` stays the same. */
+  get(key: string, signature: string, make: () => Promise<string>): Promise<string> {
     if (signature !== this.signature) {
       this.made.clear();
       this.signature = signature;
