@@ -9,6 +9,14 @@ import type { TrendPoint } from './trend-svg';
 
 /** How old a public figure may be (issue #27: at most 5 minutes, and the page says so). */
 export const FRESH_MS = 5 * 60_000;
+/**
+ * From this age on, a unit's figures are computed again in the background while the ones held go on being served:
+ * a crowd never waits for the recount (seconds at 500 units), and a figure is still never older than FRESH_MS
+ * (a recount that has not finished by then is waited for).
+ */
+export const REFRESH_MS = FRESH_MS - 60_000;
+/** How many units' figures one page computes at once: the database works while this process does the rule. */
+const AT_ONCE = 4;
 /** How long an instance goes on using the list of published units it read: a withdrawal is public within this. */
 export const PUBLISHED_MS = 10_000;
 
@@ -19,6 +27,13 @@ export interface UnitFigures {
   figures: OpenFigure[];
   /** each kind's months over the 12 months, for the trend */
   trends: Record<OpenKind, TrendPoint[]>;
+}
+
+/** A unit's figures as held: computed from `at`, and the recount under way past REFRESH_MS. */
+interface Held {
+  at: number;
+  figures: Promise<UnitFigures>;
+  next?: Promise<UnitFigures>;
 }
 
 export interface Published {
@@ -35,9 +50,10 @@ export interface Published {
  * published units is read again every PUBLISHED_MS, so a withdrawal reaches every instance within 10 s; it holds
  * one entry per published unit asked for (two: with and without its quarters), and nothing in it decides a stored
  * figure. Two instances may show figures computed a few minutes apart, each made under the disclosure rule.
+ * Past REFRESH_MS a unit's figures are computed again in the background, so only an instance's first request waits.
  */
 export class PublicFigures {
-  private readonly kept = new Map<string, { at: number; figures: Promise<UnitFigures> }>();
+  private readonly kept = new Map<string, Held>();
   private seen?: { at: number; published: Promise<Published> };
 
   constructor(private readonly deps: { models: Models; catalog: SurveyCatalog; projector: Settles; k: number; clock: () => Date }) {}
@@ -79,13 +95,48 @@ export class PublicFigures {
     const now = this.deps.clock();
     const key = `${unit.code}|${quarters ? 'q' : '12m'}`;
     const known = this.kept.get(key);
-    if (known && now.getTime() - known.at < FRESH_MS) return known.figures;
+    const age = known ? now.getTime() - known.at : Infinity;
+    if (known && age < REFRESH_MS) return known.figures;
+    if (known && age < FRESH_MS) {
+      known.next ??= this.compute(key, unit, quarters, now, known);
+      return known.figures;
+    }
+    return known?.next ?? this.compute(key, unit, quarters, now);
+  }
+
+  /** Several units' figures, AT_ONCE at a time, in their order. */
+  async figuresOfAll(units: readonly Unit[], quarters: boolean): Promise<UnitFigures[]> {
+    const out = new Array<UnitFigures>(units.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < units.length) {
+        const i = next++;
+        out[i] = await this.figuresOf(units[i]!, quarters);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(AT_ONCE, units.length) }, worker));
+    return out;
+  }
+
+  /**
+   * Computes a unit's figures. Held under `key` at once when nothing usable is held; as a refresh of `held`, held
+   * once they are there (until then `held` goes on being served). A failure (the database down) is not held: the
+   * next request tries again.
+   */
+  private compute(key: string, unit: Unit, quarters: boolean, now: Date, held?: Held): Promise<UnitFigures> {
     const range = openRange(now);
     const periods = quarters ? range.periods : range.periods.slice(0, 1);
     const figures = unitFigures(this.deps, unit, periods, now).then((found) => ({ unit, computedAt: now, range, ...found }));
-    this.kept.set(key, { at: now.getTime(), figures });
-    // A failure (the database down) is not kept: the next request tries again.
-    figures.catch(() => this.kept.get(key)?.figures === figures && this.kept.delete(key));
+    if (!held) this.kept.set(key, { at: now.getTime(), figures });
+    figures.then(
+      () => {
+        if (held && this.kept.get(key) === held) this.kept.set(key, { at: now.getTime(), figures });
+      },
+      () => {
+        if (this.kept.get(key)?.figures === figures) this.kept.delete(key);
+        if (held?.next === figures) held.next = undefined;
+      },
+    );
     return figures;
   }
 
