@@ -181,6 +181,8 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   // page has its breakdowns without waiting for the next import. Through the imports' own recount, so an import
   // running on another instance meanwhile is never overwritten by this one's older read.
   await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models, deps.projector));
+  // The same once more for the one-stop shares' counts (issue #28: online, paid online, digitised, complaints).
+  await runOnce(models.Setting, 'dossier-figures-with-one-stop-shares', () => recountUntilStable(models, deps.projector));
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses, a year of dossiers)');

@@ -1,5 +1,5 @@
 import type { Models } from '../models';
-import { onTimeFigures, dossierStatsByUnit, byConcern } from '../dossiers/dossier-stats';
+import { onTimeFigures, dossierStatsByUnit, byConcern, type OnTimeUnitRow } from '../dossiers/dossier-stats';
 import type { Status } from '../stats/formulas';
 import { latestInstruments } from '../stats/instruments';
 import { parseStatsQuery } from '../stats/stats-query';
@@ -9,7 +9,7 @@ import type { Principal } from '../access/scope';
 import { sparkline, type Sparkline } from './sparkline';
 import type { Settles } from '../projector/ports';
 
-export type TileId = 'education' | 'tthc' | 'dossiers';
+export type TileId = 'education' | 'tthc' | 'dossiers' | 'online';
 
 /** A unit under the scope with its figure for the tile's months. */
 export interface TileUnit {
@@ -23,7 +23,7 @@ export interface TileUnit {
   suppressed: boolean;
 }
 
-/** One of the plan's three targets for the caller's units over the last 12 months. */
+/** One of the plan's targets for the caller's units over the last 12 months. */
 export interface OverviewTile {
   id: TileId;
   headline: {
@@ -84,23 +84,39 @@ export async function buildOverview(models: Models, catalog: SurveyCatalog, proj
     };
   };
   const query = await parseStatsQuery(models, principal, {}, now, { k });
-  const dossierTile = async (): Promise<OverviewTile> => {
+  // Dossiers on time, and dossiers received online (issue #28), from one read of the scope's dossier figures.
+  const dossierTiles = async (): Promise<OverviewTile[]> => {
     const stats = await onTimeFigures(models, query, now);
+    const [onTimeUnits, onlineUnits] = await Promise.all([dossierStatsByUnit(models, query, now), dossierStatsByUnit(models, query, now, 'online')]);
     const h = stats.headline;
-    const months = stats.byMonth.map((m) => ({ period: m.period, share: m.share }));
-    const units = await dossierStatsByUnit(models, query, now);
-    return {
-      id: 'dossiers',
-      headline: { n: h.n, share: h.share, ci95: h.ci95, target: h.target, targetSource: h.targetSource, status: h.status, suppressed: false },
+    const o = stats.online;
+    const tile = (id: TileId, headline: OverviewTile['headline'], months: OverviewTile['months'], units: OnTimeUnitRow[]): OverviewTile => ({
+      id,
+      headline,
       months,
       trend: sparkline(
         months.map((m) => m.share),
-        h.target,
+        headline.target,
       ),
       units: units.map((u) => ({ ...u, suppressed: false })),
-      detail: null,
-    };
+      detail: id === 'online' ? `/admin/dossiers?${new URLSearchParams({ unit: query.unit.code }).toString()}#one-stop` : null,
+    });
+    return [
+      tile(
+        'dossiers',
+        { n: h.n, share: h.share, ci95: h.ci95, target: h.target, targetSource: h.targetSource, status: h.status, suppressed: false },
+        stats.byMonth.map((m) => ({ period: m.period, share: m.share })),
+        onTimeUnits,
+      ),
+      tile(
+        'online',
+        { n: o.received, share: o.share, ci95: o.ci95, target: o.target, targetSource: o.targetSource, status: o.status, suppressed: false },
+        o.byMonth.map((m) => ({ period: m.period, share: m.share })),
+        onlineUnits,
+      ),
+    ];
   };
-  const tiles = await Promise.all([surveyTile('education'), surveyTile('tthc'), dossierTile()]);
+  const [education, tthc, dossiers] = await Promise.all([surveyTile('education'), surveyTile('tthc'), dossierTiles()]);
+  const tiles = [education, tthc, ...dossiers];
   return { unit: { code: query.unit.code, name: query.unit.name }, from: query.from, to: query.to, tiles, recomputing };
 }

@@ -8,6 +8,7 @@ import { formatters } from '../stats/format';
 import type { Unit } from '../units/unit.model';
 import { setTarget, TARGET_KINDS } from '../stats/target.model';
 import { publishedRoots } from '../public/published-units';
+import { SERVICE_INDEX_GROUPS, serviceIndexSettings, setServiceIndexGroup } from '../dossiers/service-index';
 import { dueWorkingDays, setDueWorkingDays } from '../cases/case-service';
 import { audit } from '../access/audit';
 import { tokenExpiry } from '../access/authenticate';
@@ -36,6 +37,13 @@ const tokenBody = z.object({
     .pipe(z.number().int().min(1).max(365)),
 });
 
+const serviceIndexBody = z.object({
+  id: z.enum(SERVICE_INDEX_GROUPS),
+  points: z.coerce.number().min(0).max(100),
+  // Entered as a percentage, stored as a fraction; 0 would make every rate full points.
+  thresholdPercent: z.coerce.number().gt(0).max(100),
+  source: z.string().trim().min(1).max(300),
+});
 const caseDaysBody = z.object({ kind: z.enum(['education', 'tthc']), days: z.coerce.number().int().min(1).max(60) });
 
 /** Targets per survey kind and year (province-wide staff), and API tokens scoped to a unit subtree. */
@@ -43,6 +51,7 @@ export function settingsRoutes(deps: { models: Models; clock: () => Date }): Rou
   const router = Router();
   router.get('/admin/settings', (req, res) => renderSettings(deps, req, res));
   provinceWideSettingRoutes(router, deps);
+  serviceIndexRoutes(router, deps);
   tokenRoutes(router, deps);
   return router;
 }
@@ -55,6 +64,8 @@ async function renderSettings({ models, clock }: SettingsDeps, req: Request, res
   const tokens = (await models.ApiToken.find().sort({ createdAt: -1 }).lean()).filter((t) => provinceWide(principal) || t.createdBy === principal.label);
   res.render('admin/settings', {
     targets: await models.Target.find().sort({ kind: 1, year: 1 }).lean(),
+    targetKinds: TARGET_KINDS,
+    serviceIndex: await serviceIndexSettings(models),
     caseDays: { education: await dueWorkingDays(models, 'education'), tthc: await dueWorkingDays(models, 'tthc') },
     tokens: tokens.map((t) => ({ ...t, expiresAt: tokenExpiry(t), expired: tokenExpiry(t) <= clock() })),
     canEditTargets: provinceWide(principal),
@@ -98,6 +109,24 @@ function provinceWideSettingRoutes(router: Router, { models, clock }: SettingsDe
     const before = await dueWorkingDays(models, kind);
     await setDueWorkingDays(models, kind, days);
     await audit(models.Audit, { actor: req.principal!.label, action: 'case.dueDays.set', target: kind, details: { from: before, to: days } }, clock());
+    res.redirect(303, '/admin/settings');
+  });
+}
+
+/** The service index's points and thresholds per group, with their source (dossiers/service-index.ts). */
+function serviceIndexRoutes(router: Router, { models, clock }: SettingsDeps): void {
+  router.post('/admin/service-index', async (req, res) => {
+    if (!provinceWide(req.principal!)) throw new ForbiddenError('Only department staff set the service index.');
+    const parsed = serviceIndexBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new BadRequestError('Give the group, its points (0 to 100), its threshold (above 0, at most 100%) and the source.');
+    const { id, points, thresholdPercent, source } = parsed.data;
+    const threshold = Math.round(thresholdPercent * 100) / 10000;
+    const before = await setServiceIndexGroup(models, { id, points, threshold, source });
+    await audit(
+      models.Audit,
+      { actor: req.principal!.label, action: 'serviceIndex.set', target: id, details: { from: { ...before }, to: { points, threshold, source } } },
+      clock(),
+    );
     res.redirect(303, '/admin/settings');
   });
 }

@@ -14,6 +14,7 @@ import { wilson95 } from '../stats/formulas';
 import { parseStatsQuery } from '../stats/stats-query';
 import { dossierStatsWithLate } from './dossier-stats';
 import { importDossiers } from './dossier-import';
+import { oneStopRows } from './one-stop-shares';
 import type { Projector } from '../projector/projector';
 
 /** An export of a year of a province's dossiers is a few MB; this leaves room and still bounds the memory. */
@@ -62,6 +63,7 @@ function registerDossierPage(router: Router, deps: DossierDeps): void {
     res.render('admin/dossiers', {
       scope: { unit: query.unit, from: query.from, to: query.to },
       stats: { ...stats, k: query.k },
+      oneStop: oneStopRows(stats),
       months: stats.byMonth.filter((m) => m.n > 0).map((m) => ({ ...m, key: m.period, ci95: wilson95(m.onTime, m.n) })),
       late: stats.late.slice(0, LATE_SHOWN),
       lateTotal: stats.late.length,

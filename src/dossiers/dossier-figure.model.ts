@@ -22,7 +22,39 @@ export interface DossierFigureDoc {
   channels?: Array<{ channel: DossierChannel; returned: number; onTime: number }>;
   /** the dossiers returned late this month and those still open that fall due this month: the late list's rows */
   watch?: WatchedDossier[];
+  /** the one-stop shares' counts (issue #28; figures recounted before these existed have none) */
+  oneStop?: OneStopCounts;
 }
+
+/**
+ * Counts behind the one-stop shares, by the month a dossier was received (`received` … `paidOnline`) or returned
+ * (the rest). A dossier whose file lacked a column counts in neither part of that share (`…Known` is its base).
+ */
+export interface OneStopCounts {
+  received: number;
+  /** received through online public services (`channel` online) */
+  online: number;
+  /** received for a procedure with a fee (`paid_online` true or false) */
+  withFee: number;
+  paidOnline: number;
+  /** returned, with the `digitised` column */
+  digitisedKnown: number;
+  digitised: number;
+  /** returned, with the `complaint` column */
+  complaintKnown: number;
+  complaints: number;
+}
+
+export const noOneStopCounts = (): OneStopCounts => ({
+  received: 0,
+  online: 0,
+  withFee: 0,
+  paidOnline: 0,
+  digitisedKnown: 0,
+  digitised: 0,
+  complaintKnown: 0,
+  complaints: 0,
+});
 
 /**
  * A dossier the unit's staff may have to answer for: returned late, or open (late once its due time passes).
@@ -52,6 +84,7 @@ const schema = new Schema<DossierFigureDoc>(
     procedures: { type: [Object], default: undefined },
     channels: { type: [Object], default: undefined },
     watch: { type: [Object], default: undefined },
+    oneStop: { type: Object, default: undefined },
   },
   { collection: 'dossier_figures', versionKey: false },
 );

@@ -1,7 +1,7 @@
 import type { Models } from '../models';
 import { periodOf } from '../responses/period';
 import { unitsByCode } from '../units/unit-directory';
-import { dossierFigureId, type DossierFigureDoc, type WatchedDossier } from './dossier-figure.model';
+import { dossierFigureId, noOneStopCounts, type DossierFigureDoc, type WatchedDossier } from './dossier-figure.model';
 import type { DossierDoc } from './dossier.model';
 import { collectionOf, deleteByIds } from '../data/by-id';
 
@@ -27,7 +27,11 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
   const figure = (period: string, scope: string) => {
     const id = dossierFigureId(period, scope);
     let doc = figures.get(id);
-    if (!doc) figures.set(id, (doc = { _id: id, period, scope, returned: 0, onTime: 0, rated: 0, openDue: [], procedures: [], channels: [], watch: [] }));
+    if (!doc)
+      figures.set(
+        id,
+        (doc = { _id: id, period, scope, returned: 0, onTime: 0, rated: 0, openDue: [], procedures: [], channels: [], watch: [], oneStop: noOneStopCounts() }),
+      );
     return doc;
   };
   let dossiers = 0;
@@ -38,6 +42,7 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
     const scopes = [dossier.unitCode, ...(unit?.ancestors ?? [])];
     const watched = watchedOf(dossier);
     for (const scope of scopes) {
+      countReceived(figure(periodOf(dossier.receivedAt), scope), dossier);
       if (dossier.returnedAt) {
         const doc = figure(periodOf(dossier.returnedAt), scope);
         const onTime = dossier.returnedAt <= dossier.dueAt;
@@ -57,6 +62,7 @@ export async function rebuildDossierFigures(models: Models, hooks: { afterRead?:
           onTime,
         );
         if (!onTime) doc.watch!.push(watched);
+        countReturned(doc, dossier);
       } else {
         const doc = figure(periodOf(dossier.dueAt), scope);
         doc.openDue.push(dossier.dueAt.getTime());
@@ -95,6 +101,30 @@ function watchedOf(d: DossierDoc): WatchedDossier {
     ...(d.returnedAt ? { returnedAt: d.returnedAt.getTime() } : {}),
     apologySent: d.apologySent,
   };
+}
+
+/** The one-stop counts of a dossier in the month it was received: online, and paid online of those with a fee. */
+function countReceived(doc: DossierFigureDoc, dossier: DossierDoc): void {
+  const counts = doc.oneStop!;
+  counts.received += 1;
+  if (dossier.channel === 'online') counts.online += 1;
+  if (typeof dossier.paidOnline === 'boolean') {
+    counts.withFee += 1;
+    if (dossier.paidOnline) counts.paidOnline += 1;
+  }
+}
+
+/** The one-stop counts of a dossier in the month it was returned: digitised, and complained about. */
+function countReturned(doc: DossierFigureDoc, dossier: DossierDoc): void {
+  const counts = doc.oneStop!;
+  if (typeof dossier.digitised === 'boolean') {
+    counts.digitisedKnown += 1;
+    if (dossier.digitised) counts.digitised += 1;
+  }
+  if (typeof dossier.complaint === 'boolean') {
+    counts.complaintKnown += 1;
+    if (dossier.complaint) counts.complaints += 1;
+  }
 }
 
 /** Adds one returned dossier to the row `matches` finds in `rows`, or to a new row from `create`. */

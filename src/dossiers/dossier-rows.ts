@@ -16,7 +16,10 @@ export const DOSSIER_COLUMNS = [
   'channel',
   'apology_sent',
 ] as const;
-type Column = (typeof DOSSIER_COLUMNS)[number];
+/** Columns a file may have (issue #28); without them a dossier's stored values, if any, stay as they were. */
+export const OPTIONAL_DOSSIER_COLUMNS = ['paid_online', 'digitised', 'complaint'] as const;
+type Column = (typeof DOSSIER_COLUMNS)[number] | (typeof OPTIONAL_DOSSIER_COLUMNS)[number];
+const KNOWN_COLUMNS: readonly string[] = [...DOSSIER_COLUMNS, ...OPTIONAL_DOSSIER_COLUMNS];
 
 /** A valid row: the stored fields, with its line and its code still in clear (the import hashes it, never stores it). */
 export type DossierRow = Omit<DossierDoc, '_id' | 'firstImportedAt'> & { line: number; code: string };
@@ -66,7 +69,7 @@ function readHeader(record: RawRecord, errors: RowErrors<Column>): Map<Column, n
   const columns = new Map<Column, number>();
   record.fields.forEach((name, index) => {
     const column = name.trim().toLowerCase() as Column;
-    if (!DOSSIER_COLUMNS.includes(column)) errors.add(record.line, `Cột không biết: "${name.slice(0, 40)}" / unknown column "${name.slice(0, 40)}"`);
+    if (!KNOWN_COLUMNS.includes(column)) errors.add(record.line, `Cột không biết: "${name.slice(0, 40)}" / unknown column "${name.slice(0, 40)}"`);
     else if (columns.has(column)) errors.add(record.line, `Cột "${column}" lặp lại / the column "${column}" appears twice`);
     else columns.set(column, index);
   });
@@ -110,6 +113,8 @@ function readRow(record: RawRecord, columns: Map<Column, number>, unitCodes: Rea
   const apology = BOOLEANS[get('apology_sent').toLowerCase()];
   if (apology === undefined) errors.add(line, 'Phải là true hoặc false / must be true or false', 'apology_sent');
 
+  const optional = optionalFields(get, columns, line, errors);
+
   if (errors.items.length > before) return undefined;
   return {
     line,
@@ -122,5 +127,29 @@ function readRow(record: RawRecord, columns: Map<Column, number>, unitCodes: Rea
     ...(returnedAt ? { returnedAt } : {}),
     channel: channel as DossierChannel,
     apologySent: apology!,
+    ...optional,
   };
+}
+
+/**
+ * The optional columns the file has: `paid_online` true, false, or empty when the procedure has no fee (null);
+ * `digitised` and `complaint` true or false, empty meaning false as for `apology_sent`. A column the file lacks
+ * gives no field, so the stored value stays.
+ */
+function optionalFields(
+  get: (column: Column) => string,
+  columns: Map<Column, number>,
+  line: number,
+  errors: RowErrors<Column>,
+): Pick<DossierDoc, 'paidOnline' | 'digitised' | 'complaint'> {
+  const fields: Pick<DossierDoc, 'paidOnline' | 'digitised' | 'complaint'> = {};
+  const flag = (column: Column) => {
+    const value = BOOLEANS[get(column).toLowerCase()];
+    if (value === undefined) errors.add(line, 'Phải là true, false hoặc để trống / must be true, false or empty', column);
+    return value;
+  };
+  if (columns.has('paid_online')) fields.paidOnline = get('paid_online') === '' ? null : flag('paid_online');
+  if (columns.has('digitised')) fields.digitised = flag('digitised');
+  if (columns.has('complaint')) fields.complaint = flag('complaint');
+  return fields;
 }

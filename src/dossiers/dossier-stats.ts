@@ -4,7 +4,9 @@ import type { Settles } from '../projector/ports';
 import { readScopeAndRoot } from '../figures/read-figures';
 import { publicationOf } from '../stats/disclosure';
 import { share, SMALL_CELL_DEFAULT_K, statusOf, summarizeCounts, suppressed, wilson95, type Status } from '../stats/formulas';
-import { targetFor, targetSourceFor } from '../stats/target.model';
+import { targetFor, targetSourceFor, type TargetKind } from '../stats/target.model';
+import { oneStopShares, type OneStopShares } from './one-stop-shares';
+import { serviceIndex, serviceIndexSettings, type ServiceIndex } from './service-index';
 import { allUnits, unitsByCode } from '../units/unit-directory';
 import { dossierFigureId, type DossierFigureDoc } from './dossier-figures';
 import { lateDossiers, onTimeBreakdowns, onTimeStats, type LateDossier, type OnTimeRow, type OnTimeStats } from './on-time';
@@ -81,14 +83,24 @@ export interface OnTimeUnitRow {
 
 const figuresOf = (models: Models) => collectionOf<DossierFigureDoc>(models.DossierFigure);
 
-async function targetsOf(models: Models): Promise<{ value: (period: string) => number | null; source: (period: string) => string | null }> {
+/** The targets in force for a period's year, of the on-time figure (by default) or of a one-stop share. */
+async function targetsOf(models: Models): Promise<{
+  value: (period: string, kind?: TargetKind) => number | null;
+  source: (period: string, kind?: TargetKind) => string | null;
+}> {
   const targets = await models.Target.find().lean();
   const year = (period: string) => Number(period.slice(0, 4));
-  return { value: (period) => targetFor(targets, 'dossiers', year(period)), source: (period) => targetSourceFor(targets, 'dossiers', year(period)) };
+  return {
+    value: (period, kind = 'dossiers') => targetFor(targets, kind, year(period)),
+    source: (period, kind = 'dossiers') => targetSourceFor(targets, kind, year(period)),
+  };
 }
 
-/** The on-time figures of a scope with their breakdowns by procedure and channel. */
-export type OnTimeFigures = OnTimeStats & { byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] };
+/**
+ * The on-time figures of a scope with their breakdowns by procedure and channel, the one-stop shares of the same
+ * documents, and the service index they give.
+ */
+export type OnTimeFigures = OnTimeStats & { byProcedure: OnTimeRow[]; byChannel: OnTimeRow[] } & OneStopShares & { serviceIndex: ServiceIndex };
 
 /** The same with the rated dossiers' satisfaction (the API and the dossiers page). */
 export type DossierStats = Omit<OnTimeFigures, 'rated'> & { rated: OnTimeStats['rated'] & { satisfaction: RatedSatisfaction } };
@@ -104,8 +116,25 @@ async function docsOf(models: Models, query: DossierQuery): Promise<DossierFigur
 
 /** The figures of a scope from its documents (shared by the API and the dossiers page). */
 async function onTimeOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date): Promise<OnTimeFigures> {
-  const targets = await targetsOf(models);
-  return { ...onTimeStats(docs, periodRange(query.from, query.to), now, targets.value, query.minN, targets.source), ...onTimeBreakdowns(docs, now) };
+  const [targets, settings] = await Promise.all([targetsOf(models), serviceIndexSettings(models)]);
+  const periods = periodRange(query.from, query.to);
+  const onTime = onTimeStats(
+    docs,
+    periods,
+    now,
+    (p) => targets.value(p),
+    query.minN,
+    (p) => targets.source(p),
+  );
+  const shares = oneStopShares(docs, periods, { value: (kind, p) => targets.value(p, kind), source: (kind, p) => targets.source(p, kind) }, query.minN);
+  const rates = {
+    onTime: onTime.headline.share,
+    online: shares.online.share,
+    paidOnline: shares.paidOnline.share,
+    digitised: shares.digitised.share,
+    complaints: shares.complaints.share,
+  };
+  return { ...onTime, ...onTimeBreakdowns(docs, now), ...shares, serviceIndex: serviceIndex(rates, settings) };
 }
 
 async function statsOf(models: Models, query: DossierQuery, docs: DossierFigureDoc[], now: Date, projector: Settles): Promise<DossierStats> {
@@ -138,10 +167,11 @@ export async function dossierStatsWithLate(
 }
 
 /**
- * The on-time figure of each unit directly under the scope that has dossiers in the range: those whose whole
- * interval lies below the target first (the units to call), then the uncertain, the met, and the too small.
+ * The on-time figure (or, with `measure` "online", the online share) of each unit directly under the scope that has
+ * dossiers in the range: those whose whole interval lies below the target first (the units to call), then the
+ * uncertain, the met, and the too small.
  */
-export async function dossierStatsByUnit(models: Models, query: DossierQuery, now: Date): Promise<OnTimeUnitRow[]> {
+export async function dossierStatsByUnit(models: Models, query: DossierQuery, now: Date, measure: 'onTime' | 'online' = 'onTime'): Promise<OnTimeUnitRow[]> {
   const children = (await allUnits(models.Unit)).filter((u) => u.parentCode === query.unit.code);
   if (!children.length) return [];
   const periods = periodRange(query.from, query.to);
@@ -149,24 +179,35 @@ export async function dossierStatsByUnit(models: Models, query: DossierQuery, no
   const docs = await listByIds(figuresOf(models), ids);
   const byScope = new Map<string, DossierFigureDoc[]>();
   for (const doc of docs) byScope.set(doc.scope, [...(byScope.get(doc.scope) ?? []), doc]);
-  const target = (await targetsOf(models)).value(query.to);
+  const targets = await targetsOf(models);
+  const target = targets.value(query.to, measure === 'online' ? 'online' : 'dossiers');
   const rows: OnTimeUnitRow[] = [];
   for (const unit of children) {
     const unitDocs = byScope.get(unit.code);
     if (!unitDocs) continue;
-    const { headline } = onTimeStats(unitDocs, periods, now, () => target, query.minN);
-    if (!headline.n) continue;
+    const { n, part } = measureOf(measure, unitDocs, periods, now);
+    if (!n) continue;
     rows.push({
       code: unit.code,
       name: unit.name,
-      n: headline.n,
-      onTime: headline.onTime,
-      share: headline.share,
-      ci95: wilson95(headline.onTime, headline.n),
-      status: target === null ? 'insufficient' : statusOf(headline.onTime, headline.n, target, query.minN),
+      n,
+      onTime: part,
+      share: n ? part / n : null,
+      ci95: wilson95(part, n),
+      status: target === null ? 'insufficient' : statusOf(part, n, target, query.minN),
     });
   }
   return rows.sort(byConcern);
+}
+
+/** A unit's count and its part: dossiers counted and on time, or received and received online. */
+function measureOf(measure: 'onTime' | 'online', docs: DossierFigureDoc[], periods: string[], now: Date): { n: number; part: number } {
+  if (measure === 'online') {
+    const { online } = oneStopShares(docs, periods, { value: () => null, source: () => null });
+    return { n: online.received, part: online.online };
+  }
+  const { headline } = onTimeStats(docs, periods, now, () => null);
+  return { n: headline.n, part: headline.onTime };
 }
 
 const CONCERN: Record<Status, number> = { below: 0, uncertain: 1, met: 2, insufficient: 3 };

@@ -22,6 +22,13 @@ export interface DossierDoc {
   channel: DossierChannel;
   /** The apology letter for a late dossier (phiếu xin lỗi và hẹn lại ngày trả). */
   apologySent: boolean;
+  /**
+   * The one-stop columns of issue #28, absent when the file had no such column (unknown: not counted either way).
+   * `paidOnline` is null when the procedure has no fee; `complaint` is a complaint or a "dislike" rating recorded.
+   */
+  paidOnline?: boolean | null;
+  digitised?: boolean;
+  complaint?: boolean;
   firstImportedAt: Date;
 }
 
@@ -36,6 +43,9 @@ const schema = new Schema<DossierDoc>(
     returnedAt: { type: Date },
     channel: { type: String, enum: DOSSIER_CHANNELS, required: true },
     apologySent: { type: Boolean, required: true },
+    paidOnline: { type: Boolean, default: undefined },
+    digitised: { type: Boolean, default: undefined },
+    complaint: { type: Boolean, default: undefined },
     firstImportedAt: { type: Date, required: true },
   },
   { collection: 'dossiers', versionKey: false },

@@ -1,5 +1,5 @@
 import { escapeHtml as e, isWebUrl } from '../mail/escape-html';
-import type { RankedView, SummaryView } from './summary-model';
+import type { FigureView, RankedView, SummaryView } from './summary-model';
 
 /** Content-ID the caller gives the chart attachment; a remote image would be blocked or would track readers. */
 export const TREND_CID = 'trend@hailong';
@@ -78,6 +78,7 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
     row(ranking(s.bestUnits, view.best, s.none)),
     row(ranking(s.lowestSections, view.sections, s.noneSections)),
     ...(view.onTime ? [row(onTimeHtml(view))] : []),
+    ...(view.oneStop ? [row(oneStopHtml(view))] : []),
     ...(view.cases ? [row(casesHtml(view))] : []),
     row(`<p style="${CELL}margin:0 0 12px 0;">${e(s.newComments)}: <b>${e(view.newComments)}</b></p>${link}`),
     row(
@@ -100,9 +101,17 @@ export function renderSummaryHtml(view: SummaryView, subject: string, lang: stri
 /** The on-time tile: its heading, then the month and the 12 months with n, interval, target and status. */
 function onTimeHtml(view: SummaryView): string {
   const { s } = view;
-  const line = (v: NonNullable<SummaryView['onTime']>['month']) =>
-    `<p style="${CELL}margin:4px 0 0 0;">${e(v.label)}: <b>${e(v.share)}</b> (${e(s.dossiers)} ${e(v.n)}; ${e(s.interval)} ${e(v.ci)}; ${e(s.target)} ${e(v.target)}; ${e(v.status)})</p>`;
-  return `<p style="${H2}">${e(s.onTime)}</p>${line(view.onTime!.month)}${line(view.onTime!.twelve)}`;
+  return `<p style="${H2}">${e(s.onTime)}</p>${dossierLine(s, view.onTime!.month)}${dossierLine(s, view.onTime!.twelve)}`;
+}
+
+/** One dossier figure: its label, share, count, interval, target and status. */
+const dossierLine = (s: SummaryView['s'], v: FigureView & { label: string }) =>
+  `<p style="${CELL}margin:4px 0 0 0;">${e(v.label)}: <b>${e(v.share)}</b> (${e(s.dossiers)} ${e(v.n)}; ${e(s.interval)} ${e(v.ci)}; ${e(s.target)} ${e(v.target)}; ${e(v.status)})</p>`;
+
+/** The one-stop shares over 12 months, then the service index's points. */
+function oneStopHtml(view: SummaryView): string {
+  const { s, oneStop } = view;
+  return `<p style="${H2}">${e(s.oneStop)}</p>${oneStop!.shares.map((v) => dossierLine(s, v)).join('')}<p style="${CELL}margin:4px 0 0 0;">${e(oneStop!.index)}</p>`;
 }
 
 /** The follow-up cases of the month: opened, closed, overdue, median time to the first contact. */

@@ -2,6 +2,7 @@ import { translate, type Lang } from '../i18n';
 import { shiftPeriod } from '../responses/period';
 import { formatters } from '../stats/format';
 import type { OnTimeStats } from '../dossiers/on-time';
+import type { OnTimeFigures } from '../dossiers/dossier-stats';
 import type { CaseMonth } from '../cases/case-service';
 import { statusOf, wilson95 } from '../stats/formulas';
 import type { StatsResult } from '../stats/stats.service';
@@ -20,7 +21,7 @@ export interface SummaryInput {
   newComments: number;
   dashboardUrl: string;
   /** The scope's dossiers on time over the same 12 months (`/api/v1/dossier-stats`'s figures), if it has any. */
-  onTime?: OnTimeStats;
+  onTime?: OnTimeStats & Partial<Pick<OnTimeFigures, 'online' | 'paidOnline' | 'digitised' | 'serviceIndex'>>;
   /** The scope's follow-up cases of the month (cases/case-service.ts caseMonth). */
   cases?: CaseMonth;
 }
@@ -60,6 +61,8 @@ export interface SummaryView {
   dashboardUrl: string;
   /** the on-time tile: the month and the 12 months; null when the scope had no dossier in the 12 months */
   onTime: { month: FigureView & { label: string }; twelve: FigureView & { label: string } } | null;
+  /** the one-stop shares over the 12 months and the service index's points (issue #28); null without any dossier received */
+  oneStop: { shares: Array<FigureView & { label: string }>; index: string } | null;
   /** the month's follow-up cases, formatted; null when the scope had none open or opened */
   cases: { opened: string; closed: string; overdue: string; medianToContact: string } | null;
   formula: { id: string; version: string; text: string };
@@ -120,6 +123,7 @@ export function buildSummaryView(input: SummaryInput): SummaryView {
     newComments: f.int(input.newComments),
     dashboardUrl: input.dashboardUrl,
     onTime: onTimeView(input, figure, s),
+    oneStop: oneStopView(input, figure, s),
     cases: caseView(input, s),
     formula: { id: current.formula.id, version: current.formula.version, text: lang === 'vi' ? current.formula.text : current.formula.textEn },
     k: current.settings.k,
@@ -144,6 +148,23 @@ function onTimeView(input: SummaryInput, figure: (cell: FigureCell) => FigureVie
   return {
     month: { ...say(figure(monthCell), monthCell.status), label: s.onTimeMonth(f.period(input.period)) },
     twelve: { ...say(figure(stats.headline), stats.headline.status), label: s.twelveMonths(f.period(stats.byMonth[0]!.period), f.period(input.period)) },
+  };
+}
+
+/** The one-stop shares of the 12 months, each like the on-time figure, and the service index's total. */
+function oneStopView(input: SummaryInput, figure: (cell: FigureCell) => FigureView, s: SummaryStrings): SummaryView['oneStop'] {
+  const { online, paidOnline, digitised, serviceIndex } = input.onTime ?? {};
+  if (!online?.received || !paidOnline || !digitised || !serviceIndex) return null;
+  const f = formatters(input.lang);
+  const line = (label: string, cell: FigureCell) => ({ ...figure(cell), ...(cell.status === 'insufficient' ? { status: s.onTimeInsufficient } : {}), label });
+  const points = new Intl.NumberFormat(input.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
+  return {
+    shares: [
+      line(s.online, { ...online, n: online.received }),
+      ...(paidOnline.withFee ? [line(s.paidOnline, { ...paidOnline, n: paidOnline.withFee })] : []),
+      ...(digitised.returned ? [line(s.digitised, { ...digitised, n: digitised.returned })] : []),
+    ],
+    index: s.serviceIndex(points.format(serviceIndex.points), points.format(serviceIndex.max), f.period(input.period)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { RankedView, SummaryView } from './summary-model';
+import type { FigureView, RankedView, SummaryView } from './summary-model';
 
 const ranking = (title: string, rows: RankedView[], empty: string) => [
   title,
@@ -29,6 +29,7 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
     ...ranking(s.bestUnits, view.best, s.none),
     ...ranking(s.lowestSections, view.sections, s.noneSections),
     ...onTimeLines(view),
+    ...oneStopLines(view),
     ...caseLines(view),
     `${s.newComments}: ${view.newComments}`,
     `${s.dashboard}: ${view.dashboardUrl}`,
@@ -46,9 +47,18 @@ export function renderSummaryText(view: SummaryView, subject: string): string {
 function onTimeLines(view: SummaryView): string[] {
   if (!view.onTime) return [];
   const { s } = view;
-  const line = (v: NonNullable<SummaryView['onTime']>['month']) =>
-    `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
-  return [s.onTime, line(view.onTime.month), line(view.onTime.twelve), ''];
+  return [s.onTime, dossierLine(s, view.onTime.month), dossierLine(s, view.onTime.twelve), ''];
+}
+
+/** One dossier figure on a line: its label, share, count, interval, target and status. */
+const dossierLine = (s: SummaryView['s'], v: FigureView & { label: string }) =>
+  `  ${v.label}: ${v.share} (${s.dossiers} ${v.n}; ${s.interval} ${v.ci}; ${s.target} ${v.target}; ${v.status})`;
+
+/** The one-stop shares over 12 months and the service index, when the scope received dossiers. */
+function oneStopLines(view: SummaryView): string[] {
+  if (!view.oneStop) return [];
+  const { s } = view;
+  return [s.oneStop, ...view.oneStop.shares.map((v) => dossierLine(s, v)), `  ${view.oneStop.index}`, ''];
 }
 
 /** The follow-up cases of the month, when there are any. */

@@ -1,9 +1,13 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { SurveyKind } from '../surveys/instrument.types';
 
-/** What a target measures: satisfaction of a survey kind, or TTHC dossiers handled on time (dossiers/). */
-export type TargetKind = SurveyKind | 'dossiers';
-export const TARGET_KINDS = ['education', 'tthc', 'dossiers'] as const satisfies readonly TargetKind[];
+/**
+ * What a target measures: satisfaction of a survey kind, TTHC dossiers handled on time, or a one-stop share
+ * (dossiers/one-stop-shares.ts: dossiers received online, paid online of those with a fee, results digitised).
+ */
+export type TargetKind = SurveyKind | 'dossiers' | OneStopTargetKind;
+export type OneStopTargetKind = 'online' | 'paidOnline' | 'digitised';
+export const TARGET_KINDS = ['education', 'tthc', 'dossiers', 'online', 'paidOnline', 'digitised'] as const satisfies readonly TargetKind[];
 
 /**
  * Targets per kind and year, as fractions. Data, editable and audited, seeded from the plan. `source` is the
@@ -42,7 +46,7 @@ const planTarget =
 
 /**
  * The plan's targets (domain.md): education services at least 85% by 2025; TTHC handling 85% in 2023 and at
- * least 90% by 2025; dossiers on time at least 98%. Years in between keep the last stated value; 2026 carries the
+ * least 90% by 2025; dossiers on time at least 98%; and the one-stop shares below. Years in between keep the last stated value; 2026 carries the
  * plan's last values forward (and targetFor carries the latest year forward after that). Any can be changed.
  */
 export const DEFAULT_TARGETS: Target[] = [
@@ -51,6 +55,17 @@ export const DEFAULT_TARGETS: Target[] = [
   ...[2025, 2026].map(planTarget('tthc', 0.9)),
   // "Tỷ lệ hồ sơ giải quyết TTHC đúng hạn đạt tối thiểu 98%", every year of the plan.
   ...[2021, 2022, 2023, 2024, 2025, 2026].map(planTarget('dossiers', 0.98)),
+  // "Đến năm 2023, tỷ lệ hồ sơ giải quyết theo dịch vụ công trực tuyến mức độ 3, 4 trên tổng số hồ sơ đạt tối thiểu
+  // 30% và đến năm 2025 đạt tối thiểu 50%".
+  ...[2023, 2024].map(planTarget('online', 0.3)),
+  ...[2025, 2026].map(planTarget('online', 0.5)),
+  // "… tỷ lệ giao dịch thanh toán trực tuyến đạt từ 30% trở lên" (by 2025).
+  ...[2025, 2026].map(planTarget('paidOnline', 0.3)),
+  // "Năm 2021, 2022 số hóa kết quả giải quyết TTHC … tối thiểu 30%. Năm 2023-2025 mỗi năm tăng tối thiểu 20%".
+  ...[2021, 2022].map(planTarget('digitised', 0.3)),
+  planTarget('digitised', 0.5)(2023),
+  planTarget('digitised', 0.7)(2024),
+  ...[2025, 2026].map(planTarget('digitised', 0.9)),
 ];
 
 /**

@@ -139,12 +139,18 @@ describe('admin dashboard in a browser', () => {
   it('when a super admin signs in, then the trend chart is drawn from our origin with no console errors and no critical axe violation', async () => {
     const { page, requests, consoleErrors } = await signIn(DESKTOP);
     expect(new URL(page.url()).pathname).toBe('/admin');
-    // The first page is the overview of the three targets, drawn without a script.
-    expect(await page.locator('section.tile').count()).toBe(3);
-    expect(await page.locator('svg.sparkline').count()).toBe(3);
+    // The first page is the overview of the targets (with dossiers received online, issue #28), drawn without a script.
+    expect(await page.locator('section.tile').count()).toBe(4);
+    expect(await page.locator('svg.sparkline').count()).toBe(4);
     const overviewViolations = (await runAxe(page, ['wcag2a', 'wcag2aa'])).filter((v) => v.impact === 'critical');
     if (overviewViolations.length) throw new Error(`axe found critical violation(s) on the overview:\n${formatViolations(overviewViolations)}`);
     await saveScreenshot(page, 'admin-overview.png');
+
+    // The dossiers page with the one-stop shares and the service index (issue #28).
+    await page.goto(`${server.baseUrl}/admin/dossiers`);
+    expect(await page.locator('#service-index tr[data-group]').count()).toBe(5);
+    const dossierViolations = (await runAxe(page, ['wcag2a', 'wcag2aa'])).filter((v) => v.impact === 'critical' || v.impact === 'serious');
+    if (dossierViolations.length) throw new Error(`axe found violation(s) on the dossiers page:\n${formatViolations(dossierViolations)}`);
 
     await page.goto(`${server.baseUrl}/admin/dashboard`);
     expect(await page.locator('h1').textContent()).toBeTruthy();
@@ -192,6 +198,8 @@ describe('admin dashboard in a browser', () => {
   it('when opened on a 360 px phone, then nothing outside the table containers scrolls sideways', async () => {
     const { page, consoleErrors } = await signIn(PHONE);
     await expectNoSidewaysScroll(page, 'admin-overview-360.png');
+    await page.goto(`${server.baseUrl}/admin/dossiers`);
+    await expectNoSidewaysScroll(page, 'admin-dossiers-360.png');
     await page.goto(`${server.baseUrl}/admin/dashboard`);
     await page.locator('canvas#trend').waitFor({ state: 'visible' });
     await expectNoSidewaysScroll(page, 'admin-dashboard-360.png');

@@ -2,7 +2,10 @@ import ExcelJS from 'exceljs';
 import type { Database } from '../../src/db';
 import { createModels, ensureIndexes, type Models } from '../../src/models';
 import { composeMonthlySummary, type MonthlySummary } from '../../src/reports/monthly-summary';
+import type { SummaryInput } from '../../src/reports/summary-model';
 import { onTimeStats } from '../../src/dossiers/on-time';
+import { oneStopShares } from '../../src/dossiers/one-stop-shares';
+import { DEFAULT_SERVICE_INDEX, serviceIndex } from '../../src/dossiers/service-index';
 import { periodRange } from '../../src/responses/period';
 import { latestInstruments } from '../../src/stats/instruments';
 import { computeStats, type StatsQuery, type StatsResult } from '../../src/stats/stats.service';
@@ -68,7 +71,7 @@ describe('monthly summary e-mail composed from computeStats', () => {
   const compose = (
     lang: 'vi' | 'en',
     scopeName = 'Sở GDĐT',
-    extra: { onTime?: ReturnType<typeof onTimeStats>; cases?: { opened: number; closed: number; overdue: number; medianHoursToContact: number | null } } = {},
+    extra: { onTime?: SummaryInput['onTime']; cases?: { opened: number; closed: number; overdue: number; medianHoursToContact: number | null } } = {},
   ) =>
     composeMonthlySummary({
       ...extra,
@@ -181,6 +184,30 @@ describe('monthly summary e-mail composed from computeStats', () => {
     expect(vi.text).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
     const none = await compose('vi', 'Sở GDĐT', { onTime: onTimeStats([], periodRange('2025-11', '2026-10'), new Date(), () => 0.98) });
     expect(none.html).not.toContain('Hồ sơ TTHC giải quyết đúng hạn');
+  });
+
+  it('when the scope received dossiers, then both parts carry the one-stop shares over 12 months and the service index', async () => {
+    // 50 received, 20 online (40%, interval up to 54%: uncertain against 50%); 30 with a fee, 12 paid online (40%); 40 returned with the column, 36 digitised (90%).
+    const counts = { received: 50, online: 20, withFee: 30, paidOnline: 12, digitisedKnown: 40, digitised: 36, complaintKnown: 40, complaints: 2 };
+    const docs = [{ _id: '2026-10|SGD', period: '2026-10', scope: 'SGD', returned: 40, onTime: 39, rated: 0, openDue: [], oneStop: counts }];
+    const periods = periodRange('2025-11', '2026-10');
+    const onTime = onTimeStats(docs, periods, new Date('2026-11-05T00:00:00Z'), () => 0.98);
+    const shares = oneStopShares(docs, periods, { value: (kind) => ({ online: 0.5, paidOnline: 0.3, digitised: 0.9 })[kind], source: () => null });
+    const rates = { onTime: onTime.headline.share, online: 0.4, paidOnline: 0.4, digitised: 0.9, complaints: 0.05 };
+    const index = serviceIndex(rates, DEFAULT_SERVICE_INDEX);
+    const mail = await compose('vi', 'Sở GDĐT', { onTime: { ...onTime, ...shares, serviceIndex: index } });
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('Các chỉ tiêu một cửa khác (12 tháng)');
+      expect(part).toMatch(
+        /Hồ sơ tiếp nhận trực tuyến: (<b>)?40,0%(<\/b>)? \(số hồ sơ 50; Khoảng tin cậy 95% [\d,]+% – [\d,]+%; Chỉ tiêu 50,0%; Chưa chắc chắn/,
+      );
+      expect(part).toMatch(/Thanh toán trực tuyến \(hồ sơ có phí\): (<b>)?40,0%(<\/b>)? \(số hồ sơ 30; .*; Chỉ tiêu 30,0%; Đạt chỉ tiêu\)/);
+      expect(part).toMatch(/Kết quả được số hóa: (<b>)?90,0%(<\/b>)? \(số hồ sơ 40; .*; Chỉ tiêu 90,0%; Đạt chỉ tiêu\)/);
+      expect(part).toContain(
+        `Chỉ số phục vụ (Sở tự tính sớm, 12 tháng đến 10/2026): ${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(index.points)} / 82 điểm`,
+      );
+    }
+    expect(vi.text).not.toContain('Các chỉ tiêu một cửa khác');
   });
 
   it('when the scope had follow-up cases, then both parts count them; a month without any shows no such block', async () => {

@@ -116,7 +116,17 @@ describe('the overview: three targets on the first admin page', () => {
       dossiers.headline.onTime,
     ]).toEqual([135, 105, 50, 45, 80, 70]);
     expect(tileOf(page, 'dossiers')).toMatchObject({ target: '0.98', status: 'below' });
-    expect(page.match(/<svg class="sparkline"/g)).toHaveLength(3);
+    // The fourth tile (issue #28): dossiers received online, as the API's `online` gives it.
+    expect(tileOf(page, 'online')).toEqual({
+      n: String(dossiers.online.received),
+      share: dossiers.online.share === null ? '' : String(dossiers.online.share),
+      low: dossiers.online.ci95 ? String(dossiers.online.ci95[0]) : '',
+      high: dossiers.online.ci95 ? String(dossiers.online.ci95[1]) : '',
+      target: String(dossiers.online.target),
+      status: dossiers.online.status,
+    });
+    expect(dossiers.online.received).toBeGreaterThan(0);
+    expect(page.match(/<svg class="sparkline"/g)).toHaveLength(4);
   });
 
   it('when a unit under the scope has its whole interval below the target, then it is listed first', async () => {

@@ -26,7 +26,8 @@ describe('targets with their source', () => {
     expect(targets.find((t) => t.kind === 'tthc' && t.year === 2025)).toMatchObject({ value: 0.93 });
     expect(targets.find((t) => t.kind === 'tthc' && t.year === 2025)?.source).toBeUndefined();
     expect(targets.find((t) => t.kind === 'dossiers' && t.year === 2026)?.source).toBe(PLAN_2021_2025_CARRIED);
-    expect(targets).toHaveLength(18);
+    // Education, TTHC and on time for 2021–2026, online 2023–2026, paid online 2025–2026, digitised 2021–2026.
+    expect(targets).toHaveLength(30);
     expect(targetSourceFor(targets, 'tthc', 2025)).toBeNull();
     expect(targetSourceFor(targets, 'education', 2030)).toBe(`${PLAN_2021_2025_CARRIED} (chỉ tiêu năm 2026, áp dụng cho năm 2030)`);
   });
