@@ -23,6 +23,8 @@ export function buildResponse(input: {
   comment?: string;
   lang: 'vi' | 'en';
   submittedAt: Date;
+  /** when it arrived, for an answer sent late (a queued kiosk rating): it counts in the month it was given */
+  arrivedAt?: Date;
   fillSeconds: number;
   flags: Flag[];
   hasContact: boolean;
@@ -52,6 +54,7 @@ export function buildResponse(input: {
     lang: input.lang,
     submittedAt: input.submittedAt,
     period: periodOf(input.submittedAt),
+    ...(input.arrivedAt ? { arrivedAt: input.arrivedAt } : {}),
     fillSeconds: input.fillSeconds,
     ...(input.addressHash ? { addressHash: input.addressHash } : {}),
     flags: input.flags,

@@ -9,6 +9,7 @@ import type { Submission } from '../surveys/submission-schema';
 import type { SurveyVersion } from '../surveys/survey.model';
 import type { Unit } from '../units/unit.model';
 import { buildResponse } from './build-response';
+import { LATE_AFTER_MS } from './given-time';
 
 export interface StoreDeps {
   /** the answers' insert-once, in rounds shared with the other requests */
@@ -35,6 +36,8 @@ export interface AnswerInput {
   /** the client address, hashed under the day's salt (address-hash.ts); absent for answers not made over HTTP */
   addressHash?: string;
   consentText?: string;
+  /** when it was given (answers/given-time.ts), if not now: a queued rating counts in that month, marked as late */
+  givenAt?: Date;
 }
 
 export type StoreResult = { status: 'stored'; response: ResponseDoc } | { status: 'duplicate' };
@@ -54,7 +57,8 @@ const CONTACT_DAYS = 365;
  */
 export async function storeAnswer(deps: StoreDeps, input: AnswerInput, now: Date): Promise<StoreResult> {
   const { submission, token } = input;
-  const fillSeconds = Math.max(0, Math.round((now.getTime() - token.issuedAt) / 1000));
+  const givenAt = input.givenAt ?? now;
+  const fillSeconds = Math.max(0, Math.round((givenAt.getTime() - token.issuedAt) / 1000));
   const flags: Flag[] = [];
   if (fillSeconds < deps.minFillSeconds) flags.push('too_fast');
   if (submission.honeypotHit) flags.push('honeypot');
@@ -80,7 +84,8 @@ export async function storeAnswer(deps: StoreDeps, input: AnswerInput, now: Date
     answers: submission.answers,
     comment: submission.comment,
     lang: input.lang,
-    submittedAt: now,
+    submittedAt: givenAt,
+    ...(now.getTime() - givenAt.getTime() > LATE_AFTER_MS ? { arrivedAt: now } : {}),
     fillSeconds,
     flags,
     hasContact: Boolean(submission.contact),

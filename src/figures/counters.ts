@@ -17,8 +17,10 @@ export type ScoreCounts = Partial<Record<`s${number}`, number>>;
  * `blank.<question>` for each rating question it left blank, which the figures keep per unit (figureIncrement). A month whose `blanksKnown` falls short of its
  * respondents holds answers whose blanks nobody knows (stats/disclosure.ts).
  */
-export function leafIncrement(response: Pick<ResponseDoc, 'answers' | 'skipped'>, sign: 1 | -1 = 1): Increment {
+export function leafIncrement(response: Pick<ResponseDoc, 'answers' | 'skipped' | 'arrivedAt'>, sign: 1 | -1 = 1): Increment {
   const inc: Increment = { respondents: sign };
+  // Sent late (a kiosk rating queued offline): counted in the month it was given, and said so.
+  if (response.arrivedAt) inc.late = sign;
   for (const [key, score] of Object.entries(response.answers)) inc[`items.${key}.s${score}`] = sign;
   if (response.skipped) {
     inc.blanksKnown = sign;
@@ -103,7 +105,7 @@ export function figureIncrement(leaf: Increment, place: LeafPlace): Increment {
   const survey = fieldKey(place.surveyKey);
   const out: Increment = {};
   for (const [path, value] of Object.entries(leaf)) {
-    if (path === 'respondents' || path === 'blanksKnown') {
+    if (path === 'respondents' || path === 'blanksKnown' || path === 'late') {
       out[path] = (out[path] ?? 0) + value;
       continue;
     }

@@ -10,6 +10,8 @@ import type { ScoreCounts } from './counters';
  */
 export interface FigureData {
   respondents: number;
+  /** how many of `respondents` arrived late (queued offline at a kiosk), counted in the month they were given */
+  late?: number;
   /** survey key (fieldKey) -> its scale and answers per question and score */
   surveys: Record<string, { scale: number; items: Record<string, ScoreCounts> }>;
   /** the overall question by unit code, school level ("none" without) and district, then survey key */

@@ -11,7 +11,8 @@ import { storeAnswer, type AnswerInput, type StoreResult } from '../answers/stor
 import type { TakesItems } from '../projector/ports';
 import { addressSaltProvider, hashAddress } from '../responses/address-hash';
 import { allowedFields, FIELD } from '../surveys/form-fields';
-import { verifyFormToken, type FormToken } from '../surveys/form-token';
+import { TOKEN_MAX_AGE_MS, verifyFormToken, type FormToken } from '../surveys/form-token';
+import { givenTime } from '../answers/given-time';
 import type { Channel } from '../surveys/instrument.types';
 import { buildSubmissionSchema, validateSubmission, type SubmissionSchema } from '../surveys/submission-schema';
 import type { SurveyCatalog } from '../surveys/survey-catalog';
@@ -81,7 +82,8 @@ export class FormSubmissions {
     const lang = res.locals.lang as Lang;
     const repeatDevice = channel === 'form' && deviceHasSubmitted(req, open.link.code);
     try {
-      const answer = { link: open.link, unit: open.unit, survey, token, signedToken: rawToken, submission: result.value, lang, repeatDevice };
+      const givenAt = givenTime({ givenAt: fields.get(FIELD.givenAt), sentAt: fields.get(FIELD.sentAt) }, token.issuedAt, now.getTime(), TOKEN_MAX_AGE_MS);
+      const answer = { link: open.link, unit: open.unit, survey, token, signedToken: rawToken, submission: result.value, lang, repeatDevice, givenAt };
       const outcome = await this.store(req, channel, answer, now);
       // Flagged or not, a reused dossier code or not: the same thank-you page, so the form reveals nothing.
       if (outcome.status === 'stored' && channel === 'form') rememberSubmission(req, res, open.link.code, deps.config.isProduction);
@@ -127,7 +129,7 @@ export class FormSubmissions {
 function keptValues(survey: SurveyVersion, fields: FormFields): Record<string, string> {
   const values: Record<string, string> = {};
   for (const name of allowedFields(survey.definition)) {
-    if (name === FIELD.token || name === FIELD.honeypot) continue;
+    if (name === FIELD.token || name === FIELD.honeypot || name === FIELD.givenAt || name === FIELD.sentAt) continue;
     const value = fields.get(name);
     if (value !== undefined) values[name] = value.slice(0, 4000);
   }

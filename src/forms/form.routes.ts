@@ -8,6 +8,7 @@ import type { Channel } from '../surveys/instrument.types';
 import { BlankForms } from './blank-forms';
 import { FormSubmissions, type SubmissionDeps } from './form-submission';
 import { CHANNELS, renderBlank } from './form-view';
+import { kioskOfflineRoutes } from './kiosk-offline.routes';
 import type { ViewCounter } from './view-counter';
 
 export interface PublicFormDeps extends SubmissionDeps {
@@ -35,6 +36,7 @@ export function publicFormRoutes(deps: PublicFormDeps): { router: Router; pages:
   });
   const submissions = new FormSubmissions(deps, blank);
 
+  kioskOfflineRoutes(router, { blank, clock: deps.clock, limits: deps.limits });
   const pageLimits = {} as Record<Channel, AddressLimit>;
   for (const channel of Object.keys(CHANNELS) as Channel[]) {
     pageLimits[channel] = formPageViewsPerIp(`page:${channel}`, deps.limits);

@@ -50,6 +50,11 @@ export interface ResponseDoc {
   submittedAt: Date;
   /** Calendar month in Asia/Ho_Chi_Minh, "YYYY-MM". */
   period: string;
+  /**
+   * When it arrived, for an answer sent late (issue #29: a kiosk rating queued offline): `submittedAt` is when it
+   * was given, which decides its month; the figures count it as late (`late`).
+   */
+  arrivedAt?: Date;
   fillSeconds: number;
   /** HMAC of the client address under the day's salt (address-hash.ts): groups a cluster, useless once the salt is gone. */
   addressHash?: string;
@@ -104,6 +109,7 @@ const responseSchema = new Schema<ResponseDoc>(
     lang: { type: String, required: true },
     submittedAt: { type: Date, required: true },
     period: { type: String, required: true, index: true },
+    arrivedAt: { type: Date },
     fillSeconds: { type: Number, required: true },
     addressHash: String,
     flags: { type: [String], default: [] },

@@ -60,9 +60,10 @@ export interface StatsResult {
   /**
    * `rate` = counted respondents ÷ form views (a view is one load of the form page, counted per link and month).
    * Never above 1: with fewer views than respondents the views were not counted for part of the range (answers
-   * imported or seeded, views lost to a crash), `viewsCounted` is false and `rate` null.
+   * imported or seeded, views lost to a crash), `viewsCounted` is false and `rate` null. `late`: how many of the
+   * respondents were sent late (kiosk ratings queued offline, issue #29), counted in the month they were given.
    */
-  responses: { respondents: number; views: number; rate: number | null; viewsCounted: boolean };
+  responses: { respondents: number; views: number; rate: number | null; viewsCounted: boolean; late: number };
   formula: { id: string; version: string; text: string; textEn: string };
   itemFormula: { id: string; version: string; text: string; textEn: string };
   settings: { k: number; minN: number };
@@ -340,6 +341,7 @@ export async function computeStats(
 
   const views = await readViews(models.ViewTotal, unit.code, periods);
   const respondents = docs.reduce((sum, doc) => sum + (doc.respondents ?? 0), 0);
+  const late = docs.reduce((sum, doc) => sum + (doc.late ?? 0), 0);
 
   return {
     scope: {
@@ -355,7 +357,7 @@ export async function computeStats(
     ...breakdowns(docs, query, published, units, (c, satisfied, n) => statusFor(c, satisfied, n, headlineTarget)),
     bySection,
     byQuestion,
-    responses: { respondents, views, rate: views > 0 && views >= respondents ? respondents / views : null, viewsCounted: views >= respondents },
+    responses: { respondents, views, rate: views > 0 && views >= respondents ? respondents / views : null, viewsCounted: views >= respondents, late },
     formula: { id: HEADLINE_FORMULA.id, version: HEADLINE_FORMULA.version, text: HEADLINE_FORMULA.text.vi, textEn: HEADLINE_FORMULA.text.en },
     itemFormula: { id: ITEM_FORMULA.id, version: ITEM_FORMULA.version, text: ITEM_FORMULA.text.vi, textEn: ITEM_FORMULA.text.en },
     settings: { k, minN },

@@ -12,6 +12,9 @@ export const FIELD = {
   contactPhone: 'contact_phone',
   contactEmail: 'contact_email',
   contactConsent: 'consent_contact',
+  /** the device's clock when the answer was given and when it was sent (a queued kiosk rating, answers/given-time.ts) */
+  givenAt: 'given_at',
+  sentAt: 'sent_at',
 } as const;
 
 export const LIMITS = { comment: 2000, dossierCode: 40, phone: 20, email: 120 } as const;
@@ -32,7 +35,7 @@ export function skippedQuestions(definition: InstrumentDefinition, answers: Read
 }
 
 export function allowedFields(definition: InstrumentDefinition): Set<string> {
-  const names = new Set<string>([FIELD.token, FIELD.honeypot, ...ratingQuestions(definition).map((q) => q.key)]);
+  const names = new Set<string>([FIELD.token, FIELD.honeypot, FIELD.givenAt, FIELD.sentAt, ...ratingQuestions(definition).map((q) => q.key)]);
   if (definition.comment) names.add(FIELD.comment);
   if (definition.dossierCode === 'optional') names.add(FIELD.dossierCode);
   if (definition.contactAllowed) {

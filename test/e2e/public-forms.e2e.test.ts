@@ -4,6 +4,7 @@ import type { InstrumentDefinition } from '../../src/surveys/instrument.types';
 import { formatViolations, launchBrowser, listen, runAxe, saveScreenshot, type RunningServer } from '../helpers/browser';
 import { pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The public forms in a real browser (Debian's chromium) on a small phone: accessibility (axe, WCAG 2.1 A/AA),
@@ -180,9 +181,23 @@ describe('public forms in a browser (360 px phone)', () => {
     await expectNoHorizontalScroll(page);
   });
 
-  it('when the kiosk is answered by tapping, then it thanks and returns to a fresh form by itself after 5 s', async () => {
+  it('when the kiosk is answered by tapping, then it thanks on the spot, stores the rating and shows a fresh form', async () => {
     const before = await storedFor(KIOSK);
     const { page, instrument, path } = await open(KIOSK);
+    for (const q of ratingQuestions(instrument)) await page.locator(`label[for="q-${q.key}-3"]`).click();
+    await page.locator('button[type="submit"]').click();
+    // With scripts the page queues the rating and sends it itself (issue #29): no navigation.
+    await page.locator('#kiosk-thanks').waitFor({ state: 'visible' });
+    expect(await page.locator('#kiosk-thanks').textContent()).toContain('Cảm ơn bạn đã đánh giá!');
+    await waitFor(async () => (await storedFor(KIOSK)) === before + 1, 15_000);
+    expect(new URL(page.url()).pathname).toBe(path);
+    expect(await page.locator('input[type="radio"]:checked').count()).toBe(0);
+    await page.locator('#kiosk-thanks').waitFor({ state: 'hidden' });
+  });
+
+  it('when the kiosk is answered without JavaScript, then it thanks and returns to a fresh form by itself after 5 s', async () => {
+    const before = await storedFor(KIOSK);
+    const { page, instrument, path } = await open(KIOSK, { javaScriptEnabled: false });
     for (const q of ratingQuestions(instrument)) await page.locator(`label[for="q-${q.key}-3"]`).click();
     await Promise.all([page.waitForURL(/\/thanks$/), page.locator('button[type="submit"]').click()]);
     expect(await page.locator('h1').textContent()).toContain('Cảm ơn bạn đã đánh giá!');
