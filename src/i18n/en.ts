@@ -57,6 +57,8 @@ export const en: Record<keyof typeof vi, string> = {
   'form.consent':
     'I agree that the Department of Education and Training may use the phone number or e-mail above only to contact me about this feedback; it is stored apart from my answers and deleted after 12 months or when I ask.',
   'form.honeypot': 'Leave this field empty',
+  'form.offline': 'Not sent: the connection dropped. Your answers are kept on this device and will be sent by themselves when the network returns.',
+  'form.retry': 'Send again',
   'form.submit': 'Send',
   'form.errorSummary': 'The form was not sent. Please check the marked items.',
   'form.error.required': 'Please choose a level.',

@@ -56,6 +56,8 @@ export const vi = {
   'form.consent':
     'Tôi đồng ý để Sở Giáo dục và Đào tạo dùng số điện thoại hoặc thư điện tử trên chỉ để liên hệ lại về ý kiến này; thông tin được lưu riêng với câu trả lời và xóa sau 12 tháng hoặc khi tôi yêu cầu.',
   'form.honeypot': 'Không điền vào ô này',
+  'form.offline': 'Chưa gửi được vì mất kết nối mạng. Câu trả lời của bạn vẫn được giữ trên máy này và sẽ tự gửi khi có mạng trở lại.',
+  'form.retry': 'Gửi lại',
   'form.submit': 'Gửi phiếu',
   'form.errorSummary': 'Phiếu chưa gửi được. Vui lòng xem lại các mục được đánh dấu.',
   'form.error.required': 'Vui lòng chọn một mức.',

@@ -89,9 +89,9 @@ describe('satisfaction figures on a hand-worked fixture', () => {
   it('when fewer form views were counted than respondents, then no response rate is shown; with views counted, the rate is respondents over views', async () => {
     // The fixture's answers were stored without their form views (as an import or a seed would).
     const before = (await stats('TH-A')).responses;
-    expect(before).toEqual({ respondents: 40, views: 0, rate: null, viewsCounted: false });
+    expect(before).toEqual({ respondents: 40, views: 0, rate: null, viewsCounted: false, late: 0 });
     await addViews(models.LinkView, { count: 50, linkCode: 'L-TH-A', unitCode: 'TH-A', scopes: ['TH-A', 'PGD-A', 'SGD'], period: '2026-10' });
-    expect((await stats('TH-A')).responses).toEqual({ respondents: 40, views: 50, rate: 0.8, viewsCounted: true });
+    expect((await stats('TH-A')).responses).toEqual({ respondents: 40, views: 50, rate: 0.8, viewsCounted: true, late: 0 });
     // The province: 185 respondents, 50 views counted: never a rate above 100%.
     expect((await stats('SGD')).responses).toMatchObject({ respondents: 185, views: 50, rate: null, viewsCounted: false });
     const page = await agent.get('/admin?kind=education&unit=SGD&from=2026-10&to=2026-10').expect(200);
