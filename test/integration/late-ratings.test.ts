@@ -3,7 +3,7 @@ import { rebuildRollups } from '../../src/figures/rebuild';
 import { KIOSK_TOKENS } from '../../src/forms/kiosk-offline.routes';
 import { allProjectorsSettled } from '../../src/projector/projector';
 import { SurveyCatalog } from '../../src/surveys/survey-catalog';
-import { createApiToken } from '../helpers/admin-fixtures';
+import { createApiToken, createUser, signIn } from '../helpers/admin-fixtures';
 import { allAnswers, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -88,6 +88,9 @@ describe('ratings sent late from a kiosk', () => {
 
     expect(await stats('2026-03')).toMatchObject({ headline: { n: 3 }, responses: { respondents: 3, late: 3 } });
     expect(await stats('2026-04')).toMatchObject({ headline: { n: 2 }, responses: { respondents: 2, late: 0 } });
+    await createUser(fx.models, 'so@example.vn', 'department', 'SGD');
+    const dashboard = await (await signIn(ctx.app, 'so@example.vn')).get('/admin/dashboard?kind=tthc&unit=MOTCUA&from=2026-03&to=2026-03').expect(200);
+    expect(dashboard.text).toContain('data-late="3">3 đánh giá gửi muộn (tính vào tháng đánh giá)');
     const { differences } = await rebuildRollups(fx.models, new SurveyCatalog(fx.models.Survey).scaleOf, { fix: false });
     expect(differences).toEqual([]);
   });
