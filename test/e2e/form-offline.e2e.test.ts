@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { ratingQuestions } from '../../src/surveys/form-fields';
-import { formatViolations, launchBrowser, listen, runAxe, saveScreenshot, type RunningServer } from '../helpers/browser';
-import { pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { formatViolations, runAxe, saveScreenshot } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
+import { pathOf } from '../helpers/survey-fixtures';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -15,43 +15,22 @@ const FORM = 'edu-parent-tieuhoc';
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' };
 
 describe('a survey form offline', () => {
-  let ctx: TestContext;
-  let fx: SurveyFixtures;
-  let server: RunningServer;
-  let browser: Browser;
-  let path: string;
-  const contexts: BrowserContext[] = [];
-  const stored = () => fx.models.Response.countDocuments({ linkCode: fx.links[FORM] });
-
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    fx = await seedSurveyFixtures(ctx.db);
-    server = await listen(ctx.app);
-    browser = await launchBrowser();
-    path = pathOf(fx.instrument(FORM), fx.links[FORM]!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await ctx?.close();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
+  const suite = browserSuite();
+  const path = () => pathOf(suite.fx.instrument(FORM), suite.fx.links[FORM]!);
+  const stored = () => suite.fx.models.Response.countDocuments({ linkCode: suite.fx.links[FORM] });
 
   /** The form, answered at level 4 throughout, then sent while offline: the notice shows, nothing is stored. */
   async function answeredOffline(): Promise<{ context: BrowserContext; page: Page; before: number }> {
     const before = await stored();
-    const context = await browser.newContext(PHONE);
-    contexts.push(context);
+    const context = await suite.newContext(PHONE);
     const page = await context.newPage();
-    expect((await page.goto(server.baseUrl + path))?.status()).toBe(200);
-    for (const q of ratingQuestions(fx.instrument(FORM))) await page.locator(`label[for="q-${q.key}-4"]`).click();
+    expect((await page.goto(suite.server.baseUrl + path()))?.status()).toBe(200);
+    for (const q of ratingQuestions(suite.fx.instrument(FORM))) await page.locator(`label[for="q-${q.key}-4"]`).click();
     await context.setOffline(true);
     await page.locator('button[type="submit"]').click();
     await page.locator('#form-offline').waitFor({ state: 'visible' });
     expect(await page.locator('#form-offline').textContent()).toContain('Câu trả lời của bạn vẫn được giữ trên máy này');
-    expect(new URL(page.url()).pathname).toBe(path);
+    expect(new URL(page.url()).pathname).toBe(path());
     expect(await stored()).toBe(before);
     return { context, page, before };
   }
@@ -72,7 +51,7 @@ describe('a survey form offline', () => {
     const { context, page, before } = await answeredOffline();
     // The network returns but the server cannot be reached yet (the page tries at once, on the `online` event);
     // the page is reloaded: the answers were kept on the phone, not in the page.
-    await context.route(`**${path}`, (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.fallback()));
+    await context.route(`**${path()}`, (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.fallback()));
     await context.setOffline(false);
     await page.reload();
     await page.locator('#form-offline').waitFor({ state: 'visible' });

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { formatViolations, launchBrowser, listen, runAxe, saveScreenshot, type RunningServer } from '../helpers/browser';
-import { pathOf, seedSurveyFixtures, type SurveyFixtures } from '../helpers/survey-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import type { BrowserContext, Page } from 'playwright-core';
+import { formatViolations, runAxe, saveScreenshot } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
+import { pathOf } from '../helpers/survey-fixtures';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -24,36 +24,15 @@ type PageGlobals = {
 type IdbDatabase = { transaction(store: string): { objectStore(store: string): { count(): { onsuccess: (() => void) | null; result: number } } } };
 
 describe('the kiosk offline', () => {
-  let ctx: TestContext;
-  let fx: SurveyFixtures;
-  let server: RunningServer;
-  let browser: Browser;
-  let path: string;
-  const contexts: BrowserContext[] = [];
-  const stored = () => fx.models.Response.countDocuments({ linkCode: fx.links[KIOSK] });
-
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    fx = await seedSurveyFixtures(ctx.db);
-    server = await listen(ctx.app);
-    browser = await launchBrowser();
-    path = pathOf(fx.instrument(KIOSK), fx.links[KIOSK]!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await ctx?.close();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
+  const suite = browserSuite();
+  const path = () => pathOf(suite.fx.instrument(KIOSK), suite.fx.links[KIOSK]!);
+  const stored = () => suite.fx.models.Response.countDocuments({ linkCode: suite.fx.links[KIOSK] });
 
   /** A kiosk opened once online: its worker in control, its page kept, its tokens fetched. */
   async function kiosk(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext(TABLET);
-    contexts.push(context);
+    const context = await suite.newContext(TABLET);
     const page = await context.newPage();
-    expect((await page.goto(server.baseUrl + path))?.status()).toBe(200);
+    expect((await page.goto(suite.server.baseUrl + path()))?.status()).toBe(200);
     await page.waitForFunction(() => Boolean((globalThis as unknown as PageGlobals).navigator.serviceWorker.controller));
     await page.waitForFunction(async () => {
       const g = globalThis as unknown as PageGlobals;
@@ -115,7 +94,7 @@ describe('the kiosk offline', () => {
     const before = await stored();
     const { context, page } = await kiosk();
     // The ratings' posts fail while the new worker takes over (the network is up, the desk's server is not).
-    await context.route(`**${path}`, (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback()));
+    await context.route(`**${path()}`, (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback()));
     for (let i = 1; i <= 5; i++) await tap(page, i);
     const replaced = await page.evaluate(async () => {
       const g = globalThis as unknown as PageGlobals & { navigator: { serviceWorker: { addEventListener(e: string, f: () => void): void } } };
@@ -142,7 +121,7 @@ describe('the kiosk offline', () => {
     await context.setOffline(true);
     for (let i = 1; i <= 6; i++) await tap(page, i);
     const second = await context.newPage();
-    await second.goto(server.baseUrl + path);
+    await second.goto(suite.server.baseUrl + path());
     await second.locator('#kiosk-queue[data-waiting-count="6"]').waitFor({ state: 'attached' });
     await context.setOffline(false);
     await waitFor(async () => (await stored()) === before + 6, 30_000, 250);
