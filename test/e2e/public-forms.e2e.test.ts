@@ -155,8 +155,10 @@ describe('public forms in a browser (360 px phone)', () => {
     const { page, instrument, path } = await open(FORM);
     const others = ratingQuestions(instrument).filter((q) => q.key !== instrument.overall.key);
     for (const q of others) await page.locator(`label[for="q-${q.key}-3"]`).click();
+    // With scripts the form is sent by fetch first (issue #29); a refusal is then posted the usual way, and that
+    // navigation brings the server's page with the errors.
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(path)),
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(path) && r.request().isNavigationRequest()),
       page.locator('button[type="submit"]').click(),
     ]);
     expect(response.status()).toBe(422);
