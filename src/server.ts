@@ -13,7 +13,7 @@ import { FIGURE_MIGRATION, LEAF_RETIREMENT, migrateToFigureDocs, retireLeafRollu
 import { RETENTION_INTERVAL_MS, runRetention } from './retention';
 import { forgetClaimResponseIds, forgetClaimTimes } from './responses/dossier-claim';
 import { runOnce } from './settings.model';
-import { recountUntilStable } from './dossiers/dossier-import';
+import { recountIfBehind, recountUntilStable } from './dossiers/dossier-import';
 import type { Projector } from './projector/projector';
 import { createInstance } from './instance';
 import { startProjectorMigration } from './projector/migration';
@@ -183,6 +183,8 @@ async function prepareDatabase(deps: { config: Readonly<Config>; logger: Logger;
   await runOnce(models.Setting, 'dossier-figures-with-breakdowns', () => recountUntilStable(models, deps.projector));
   // The same once more for the one-stop shares' counts (issue #28: online, paid online, digitised, complaints).
   await runOnce(models.Setting, 'dossier-figures-with-one-stop-shares', () => recountUntilStable(models, deps.projector));
+  // An import cut off by a crash (its rows stored, its recount not finished) is recounted now.
+  await recountIfBehind(models, deps.projector);
   await seedTargets(models.Target);
   if (deps.embedded && config.DB_SEED_DEMO && (await models.Unit.estimatedDocumentCount()) === 0) {
     logger.info('empty embedded database: seeding demo data (a province, links, 3000 synthetic responses, a year of dossiers)');

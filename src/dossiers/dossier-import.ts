@@ -57,6 +57,9 @@ export async function storeDossiers(
   onProgress?: (written: number, total: number) => void,
 ): Promise<{ inserted: number; updated: number }> {
   const collection = collectionOf<DossierDoc>(models.Dossier);
+  // Marked before the first write as well: a process killed among the writes leaves the generation ahead of the
+  // last recount, so the next start recounts what was stored (recountIfBehind).
+  await bumpGeneration(models);
   let inserted = 0;
   let updated = 0;
   for (let i = 0; i < rows.length; i += BULK) {
@@ -83,8 +86,9 @@ export async function storeDossiers(
 }
 
 const GENERATION_ID = 'dossier-generation';
-const settings = (models: Models) => collectionOf<{ _id: string; value?: string; generation?: number; claims?: number }>(models.Setting);
-const generation = async (models: Models) => (await settings(models).findOne({ _id: GENERATION_ID }))?.generation ?? 0;
+const settings = (models: Models) => collectionOf<{ _id: string; value?: string; generation?: number; recounted?: number; claims?: number }>(models.Setting);
+const generationDoc = async (models: Models) => settings(models).findOne({ _id: GENERATION_ID });
+const generation = async (models: Models) => (await generationDoc(models))?.generation ?? 0;
 const bumpGeneration = (models: Models) =>
   incrementById(settings(models), GENERATION_ID, { generation: 1 }, { value: 'the count of dossier imports stored (dossier-import.ts)' });
 
@@ -103,6 +107,22 @@ export async function recountUntilStable(models: Models, projector: Projector, h
   for (let round = 0; round < 10; round++) {
     const before = await generation(models);
     await projector.exclusive(() => rebuildDossierFigures(models, round === 0 ? { afterRead: hooks.afterFirstRead } : {}));
-    if ((await generation(models)) === before) return;
+    if ((await generation(models)) === before) {
+      // The figures count every import up to `before`. A slower recount may write an older number after this one:
+      // that only makes the next start recount once more, never skip one.
+      await settings(models).updateOne({ _id: GENERATION_ID }, { $set: { recounted: before } });
+      return;
+    }
   }
+}
+
+/**
+ * At start-up: recounts the dossier figures when an import stored rows after the last complete recount (an instance
+ * killed during an import or its recount), so the figures are the stored dossiers' exactly again.
+ */
+export async function recountIfBehind(models: Models, projector: Projector): Promise<boolean> {
+  const doc = await generationDoc(models);
+  if (!doc || (doc.generation ?? 0) <= (doc.recounted ?? 0)) return false;
+  await recountUntilStable(models, projector);
+  return true;
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Database } from '../../src/db';
-import { importDossiers, recountUntilStable } from '../../src/dossiers/dossier-import';
+import { importDossiers, recountIfBehind, recountUntilStable } from '../../src/dossiers/dossier-import';
 import { rebuildDossierFigures } from '../../src/dossiers/dossier-figures';
 import { PROJECT_ROOT } from '../../src/embedded-db/ferretdb';
 import { createModels, type Models } from '../../src/models';
@@ -128,6 +128,27 @@ describe('dossier import', () => {
     const after = await figures();
     await rebuildDossierFigures(models);
     expect(after).toEqual(await figures());
+  });
+
+  it('when an import dies after storing its rows and before its recount, then the next start recounts them, once', async () => {
+    const figures = async () => (await models.DossierFigure.find({}).lean()).sort((a, b) => a._id.localeCompare(b._id));
+    expect(await recountIfBehind(models, projector)).toBe(false);
+    // The process is killed once the rows are stored: the recount never runs.
+    const dying = {
+      exclusive: () => {
+        throw new Error('killed');
+      },
+    } as unknown as Projector;
+    await expect(
+      importDossiers(models, dying, SALT, csv('CRASH-1,TTHC-VB,Cấp bản sao văn bằng,MOTCUA,2026-03-02,2026-03-06,2026-03-05,direct,false'), NOW),
+    ).rejects.toThrow('killed');
+    const stale = await figures();
+    expect(await recountIfBehind(models, projector)).toBe(true);
+    const recounted = await figures();
+    expect(recounted).not.toEqual(stale);
+    await rebuildDossierFigures(models);
+    expect(recounted).toEqual(await figures());
+    expect(await recountIfBehind(models, projector)).toBe(false);
   });
 
   it('when npm run dossiers:import runs on a file, then it reports the counts, and a bad file exits 1 with the row', () => {
