@@ -16,6 +16,8 @@
   var missing = document.getElementById('kiosk-missing');
   var pageToken = form.querySelector('input[name="_token"]');
   var RETRY_MS = 5000;
+  /** How often an online kiosk checks whether its tokens are due for replacement (tokensDue). */
+  /** How often an online kiosk checks whether its tokens are due for replacement (tokensDue). */
   var REFILL_MS = 10 * 60 * 1000;
   /** A token this close to the end of its life is not used for a new rating: it would expire in the queue. */
   var MARGIN_MS = 10 * 60 * 1000;
@@ -172,16 +174,42 @@
       });
   }
 
-  /** A fresh batch of tokens while online, replacing this kiosk's older ones (their expiry is what counts). */
+  /**
+   * Whether this kiosk's tokens should be replaced: fewer than half a batch left, or the batch older than the
+   * server's `refreshAfterMs` (6 hours), so that going offline still leaves a day's worth of life.
+   */
+  function tokensDue() {
+    return all('tokens').then(function (tokens) {
+      var mine = tokens.filter(function (t) {
+        return t.code === code;
+      });
+      var half = mine.length && mine[0].batch ? mine[0].batch / 2 : 1;
+      return (
+        mine.length < half ||
+        mine.some(function (t) {
+          return !(t.refreshAt > Date.now());
+        })
+      );
+    });
+  }
+
+  /** A fresh batch of tokens while online, when due, replacing this kiosk's older ones. */
   function refill() {
-    return fetch('/k/' + code + '/tokens', { credentials: 'same-origin', cache: 'no-store' })
-      .then(function (response) {
-        if (!response.ok) return undefined;
-        return response.json();
+    return tokensDue()
+      .then(function (due) {
+        if (!due) return undefined;
+        return fetch('/k/' + code + '/tokens', { credentials: 'same-origin', cache: 'no-store' }).then(function (response) {
+          return response.ok ? response.json() : undefined;
+        });
       })
       .then(function (batch) {
         if (!batch || !batch.tokens) return;
-        var expiresAt = batch.issuedAt + batch.validForMs;
+        var kept = {
+          code: code,
+          expiresAt: batch.issuedAt + batch.validForMs,
+          refreshAt: batch.issuedAt + batch.refreshAfterMs,
+          batch: batch.tokens.length,
+        };
         return inTransaction(['tokens'], 'readwrite', function (tx) {
           var store = tx.objectStore('tokens');
           var cursor = store.openCursor();
@@ -193,7 +221,7 @@
               return;
             }
             batch.tokens.forEach(function (token) {
-              store.put({ token: token, code: code, expiresAt: expiresAt });
+              store.put({ token: token, code: kept.code, expiresAt: kept.expiresAt, refreshAt: kept.refreshAt, batch: kept.batch });
             });
           };
         });
