@@ -20,7 +20,7 @@ const path = require('node:path');
 
 const UPSTREAM_VERSION = 'v1.24.2';
 /** Bump the suffix whenever the patch changes, so that every machine rebuilds. */
-const VERSION = `${UPSTREAM_VERSION}-hl.4`;
+const VERSION = `${UPSTREAM_VERSION}-hl.5`;
 const MODULE = `github.com/FerretDB/FerretDB@${UPSTREAM_VERSION}`;
 const ROOT = path.resolve(__dirname, '..');
 const BIN_DIR = path.join(ROOT, '.tools', 'bin');

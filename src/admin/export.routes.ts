@@ -4,6 +4,7 @@ import { toXlsx, type Sheet } from '../exports/xlsx';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Models } from '../models';
 import type { ResponseDoc } from '../responses/response.model';
+import { dayOf } from '../responses/period';
 import { responsesByDay } from '../exports/responses-by-day';
 import { streamCsv } from '../exports/csv-stream';
 import { streamXlsx } from '../exports/xlsx-stream';
@@ -20,7 +21,6 @@ import type { Settles } from '../projector/ports';
 
 // The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
 // desk or the kiosk at that moment.
-const vnDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 function attachment(res: Response, name: string, format: 'csv' | 'xlsx'): Response {
   res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
@@ -110,7 +110,7 @@ async function streamResponses(res: Response, deps: ExportDeps, query: StatsQuer
   const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
   const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [
     { header: 'id', key: 'id', value: (r) => r._id },
-    { header: 'ngày / submitted on (Asia/Ho_Chi_Minh)', key: 'submittedOn', value: (r) => vnDay.format(r.submittedAt) },
+    { header: 'ngày / submitted on (Asia/Ho_Chi_Minh)', key: 'submittedOn', value: (r) => dayOf(r.submittedAt) },
     { header: 'kỳ / period', key: 'period', value: (r) => r.period },
     { header: 'phiếu / survey', key: 'survey', value: (r) => `${r.surveyKey}@${r.surveyVersion}` },
     { header: 'mã đơn vị / unit', key: 'unit', value: (r) => r.unitCode },

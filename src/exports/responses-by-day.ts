@@ -32,31 +32,36 @@ const PROJECTION = {
 };
 
 /**
- * The memory bound of the export's sort: at most RUN_ROWS rows are held, each as one line of text (some 700 bytes,
- * so about 3 MB), and a merge reads at most FAN_IN runs at once (some 100 KB of stream buffers each). Past RUN_ROWS
- * rows the sorted runs go to disk (spill-runs.ts); past FAN_IN runs, runs are merged into longer runs first (a
- * million rows: one extra pass). Measured on 100k rows in a fresh process with `npm start`'s flags: peak RSS +75 MB
- * holding 10,000 rows, +63 to +67 MB holding 2,000 or 4,000; the cursor alone, sorting nothing, +42 MB. Most of it
- * is V8's heap growing under the allocation rate, not live data (the heap in use stays near 25-40 MB).
+ * The memory bound of the export's sort: at most RUN_ROWS rows are held per day, each as the document read (a few
+ * kB) until its day spills, then as one line of text (some 700 bytes), and a merge reads at most FAN_IN runs at
+ * once (some 100 KB of stream buffers each). Past RUN_ROWS rows the sorted runs go to disk (spill-runs.ts); past
+ * FAN_IN runs, runs are merged into longer runs first (a million rows: one extra pass). A day under RUN_ROWS (every
+ * day of a million answers a year) is sorted in memory and never serialised: serialising each row to sort it was a
+ * fifth of the export's CPU. Measured with `npm start`'s flags: the year's export at 1M answers peaks at 205 MB RSS
+ * (docs/benchmarks.md, session 15); on 100k rows, +63 to +75 MB holding 2,000 to 10,000 lines, most of it V8's heap
+ * growing under the allocation rate, not live data.
  */
 export const RUN_ROWS = 4_000;
 export const FAN_IN = 32;
 
 /**
- * A row as sorted and spilled: its day (Asia/Ho_Chi_Minh), its id, and the line `<day>\t<n>\t<id as JSON><json>`
+ * A row as sorted: its day (Asia/Ho_Chi_Minh), its id, and either the document as read (a day that fits in one
+ * run is sorted in memory and never serialised) or, once spilled, the line `<day>\t<n>\t<id as JSON><json>`
  * (n: the length of the quoted id), from which day and id are read back without parsing the whole row at every
  * merge. The id is quoted so that no character of it can break the line.
  */
 interface Row {
   day: string;
   id: string;
-  line: string;
+  doc?: ResponseDoc;
+  line?: string;
 }
 
-const rowOf = (doc: ResponseDoc): Row => {
-  const day = dayOf(doc.submittedAt);
-  const quoted = JSON.stringify(doc._id);
-  return { day, id: doc._id, line: `${day}\t${quoted.length}\t${quoted}${JSON.stringify(doc)}` };
+const rowOf = (doc: ResponseDoc): Row => ({ day: dayOf(doc.submittedAt), id: doc._id, doc });
+const lineOf = (row: Row): string => {
+  if (row.line !== undefined) return row.line;
+  const quoted = JSON.stringify(row.id);
+  return `${row.day}\t${quoted.length}\t${quoted}${JSON.stringify(row.doc)}`;
 };
 /** Where the quoted id starts and ends in a line. */
 function idSpan(line: string): [number, number] {
@@ -68,7 +73,9 @@ const rowOfLine = (line: string): Row => {
   return { day: line.slice(0, 10), id: JSON.parse(line.slice(start, end)) as string, line };
 };
 const docOf = (row: Row): ResponseDoc => {
-  const doc = JSON.parse(row.line.slice(idSpan(row.line)[1])) as ResponseDoc;
+  if (row.doc) return row.doc;
+  const line = row.line!;
+  const doc = JSON.parse(line.slice(idSpan(line)[1])) as ResponseDoc;
   return { ...doc, submittedAt: new Date(doc.submittedAt) };
 };
 
@@ -93,7 +100,7 @@ async function* rowsOf(spill: SpillFolder, file: string): AsyncGenerator<Row> {
 }
 
 async function* linesOf(rows: AsyncIterable<Row>): AsyncGenerator<string> {
-  for await (const row of rows) yield row.line;
+  for await (const row of rows) yield lineOf(row);
 }
 
 interface SortLimits {
@@ -114,7 +121,7 @@ class RowSorter {
     this.buffer.push(row);
     if (this.buffer.length < this.limits.runRows) return;
     this.spill ??= await SpillFolder.open(this.limits.spillParent);
-    this.runs.push(await this.spill.write(sorted(this.buffer).map((r) => r.line)));
+    this.runs.push(await this.spill.write(sorted(this.buffer).map(lineOf)));
     this.buffer = [];
   }
 
@@ -128,7 +135,7 @@ class RowSorter {
       return;
     }
     const runs = this.runs;
-    if (this.buffer.length) runs.push(await folder.write(sorted(this.buffer).map((r) => r.line)));
+    if (this.buffer.length) runs.push(await folder.write(sorted(this.buffer).map(lineOf)));
     this.buffer = [];
     while (runs.length > this.limits.fanIn) {
       const group = runs.splice(0, this.limits.fanIn);
