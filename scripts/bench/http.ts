@@ -16,7 +16,8 @@ export function tokenFrom(html: string): string | undefined {
   return /name="_token" value="([^"]+)"/.exec(html)?.[1];
 }
 
-const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+/** The CSRF token of a page's form. */
+export const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 /** name=value pairs of Set-Cookie headers, merged into a Cookie header value. */
 function mergeCookies(current: string, response: Response): string {

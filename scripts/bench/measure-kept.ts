@@ -19,26 +19,10 @@ import { EXPORT_PATH, readExport } from './b5-lists';
 import { resetPeakRss } from './rss';
 import { signIn } from './http';
 import { startAppProcess } from './servers';
+import { cpuSeconds, untilQuiet } from './process-stats';
 
 const ADMIN = 'bench-admin@hailong.local';
-/** CPU seconds (user + system) a process has used so far. */
-const cpuSeconds = (pid: number) => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 const peakMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-
-/** Waits until the database process uses under a tenth of a core for 3 s in a row (at most 15 minutes). */
-async function untilQuiet(pid: number): Promise<number> {
-  const started = Date.now();
-  let quiet = 0;
-  while (quiet < 3 && Date.now() - started < 15 * 60_000) {
-    const before = cpuSeconds(pid);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    quiet = cpuSeconds(pid) - before < 0.1 ? quiet + 1 : 0;
-  }
-  return Date.now() - started;
-}
 
 async function main(dir: string): Promise<void> {
   const ferret = await startFerretDb({ dataDir: path.join(dir, 'ferretdb') });

@@ -33,6 +33,14 @@ async function drained(stream: EventEmitter, sent: Promise<void>): Promise<void>
   await Promise.race([drain, sent]);
 }
 
+/**
+ * The styles of the data cells, one object each for all of them: exceljs looks a style object up in a WeakMap
+ * before working out its id, so a shared one costs a lookup per cell, where a cell's own style object (exceljs's
+ * default) was worked out again for every cell (half of the export's CPU at a million rows).
+ */
+const PLAIN_STYLE: Partial<ExcelJS.Style> = Object.freeze({});
+const DATE_STYLE: Partial<ExcelJS.Style> = Object.freeze({ numFmt: DEFAULT_DATE_FORMAT });
+
 export async function streamXlsx<Row>(
   out: Writable,
   sheet: StreamedSheet<Row>,
@@ -56,8 +64,10 @@ export async function streamXlsx<Row>(
     for await (const record of rows) {
       if (zipped.destroyed) throw new Error('XLSX export: the client went away'); // ends the rows and their cursor
       const row = worksheet.addRow(sheet.columns.map((column) => cellValue(column.value(record))));
+      // Type escape: a row's own style object is not in exceljs's types; it is looked up like the cells'.
+      (row as unknown as { style: Partial<ExcelJS.Style> }).style = PLAIN_STYLE;
       row.eachCell((cell) => {
-        if (cell.value instanceof Date) cell.numFmt = DEFAULT_DATE_FORMAT;
+        cell.style = cell.value instanceof Date ? DATE_STYLE : PLAIN_STYLE;
       });
       row.commit();
       const input = sheetInput(worksheet);
