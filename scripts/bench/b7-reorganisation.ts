@@ -83,7 +83,9 @@ async function main(dir: string, share: number): Promise<void> {
       `B7 reorganisation: ${moved} units, ${state?.moved ?? '?'} answers moved in the last pass; every pass done in ${(ms / 1000).toFixed(0)} s; FerretDB CPU ${(cpuSeconds(ferret.pid) - cpuBefore).toFixed(0)} s`,
     );
     const check = await checkRollups(models);
-    console.log(`B7 figures after it: ${check.differences} differences from a rebuild over ${check.figures} figure documents (${check.countedResponses} counted answers)`);
+    console.log(
+      `B7 figures after it: ${check.differences} differences from a rebuild over ${check.figures} figure documents (${check.countedResponses} counted answers)`,
+    );
     const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
     if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);
   } finally {
