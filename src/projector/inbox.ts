@@ -69,6 +69,22 @@ export interface MoveItem extends Base {
 
 export type WorkItem = AnswerItem | DecisionItem | CommentItem | MoveItem;
 
+/**
+ * The items a batch takes from the head of the inbox: as many as touch at most `size` answers, and at least one. A
+ * batch is bounded by the answers it loads and plans, not by its items: a move names up to 200 answers and a cluster
+ * decision hundreds, so 500 of them held 100,000 answers at once (517 MB for the app at a million answers, B7).
+ */
+export function batchOf<T extends WorkItem>(items: readonly T[], size: number): T[] {
+  const taken: T[] = [];
+  let answers = 0;
+  for (const item of items) {
+    answers += 'responseIds' in item ? item.responseIds.length : 1;
+    if (taken.length && answers > size) break;
+    taken.push(item);
+  }
+  return taken;
+}
+
 export const inboxCollection = (db: Connection) => collectionNamed<WorkItem>(db, 'projector_inbox');
 
 let minted = 0;

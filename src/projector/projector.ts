@@ -6,7 +6,7 @@ import { surveyModel } from '../surveys/survey.model';
 import { SurveyCatalog } from '../surveys/survey-catalog';
 import { CLUSTER_LIMITS, type ClusterLimits } from './address-clusters';
 import { applyPlan } from './apply-plan';
-import { inboxCollection, type WorkItem } from './inbox';
+import { batchOf, inboxCollection, type WorkItem } from './inbox';
 import { packPlan, planSize, unpackPlan } from './plan';
 import { planBatch } from './plan-batch';
 import { closeBatch, Lease, LEASE_MS, openBatch, readState, type OpenBatch } from './projector-state';
@@ -201,10 +201,14 @@ export class Projector implements Settles, TakesItems {
     }
     const applied = state.applied ?? 0;
     const size = this.options.batchSize ?? 500;
-    const items = await this.inbox.find({}, { sort: { _id: 1 }, limit: size, batchSize: size }).toArray();
-    if (!items.length) return 'idle';
+    const fetched = await this.inbox.find({}, { sort: { _id: 1 }, limit: size, batchSize: size }).toArray();
+    if (!fetched.length) return 'idle';
     const started = Date.now();
-    const planned = await planBatch({ db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS, stored: this.stored }, items);
+    const context = { db: this.db, scaleOf: this.catalog.scaleOf, limits: this.options.limits ?? CLUSTER_LIMITS, stored: this.stored };
+    const head = batchOf(fetched, size);
+    let planned = await planBatch(context, head);
+    // A head that must wait for answers whose own items come after it: the whole read is planned, as before.
+    if (!planned.consumed.length && head.length < fetched.length) planned = await planBatch(context, fetched);
     if (!planned.consumed.length) return 'waiting';
     const open: OpenBatch = { batch: applied + 1, items: planned.consumed, plan: packPlan(planned.plan), at: new Date() };
     const planMs = Date.now() - started;
