@@ -6,22 +6,14 @@
  * rechain (src/reorganisation/rechain.ts) has finished, then the figure documents are compared with a rebuild
  * from the stored answers. It changes the kept database: run it on a copy.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { hashPassword } from '../../src/access/passwords';
-import { connectDatabase } from '../../src/db';
-import { startFerretDb } from '../../src/embedded-db/ferretdb';
-import { createLogger } from '../../src/logger';
-import { createModels, type Models } from '../../src/models';
+import type { Models } from '../../src/models';
 import { stateOf, STATE_ID } from '../../src/units/rechain-state';
 import type { Unit } from '../../src/units/unit.model';
 import { checkRollups } from './rollup-check';
 import { csrfFrom, PROXY_HTTPS, signIn } from './http';
-import { startAppProcess } from './servers';
-import { cpuSeconds, untilQuiet } from './process-stats';
-
-const ADMIN = 'bench-admin@hailong.local';
+import { cpuSeconds } from './process-stats';
+import { runScript, withKeptApp } from './kept-app';
 
 /** The CSV the import takes (src/units/unit-csv.ts): every school of every `1 / share`-th, under the next district. */
 function movesOf(units: Unit[], share: number): { csv: string; moved: number } {
@@ -52,51 +44,42 @@ async function untilRechained(models: Models, startedAt: number): Promise<void> 
 }
 
 async function main(dir: string, share: number): Promise<void> {
-  const ferret = await startFerretDb({ dataDir: path.join(dir, 'ferretdb') });
-  const db = await connectDatabase(ferret.uri, createLogger('silent'));
-  const models = createModels(db.connection);
-  const password = crypto.randomBytes(12).toString('hex');
-  await models.User.updateOne({ email: ADMIN }, { $set: { passwordHash: await hashPassword(password) } });
-  const app = await startAppProcess({ uri: ferret.uri, logLevel: 'info', logFile: path.join(dir, 'app-b7.log') });
-  try {
-    console.log(`database quiet ${((await untilQuiet(ferret.pid)) / 1000).toFixed(0)} s after the app started`);
-    const units = await models.Unit.find({}).lean<Unit[]>().exec();
-    const { csv, moved } = movesOf(units, share);
-    const answers = await models.Response.estimatedDocumentCount();
-    console.log(`B7: moving ${moved} of ${units.length} units to another district, ${answers} answers stored`);
+  await withKeptApp(
+    dir,
+    'app-b7.log',
+    async ({ ferret, models, app, admin }) => {
+      const units = await models.Unit.find({}).lean<Unit[]>().exec();
+      const { csv, moved } = movesOf(units, share);
+      const answers = await models.Response.estimatedDocumentCount();
+      console.log(`B7: moving ${moved} of ${units.length} units to another district, ${answers} answers stored`);
 
-    const cookie = await signIn(app.baseUrl, ADMIN, password);
-    const page = await fetch(`${app.baseUrl}/admin/units`, { headers: { ...PROXY_HTTPS, cookie } });
-    const started = Date.now();
-    const cpuBefore = cpuSeconds(ferret.pid);
-    const res = await fetch(`${app.baseUrl}/admin/units/import`, {
-      method: 'POST',
-      headers: { ...PROXY_HTTPS, cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrfFrom(await page.text()), csv }),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`the unit import answered HTTP ${res.status} (see ${dir}/app-b7.log)`);
-    await untilRechained(models, started);
-    const ms = Date.now() - started;
-    const state = await stateOf(models).findOne({ _id: STATE_ID });
-    console.log(
-      `B7 reorganisation: ${moved} units, ${state?.moved ?? '?'} answers moved in the last pass; every pass done in ${(ms / 1000).toFixed(0)} s; FerretDB CPU ${(cpuSeconds(ferret.pid) - cpuBefore).toFixed(0)} s`,
-    );
-    const check = await checkRollups(models);
-    console.log(
-      `B7 figures after it: ${check.differences} differences from a rebuild over ${check.figures} figure documents (${check.countedResponses} counted answers)`,
-    );
-    const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
-    if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);
-  } finally {
-    await app.stop();
-    await db.close();
-    await ferret.stop();
-  }
+      const cookie = await signIn(app.baseUrl, admin.email, admin.password);
+      const page = await fetch(`${app.baseUrl}/admin/units`, { headers: { ...PROXY_HTTPS, cookie } });
+      const started = Date.now();
+      const cpuBefore = cpuSeconds(ferret.pid);
+      const res = await fetch(`${app.baseUrl}/admin/units/import`, {
+        method: 'POST',
+        headers: { ...PROXY_HTTPS, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrfFrom(await page.text()), csv }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`the unit import answered HTTP ${res.status} (see ${dir}/app-b7.log)`);
+      await untilRechained(models, started);
+      const ms = Date.now() - started;
+      const state = await stateOf(models).findOne({ _id: STATE_ID });
+      console.log(
+        `B7 reorganisation: ${moved} units, ${state?.moved ?? '?'} answers moved in the last pass; every pass done in ${(ms / 1000).toFixed(0)} s; FerretDB CPU ${(cpuSeconds(ferret.pid) - cpuBefore).toFixed(0)} s`,
+      );
+      const check = await checkRollups(models);
+      console.log(
+        `B7 figures after it: ${check.differences} differences from a rebuild over ${check.figures} figure documents (${check.countedResponses} counted answers)`,
+      );
+      const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
+      if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);
+    },
+    'info',
+  );
 }
 
 const shareAt = process.argv.indexOf('--share');
-main(process.argv[2] ?? '', shareAt === -1 ? 0.1 : Number(process.argv[shareAt + 1])).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(() => main(process.argv[2] ?? '', shareAt === -1 ? 0.1 : Number(process.argv[shareAt + 1])));

@@ -7,44 +7,27 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { hashApiToken } from '../../src/access/authenticate';
-import { hashPassword } from '../../src/access/passwords';
-import { connectDatabase } from '../../src/db';
-import { startFerretDb } from '../../src/embedded-db/ferretdb';
-import { createLogger } from '../../src/logger';
-import { createModels } from '../../src/models';
 import { runB3, STATS_PATH, timeRequests } from './b3-stats';
 import { EXPORT_PATH, readExport } from './b5-lists';
 import { resetPeakRss } from './rss';
 import { signIn } from './http';
-import { startAppProcess } from './servers';
-import { cpuSeconds, untilQuiet } from './process-stats';
+import { cpuSeconds } from './process-stats';
+import { runScript, withKeptApp } from './kept-app';
 
-const ADMIN = 'bench-admin@hailong.local';
 const peakMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 async function main(dir: string): Promise<void> {
-  const ferret = await startFerretDb({ dataDir: path.join(dir, 'ferretdb') });
-  const db = await connectDatabase(ferret.uri, createLogger('silent'));
-  const models = createModels(db.connection);
-  const password = crypto.randomBytes(12).toString('hex');
-  await models.User.updateOne({ email: ADMIN }, { $set: { passwordHash: await hashPassword(password) } });
-  const apiToken = `hl_${crypto.randomBytes(24).toString('base64url')}`;
-  await models.ApiToken.create({ name: 'bench-kept', tokenHash: hashApiToken(apiToken), unitCode: 'SGD', createdBy: 'bench', createdAt: new Date() });
-  const app = await startAppProcess({ uri: ferret.uri, logLevel: 'warn', logFile: path.join(dir, 'app-kept.log') });
-  try {
-    // A start may run a one-time recount in the background (src/projector/migration.ts): minutes of full reads at a
-    // million answers. Measured beside it, every figure below would be its, not ours.
-    const quietAfter = await untilQuiet(ferret.pid);
-    console.log(`database quiet ${(quietAfter / 1000).toFixed(0)} s after the app started`);
+  await withKeptApp(dir, 'app-kept.log', async ({ ferret, models, app, admin }) => {
+    const apiToken = `hl_${crypto.randomBytes(24).toString('base64url')}`;
+    await models.ApiToken.create({ name: 'bench-kept', tokenHash: hashApiToken(apiToken), unitCode: 'SGD', createdBy: 'bench', createdAt: new Date() });
     const first = await timeRequests(`${app.baseUrl}${STATS_PATH}`, { authorization: `Bearer ${apiToken}` }, 1, 60);
     console.log(`first /api/v1/stats after the app started: ${first.maxMs.toFixed(0)} ms`);
-    const b3 = await runB3({ appUrl: app.baseUrl, apiToken, admin: { email: ADMIN, password }, responses: 0, requests: 20, maxSecPerEndpoint: 90 });
+    const b3 = await runB3({ appUrl: app.baseUrl, apiToken, admin, responses: 0, requests: 20, maxSecPerEndpoint: 90 });
     console.log(
       `B3: /api/v1/stats p50 ${b3.api.p50Ms.toFixed(0)} p95 ${b3.api.p95Ms.toFixed(0)} ms; dashboard p50 ${b3.admin.p50Ms.toFixed(0)} p95 ${b3.admin.p95Ms.toFixed(0)} ms; overview p50 ${b3.overview?.p50Ms.toFixed(0)} p95 ${b3.overview?.p95Ms.toFixed(0)} ms`,
     );
-    const cookie = await signIn(app.baseUrl, ADMIN, password);
+    const cookie = await signIn(app.baseUrl, admin.email, admin.password);
     for (const page of ['/admin/comments', '/admin/review']) {
       const t = await timeRequests(`${app.baseUrl}${page}`, { cookie, 'x-forwarded-proto': 'https' }, 20, 120);
       console.log(`B5: ${page} first page p50 ${t.p50Ms.toFixed(0)} p95 ${t.p95Ms.toFixed(0)} ms (${t.failures} failures)`);
@@ -64,14 +47,7 @@ async function main(dir: string): Promise<void> {
     }
     const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1];
     if (hwm) console.log(`app peak RSS: ${Math.round(Number(hwm) / 1024)} MB`);
-  } finally {
-    await app.stop();
-    await db.close();
-    await ferret.stop();
-  }
+  });
 }
 
-main(process.argv[2] ?? '').catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(() => main(process.argv[2] ?? ''));
