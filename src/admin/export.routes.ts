@@ -19,9 +19,6 @@ import { mayExportResponses } from '../access/scope';
 import { unitsByCode } from '../units/unit-directory';
 import type { Settles } from '../projector/ports';
 
-// The day only (Asia/Ho_Chi_Minh, yyyy-mm-dd): a minute or a second would tie an answer to the person seen at the
-// desk or the kiosk at that moment.
-
 function attachment(res: Response, name: string, format: 'csv' | 'xlsx'): Response {
   res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
   res.setHeader('Cache-Control', 'no-store');
@@ -110,6 +107,8 @@ async function streamResponses(res: Response, deps: ExportDeps, query: StatsQuer
   const questionKeys = [...new Set([...instruments.values()].filter((d) => d.kind === query.kind).flatMap((d) => ratingQuestions(d).map((q) => q.key)))];
   const base: { header: string; key: string; value: (r: ResponseDoc) => string | number | boolean | null | undefined }[] = [
     { header: 'id', key: 'id', value: (r) => r._id },
+    // The day only (yyyy-mm-dd in Asia/Ho_Chi_Minh): a minute or a second would tie an answer to the person seen at the
+    // desk or the kiosk at that moment.
     { header: 'ngày / submitted on (Asia/Ho_Chi_Minh)', key: 'submittedOn', value: (r) => dayOf(r.submittedAt) },
     { header: 'kỳ / period', key: 'period', value: (r) => r.period },
     { header: 'phiếu / survey', key: 'survey', value: (r) => `${r.surveyKey}@${r.surveyVersion}` },
