@@ -8,7 +8,7 @@ import { syntheticResponses, type SyntheticTarget } from '../../src/seed/synthet
 import type { LatencyFigures } from './b3-stats';
 import { PROXY_HTTPS, signIn } from './http';
 import { readRss, type RssSampler } from './rss';
-import { elapsedMs, mean, percentile, round } from './stats';
+import { elapsedMs, mean, percentile, round, sizeLabel } from './stats';
 import { isDuplicateKey } from '../../src/data/write-once';
 
 /**
@@ -150,7 +150,7 @@ export async function runB5(options: {
 
 const MB = 1e6;
 const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
-const count = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+const count = sizeLabel;
 
 /** The issue's B5 targets against what was measured (report.ts lists them with the others). */
 export function b5Verdicts(

@@ -3,10 +3,11 @@ import { POLL_MS, type B2Result } from './b2-submission';
 import { ANSWERS_PER_SEC, type B3Result } from './b3-stats';
 import type { B4Result } from './b4-monthly';
 import { b5Markdown, b5Verdicts, type B5Result } from './b5-lists';
+import { b7Markdown, b7Verdicts, type B7Result } from './b7-report';
 import type { MachineInfo } from './machine';
 import type { RollupCheck } from './rollup-check';
 import type { Frame } from './profile';
-import { round } from './stats';
+import { round, sizeLabel } from './stats';
 
 export interface SeedRecord {
   size: number;
@@ -49,6 +50,8 @@ export interface BenchReport {
   b4?: B4Result;
   /** B5 per size (b5-lists.ts) */
   b5?: B5Result[];
+  /** B7 at the largest size (b7-report.ts) */
+  b7?: B7Result;
   rss?: { peakBytes: number; hwmBytes?: number; kernelPeaks?: boolean; samples: number; phases: { name: string; peakBytes: number }[] };
   profiles: { name: string; frames: Frame[] }[];
   notes: string[];
@@ -73,7 +76,7 @@ const gap = (c: RollupCheck) =>
 const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
 const perSec = (value: number) => `${round(value, value < 100 ? 1 : 0)}/s`;
 const x = (value: number) => `${round(value, 2)}×`;
-const count = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+const count = sizeLabel;
 
 /** Every target of the issue against what was measured; a case that did not run says so. */
 export function verdicts(report: BenchReport): Verdict[] {
@@ -216,6 +219,7 @@ export function verdicts(report: BenchReport): Verdict[] {
     });
   } else out.push({ case: 'B4 monthly run', measured: '–', target: '≤ 60 s', status: 'NOT RUN' });
   out.push(...b5Verdicts(report.b5 ?? []));
+  out.push(...b7Verdicts(report.b7));
   return out;
 }
 
@@ -342,6 +346,7 @@ export function renderMarkdown(report: BenchReport, findings: string): string {
     );
   }
   if (report.b5?.length) parts.push(b5Markdown(report.b5));
+  if (report.b7) parts.push(b7Markdown(report.b7));
   if (report.seeding.length) {
     parts.push(
       `## Data\n\n${table(

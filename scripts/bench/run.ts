@@ -1,9 +1,9 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --units 500 --duration 10 --connections 10 --b3-requests 20 --b3-max-sec 90
- *                   --subscriptions 500 --b4-budget 300 --log-level info --verify-max 100000 --profile --keep
+ *                   --subscriptions 500 --b4-budget 300 --b7-members 400 --log-level info --verify-max 100000 --profile --keep
  *                   --out docs/benchmarks.md]
  * Starts its own FerretDB in a temporary directory (unless MONGODB_URI is set: then the database "hailong_bench"
- * on that server), seeds a 500-unit province, runs B1–B5 against `node dist/src/server.js` in a child process,
+ * on that server), seeds a 500-unit province, runs B1–B7 against `node dist/src/server.js` in a child process,
  * prints the verdicts and writes docs/benchmarks.md.
  */
 import fs from 'node:fs';
@@ -21,6 +21,8 @@ import { formTargets, runB2, WITH_COMMENTS } from './b2-submission';
 import { runB3, STATS_PATH, timeRequests } from './b3-stats';
 import { runB4 } from './b4-monthly';
 import { runB5 } from './b5-lists';
+import { runB7ClusterDecision } from './b7-cluster-decision';
+import { runB7Reorganisation } from './b7-reorganisation';
 import { FINDINGS } from './findings';
 import { waitForOk } from './http';
 import { waitUntilStable } from './settle';
@@ -45,6 +47,7 @@ interface Args {
   verifyMax: number;
   b3MaxSec: number;
   b4BudgetSec: number;
+  b7Members: number;
   profile: boolean;
   keep: boolean;
   out: string;
@@ -59,6 +62,7 @@ const USAGE = `npm run bench [-- options]
   --b3-max-sec 90           time cap per endpoint in B3
   --subscriptions 500       monthly-report recipients in B4
   --b4-budget 300           seconds: when a 10-subscription sample projects the full B4 past this, report the projection
+  --b7-members 400          identical answers from one address in B7's cluster decision (the projector flags past 200)
   --log-level info          the app's LOG_LEVEL (its log goes to a file)
   --verify-max 100000       run the rollup rebuild check after seeding sizes up to this
   --profile                 CPU-profile each missed case (app with --cpu-prof; B4 in-process)
@@ -75,6 +79,7 @@ function parseArgs(argv: string[]): Args {
     'b3-max-sec',
     'subscriptions',
     'b4-budget',
+    'b7-members',
     'log-level',
     'verify-max',
     'out',
@@ -103,6 +108,7 @@ function parseArgs(argv: string[]): Args {
     b3Requests: int('b3-requests', 20),
     b3MaxSec: int('b3-max-sec', 90),
     b4BudgetSec: int('b4-budget', 300),
+    b7Members: int('b7-members', 400, 201),
     subscriptions: int('subscriptions', 500),
     logLevel: value('log-level') ?? 'info',
     verifyMax: int('verify-max', 100_000, 0),
@@ -360,6 +366,23 @@ async function main(): Promise<number> {
         );
       }
     }
+    const largest = args.sizes[args.sizes.length - 1]!;
+    log(`B7 at ${largest}: a tenth of the schools move district, then a decision on a cluster of ${args.b7Members} answers...`);
+    const reorganisation = await runB7Reorganisation({
+      appUrl: app.baseUrl,
+      models,
+      admin: data.admin,
+      log: (line) => {
+        log(`B7: ${line}`);
+      },
+    });
+    rss.phase(`B7 reorganisation at ${largest}`);
+    const cluster = await runB7ClusterDecision({ appUrl: app.baseUrl, models, admin: data.admin, members: args.b7Members });
+    rss.phase(`B7 cluster decision at ${largest}`);
+    report.b7 = { size: largest, reorganisation, cluster };
+    log(
+      `B7: reorganisation ${(reorganisation.ms / 1000).toFixed(1)} s (${reorganisation.differences} figure differences); cluster decisions ${cluster.decisions.map((d) => `${d.ms} ms`).join(', ')} (${cluster.differences} differences)`,
+    );
     rss.stop();
     const measured = rss.phases.filter((p) => /^B[123] /.test(p.name));
     report.rss = {

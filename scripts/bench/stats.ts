@@ -16,3 +16,6 @@ export const round = (value: number, digits = 1) => Math.round(value * 10 ** dig
 
 /** Milliseconds since `start` (a process.hrtime.bigint() reading). */
 export const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** A bench size as the report writes it: 10k, 1M, or the number itself. */
+export const sizeLabel = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
