@@ -1,8 +1,9 @@
 import { once, type EventEmitter } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { cellValue, DEFAULT_DATE_FORMAT, sheetName, type SheetValue } from './xlsx';
+import { loadExcelJs } from './exceljs';
 
 export interface StreamedSheet<Row> {
   name: string;
@@ -50,7 +51,7 @@ export async function streamXlsx<Row>(
   const zipped = new PassThrough();
   const sent = pipeline(zipped, out);
   sent.catch(() => undefined); // observed below; a client that leaves must not be an unhandled rejection meanwhile
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: zipped, useStyles: true, useSharedStrings: false });
+  const workbook = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({ stream: zipped, useStyles: true, useSharedStrings: false });
   // Document properties: exceljs's types leave them out of the streaming writer, which writes them all the same.
   Object.assign(workbook, { creator: meta.creator, title: meta.title });
   // Type escape: the streaming writer's zip is not in exceljs's types (the internals named above).

@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './exceljs';
 
 export type SheetValue = string | number | boolean | Date | null | undefined;
 
@@ -17,7 +18,7 @@ export const DEFAULT_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
  * `{ formula }` object, so '=1+1' typed by a respondent is never evaluated.
  */
 export async function toXlsx(sheets: Sheet[], meta?: { title?: string; creator?: string }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   if (meta?.title !== undefined) workbook.title = meta.title;
   if (meta?.creator !== undefined) workbook.creator = meta.creator;
 

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger';
 
 export interface MailMessage {
@@ -50,10 +50,15 @@ export function createMailer(smtpUrl: string | undefined, logger: Logger): Maile
       },
     };
   }
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  // nodemailer is loaded at the first message, not when the app starts: about 20 MB of RSS that an instance which
+  // sends no mail does not need (docs/benchmarks.md, session 16).
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(message) {
-      await transport.sendMail(message);
+      transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+        nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }),
+      );
+      await (await transport).sendMail(message);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, type ChartConfiguration, type Plugin } from 'chart.js';
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { ChartConfiguration, Plugin } from 'chart.js';
 
 export interface TrendPoint {
   label: string;
@@ -16,8 +16,17 @@ export interface TrendChartOptions {
   labels?: { share: string; target: string };
 }
 
-// Only what a line chart needs: a smaller registry than chart.js/auto, and registering twice is harmless.
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Title);
+/**
+ * Skia (@napi-rs/canvas, a 35 MB native library) and chart.js are loaded at the first chart, not when the app
+ * starts: about 45 MB of RSS that an instance which never draws one does not need (docs/benchmarks.md, session 16).
+ */
+async function loadCharting() {
+  const [{ createCanvas }, chartJs] = await Promise.all([import('@napi-rs/canvas'), import('chart.js')]);
+  const { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title } = chartJs;
+  // Only what a line chart needs: a smaller registry than chart.js/auto, and registering twice is harmless.
+  Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Title);
+  return { createCanvas, Chart };
+}
 
 // chart.js' default (Helvetica/Arial) is missing on Linux servers; these carry Vietnamese diacritics.
 const FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', 'Liberation Sans', Arial, sans-serif";
@@ -51,6 +60,7 @@ export async function renderTrendPng(points: TrendPoint[], options: TrendChartOp
   const width = options.width ?? 640;
   const height = options.height ?? 320;
   const labels = options.labels ?? { share: 'Tỷ lệ hài lòng (%)', target: 'Chỉ tiêu (%)' };
+  const { createCanvas, Chart } = await loadCharting();
   const canvas = createCanvas(width, height);
   const font = { family: FONT_FAMILY, size: 12 };
 

@@ -18,10 +18,10 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startServer(env: Record<string, string>): Promise<Running> {
+async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<Running> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER], {
     env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'info', DB_SEED_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,6 +60,27 @@ describe('the server process', () => {
       expect(Date.now() - started).toBeLessThan(10000);
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+
+  it('when it has served pages, then the modules only some instances need (workbooks, charts, mail, Redis) are not loaded', async () => {
+    const list = path.join(dataDir, 'loaded-modules.txt');
+    const probe = path.join(PROJECT_ROOT, 'test', 'helpers', 'loaded-modules.cjs');
+    const server = await startServer({ MONGODB_URI: testDatabaseUri('t_server_process'), DATA_DIR: dataDir, LOADED_MODULES_FILE: list }, ['--require', probe]);
+    try {
+      await waitFor(async () => (await get(server.port, '/readyz')) === 200, 15000);
+      expect(await get(server.port, '/')).toBe(200);
+      expect(await get(server.port, '/admin/login')).toBe(200);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+    // Together they held about 130 MB of RSS at start (docs/benchmarks.md, session 16); they load at first use.
+    const loaded = fs.readFileSync(list, 'utf8').split('\n');
+    expect(loaded.some((file) => file.includes(`${path.sep}mongoose${path.sep}`))).toBe(true);
+    for (const heavy of ['exceljs', '@napi-rs/canvas', 'chart.js', 'nodemailer', '@redis/client']) {
+      expect(loaded.filter((file) => file.includes(`node_modules/${heavy}/`))).toEqual([]);
     }
   });
 
